@@ -38,6 +38,7 @@ from bot.core.textnorm import (
     compounds,
     content_words,
     fold,
+    initialisms,
     sentences,
     stem,
     words,
@@ -89,7 +90,9 @@ class Searcher:
         if not terms:
             return Answer(question, (), False, self._suggest(question, vocab))
         with self.db.read() as conn:
-            rows = fetch_candidates(conn, self.course, terms, reading, vocab.compounds)
+            rows = fetch_candidates(
+                conn, self.course, terms, reading, vocab.compounds, query.acronyms
+            )
             readings = {
                 r["id"]: row_to_reading(r)
                 for r in conn.execute(
@@ -182,6 +185,8 @@ class Query:
     wants_quantity: bool
     wants_cause: bool
     wants_speech: bool
+    # Words the readings never use that could be abbreviations of a name they spell out.
+    acronyms: frozenset[str] = frozenset()
 
     @property
     def total(self) -> float:
@@ -218,7 +223,15 @@ def build_query(question: str, vocab: Vocabulary) -> Query:
         wants_quantity=bool(QUANTITY_QUESTION.search(question)),
         wants_cause=bool(CAUSE_QUESTION.search(question)),
         wants_speech=bool(SPEECH_QUESTION.search(question)),
+        acronyms=frozenset(t for t in terms if is_acronym_candidate(t, vocab)),
     )
+
+
+ACRONYM_LENGTHS = range(3, 7)  # two letters match too many word pairs by chance
+
+
+def is_acronym_candidate(term: str, vocab: Vocabulary) -> bool:
+    return term.isalpha() and len(term) in ACRONYM_LENGTHS and term not in vocab.df
 
 
 def passage_stems(text: str) -> set[str]:
@@ -230,6 +243,8 @@ def coverage(text: str, query: Query) -> float:
     if not query.total:
         return 0.0
     tokens = set(words(text)) | set(compounds(text))
+    if query.acronyms:
+        tokens |= initialisms(text, {len(a) for a in query.acronyms}) & query.acronyms
     stems_ = {stem(w) for w in tokens}
     got = 0.0
     for key, weight in query.weights.items():
@@ -240,19 +255,26 @@ def coverage(text: str, query: Query) -> float:
     return got / query.total
 
 
-def fts_query(terms: list[str], compounds_: dict[str, str] | None = None) -> str:
+def fts_query(
+    terms: list[str],
+    compounds_: dict[str, str] | None = None,
+    acronyms: frozenset[str] = frozenset(),
+) -> str:
     """Every term quoted (so `?`, `-`, `:`, `NEAR(` and friends are plain text), OR-ed; a
-    word the readings hyphenate is also looked up as the phrase they print."""
+    word the readings hyphenate is also looked up as the phrase they print, and a possible
+    abbreviation as words starting with its letters ("gdp" -> g* + d* + p*)."""
     phrases = list(terms)
     for t in terms:
         if compounds_ and t in compounds_:
             phrases.append(compounds_[t])
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in phrases)
+    quoted = ['"' + t.replace('"', '""') + '"' for t in phrases]
+    quoted += [" + ".join(f'"{letter}"*' for letter in a) for a in sorted(acronyms)]
+    return " OR ".join(quoted)
 
 
 def fetch_candidates(
     conn: sqlite3.Connection, course: str, terms: list[str], reading: str | None,
-    compounds_: dict[str, str] | None = None,
+    compounds_: dict[str, str] | None = None, acronyms: frozenset[str] = frozenset(),
 ) -> list[sqlite3.Row]:
     marks = ",".join("?" * len(ASKABLE_KINDS))
     sql = (
@@ -260,7 +282,7 @@ def fetch_candidates(
         " JOIN passages p ON p.rowid = passages_fts.rowid"
         f" WHERE passages_fts MATCH ? AND p.course = ? AND p.kind IN ({marks})"
     )
-    args: list[object] = [fts_query(terms, compounds_), course, *ASKABLE_KINDS]
+    args: list[object] = [fts_query(terms, compounds_, acronyms), course, *ASKABLE_KINDS]
     if reading:
         sql += " AND p.reading_id = ?"
         args.append(reading)

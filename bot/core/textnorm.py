@@ -80,6 +80,13 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
+def initialisms(text: str, sizes: set[int]) -> set[str]:
+    """First letters of runs of consecutive content words ("gross domestic product" -> "gdp"),
+    so a question's abbreviation meets a reading that spells the name out."""
+    initials = "".join(w[0] for w in content_words(text) if not w.isdigit())
+    return {initials[i : i + n] for n in sizes for i in range(len(initials) - n + 1)}
+
+
 def stem(word: str) -> str:
     """A deliberately light English suffix stripper: enough to meet "arrested" with "arrest"."""
     for suffix, keep in (
