@@ -12,6 +12,7 @@ and `rapidfuzz.process.extract` over every passage. Results go to bench/RESULTS.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -180,10 +181,10 @@ def measure_burst(size: int, questions: int) -> dict[str, Any]:
     ask_ms: list[float] = []
 
     def answer() -> None:
-        i = 0
-        while not done.is_set():
-            ask_ms.append(timed(lambda q=asks[i % len(asks)]: svc.ask(q, course=COURSE))[0])
-            i += 1
+        for question in itertools.cycle(asks):
+            if done.is_set():
+                return
+            ask_ms.append(timed(lambda q=question: svc.ask(q, course=COURSE))[0])
 
     reader = threading.Thread(target=answer)
     reader.start()
