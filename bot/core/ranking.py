@@ -19,6 +19,7 @@ it found nothing convincing instead of presenting noise as an answer.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import re
@@ -99,7 +100,7 @@ class Searcher:
                     f"SELECT {READING_COLUMNS} FROM readings WHERE course = ?", (self.course,)
                 )
             }
-        scored = rerank(query, rows)
+        scored = rerank(query, rows, top)
         hits = tuple(
             Hit(rank=i, score=round(score, 1), passage=p, reading=readings[p.reading_id],
                 best_sentence=best)
@@ -234,23 +235,29 @@ def is_acronym_candidate(term: str, vocab: Vocabulary) -> bool:
     return term.isalpha() and len(term) in ACRONYM_LENGTHS and term not in vocab.df
 
 
-def passage_stems(text: str) -> set[str]:
-    return {stem(w) for w in words(text)} | {stem(c) for c in compounds(text)}
-
-
 def coverage(text: str, query: Query) -> float:
     """Share of the question's weight the text holds; a same-stem different word counts less."""
+    return coverage_of(words(text), compounds(text), query)
+
+
+def coverage_of(words_: list[str], compounds_: list[str], query: Query) -> float:
+    """`coverage` over already tokenised text: ranking tokenises each passage once and reuses
+    the tokens for the passage, its sentences and their pairs."""
     if not query.total:
         return 0.0
-    tokens = set(words(text)) | set(compounds(text))
+    tokens = set(words_)
+    tokens.update(compounds_)
     if query.acronyms:
-        tokens |= initialisms(text, {len(a) for a in query.acronyms}) & query.acronyms
-    stems_ = {stem(w) for w in tokens}
+        tokens |= initialisms(words_, {len(a) for a in query.acronyms}) & query.acronyms
+    stems_: set[str] | None = None
     got = 0.0
     for key, weight in query.weights.items():
         if query.exact[key] & tokens:
             got += weight
-        elif key in stems_:
+            continue
+        if stems_ is None:
+            stems_ = {stem(w) for w in tokens}
+        if key in stems_:
             got += weight * STEM_ONLY_CREDIT
     return got / query.total
 
@@ -294,33 +301,57 @@ def fetch_candidates(
         return []  # a query FTS5 still cannot parse finds nothing rather than failing
 
 
-def rerank(query: Query, rows: list[sqlite3.Row]) -> list[tuple[float, Passage, str]]:
+def rerank(query: Query, rows: list[sqlite3.Row], top: int) -> list[tuple[float, Passage, str]]:
+    """The `top` best candidates, exactly as if every one had been scored in full.
+
+    Sentence scoring is the costly part, and most candidates cannot reach the top: a passage's
+    sentence score is at most 0.75 x its own coverage + 0.25 + the answer-type bonuses, so
+    candidates are scored in order of that bound and the rest skipped once `top` scores beat
+    it (measured in bench/: this keeps ask fast at 100k passages)."""
     if not rows:
         return []
     q_text = " ".join(query.terms)
     best_bm = min(r["bm"] for r in rows) or -1.0
-    out: list[tuple[float, Passage, str]] = []
-    for row in rows:
-        passage = row_to_passage(row)
-        cov = coverage(passage.text, query)
+    bonus = ANSWER_TYPE_BONUS * (query.wants_quantity + query.wants_cause + query.wants_speech)
+    bounded = []
+    for order, row in enumerate(rows):
+        text = row["text"]
+        cov = coverage_of(words(text), compounds(text), query)
         bm = row["bm"] / best_bm if best_bm < 0 else 0.0
-        sent_score, best = best_sentence(passage.text, q_text, query)
-        score = 100.0 * (W_COVERAGE * cov + W_BM25 * bm + W_SENTENCE * sent_score)
-        out.append((min(score, 100.0), passage, best))
-    out.sort(key=lambda item: -item[0])
-    return out
+        partial = W_COVERAGE * cov + W_BM25 * bm
+        bound = partial + W_SENTENCE * min(1.0, 0.75 * cov + 0.25 + bonus)
+        bounded.append((bound, partial, order, row))
+    bounded.sort(key=lambda item: (-item[0], item[2]))
+    scored: list[tuple[float, int, sqlite3.Row, str]] = []
+    kept: list[float] = []  # min-heap of the best `top` scores so far
+    for bound, partial, order, row in bounded:
+        if len(kept) >= top and 100.0 * bound < kept[0]:
+            break
+        sent_score, best = best_sentence(row["text"], q_text, query)
+        score = min(100.0 * (partial + W_SENTENCE * sent_score), 100.0)
+        scored.append((score, order, row, best))
+        if len(kept) < top:
+            heapq.heappush(kept, score)
+        else:
+            heapq.heappushpop(kept, score)
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [(score, row_to_passage(row), best) for score, _, row, best in scored[:top]]
 
 
 def best_sentence(text: str, q_text: str, query: Query) -> tuple[float, str]:
     """The sentence (or adjacent pair) that best answers; its score is in 0..1."""
     sents = sentences(text) or [text]
-    windows = sents + [f"{a} {b}" for a, b in itertools.pairwise(sents)]
+    tokens = [(words(s), compounds(s)) for s in sents]
+    windows = list(zip(sents, tokens, strict=True)) + [
+        (f"{a} {b}", (wa + wb, ca + cb))
+        for (a, (wa, ca)), (b, (wb, cb)) in itertools.pairwise(zip(sents, tokens, strict=True))
+    ]
     best_score, best_text = -1.0, sents[0]
-    for i, window in enumerate(windows):
-        cov = coverage(window, query)
+    for i, (window, (ws, cs)) in enumerate(windows):
+        cov = coverage_of(ws, cs, query)
         if i >= len(sents):
             cov *= 0.92  # a pair must beat a single sentence clearly to be highlighted
-        sim = fuzz.token_set_ratio(q_text, " ".join(w for w in words(window) if w not in STOPWORDS)) / 100
+        sim = fuzz.token_set_ratio(q_text, " ".join(w for w in ws if w not in STOPWORDS)) / 100
         score = 0.75 * cov + 0.25 * sim
         if query.wants_quantity and re.search(r"\d", window):
             score += ANSWER_TYPE_BONUS

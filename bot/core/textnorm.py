@@ -6,6 +6,7 @@ same word everywhere, and curly quotes or dashes never decide a match.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -54,7 +55,10 @@ STOPWORDS = frozenset(
 
 def fold(text: str) -> str:
     """Lowercase, strip accents and unify quotes/dashes: the form all matching happens in."""
-    text = unicodedata.normalize("NFKD", text.translate(_PUNCT_MAP))
+    text = text.translate(_PUNCT_MAP)
+    if text.isascii():  # most text: nothing to decompose, and this is the hot path of ranking
+        return text.casefold()
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return text.casefold()
 
@@ -80,13 +84,17 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
-def initialisms(text: str, sizes: set[int]) -> set[str]:
-    """First letters of runs of consecutive content words ("gross domestic product" -> "gdp"),
-    so a question's abbreviation meets a reading that spells the name out."""
-    initials = "".join(w[0] for w in content_words(text) if not w.isdigit())
+def initialisms(tokens: list[str], sizes: set[int]) -> set[str]:
+    """First letters of runs of consecutive content words among `tokens` (from `words`):
+    "gross domestic product" -> "gdp", so a question's abbreviation meets a reading that spells
+    the name out."""
+    initials = "".join(
+        w[0] for w in tokens if w not in STOPWORDS and len(w) > 1 and not w.isdigit()
+    )
     return {initials[i : i + n] for n in sizes for i in range(len(initials) - n + 1)}
 
 
+@functools.lru_cache(maxsize=262_144)
 def stem(word: str) -> str:
     """A deliberately light English suffix stripper: enough to meet "arrested" with "arrest"."""
     for suffix, keep in (
