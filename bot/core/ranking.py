@@ -42,6 +42,7 @@ from bot.core.textnorm import (
     initialisms,
     sentences,
     stem,
+    word_forms,
     words,
 )
 
@@ -237,7 +238,7 @@ def is_acronym_candidate(term: str, vocab: Vocabulary) -> bool:
 
 def coverage(text: str, query: Query) -> float:
     """Share of the question's weight the text holds; a same-stem different word counts less."""
-    return coverage_of(words(text), compounds(text), query)
+    return coverage_of(*word_forms(text), query)
 
 
 def coverage_of(words_: list[str], compounds_: list[str], query: Query) -> float:
@@ -316,7 +317,7 @@ def rerank(query: Query, rows: list[sqlite3.Row], top: int) -> list[tuple[float,
     bounded = []
     for order, row in enumerate(rows):
         text = row["text"]
-        cov = coverage_of(words(text), compounds(text), query)
+        cov = coverage_of(*word_forms(text), query)
         bm = row["bm"] / best_bm if best_bm < 0 else 0.0
         partial = W_COVERAGE * cov + W_BM25 * bm
         bound = partial + W_SENTENCE * min(1.0, 0.75 * cov + 0.25 + bonus)
@@ -341,7 +342,7 @@ def rerank(query: Query, rows: list[sqlite3.Row], top: int) -> list[tuple[float,
 def best_sentence(text: str, q_text: str, query: Query) -> tuple[float, str]:
     """The sentence (or adjacent pair) that best answers; its score is in 0..1."""
     sents = sentences(text) or [text]
-    tokens = [(words(s), compounds(s)) for s in sents]
+    tokens = [word_forms(s) for s in sents]
     windows = list(zip(sents, tokens, strict=True)) + [
         (f"{a} {b}", (wa + wb, ca + cb))
         for (a, (wa, ca)), (b, (wb, cb)) in itertools.pairwise(zip(sents, tokens, strict=True))

@@ -53,14 +53,16 @@ STOPWORDS = frozenset(
 )
 
 
+# Every combining mark (what NFKD splits accents into), deleted by one C-level translate.
+_COMBINING = dict.fromkeys(c for c in range(0x110000) if unicodedata.combining(chr(c)))
+
+
 def fold(text: str) -> str:
     """Lowercase, strip accents and unify quotes/dashes: the form all matching happens in."""
     text = text.translate(_PUNCT_MAP)
     if text.isascii():  # most text: nothing to decompose, and this is the hot path of ranking
         return text.casefold()
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.casefold()
+    return unicodedata.normalize("NFKD", text).translate(_COMBINING).casefold()
 
 
 POSSESSIVE = re.compile(r"'s$")
@@ -68,7 +70,14 @@ POSSESSIVE = re.compile(r"'s$")
 
 def words(text: str) -> list[str]:
     """Folded word tokens, in order, stop words included; "Krasner's" is "krasner"."""
-    return [POSSESSIVE.sub("", w).replace("'", "") for w in WORD_RE.findall(fold(text))]
+    return _words(fold(text))
+
+
+def _words(folded: str) -> list[str]:
+    return [
+        POSSESSIVE.sub("", w).replace("'", "") if "'" in w else w
+        for w in WORD_RE.findall(folded)
+    ]
 
 
 COMPOUND_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
@@ -76,7 +85,17 @@ COMPOUND_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 
 def compounds(text: str) -> list[str]:
     """Hyphenated words written solid ("de-certify" -> "decertify"), so either spelling meets."""
-    return [c.replace("-", "") for c in COMPOUND_RE.findall(fold(text))]
+    return _compounds(fold(text))
+
+
+def _compounds(folded: str) -> list[str]:
+    return [c.replace("-", "") for c in COMPOUND_RE.findall(folded)]
+
+
+def word_forms(text: str) -> tuple[list[str], list[str]]:
+    """`words` and `compounds` of a text, folding it once: what ranking compares."""
+    folded = fold(text)
+    return _words(folded), _compounds(folded)
 
 
 def content_words(text: str) -> list[str]:
