@@ -6,6 +6,10 @@ Schema (documented in docs/database.md; open the file with `datasette` or `sqlit
 - `passages`: one row per passage, with where it stands (section, paragraph, page, offsets).
 - `passages_fts`: FTS5 over passages.text and passages.section, accent-insensitive
   (`remove_diacritics 2`) with Porter stemming, kept in sync by triggers.
+- `course_terms`: the ranking vocabulary (how many askable passages of the course use each
+  folded word, and how the readings hyphenate it), kept up to date reading by reading from
+  `reading_terms`, so a question never has to scan every passage (at 100k passages that scan
+  took tens of seconds; see bench/RESULTS.md).
 
 `refresh` runs on the database's writer thread inside one transaction: a crash or an error
 half-way leaves the previous index exactly as it was.
@@ -25,12 +29,12 @@ import sqlite_utils
 
 from bot.core import cleaning, loaders, metadata
 from bot.core.errors import NotFound, ReadingsNotFound
-from bot.core.models import IndexReport, Passage, Reading
+from bot.core.models import ASKABLE_KINDS, IndexReport, Passage, Reading
 from bot.core.passages import build_passages
-from bot.core.textnorm import fold
+from bot.core.textnorm import fold, term_counts
 
 # Bump when cleaning or passage rules change: every reading is then re-indexed once.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 IGNORED_FILES = {metadata.SIDECAR, "readme.md", "courses.toml"}
 
@@ -63,6 +67,16 @@ def create_schema(conn: sqlite3.Connection) -> None:
         db["passages"].enable_fts(
             ["text", "section"], fts_version="FTS5", tokenize=FTS_TOKENIZER, create_triggers=True
         )
+    conn.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS reading_terms (  -- one reading's share of course_terms
+            course TEXT NOT NULL, reading_id TEXT NOT NULL, terms TEXT NOT NULL,
+            PRIMARY KEY (course, reading_id));
+        CREATE TABLE IF NOT EXISTS course_terms (
+            course TEXT NOT NULL, term TEXT NOT NULL, df INTEGER NOT NULL, spaced TEXT,
+            PRIMARY KEY (course, term)) WITHOUT ROWID;
+        """
+    )
 
 
 def _file_hash(data: bytes, extra: str) -> str:
@@ -174,6 +188,41 @@ def refresh(
 def _delete_reading(conn: sqlite3.Connection, course: str, rid: str) -> None:
     conn.execute("DELETE FROM passages WHERE course = ? AND reading_id = ?", (course, rid))
     conn.execute("DELETE FROM readings WHERE course = ? AND id = ?", (course, rid))
+    row = conn.execute(
+        "SELECT terms FROM reading_terms WHERE course = ? AND reading_id = ?", (course, rid)
+    ).fetchone()
+    if row is None:
+        return
+    conn.executemany(
+        "UPDATE course_terms SET df = df - ? WHERE course = ? AND term = ?",
+        [(n, course, term) for term, n in json.loads(row[0]).items()],
+    )
+    conn.execute("DELETE FROM course_terms WHERE course = ? AND df <= 0", (course,))
+    conn.execute("DELETE FROM reading_terms WHERE course = ? AND reading_id = ?", (course, rid))
+
+
+def _add_terms(conn: sqlite3.Connection, course: str, rid: str, passages: list[Passage]) -> None:
+    df, spaced = term_counts(p.text for p in passages if p.kind in ASKABLE_KINDS)
+    conn.execute("INSERT INTO reading_terms VALUES (?, ?, ?)", (course, rid, json.dumps(df)))
+    conn.executemany(
+        "INSERT INTO course_terms (course, term, df, spaced) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (course, term) DO UPDATE SET df = df + excluded.df,"
+        " spaced = coalesce(excluded.spaced, spaced)",
+        [(course, term, n, spaced.get(term)) for term, n in df.items()],
+    )
+
+
+def load_terms(conn: sqlite3.Connection, course: str) -> tuple[dict[str, int], dict[str, str]]:
+    """The course vocabulary: passages per word, and hyphenated words as the readings print them."""
+    df: dict[str, int] = {}
+    spaced: dict[str, str] = {}
+    for term, n, printed in conn.execute(
+        "SELECT term, df, spaced FROM course_terms WHERE course = ?", (course,)
+    ):
+        df[term] = n
+        if printed is not None:
+            spaced[term] = printed
+    return df, spaced
 
 
 def _insert_reading(
@@ -212,6 +261,7 @@ def _insert_reading(
             for p in passages
         ],
     )
+    _add_terms(conn, course, rid, passages)
 
 
 # -- reading the index ---------------------------------------------------------------------

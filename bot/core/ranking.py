@@ -31,14 +31,11 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.core.database import Database
-from bot.core.index import READING_COLUMNS, row_to_passage, row_to_reading
+from bot.core.index import READING_COLUMNS, load_terms, row_to_passage, row_to_reading
 from bot.core.models import ASKABLE_KINDS, Answer, Hit, Passage, Reading
 from bot.core.textnorm import (
-    COMPOUND_RE,
     STOPWORDS,
-    compounds,
     content_words,
-    fold,
     initialisms,
     sentences,
     stem,
@@ -132,22 +129,17 @@ class Searcher:
 
 
 def load_vocabulary(conn: sqlite3.Connection, course: str) -> Vocabulary:
-    df: Counter[str] = Counter()
+    df, joined = load_terms(conn, course)
     marks = ",".join("?" * len(ASKABLE_KINDS))
-    total = 0
-    joined: dict[str, str] = {}
-    for (text,) in conn.execute(
-        f"SELECT text FROM passages WHERE course = ? AND kind IN ({marks})", (course, *ASKABLE_KINDS)
-    ):
-        total += 1
-        df.update(set(words(text)) | set(compounds(text)))
-        for hyphenated in COMPOUND_RE.findall(fold(text)):
-            joined[hyphenated.replace("-", "")] = hyphenated.replace("-", " ")
+    (total,) = conn.execute(
+        f"SELECT count(*) FROM passages WHERE course = ? AND kind IN ({marks})",
+        (course, *ASKABLE_KINDS),
+    ).fetchone()
     by_stem: Counter[str] = Counter()
     for term, n in df.items():
         by_stem[stem(term)] += n
     terms = [t for t in df if len(t) > 2 and not t.isdigit() and t not in STOPWORDS]
-    return Vocabulary(dict(df), dict(by_stem), total, terms, joined)
+    return Vocabulary(df, dict(by_stem), total, terms, joined)
 
 
 QUANTITY_QUESTION = re.compile(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 
 _PUNCT_MAP = str.maketrans(
     {
@@ -96,6 +98,19 @@ def word_forms(text: str) -> tuple[list[str], list[str]]:
     """`words` and `compounds` of a text, folding it once: what ranking compares."""
     folded = fold(text)
     return _words(folded), _compounds(folded)
+
+
+def term_counts(texts: Iterable[str]) -> tuple[Counter[str], dict[str, str]]:
+    """In how many of `texts` each word (or solid compound) occurs, and how the texts print
+    each hyphenated word ("decertify" -> "de certify"): what a vocabulary is built from."""
+    df: Counter[str] = Counter()
+    spaced: dict[str, str] = {}
+    for text in texts:
+        folded = fold(text)
+        df.update(set(_words(folded)).union(_compounds(folded)))
+        for hyphenated in COMPOUND_RE.findall(folded):
+            spaced[hyphenated.replace("-", "")] = hyphenated.replace("-", " ")
+    return df, spaced
 
 
 def content_words(text: str) -> list[str]:
