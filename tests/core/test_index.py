@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import DatabaseUnavailable, ReadingsNotFound
+from bot.core.ranking import load_vocabulary
 from bot.core.service import SeminarService
+from bot.core.textnorm import term_counts
 from tests.core.test_loaders import make_pdf
 
 
@@ -34,6 +36,27 @@ def test_index_builds_then_touches_only_what_changed(tmp_path: Path, folder: Pat
     (folder / "commons-and-collective-action.md").unlink()
     assert service.ensure_index().removed == ["commons-and-collective-action"]
     assert [r.id for r in service.readings()] == ["water-treaties-and-trust"]
+    service.close()
+
+
+def test_stored_vocabulary_follows_every_change(tmp_path: Path, folder: Path) -> None:
+    """The vocabulary kept at index time equals a full recount after edits and removals."""
+    service = SeminarService(tmp_path / "s.db", folder)
+    service.ensure_index()
+    path = folder / "water-treaties-and-trust.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\nZorblax re-negotiated dams.\n",
+                    encoding="utf-8")
+    service.ensure_index()
+    (folder / "commons-and-collective-action.md").unlink()
+    service.ensure_index()
+    with service.db.read() as conn:
+        stored = load_vocabulary(conn, "default")
+        texts = [t for (t,) in conn.execute(
+            "SELECT text FROM passages WHERE kind IN ('body', 'abstract', 'footnote')")]
+    df, spaced = term_counts(texts)
+    assert stored.df == dict(df) and stored.compounds == spaced
+    assert stored.passages == len(texts)
+    assert "zorblax" in stored.df and "pasture" not in stored.df
     service.close()
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.errors import InvalidQuery
-from bot.core.ranking import fts_query
+from bot.core.ranking import build_query, fetch_candidates, fts_query, rerank
 from bot.core.service import SeminarService
+from bot.core.textnorm import initialisms, words
 
 
 def top_text(service: SeminarService, question: str) -> str:
@@ -58,6 +61,43 @@ def test_empty_questions_are_refused_clearly(sample_service: SeminarService, que
 
 def test_fts_query_quotes_everything() -> None:
     assert fts_query(['say "hi"', "near"]) == '"say ""hi""" OR "near"'
+
+
+def test_initialisms_are_first_letters_of_consecutive_content_words() -> None:
+    found = initialisms(words("The gross domestic product of the Banco de México grew."), {3, 4})
+    assert {"gdp", "gdpb", "bm"} & found == {"gdp", "gdpb"}  # "de" is a stop word, "bm" too short
+
+
+def test_an_abbreviation_finds_the_name_spelled_out(tmp_path: Path, make_service) -> None:
+    folder = tmp_path / "readings"
+    folder.mkdir()
+    (folder / "economy.md").write_text(
+        "# Economy\n\nThe illicit trade was worth about five percent of the gross domestic "
+        "product of the country in those years.\n\nLarge sums of money moved through the banks "
+        "every year, and the trade grew large again and again in every decade.\n",
+        encoding="utf-8",
+    )
+    answer = make_service(folder).ask("How large was the trade compared to GDP?")
+    assert "gross domestic product" in answer.hits[0].passage.text
+    assert fts_query(["gdp"], acronyms=frozenset({"gdp"})) == '"gdp" OR "g"* + "d"* + "p"*'
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How long have Swiss villages managed their pastures?", "why do treaties about water last",
+     "monitoring sanctions trust", "graduatd sanctons for rule brakers", "dams rivers"],
+)
+def test_pruned_rerank_equals_scoring_every_candidate(
+    sample_service: SeminarService, question: str
+) -> None:
+    searcher = sample_service._searcher("default")
+    query = build_query(question, searcher.vocabulary())
+    with sample_service.db.read() as conn:
+        rows = fetch_candidates(conn, "default", query.terms, None)
+    everything = rerank(query, rows, len(rows))
+    for top in (1, 3, 5):
+        pruned = rerank(query, rows, top)
+        assert [(s, p.id, b) for s, p, b in pruned] == [(s, p.id, b) for s, p, b in everything[:top]]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
