@@ -11,6 +11,7 @@ joined) -> classified paragraphs -> page-break continuations rejoined -> footnot
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -328,23 +329,32 @@ def _rejoin(paras: list[Para], vocabulary: set[str]) -> list[Para]:
     return out
 
 
+FOOTNOTE_MARKER = re.compile(rf"[{SUPERSCRIPTS}]+|\[(\d+)\]")
+
+
 def _link_footnotes(paras: list[Para]) -> None:
+    """Each note belongs to the nearest paragraph before it that carries its marker (else the
+    nearest after). Markers are collected in one pass: searching every paragraph for every
+    note grew with notes x paragraphs and dominated indexing of long readings."""
+    marked: dict[str, list[int]] = {}
+    for j, other in enumerate(paras):
+        if other.kind not in ("body", "abstract"):
+            continue
+        for m in FOOTNOTE_MARKER.finditer(other.text):
+            at = marked.setdefault(m.group(1) or m.group().translate(SUPER_TO_DIGIT), [])
+            if not at or at[-1] != j:
+                at.append(j)
     for i, para in enumerate(paras):
         if para.kind != "footnote" or not para.label:
             continue
-        sup = para.label.translate(str.maketrans("0123456789", SUPERSCRIPTS))
-        patterns = [
-            re.compile(rf"(?<![{SUPERSCRIPTS}]){sup}(?![{SUPERSCRIPTS}])"),
-            re.compile(rf"\[{para.label}\]"),
-        ]
-        candidates = list(range(i - 1, -1, -1)) + list(range(i + 1, len(paras)))
-        for j in candidates:
-            other = paras[j]
-            if other.kind in ("body", "abstract") and any(p.search(other.text) for p in patterns):
-                para.parent = j
-                other.notes.append(i)
-                para.section = other.section
-                break
+        at = marked.get(para.label, [])
+        k = bisect.bisect_left(at, i)
+        if not at:
+            continue
+        j = at[k - 1] if k > 0 else at[k]
+        para.parent = j
+        paras[j].notes.append(i)
+        para.section = paras[j].section
 
 
 def _vocabulary(doc: RawDocument) -> set[str]:

@@ -55,16 +55,21 @@ STOPWORDS = frozenset(
 )
 
 
-# Every combining mark (what NFKD splits accents into), deleted by one C-level translate.
-_COMBINING = dict.fromkeys(c for c in range(0x110000) if unicodedata.combining(chr(c)))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def fold(text: str) -> str:
     """Lowercase, strip accents and unify quotes/dashes: the form all matching happens in."""
-    text = text.translate(_PUNCT_MAP)
-    if text.isascii():  # most text: nothing to decompose, and this is the hot path of ranking
-        return text.casefold()
-    return unicodedata.normalize("NFKD", text).translate(_COMBINING).casefold()
+    # Only the non-ASCII runs need work, and they are short: folding them alone keeps indexing
+    # and ranking fast (str.translate over a whole passage cost more than the search itself).
+    if not text.isascii():
+        text = _NON_ASCII.sub(_fold_run, text)
+    return text.casefold()
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    text = unicodedata.normalize("NFKD", match.group().translate(_PUNCT_MAP))
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 POSSESSIVE = re.compile(r"'s$")
@@ -82,7 +87,9 @@ def _words(folded: str) -> list[str]:
     ]
 
 
-COMPOUND_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+# Starts only at a word's start and never backtracks into a word: the plain form of this
+# pattern retried every letter of every word and was the slowest step of indexing.
+COMPOUND_RE = re.compile(r"(?<![^\W\d_])[^\W\d_]++(?:-[^\W\d_]++)+")
 
 
 def compounds(text: str) -> list[str]:
@@ -91,7 +98,7 @@ def compounds(text: str) -> list[str]:
 
 
 def _compounds(folded: str) -> list[str]:
-    return [c.replace("-", "") for c in COMPOUND_RE.findall(folded)]
+    return [c.replace("-", "") for c in COMPOUND_RE.findall(folded)] if "-" in folded else []
 
 
 def word_forms(text: str) -> tuple[list[str], list[str]]:
@@ -107,9 +114,12 @@ def term_counts(texts: Iterable[str]) -> tuple[Counter[str], dict[str, str]]:
     spaced: dict[str, str] = {}
     for text in texts:
         folded = fold(text)
-        df.update(set(_words(folded)).union(_compounds(folded)))
+        found = set(_words(folded))
         for hyphenated in COMPOUND_RE.findall(folded):
-            spaced[hyphenated.replace("-", "")] = hyphenated.replace("-", " ")
+            solid = hyphenated.replace("-", "")
+            found.add(solid)
+            spaced[solid] = hyphenated.replace("-", " ")
+        df.update(found)
     return df, spaced
 
 
