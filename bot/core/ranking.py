@@ -73,6 +73,7 @@ class Searcher:
         self.db = db
         self.course = course
         self._vocab: Vocabulary | None = None
+        self._reading_cache: dict[str, Reading] | None = None
         self._lock = threading.Lock()
 
     def vocabulary(self) -> Vocabulary:
@@ -82,6 +83,18 @@ class Searcher:
                     self._vocab = load_vocabulary(conn, self.course)
             return self._vocab
 
+    def _readings(self, conn: sqlite3.Connection) -> dict[str, Reading]:
+        """The course's readings, cached like the vocabulary: a department has hundreds."""
+        with self._lock:
+            if self._reading_cache is None:
+                self._reading_cache = {
+                    r["id"]: row_to_reading(r)
+                    for r in conn.execute(
+                        f"SELECT {READING_COLUMNS} FROM readings WHERE course = ?", (self.course,)
+                    )
+                }
+            return self._reading_cache
+
     def ask(self, question: str, *, top: int = 5, reading: str | None = None) -> Answer:
         vocab = self.vocabulary()
         query = build_query(question, vocab)
@@ -89,16 +102,16 @@ class Searcher:
         if not terms:
             return Answer(question, (), False, self._suggest(question, vocab))
         with self.db.read() as conn:
+            recall = recall_terms(terms, vocab)
             rows = fetch_candidates(
-                conn, self.course, terms, reading, vocab.compounds, query.acronyms
+                conn, self.course, recall, reading, vocab.compounds, query.acronyms
             )
-            readings = {
-                r["id"]: row_to_reading(r)
-                for r in conn.execute(
-                    f"SELECT {READING_COLUMNS} FROM readings WHERE course = ?", (self.course,)
+            if len(rows) < top and len(recall) < len(terms):
+                rows = fetch_candidates(
+                    conn, self.course, terms, reading, vocab.compounds, query.acronyms
                 )
-            }
-        scored = rerank(query, rows, top)
+            scored = rerank(query, rows, top)
+            readings = self._readings(conn)
         hits = tuple(
             Hit(rank=i, score=round(score, 1), passage=p, reading=readings[p.reading_id],
                 best_sentence=best)
@@ -201,6 +214,25 @@ def query_terms(question: str, vocab: Vocabulary) -> list[str]:
     return out[:32]
 
 
+# FTS5 computes bm25 for every row the OR query matches, so recall costs about as much as the
+# terms' postings: at 100k passages a question with a few corpus-common words matched half the
+# index (bench/RESULTS.md). Past this many postings the commonest terms are left out of the
+# recall query only; the rerank still weighs them. Small courses never reach it.
+RECALL_POSTINGS = 20_000
+
+
+def recall_terms(terms: list[str], vocab: Vocabulary) -> list[str]:
+    """The rarest terms whose postings fit the budget (at least one), in question order."""
+    kept: set[str] = set()
+    postings = 0
+    for term in sorted(terms, key=lambda t: vocab.by_stem.get(stem(t), 0)):
+        postings += vocab.by_stem.get(stem(term), 0)
+        if kept and postings > RECALL_POSTINGS:
+            break
+        kept.add(term)
+    return [t for t in terms if t in kept]
+
+
 def build_query(question: str, vocab: Vocabulary) -> Query:
     terms = query_terms(question, vocab)
     weights: dict[str, float] = {}
@@ -272,24 +304,43 @@ def fts_query(
     return " OR ".join(quoted)
 
 
+# The best rows of the whole index are fetched first and filtered to the course afterwards:
+# joining every match to `passages` before ranking cost as much as the search itself at 100k
+# passages. This many rows leave room for other courses' and non-askable rows.
+PREFETCH = 4 * CANDIDATES
+
+
 def fetch_candidates(
     conn: sqlite3.Connection, course: str, terms: list[str], reading: str | None,
     compounds_: dict[str, str] | None = None, acronyms: frozenset[str] = frozenset(),
 ) -> list[sqlite3.Row]:
+    """The course's `CANDIDATES` best rows by bm25, exactly: from the index-wide best
+    `PREFETCH` when enough of them belong to the course, else by filtering every match."""
     marks = ",".join("?" * len(ASKABLE_KINDS))
-    sql = (
+    expr = fts_query(terms, compounds_, acronyms)
+    filters = f"p.course = ? AND p.kind IN ({marks})" + (" AND p.reading_id = ?" if reading else "")
+    args: list[object] = [course, *ASKABLE_KINDS, *([reading] if reading else [])]
+    quick = (
+        "SELECT p.*, best.bm FROM (SELECT rowid AS rid, bm25(passages_fts, 1.0, 0.4) AS bm"
+        " FROM passages_fts WHERE passages_fts MATCH ? ORDER BY bm LIMIT ?) AS best"
+        f" JOIN passages p ON p.rowid = best.rid WHERE {filters} ORDER BY best.bm LIMIT ?"
+    )
+    exact = (
         "SELECT p.*, bm25(passages_fts, 1.0, 0.4) AS bm FROM passages_fts"
         " JOIN passages p ON p.rowid = passages_fts.rowid"
-        f" WHERE passages_fts MATCH ? AND p.course = ? AND p.kind IN ({marks})"
+        f" WHERE passages_fts MATCH ? AND {filters} ORDER BY bm LIMIT ?"
     )
-    args: list[object] = [fts_query(terms, compounds_, acronyms), course, *ASKABLE_KINDS]
-    if reading:
-        sql += " AND p.reading_id = ?"
-        args.append(reading)
-    sql += " ORDER BY bm LIMIT ?"
-    args.append(CANDIDATES)
     try:
-        return conn.execute(sql, args).fetchall()
+        if not reading:
+            rows = conn.execute(quick, [expr, PREFETCH, *args, CANDIDATES]).fetchall()
+            if len(rows) == CANDIDATES:
+                return rows
+            (matches,) = conn.execute(
+                "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (expr,)
+            ).fetchone()
+            if matches <= PREFETCH:
+                return rows  # every match was looked at
+        return conn.execute(exact, [expr, *args, CANDIDATES]).fetchall()
     except sqlite3.OperationalError:
         return []  # a query FTS5 still cannot parse finds nothing rather than failing
 
