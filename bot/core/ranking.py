@@ -60,6 +60,7 @@ class Vocabulary:
     passages: int
     terms: list[str]
     compounds: dict[str, str]  # "decertify" -> "de certify" where the readings hyphenate it
+    forms: dict[str, list[str]]  # stem -> the words of the readings with that stem
 
     def idf(self, term: str) -> float:
         n = self.by_stem.get(stem(term), 0)
@@ -149,10 +150,13 @@ def load_vocabulary(conn: sqlite3.Connection, course: str) -> Vocabulary:
         (course, *ASKABLE_KINDS),
     ).fetchone()
     by_stem: Counter[str] = Counter()
+    forms: dict[str, list[str]] = {}
     for term, n in df.items():
-        by_stem[stem(term)] += n
+        key = stem(term)
+        by_stem[key] += n
+        forms.setdefault(key, []).append(term)
     terms = [t for t in df if len(t) > 2 and not t.isdigit() and t not in STOPWORDS]
-    return Vocabulary(df, dict(by_stem), total, terms, joined)
+    return Vocabulary(df, dict(by_stem), total, terms, joined, forms)
 
 
 QUANTITY_QUESTION = re.compile(
@@ -189,6 +193,9 @@ class Query:
     terms: list[str]
     weights: dict[str, float]  # stem -> weight
     exact: dict[str, set[str]]  # stem -> the exact (folded) words asked for
+    # stem -> every word of the readings with that stem: a passage's words are all in the
+    # vocabulary, so a set intersection finds same-stem words without stemming the passage.
+    forms: dict[str, frozenset[str]]
     wants_quantity: bool
     wants_cause: bool
     wants_speech: bool
@@ -246,6 +253,7 @@ def build_query(question: str, vocab: Vocabulary) -> Query:
         exact.setdefault(key, set()).add(t)
     return Query(
         terms, weights, exact,
+        forms={key: frozenset(vocab.forms.get(key, ())) for key in weights},
         wants_quantity=bool(QUANTITY_QUESTION.search(question)),
         wants_cause=bool(CAUSE_QUESTION.search(question)),
         wants_speech=bool(SPEECH_QUESTION.search(question)),
@@ -274,15 +282,11 @@ def coverage_of(words_: list[str], compounds_: list[str], query: Query) -> float
     tokens.update(compounds_)
     if query.acronyms:
         tokens |= initialisms(words_, {len(a) for a in query.acronyms}) & query.acronyms
-    stems_: set[str] | None = None
     got = 0.0
     for key, weight in query.weights.items():
-        if query.exact[key] & tokens:
+        if not tokens.isdisjoint(query.exact[key]):
             got += weight
-            continue
-        if stems_ is None:
-            stems_ = {stem(w) for w in tokens}
-        if key in stems_:
+        elif not tokens.isdisjoint(query.forms[key]):
             got += weight * STEM_ONLY_CREDIT
     return got / query.total
 
