@@ -67,6 +67,14 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return (time.perf_counter() - start) * 1000, value
 
 
+def cpu_timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
+    """Wall and this thread's CPU milliseconds: the machine is shared, and CPU time shows what
+    the code costs when another process steals the cores."""
+    cpu = time.thread_time()
+    wall, value = timed(fn)
+    return wall, (time.thread_time() - cpu) * 1000, value
+
+
 def latency(samples: list[float]) -> dict[str, float]:
     return {"p50": round(pct(samples, 50), 2), "p95": round(pct(samples, 95), 2), "n": len(samples)}
 
@@ -96,38 +104,45 @@ def measure_size(size: int, questions: int) -> dict[str, Any]:
     result: dict[str, Any] = {"size": size, "rss_before_mb": round(peak_mb(), 1)}
 
     svc = SeminarService(db_path, {COURSE: folder})
+    cpu = time.process_time()  # the build runs on the writer thread
     build_ms, report = timed(lambda: svc.ensure_index(COURSE))
+    build_cpu = time.process_time() - cpu
     result["passages"] = report.passages
     result["readings"] = len(report.indexed)
     result["build_s"] = round(build_ms / 1000, 2)
     result["build_pps"] = round(report.passages / (build_ms / 1000))
+    result["build_pps_cpu"] = round(report.passages / build_cpu)
     result["db_mb"] = round(db_path.stat().st_size / 2**20, 1)
 
     cold_ms, _ = timed(lambda: svc.ask(asks[0]["question"], course=COURSE))
     result["first_ask_ms"] = round(cold_ms, 1)
 
-    samples, hits1, hits5 = [], 0, 0
+    samples, cpu_samples, hits1, hits5 = [], [], 0, 0
     for item in asks:
-        ms, answer = timed(lambda q=item["question"]: svc.ask(q, course=COURSE, top=5))
+        ms, cpu_ms, answer = cpu_timed(lambda q=item["question"]: svc.ask(q, course=COURSE, top=5))
         samples.append(ms)
+        cpu_samples.append(cpu_ms)
         gold = fold(item["gold"])[:80]
         ranks = [h.rank for h in answer.hits if gold in fold(h.passage.text)]
         hits1 += bool(ranks and ranks[0] == 1)
         hits5 += bool(ranks)
     result["ask"] = latency(samples) | {
-        "recall@1": round(hits1 / len(asks), 3), "recall@5": round(hits5 / len(asks), 3)
+        "recall@1": round(hits1 / len(asks), 3), "recall@5": round(hits5 / len(asks), 3),
+        "cpu": latency(cpu_samples),
     }
 
-    fts_samples = []
+    fts_samples: list[float] = []
+    fts_cpu: list[float] = []
     with sqlite3.connect(db_path) as conn:
         for item in asks:
             expr = fts_query(content_words(item["question"]))
-            ms, _ = timed(lambda e=expr: conn.execute(
+            ms, cpu_ms, _ = cpu_timed(lambda e=expr: conn.execute(
                 "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?"
                 " ORDER BY bm25(passages_fts) LIMIT 10", (e,)).fetchall())
             fts_samples.append(ms)
+            fts_cpu.append(cpu_ms)
         texts = [t for (t,) in conn.execute("SELECT text FROM passages")]
-    result["fts5"] = latency(fts_samples)
+    result["fts5"] = latency(fts_samples) | {"cpu": latency(fts_cpu)}
     fuzzy_n = max(5, min(len(asks), 2_000_000 // max(1, len(texts))))
     fuzzy = [
         timed(lambda q=item["question"]: process.extract(
@@ -272,29 +287,34 @@ def machine() -> str:
             f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}")
 
 
-def fmt(value: Any, key: str = "p95") -> str:
+def fmt(value: Any) -> str:
     if isinstance(value, dict):
-        return f"{value['p50']} / {value['p95']}"
+        cpu = f" (CPU {value['cpu']['p50']} / {value['cpu']['p95']})" if "cpu" in value else ""
+        return f"{value['p50']} / {value['p95']}{cpu}"
     return str(value)
 
 
 def render(sizes: list[dict[str, Any]], burst: dict[str, Any] | None,
            start: dict[str, Any] | None) -> str:
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         "## Measurements",
         "",
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; load average "
+        f"{load} (the machine is shared with other work, so wall times carry noise: CPU time "
+        "of the measuring thread is given beside them).",
         "Latencies are in-process milliseconds, p50 / p95. One course holds the whole corpus "
         "(the worst case: ask searches every passage of the course).",
         "",
-        "| passages | readings | build s | build passages/s | peak MB | db MB | first ask ms "
+        "| passages | readings | build s | build passages/s (per CPU s) | peak MB | db MB | first ask ms "
         "| ask | FTS5 bm25 top-10 | rapidfuzz extract | cite | quote | re-index one reading |",
         "|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|---|",
     ]
     for r in sizes:
         re1 = r["reindex_one"]
         lines.append(
-            f"| {r['passages']:,} | {r['readings']} | {r['build_s']} | {r['build_pps']:,} | "
+            f"| {r['passages']:,} | {r['readings']} | {r['build_s']} | {r['build_pps']:,} "
+            f"({r['build_pps_cpu']:,}) | "
             f"{r['peak_mb']} | {r['db_mb']} | {r['first_ask_ms']} | {fmt(r['ask'])} | "
             f"{fmt(r['fts5'])} | {fmt(r['rapidfuzz'])} (n={r['rapidfuzz']['n']}) | "
             f"{fmt(r['cite'])} | {fmt(r['quote'])} | "
@@ -328,11 +348,13 @@ def render(sizes: list[dict[str, Any]], burst: dict[str, Any] | None,
         ratio = big["ask"]["p95"] / big["fts5"]["p95"] if big["fts5"]["p95"] else float("inf")
         quote = big["quote"]["p95"] if isinstance(big["quote"], dict) else None
         checks = [
-            ("ask p95 <= 50 ms", big["ask"]["p95"] <= TARGETS["ask_p95_ms"], f"{big['ask']['p95']} ms"),
+            ("ask p95 <= 50 ms", big["ask"]["p95"] <= TARGETS["ask_p95_ms"],
+             f"{big['ask']['p95']} ms wall, {big['ask']['cpu']['p95']} ms CPU"),
             ("ask p95 within 3x of FTS5 alone", ratio <= TARGETS["ask_vs_fts"], f"{ratio:.1f}x"),
             ("quote p95 <= 100 ms", None if quote is None else quote <= TARGETS["quote_p95_ms"],
              "pending" if quote is None else f"{quote} ms"),
-            ("index build >= 2,000 passages/s", big["build_pps"] >= TARGETS["build_pps"], f"{big['build_pps']:,}/s"),
+            ("index build >= 2,000 passages/s", big["build_pps"] >= TARGETS["build_pps"],
+             f"{big['build_pps']:,}/s wall, {big['build_pps_cpu']:,} per CPU second"),
             ("peak memory <= 500 MB", big["peak_mb"] <= TARGETS["peak_mb"], f"{big['peak_mb']} MB"),
             ("re-index one reading touches only it", big["reindex_one"]["indexed"] == 1,
              f"{big['reindex_one']['ms'] / 1000:.2f} s + {big['reindex_one']['next_ask_ms'] / 1000:.2f} s next ask"),
