@@ -225,7 +225,7 @@ def query_terms(question: str, vocab: Vocabulary) -> list[str]:
 # terms' postings: at 100k passages a question with a few corpus-common words matched half the
 # index (bench/RESULTS.md). Past this many postings the commonest terms are left out of the
 # recall query only; the rerank still weighs them. Small courses never reach it.
-RECALL_POSTINGS = 20_000
+RECALL_POSTINGS = 10_000
 
 
 def recall_terms(terms: list[str], vocab: Vocabulary) -> list[str]:
@@ -353,21 +353,20 @@ def rerank(query: Query, rows: list[sqlite3.Row], top: int) -> list[tuple[float,
     """The `top` best candidates, exactly as if every one had been scored in full.
 
     Sentence scoring is the costly part, and most candidates cannot reach the top: a passage's
-    sentence score is at most 0.75 x its own coverage + 0.25 + the answer-type bonuses, so
-    candidates are scored in order of that bound and the rest skipped once `top` scores beat
-    it (measured in bench/: this keeps ask fast at 100k passages)."""
+    sentence score is at most 0.75 x its own coverage + 0.25 + the answer-type cues the
+    passage itself carries, so candidates are scored in order of that bound and the rest
+    skipped once `top` scores beat it (measured in bench/: this keeps ask fast at 100k)."""
     if not rows:
         return []
     q_text = " ".join(query.terms)
     best_bm = min(r["bm"] for r in rows) or -1.0
-    bonus = ANSWER_TYPE_BONUS * (query.wants_quantity + query.wants_cause + query.wants_speech)
     bounded = []
     for order, row in enumerate(rows):
         text = row["text"]
         cov = coverage_of(*word_forms(text), query)
         bm = row["bm"] / best_bm if best_bm < 0 else 0.0
         partial = W_COVERAGE * cov + W_BM25 * bm
-        bound = partial + W_SENTENCE * min(1.0, 0.75 * cov + 0.25 + bonus)
+        bound = partial + W_SENTENCE * min(1.0, 0.75 * cov + 0.25 + answer_bonus(text, query))
         bounded.append((bound, partial, order, row))
     bounded.sort(key=lambda item: (-item[0], item[2]))
     scored: list[tuple[float, int, sqlite3.Row, str]] = []
@@ -386,6 +385,16 @@ def rerank(query: Query, rows: list[sqlite3.Row], top: int) -> list[tuple[float,
     return [(score, row_to_passage(row), best) for score, _, row, best in scored[:top]]
 
 
+def answer_bonus(text: str, query: Query) -> float:
+    """The answer-type cues `text` carries for this question (a number for "how many", a cause
+    for "why", a quotation for "what did X say")."""
+    return ANSWER_TYPE_BONUS * (
+        (query.wants_quantity and re.search(r"\d", text) is not None)
+        + (query.wants_cause and CAUSE_MARKERS.search(text) is not None)
+        + (query.wants_speech and QUOTATION.search(text) is not None)
+    )
+
+
 def best_sentence(text: str, q_text: str, query: Query) -> tuple[float, str]:
     """The sentence (or adjacent pair) that best answers; its score is in 0..1."""
     sents = sentences(text) or [text]
@@ -400,13 +409,7 @@ def best_sentence(text: str, q_text: str, query: Query) -> tuple[float, str]:
         if i >= len(sents):
             cov *= 0.92  # a pair must beat a single sentence clearly to be highlighted
         sim = fuzz.token_set_ratio(q_text, " ".join(w for w in ws if w not in STOPWORDS)) / 100
-        score = 0.75 * cov + 0.25 * sim
-        if query.wants_quantity and re.search(r"\d", window):
-            score += ANSWER_TYPE_BONUS
-        if query.wants_cause and CAUSE_MARKERS.search(window):
-            score += ANSWER_TYPE_BONUS
-        if query.wants_speech and QUOTATION.search(window):
-            score += ANSWER_TYPE_BONUS
+        score = 0.75 * cov + 0.25 * sim + answer_bonus(window, query)
         if score > best_score:
             best_score, best_text = score, window
     return min(max(best_score, 0.0), 1.0), best_text
