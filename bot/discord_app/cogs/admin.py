@@ -1,0 +1,92 @@
+"""Instructor commands: `/digest`, `/reindex`, `/sync`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.errors import SeminarError
+from bot.discord_app.checks import guild_only_check, instructor_only, is_instructor
+from bot.discord_app.client import SeminarBot, add_feature_cog
+from bot.discord_app.formatting import CHOICE_MAX, clip, content
+
+MAX_CHOICES = 25
+
+
+class AdminCog(commands.Cog):
+    def __init__(self, bot: SeminarBot) -> None:
+        self.bot = bot
+
+    async def logged_thread_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Logged channels and threads; students get nothing (checks do not cover autocomplete)."""
+        if interaction.guild_id is None or not is_instructor(interaction, self.bot.settings):
+            return []
+        known = await asyncio.to_thread(self.bot.service.known_channels, str(interaction.guild_id))
+        wanted = current.casefold()
+        return [
+            app_commands.Choice(name=clip(c.name or c.id, CHOICE_MAX), value=c.id)
+            for c in known
+            if wanted in (c.name or c.id).casefold()
+        ][:MAX_CHOICES]
+
+    @app_commands.command(
+        name="digest", description="A digest of the logged discussion (instructors)"
+    )
+    @app_commands.describe(channel="Only this logged channel or thread")
+    @app_commands.autocomplete(channel=logged_thread_choices)
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    @instructor_only()
+    async def digest(self, interaction: discord.Interaction, channel: str | None = None) -> None:
+        guild_only_check(interaction)
+        raise SeminarError("The digest is not available yet; it comes with the next update.")
+
+    @app_commands.command(name="reindex", description="Re-read the readings folder (instructors)")
+    @app_commands.describe(rebuild="Rebuild the whole index instead of only what changed")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    @instructor_only()
+    async def reindex(self, interaction: discord.Interaction, rebuild: bool = False) -> None:
+        guild_id = guild_only_check(interaction)
+        course = self.bot.course_for(guild_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await asyncio.to_thread(self.bot.service.ensure_index, course, rebuild=rebuild)
+        self.bot.forget_readings(course)
+        lines = [
+            f"Indexed {len(report.indexed)}, unchanged {len(report.unchanged)}, removed "
+            f"{len(report.removed)}; {report.passages} passages in {report.seconds:.1f} s."
+        ]
+        lines += [f"⚠ {w}" for w in report.warnings[:10]]
+        await interaction.followup.send(content("\n".join(lines)), ephemeral=True)
+
+    @app_commands.command(
+        name="sync", description="Publish the bot's commands to this server (instructors)"
+    )
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    @instructor_only()
+    async def sync(self, interaction: discord.Interaction) -> None:
+        guild_id = guild_only_check(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        scoped = {g.id for g in self.bot.command_guilds()}
+        if scoped and guild_id not in scoped:
+            raise SeminarError(
+                "This server is not configured as a class server (DISCORD_GUILD_IDS or courses.toml)."
+            )
+        synced = await self.bot.tree.sync(guild=discord.Object(id=guild_id) if scoped else None)
+        where = (
+            "this server" if scoped else "every server (global commands can take an hour to appear)"
+        )
+        await interaction.followup.send(
+            f"Synced {len(synced)} commands to {where}.", ephemeral=True
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    assert isinstance(bot, SeminarBot)
+    await add_feature_cog(bot, AdminCog(bot))
