@@ -155,7 +155,10 @@ class ChannelInfo:
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
+    # Statement by statement: executescript() would COMMIT first and break the writer's savepoint.
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
 
 
 def _message_key(guild_id: str, message_id: str) -> str:

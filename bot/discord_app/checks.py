@@ -24,8 +24,8 @@ def is_instructor(interaction: discord.Interaction, settings: Settings) -> bool:
         return True
     if not isinstance(user, discord.Member):
         return False  # outside a server there is no one to teach
-    if user.guild_permissions.manage_guild or user.guild_permissions.administrator:
-        return True
+    if user.guild_permissions.manage_guild or interaction.permissions.manage_guild:
+        return True  # guild_permissions counts roles (and administrator), permissions overwrites
     wanted = (settings.instructor_role or "").strip()
     if not wanted:
         return False

@@ -72,7 +72,9 @@ class LogCog(commands.Cog):
     async def scope(self, guild_id: int) -> GuildScope:
         task = self._scopes.get(guild_id)
         if task is None:
-            task = asyncio.get_running_loop().create_task(self._load_scope(guild_id))
+            task = asyncio.get_running_loop().create_task(
+                self._load_scope(guild_id), name=f"seminar-bot: scope {guild_id}"
+            )
             self._scopes[guild_id] = task
         return await task
 
@@ -234,7 +236,7 @@ class LogCog(commands.Cog):
         self._spawn(self.backfill_all())
 
     def _spawn(self, coro: object) -> None:
-        task = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+        task = asyncio.get_running_loop().create_task(coro, name="seminar-bot: backfill")  # type: ignore[arg-type]
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
