@@ -49,6 +49,11 @@ def safe(text: str | None, limit: int | None = None) -> str:
     return clip(cleaned, limit) if limit is not None else cleaned
 
 
+def question_line(query: str) -> str:
+    """The question echoed above an answer (embed author names render no markdown)."""
+    return clip("Q: " + escape_mentions(" ".join(query.split())), AUTHOR_MAX)
+
+
 def content(text: str) -> str:
     """A message body that Discord will accept."""
     return clip(text, CONTENT_MAX)
@@ -132,7 +137,7 @@ def hit_embed(answer: Answer, index: int) -> discord.Embed:
         description=excerpt_with_best(hit.passage.text, hit.best_sentence),
         colour=WEAK_COLOUR if weak else COLOUR,
     )
-    embed.set_author(name=clip("Q: " + " ".join(answer.query.split()), AUTHOR_MAX))
+    embed.set_author(name=question_line(answer.query))
     location_fields(embed, hit.passage)
     embed.add_field(name="Score", value=f"{hit.score:.0f}/100")
     embed.add_field(name="Passage id", value=f"`{clip(hit.passage.id, 200)}`")
@@ -151,7 +156,7 @@ def nothing_convincing_embed(answer: Answer) -> discord.Embed:
         ),
         colour=WEAK_COLOUR,
     )
-    embed.set_author(name=clip("Q: " + " ".join(answer.query.split()), AUTHOR_MAX))
+    embed.set_author(name=question_line(answer.query))
     if answer.suggestions:
         embed.add_field(
             name="You could try",

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.core.service import SeminarService
-from tests.discord_app.harness import Harness, settings_for, start_bot
+from tests.discord_app.harness import (
+    Harness,
+    assert_within_discord_limits,
+    settings_for,
+    start_bot,
+)
 
 READINGS = {
     "regimes.md": """---
@@ -83,3 +88,5 @@ async def harness(
     yield h
     await h.settle()
     await h.bot.close()
+    for sent in h.recorder.sent:  # every test checks every response against Discord's limits
+        assert_within_discord_limits(sent)

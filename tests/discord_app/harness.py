@@ -392,6 +392,7 @@ class Harness:
             "locale": "en-US",
             "app_permissions": "0",
             "entitlements": [],
+            "attachment_size_limit": 10 * 1024 * 1024,
             "authorizing_integration_owners": {},
         }
         if guild_id is not None:
@@ -503,9 +504,42 @@ async def start_bot(settings: Settings, service: SeminarService, monkeypatch: An
     await bot._async_setup_hook()
     await bot.setup_hook()
     bot._connection.application_id = APP_ID
+    # What READY would carry: who the bot is.
+    bot._connection.user = discord.ClientUser(
+        state=bot._connection,
+        data={**BOT_USER.payload(), "verified": True, "mfa_enabled": False, "flags": 0},
+    )
     bot._connection._add_guild_from_data(guild_payload(GUILD))
     bot._connection._add_guild_from_data(guild_payload(OTHER_GUILD) | {
         "channels": [channel_payload(UNLOGGED + 10, "other-general", 0, OTHER_GUILD)],
         "threads": [],
     })
     return Harness(bot, recorder, api)
+
+
+def assert_within_discord_limits(sent: Sent) -> None:
+    """The limits Discord enforces with a 400: checked on everything the bot sent."""
+    data = sent.data
+    assert len(data.get("content") or "") <= 2000
+    embeds = data.get("embeds") or []
+    assert len(embeds) <= 10
+    total = 0
+    for e in embeds:
+        assert len(e.get("title", "")) <= 256
+        assert len(e.get("description", "")) <= 4096
+        assert len(e.get("fields", [])) <= 25
+        for f in e.get("fields", []):
+            assert 0 < len(f["name"]) <= 256 and 0 < len(f["value"]) <= 1024
+        assert len((e.get("footer") or {}).get("text", "")) <= 2048
+        assert len((e.get("author") or {}).get("name", "")) <= 256
+        total += sum(
+            len(x) for x in (
+                e.get("title", ""), e.get("description", ""),
+                (e.get("footer") or {}).get("text", ""), (e.get("author") or {}).get("name", ""),
+                *[f["name"] + f["value"] for f in e.get("fields", [])],
+            )
+        )
+    assert total <= 6000
+    for choice in data.get("choices") or []:
+        assert len(choice["name"]) <= 100 and len(str(choice["value"])) <= 100
+    assert len(data.get("choices") or []) <= 25
