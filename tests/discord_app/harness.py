@@ -413,7 +413,8 @@ class Harness:
     ) -> list[Sent]:
         before = len(self.recorder.sent)
         opts = [
-            {"type": _option_type(v), "name": k, "value": v if not isinstance(v, User) else str(v.id)}
+            {"type": _option_type(v), "name": k,
+             "value": str(v.id) if isinstance(v, User | Channel) else v}
             for k, v in options.items()
         ]
         data = self._command_data(name, opts)
@@ -471,7 +472,16 @@ class Harness:
         await asyncio.to_thread(self.service.db.flush)
 
 
+@dataclass(frozen=True)
+class Channel:
+    """A channel option: its value is the id, its object comes from `resolved`."""
+
+    id: int
+
+
 def _option_type(value: Any) -> int:
+    if isinstance(value, Channel):
+        return 7
     if isinstance(value, bool):
         return 5
     if isinstance(value, int):

@@ -15,6 +15,7 @@ from tests.discord_app.harness import (
     INSTRUCTOR,
     MANAGER,
     STUDENT,
+    Channel,
     Harness,
     Sent,
 )
@@ -241,7 +242,7 @@ async def test_digest_is_instructor_only_and_says_when_unavailable(harness: Harn
 
 async def test_autocomplete_of_instructor_commands_checks_too(harness: Harness) -> None:
     await harness.slash(
-        "log channels add", user=INSTRUCTOR, channel="910000000000000001",
+        "log channels add", user=INSTRUCTOR, channel=Channel(910000000000000001),
         resolved=channel_resolved(),
     )
     assert await harness.autocomplete("digest", "channel", user=STUDENT, channel="") == []

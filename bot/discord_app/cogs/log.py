@@ -279,18 +279,15 @@ class LogCog(commands.Cog):
         scope = await self.scope(channel.guild.id)
         threads = {t.id: t for t in active if t.parent_id == channel.id}
         threads.update({t.id: t for t in channel.threads})
-        for private in (False, True):
-            if private and not isinstance(channel, discord.TextChannel):
-                continue
+        archives = [channel.archived_threads(limit=None)]
+        if isinstance(channel, discord.TextChannel):  # forums have no private threads
+            archives.append(channel.archived_threads(limit=None, private=True))
+        for archive in archives:
             try:
-                async for thread in channel.archived_threads(limit=None, private=private):
+                async for thread in archive:
                     threads[thread.id] = thread
             except discord.Forbidden:
-                log.info(
-                    "no access to %s archived threads of %s",
-                    "private" if private else "public",
-                    channel.id,
-                )
+                log.info("no access to some archived threads of %s", channel.id)
         total = 0
         if isinstance(channel, discord.TextChannel):
             total += await self._backfill_one(channel, None, anchor)
