@@ -198,7 +198,7 @@ class Database:
                 conn.execute("RELEASE op")
                 results.append((fut, None, _translate(self.path, exc)))
             else:
-                _release(conn)
+                conn.execute("RELEASE op")
                 results.append((fut, value, None))
         try:
             conn.commit()
@@ -238,18 +238,6 @@ class Database:
             raise DatabaseUnavailable(describe_error(self.path, exc)) from exc
         finally:
             conn.close()
-
-
-def _release(conn: sqlite3.Connection) -> None:
-    """End an operation's savepoint. An operation that committed on its own (executescript,
-    sqlite-utils' FTS set-up) has already made its work durable and dropped the savepoint: open
-    a new transaction for the rest of the batch instead of failing the whole writer."""
-    try:
-        conn.execute("RELEASE op")
-    except sqlite3.OperationalError:
-        if conn.in_transaction:
-            raise
-        conn.execute("BEGIN IMMEDIATE")
 
 
 def _translate(path: str, exc: BaseException) -> BaseException:

@@ -155,10 +155,7 @@ class ChannelInfo:
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
-    # Statement by statement: executescript() would COMMIT first and break the writer's savepoint.
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    conn.executescript(SCHEMA)
 
 
 def _message_key(guild_id: str, message_id: str) -> str:
