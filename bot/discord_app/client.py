@@ -114,17 +114,13 @@ async def add_feature_cog(bot: commands.Bot, cog: commands.Cog) -> None:
 
 
 def run_discord(settings: Settings, service: SeminarService) -> None:
-    """`seminar-bot run` with a DISCORD_TOKEN: index what changed, then serve until stopped.
+    """`seminar-bot run` with a DISCORD_TOKEN (the CLI has brought the index up to date).
 
     If the Message Content intent is not enabled in the developer portal, Discord refuses the
     connection; the bot then starts again without it and says what that costs (docs/discord.md).
     """
     if settings.discord_token is None:
         raise SeminarError("DISCORD_TOKEN is not set; see docs/discord.md.")
-    try:
-        service.ensure_all()
-    except SeminarError as exc:
-        log.warning("readings not indexed: %s", exc)
     token = settings.discord_token.reveal()
     try:
         SeminarBot(settings, service).run(token, log_handler=None)
