@@ -366,15 +366,17 @@ class Harness:
 
     # -- interactions ----------------------------------------------------------------------
 
-    def _command_data(self, name: str, options: list[dict[str, Any]]) -> dict[str, Any]:
+    def _command_data(
+        self, name: str, options: list[dict[str, Any]], guild_id: int | None = GUILD
+    ) -> dict[str, Any]:
         parts = name.split()
-        command = self.bot.tree.get_command(parts[0], guild=discord.Object(GUILD))
+        command = self.bot.tree.get_command(parts[0], guild=discord.Object(guild_id or GUILD))
         command = command or self.bot.tree.get_command(parts[0])
         assert command is not None, f"no command /{parts[0]}"
         for sub in reversed(parts[1:]):
             options = [{"type": 1 if sub == parts[-1] else 2, "name": sub, "options": options}]
         return {"id": str(snowflake()), "type": 1, "name": parts[0], "options": options,
-                "guild_id": str(GUILD)}
+                "guild_id": str(guild_id or GUILD)}
 
     def _interaction(
         self, kind: int, data: dict[str, Any], user: User, guild_id: int | None,
@@ -388,7 +390,8 @@ class Harness:
             "version": 1,
             "data": data,
             "channel_id": str(channel_id),
-            "channel": {"id": str(channel_id), "type": 0, "guild_id": str(guild_id or 0)},
+            "channel": {**channel_payload(channel_id, "general", 0, guild_id or 0),
+                        "permissions": str(user.permissions)},
             "locale": "en-US",
             "app_permissions": "0",
             "entitlements": [],
@@ -417,7 +420,7 @@ class Harness:
              "value": str(v.id) if isinstance(v, User | Channel) else v}
             for k, v in options.items()
         ]
-        data = self._command_data(name, opts)
+        data = self._command_data(name, opts, guild_id)
         if resolved:
             data["resolved"] = resolved
         self.state.parse_interaction_create(self._interaction(2, data, user, guild_id))
