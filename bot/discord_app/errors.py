@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 
 from bot.core.errors import SeminarError
-from bot.discord_app.formatting import content
+from bot.discord_app.formatting import content, safe
 
 log = logging.getLogger("bot.discord")
 
@@ -33,7 +33,7 @@ def user_message(error: BaseException) -> str | None:
     if isinstance(original, app_commands.CheckFailure):
         return str(original) or "You may not use this command here."
     if isinstance(original, app_commands.TransformerError):
-        return f"I could not understand the value {original.value!r}."
+        return f"I could not understand the value {safe(repr(original.value), 200)}."
     if isinstance(original, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
         return "This command has changed since it was last synced; ask an instructor to run /sync."
     return None

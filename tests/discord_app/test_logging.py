@@ -221,7 +221,7 @@ async def test_backfill_after_downtime_fills_exactly_the_gap(logged: Harness) ->
     assert count(h.service, "SELECT count(*) FROM messages") == 90
 
     # Down: the gateway drops everything while these are written...
-    h.bot.dispatch("disconnect")
+    h.bot.dispatch("shard_disconnect", 0)
     await h.settle()
     gap = [
         post(channel, datetime.now(UTC) - timedelta(minutes=30) + timedelta(seconds=i), f"gap {i}")
@@ -245,7 +245,7 @@ async def test_backfill_after_downtime_fills_exactly_the_gap(logged: Harness) ->
     assert count(h.service, "SELECT count(*) FROM channels WHERE id = ?", str(archived)) == 1
 
     # Another reconnect finds nothing new.
-    h.bot.dispatch("disconnect")
+    h.bot.dispatch("shard_disconnect", 0)
     h.gateway("RESUMED", {"__shard_id__": 0})
     await h.settle()
     assert count(h.service, "SELECT count(*) FROM messages") == len(stored)
@@ -258,7 +258,7 @@ async def test_first_start_backfills_channel_history(logged: Harness) -> None:
                                    at=datetime.now(UTC) - timedelta(days=3, seconds=-i)))
         for i in range(250)  # more than one page of history
     ]
-    h.bot.dispatch("ready")
+    h.bot.dispatch("shard_ready", 0)
     await h.settle()
     assert {r[0] for r in rows(h.service, "SELECT id FROM messages")} == {p["id"] for p in history}
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -61,9 +63,10 @@ class LogCog(commands.Cog):
         self.bot = bot
         self.service = bot.service
         self._scopes: dict[int, asyncio.Task[GuildScope]] = {}
-        # Backfills resume from the newest message logged before this moment: the process
-        # start, then the first disconnect since the last complete backfill (None: no gap).
-        self._anchor: datetime | None = datetime.now(UTC)
+        # Per shard, backfills resume from the newest message logged before its anchor: the
+        # process start, then its first disconnect since its last complete backfill (None: no gap).
+        self._started = datetime.now(UTC)
+        self._anchors: dict[int, datetime | None] = {}
         self._backfill_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -223,37 +226,43 @@ class LogCog(commands.Cog):
     # -- reconnects and backfill ---------------------------------------------------------------
 
     @commands.Cog.listener()
-    async def on_disconnect(self) -> None:
-        if self._anchor is None:
-            self._anchor = datetime.now(UTC)
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        if self._anchor_of(shard_id) is None:
+            self._anchors[shard_id] = datetime.now(UTC)
 
     @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        self._spawn(self.backfill_all())
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """A shard identified afresh (start, or a session Discord would not resume)."""
+        self._spawn(self.backfill_shard(shard_id))
 
     @commands.Cog.listener()
-    async def on_resumed(self) -> None:
-        self._spawn(self.backfill_all())
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self._spawn(self.backfill_shard(shard_id))
 
-    def _spawn(self, coro: object) -> None:
-        task = asyncio.get_running_loop().create_task(coro, name="seminar-bot: backfill")  # type: ignore[arg-type]
+    def _anchor_of(self, shard_id: int) -> datetime | None:
+        return self._anchors.get(shard_id, self._started)
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(coro, name="seminar-bot: backfill")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def backfill_all(self) -> int:
-        """Backfill every guild; returns how many messages were fetched."""
-        async with self._backfill_lock:
-            anchor = self._anchor
+    async def backfill_shard(self, shard_id: int) -> int:
+        """Backfill the guilds of one shard; returns how many messages were fetched."""
+        async with self._backfill_lock:  # one backfill at a time: they share the rate limits
+            anchor = self._anchor_of(shard_id)
             total = 0
-            for guild in list(self.bot.guilds):
+            for guild in [g for g in self.bot.guilds if g.shard_id == shard_id]:
                 try:
                     total += await self.backfill_guild(guild, anchor)
                 except Exception:
-                    log.exception("backfill of guild %s failed; it will run again", guild.id)
+                    log.exception(
+                        "backfill of guild %s failed; the next reconnect retries", guild.id
+                    )
                     return total
-            if self._anchor is anchor:  # no disconnect while we were catching up
-                self._anchor = None
-            log.info("backfill done: %d message(s) fetched", total)
+            if self._anchor_of(shard_id) is anchor:  # no disconnect while we caught up
+                self._anchors[shard_id] = None
+            log.info("backfill of shard %s done: %d message(s) fetched", shard_id, total)
             return total
 
     async def backfill_guild(self, guild: discord.Guild, anchor: datetime | None = None) -> int:
@@ -338,13 +347,14 @@ class LogCog(commands.Cog):
         self, interaction: discord.Interaction, channel: discord.TextChannel | discord.ForumChannel
     ) -> None:
         guild_id = guild_only_check(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         await asyncio.wrap_future(
             self.service.set_logged_channel(
                 str(guild_id), str(channel.id), on=True, by=str(interaction.user.id)
             )
         )
         (await self.scope(guild_id)).channels.add(channel.id)
-        await interaction.response.send_message(
+        await interaction.followup.send(
             content(
                 f"Logging {channel.mention} and its threads from now on. Earlier messages are "
                 "fetched in the background."
@@ -369,11 +379,12 @@ class LogCog(commands.Cog):
         self, interaction: discord.Interaction, channel: discord.TextChannel | discord.ForumChannel
     ) -> None:
         guild_id = guild_only_check(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         await asyncio.wrap_future(
             self.service.set_logged_channel(str(guild_id), str(channel.id), on=False)
         )
         (await self.scope(guild_id)).channels.discard(channel.id)
-        await interaction.response.send_message(
+        await interaction.followup.send(
             content(f"Stopped logging {channel.mention}. What was logged stays in the log."),
             ephemeral=True,
         )
@@ -382,6 +393,7 @@ class LogCog(commands.Cog):
     @instructor_only()
     async def list_channels(self, interaction: discord.Interaction) -> None:
         guild_id = guild_only_check(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         scope = await self.scope(guild_id)
         if not scope.channels:
             text = "No channel is logged yet. Add one with `/log channels add`."
@@ -395,7 +407,7 @@ class LogCog(commands.Cog):
             text += "\n" + safe(
                 "Note: the Message Content intent is off, so message text is not stored."
             )
-        await interaction.response.send_message(content(text), ephemeral=True)
+        await interaction.followup.send(content(text), ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

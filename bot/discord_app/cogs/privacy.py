@@ -61,6 +61,7 @@ class PrivacyCog(commands.Cog):
     @privacy.command(name="optout", description="Stop storing your messages in the discussion log")
     async def optout(self, interaction: discord.Interaction) -> None:
         guild_id = guild_only_check(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         service = self.bot.service
         await asyncio.wrap_future(
             service.set_optout(str(guild_id), str(interaction.user.id), out=True)
@@ -73,27 +74,29 @@ class PrivacyCog(commands.Cog):
             "counted, anonymously, per thread)."
         )
         if stored:
-            await interaction.response.send_message(
+            await interaction.followup.send(
                 f"{text}\nThe log still holds {stored} of your earlier messages. Erase them?",
                 view=EraseView(self.bot, guild_id, interaction.user.id),
                 ephemeral=True,
             )
         else:
-            await interaction.response.send_message(text, ephemeral=True)
+            await interaction.followup.send(text, ephemeral=True)
 
     @privacy.command(name="optin", description="Let the discussion log store your messages again")
     async def optin(self, interaction: discord.Interaction) -> None:
         guild_id = guild_only_check(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         await asyncio.wrap_future(
             self.bot.service.set_optout(str(guild_id), str(interaction.user.id), out=False)
         )
-        await interaction.response.send_message(
+        await interaction.followup.send(
             "You are opted in: your messages in logged channels are stored again.", ephemeral=True
         )
 
     @privacy.command(name="status", description="Is the discussion log storing your messages?")
     async def status(self, interaction: discord.Interaction) -> None:
         guild_id = guild_only_check(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         service = self.bot.service
         gid, uid = str(guild_id), str(interaction.user.id)
         out = await asyncio.to_thread(service.is_opted_out, gid, uid)
@@ -103,7 +106,7 @@ class PrivacyCog(commands.Cog):
             if out
             else "opted in: messages in logged channels are stored"
         )
-        await interaction.response.send_message(
+        await interaction.followup.send(
             f"You are {state}. The log holds {stored} of your messages in this server.",
             ephemeral=True,
         )
