@@ -8,10 +8,15 @@ covered by app command checks in discord.py, so they call `is_instructor` themse
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import discord
 from discord import app_commands
 
 from bot.settings import Settings
+
+T = TypeVar("T")
 
 
 class NotInstructor(app_commands.CheckFailure):
@@ -34,7 +39,7 @@ def is_instructor(interaction: discord.Interaction, settings: Settings) -> bool:
     )
 
 
-def instructor_only() -> app_commands.check:  # type: ignore[valid-type]
+def instructor_only() -> Callable[[T], T]:
     """An app command check: the interaction's client must carry `settings`."""
 
     async def predicate(interaction: discord.Interaction) -> bool:

@@ -21,6 +21,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.core.discussion import ChannelInfo, LoggedMessage
+from bot.core.errors import SeminarError
 from bot.discord_app.checks import guild_only_check, instructor_only
 from bot.discord_app.client import SeminarBot, add_feature_cog
 from bot.discord_app.formatting import content, safe
@@ -36,6 +37,7 @@ from bot.discord_app.logging_events import (
 log = logging.getLogger("bot.discord.log")
 
 BACKFILL_BATCH = 100
+STORE_ATTEMPTS = 4  # about 7 s of retries on top of SQLite's own busy timeout
 LoggableChannel = discord.TextChannel | discord.ForumChannel
 
 
@@ -136,11 +138,31 @@ class LogCog(commands.Cog):
         await self._store([record])
 
     async def _store(self, records: list[LoggedMessage]) -> None:
-        try:
-            await asyncio.wrap_future(self.service.record_messages(records))
-        except Exception:
-            # The next backfill brings these back: it resumes from the last stored message.
-            log.exception("could not log %d message(s), first id %s", len(records), records[0].id)
+        """Store, retrying while the database is busy; if it stays unusable, make sure the next
+        backfill of that shard starts before these messages so they are fetched again."""
+        for attempt in range(STORE_ATTEMPTS):
+            try:
+                await asyncio.wrap_future(self.service.record_messages(records))
+                return
+            except SeminarError as exc:
+                if attempt == STORE_ATTEMPTS - 1:
+                    log.error(
+                        "could not log %d message(s) (first id %s): %s; the next backfill "
+                        "fetches them again",
+                        len(records),
+                        records[0].id,
+                        exc,
+                    )
+                    self._rewind(records)
+                    return
+                await asyncio.sleep(2**attempt)
+
+    def _rewind(self, records: list[LoggedMessage]) -> None:
+        guild = self.bot.get_guild(int(records[0].guild_id))
+        shard = guild.shard_id if guild is not None else 0
+        earliest = min(datetime.fromisoformat(r.created_at) for r in records)
+        current = self._anchor_of(shard)
+        self._anchors[shard] = earliest if current is None else min(current, earliest)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
