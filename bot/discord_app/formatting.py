@@ -128,8 +128,10 @@ def location_fields(embed: discord.Embed, passage: Passage) -> None:
         embed.add_field(name="Paragraph", value=str(passage.paragraph))
 
 
-def hit_embed(answer: Answer, index: int) -> discord.Embed:
-    """One result of /ask: the passage with its best sentence in bold, and where it stands."""
+def hit_embed(answer: Answer, index: int, note: str | None = None) -> discord.Embed:
+    """One result: the passage with its best sentence in bold, and where it stands.
+
+    `note` is the reference-list entry a /cite result points to."""
     hit = answer.hits[index]
     weak = not answer.confident
     embed = discord.Embed(
@@ -141,8 +143,10 @@ def hit_embed(answer: Answer, index: int) -> discord.Embed:
     location_fields(embed, hit.passage)
     embed.add_field(name="Score", value=f"{hit.score:.0f}/100")
     embed.add_field(name="Passage id", value=f"`{clip(hit.passage.id, 200)}`")
-    note = " · weak match" if weak else ""
-    embed.set_footer(text=f"Result {index + 1} of {len(answer.hits)}{note}")
+    if note:
+        embed.add_field(name="Reference entry", value=safe(note, FIELD_VALUE_MAX), inline=False)
+    weak_note = " · weak match" if weak else ""
+    embed.set_footer(text=f"Result {index + 1} of {len(answer.hits)}{weak_note}")
     return fit(embed)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 import discord
@@ -19,6 +20,7 @@ from bot.discord_app.formatting import (
     passage_file,
     passage_needs_file,
 )
+from bot.discord_app.lookups import as_answer, how_to_cite_text
 
 VIEW_TIMEOUT = 15 * 60.0
 
@@ -61,11 +63,18 @@ class AnswerView(SeminarView):
     """Browse the results, open a passage, see how to cite it, and say whether it helped."""
 
     def __init__(
-        self, service: SeminarService, answer: Answer, *, course: str, query_id: int | None
+        self,
+        service: SeminarService,
+        answer: Answer,
+        *,
+        course: str,
+        query_id: int | None,
+        notes: Mapping[int, str] | None = None,
     ) -> None:
         super().__init__(timeout=VIEW_TIMEOUT)
         self.service = service
         self.answer = answer
+        self.notes = dict(notes or {})
         self.course = course
         self.query_id = query_id
         # -1 is the "nothing convincing" card that opens a weak answer.
@@ -78,7 +87,7 @@ class AnswerView(SeminarView):
     def embed(self) -> discord.Embed:
         if self.index < 0:
             return nothing_convincing_embed(self.answer)
-        return hit_embed(self.answer, self.index)
+        return hit_embed(self.answer, self.index, self.notes.get(self.index))
 
     def _sync_buttons(self) -> None:
         low = 0 if self.answer.confident else -1
@@ -115,8 +124,10 @@ class AnswerView(SeminarView):
         how_to_cite = core_feature(self.service, "how_to_cite")
         await interaction.response.defer(ephemeral=True, thinking=True)
         hit = self.answer.hits[max(0, self.index)]
-        text = await asyncio.to_thread(how_to_cite, hit.passage.id, course=self.course)
-        await interaction.followup.send(content(str(text)), ephemeral=True)
+        forms = await asyncio.to_thread(
+            how_to_cite, hit.reading.id, page=hit.passage.page, course=self.course
+        )
+        await interaction.followup.send(content(how_to_cite_text(forms)), ephemeral=True)
 
     @discord.ui.button(label="Helpful", style=discord.ButtonStyle.success, row=1)
     async def helpful(
@@ -144,13 +155,16 @@ class AnswerView(SeminarView):
 async def send_answer(
     interaction: discord.Interaction,
     service: SeminarService,
-    answer: Answer,
+    result: Any,
     *,
     kind: str,
     course: str,
     ephemeral: bool,
 ) -> None:
-    """Record the question with the passages shown, then post the first card and its buttons."""
+    """Record the question with the passages shown, then post the first card and its buttons.
+
+    `result` is an Answer, or a citation or quote result (see lookups.as_answer)."""
+    answer, notes = as_answer(result)
     query_id = await asyncio.wrap_future(
         service.record_query(
             guild_id=str(interaction.guild_id),
@@ -161,5 +175,5 @@ async def send_answer(
             user_id=str(interaction.user.id),
         )
     )
-    view = AnswerView(service, answer, course=course, query_id=query_id)
+    view = AnswerView(service, answer, course=course, query_id=query_id, notes=notes)
     await interaction.followup.send(embed=view.embed(), view=view, ephemeral=ephemeral)
