@@ -68,7 +68,8 @@ class AnswerView(SeminarView):
         answer: Answer,
         *,
         course: str,
-        query_id: int | None,
+        query_id: int,
+        asker_id: int,
         notes: Mapping[int, str] | None = None,
     ) -> None:
         super().__init__(timeout=VIEW_TIMEOUT)
@@ -77,12 +78,20 @@ class AnswerView(SeminarView):
         self.notes = dict(notes or {})
         self.course = course
         self.query_id = query_id
+        self.asker_id = asker_id
         # -1 is the "nothing convincing" card that opens a weak answer.
         self.index = 0 if answer.confident and answer.hits else -1
-        if query_id is None:
-            self.remove_item(self.helpful)
-            self.remove_item(self.not_helpful)
         self._sync_buttons()
+
+    async def _by_asker(self, interaction: discord.Interaction, what: str) -> bool:
+        """Paging changes the card everyone sees and feedback is the asker's verdict: theirs."""
+        if interaction.user.id == self.asker_id:
+            return True
+        await interaction.response.send_message(
+            f"Only the person who asked can {what}; ask your own question with /ask.",
+            ephemeral=True,
+        )
+        return False
 
     def embed(self) -> discord.Embed:
         if self.index < 0:
@@ -105,13 +114,15 @@ class AnswerView(SeminarView):
     async def previous(
         self, interaction: discord.Interaction, button: discord.ui.Button[Any]
     ) -> None:
-        self.index = max(-1 if not self.answer.confident else 0, self.index - 1)
-        await self._show(interaction)
+        if await self._by_asker(interaction, "page through these results"):
+            self.index = max(-1 if not self.answer.confident else 0, self.index - 1)
+            await self._show(interaction)
 
     @discord.ui.button(label="Next result", style=discord.ButtonStyle.primary, row=0)
     async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
-        self.index = min(len(self.answer.hits) - 1, self.index + 1)
-        await self._show(interaction)
+        if await self._by_asker(interaction, "page through these results"):
+            self.index = min(len(self.answer.hits) - 1, self.index + 1)
+            await self._show(interaction)
 
     @discord.ui.button(label="Show full passage", style=discord.ButtonStyle.secondary, row=0)
     async def full(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
@@ -142,7 +153,8 @@ class AnswerView(SeminarView):
         await self._feedback(interaction, helpful=False)
 
     async def _feedback(self, interaction: discord.Interaction, *, helpful: bool) -> None:
-        assert self.query_id is not None
+        if not await self._by_asker(interaction, "rate this answer"):
+            return
         await asyncio.wrap_future(self.service.record_feedback(self.query_id, helpful=helpful))
         await interaction.response.send_message(
             "Thanks, noted: it helps the instructor see what the readings answer well."
@@ -175,5 +187,12 @@ async def send_answer(
             user_id=str(interaction.user.id),
         )
     )
-    view = AnswerView(service, answer, course=course, query_id=query_id, notes=notes)
+    view = AnswerView(
+        service,
+        answer,
+        course=course,
+        query_id=query_id,
+        asker_id=interaction.user.id,
+        notes=notes,
+    )
     await interaction.followup.send(embed=view.embed(), view=view, ephemeral=ephemeral)

@@ -14,6 +14,7 @@ from tests.discord_app.harness import (
     GUILD,
     INSTRUCTOR,
     MANAGER,
+    OTHER_STUDENT,
     STUDENT,
     Channel,
     Harness,
@@ -89,6 +90,14 @@ async def test_buttons_page_show_the_passage_and_store_feedback(harness: Harness
 
     cite = await harness.click(reply, "How to cite")
     assert cite[-1].ephemeral and cite[-1].text()
+
+    # someone else can open the passage, but not page the asker's card or rate it
+    other = await harness.click(reply, "Next result", user=OTHER_STUDENT)
+    assert other[-1].ephemeral and "Only the person who asked" in other[-1].content
+    other = await harness.click(reply, "Helpful", user=OTHER_STUDENT)
+    assert other[-1].ephemeral
+    assert rows(harness.service, "SELECT feedback FROM bot_queries")[0][0] is None
+    assert (await harness.click(reply, "Show full passage", user=OTHER_STUDENT))[-1].embeds
 
     thanks = await harness.click(reply, "Not helpful", user=STUDENT)
     assert thanks[-1].ephemeral

@@ -353,3 +353,17 @@ async def test_retention_purges_old_discussion_daily(
         assert [r[0] for r in rows(service, "SELECT content FROM messages")] == ["this week"]
     finally:
         await h.bot.close()
+
+
+async def test_adding_a_channel_while_running_fetches_its_history(harness: Harness) -> None:
+    h = harness
+    earlier = [
+        h.api.post(message_payload(channel_id=GENERAL, author=STUDENT, content=f"before {i}"))
+        for i in range(5)
+    ] + [h.api.post(message_payload(channel_id=THREAD, author=OTHER_STUDENT, content="thread"))]
+    h.bot._ready.set()  # what the gateway's READY does; only then is history fetched
+    await log_channels(h, GENERAL)
+    await h.settle()
+    stored = {r[0]: r[1] for r in rows(h.service, "SELECT id, source FROM messages")}
+    assert set(stored) == {p["id"] for p in earlier}
+    assert set(stored.values()) == {"backfill"}
