@@ -376,6 +376,7 @@ def _merge_fragments(paras: list[Para]) -> list[Para]:
             and out
             and out[-1].kind == "body"
             and out[-1].section == para.section
+            and (_ends_open(out[-1].text) or not para.text.rstrip().endswith(TERMINAL))
         ):
             out[-1].text = f"{out[-1].text} {para.text}"
             out[-1].raw_lines.extend(para.raw_lines)
