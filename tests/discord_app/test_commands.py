@@ -153,25 +153,30 @@ async def test_longest_passage_fits_every_limit(harness: Harness) -> None:
     # the limits themselves are asserted on every response by the harness fixture
 
 
-async def test_longest_passage_of_the_shared_readings(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("readings_fixture", ["knowledge_dir", "shared_readings"])
+async def test_longest_passage_of_real_readings_fits(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest,
+    readings_fixture: str,
 ) -> None:
-    from pathlib import Path
-
+    """The bundled sample course and the shared readings (skipped when ../shared is absent)."""
     from tests.discord_app.harness import assert_within_discord_limits, settings_for, start_bot
 
-    shared = Path("/work/shared/readings")
-    if not shared.is_dir():
-        pytest.skip("../shared readings are not here")
-    service = SeminarService(tmp_path / "shared.db", shared)
+    folder = request.getfixturevalue(readings_fixture)
+    service = SeminarService(tmp_path / "real.db", folder)
     service.ensure_all()
-    h = await start_bot(settings_for(tmp_path, shared), service, monkeypatch)
+    h = await start_bot(settings_for(tmp_path, folder), service, monkeypatch)
     try:
-        pid, _text = longest_passage(service)
+        pid, text = longest_passage(service)
         sent = await h.slash("passage", id=pid)
-        for s in sent:
+        reply = only_reply(sent)
+        assert reply.embeds
+        if len(text) > 4096:  # more than an embed can hold: the full text is attached
+            assert reply.files
+        # and as the first card of an answer, asked with the passage's own opening words
+        answer = only_reply(await h.slash("ask", question=" ".join(text.split()[:12])))
+        assert answer.embeds
+        for s in h.recorder.sent:
             assert_within_discord_limits(s)
-        assert only_reply(sent).embeds
     finally:
         await h.bot.close()
         service.close()
