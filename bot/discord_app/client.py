@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -132,3 +133,5 @@ def run_discord(settings: Settings, service: SeminarService) -> None:
         SeminarBot(settings, service, message_content=False).run(token, log_handler=None)
     except discord.LoginFailure as exc:
         raise SeminarError("Discord refused the token in DISCORD_TOKEN; check it.") from exc
+    except (aiohttp.ClientError, OSError) as exc:
+        raise SeminarError(f"Cannot reach Discord ({exc}); check the network.") from exc
