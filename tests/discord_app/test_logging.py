@@ -184,6 +184,12 @@ async def test_thread_create_update_archive_are_recorded(logged: Harness) -> Non
     [channel] = rows(h.service, "SELECT * FROM channels WHERE id = ?", str(new))
     assert channel["archived"] == 1 and channel["name"] == "reading group (week 4)"
     assert channel["parent_id"] == str(GENERAL) and channel["kind"] == "thread"
+    # a new forum post is a thread of the forum
+    h.gateway("THREAD_CREATE", {**thread_payload(new + 2, FORUM, "is anarchy what states make?"),
+                                "newly_created": True})
+    await h.settle()
+    [post] = rows(h.service, "SELECT kind, parent_id FROM channels WHERE id = ?", str(new + 2))
+    assert tuple(post) == ("forum_post", str(FORUM))
     # messages in the new thread are logged: its parent is
     h.gateway("MESSAGE_CREATE", message_payload(channel_id=new, author=STUDENT, content="x"))
     await h.settle()

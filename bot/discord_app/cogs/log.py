@@ -55,7 +55,10 @@ class GuildScope:
 
 class LogCog(commands.Cog):
     log_group = app_commands.Group(
-        name="log", description="Discussion logging (instructors)", guild_only=True
+        name="log",
+        description="Discussion logging (instructors)",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),  # a hint; the check decides
     )
     channels_group = app_commands.Group(
         name="channels", description="Which channels are logged", parent=log_group
