@@ -11,7 +11,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
-from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -153,11 +152,6 @@ class SeminarService:
         return self.db.write(
             partial(discussion.bump_reactions, message_id=message_id, delta=delta)
         )
-
-    def purge_log(self, days: int) -> Future[int]:
-        """Retention: forget logged discussion older than `days` days (SEMINAR_RETENTION_DAYS)."""
-        cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-        return self.db.write(partial(discussion.purge_older_than, cutoff_iso=cutoff))
 
     def set_logged_channel(
         self, guild_id: str, channel_id: str, *, on: bool, by: str | None = None

@@ -340,27 +340,6 @@ async def test_nothing_crosses_servers(logged: Harness) -> None:
     assert not h.service.is_opted_out(str(OTHER_GUILD), str(STUDENT.id))
 
 
-async def test_retention_purges_old_discussion_daily(
-    tmp_path: Any, readings: Any, service: SeminarService, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    h = await start_bot(settings_for(tmp_path, readings, retention_days=30), service, monkeypatch)
-    try:
-        await log_channels(h, GENERAL)
-        old = message_payload(channel_id=GENERAL, author=STUDENT, content="last term",
-                              at=datetime.now(UTC) - timedelta(days=60))
-        new = message_payload(channel_id=GENERAL, author=STUDENT, content="this week",
-                              at=datetime.now(UTC) - timedelta(days=2))
-        h.gateway("MESSAGE_CREATE", old)
-        h.gateway("MESSAGE_CREATE", new)
-        await h.settle()
-        log_cog = h.bot.get_cog("LogCog")
-        assert log_cog is not None and log_cog.retention.is_running()
-        await log_cog.retention()  # what the daily loop runs
-        assert [r[0] for r in rows(service, "SELECT content FROM messages")] == ["this week"]
-    finally:
-        await h.bot.close()
-
-
 async def test_adding_a_channel_while_running_fetches_its_history(harness: Harness) -> None:
     h = harness
     earlier = [

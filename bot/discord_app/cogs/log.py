@@ -18,7 +18,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.core.discussion import ChannelInfo, LoggedMessage
 from bot.core.errors import SeminarError
@@ -74,21 +74,6 @@ class LogCog(commands.Cog):
         self._anchors: dict[int, datetime | None] = {}
         self._backfill_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
-
-    async def cog_load(self) -> None:
-        if self.bot.settings.retention_days:
-            self.retention.start()
-
-    async def cog_unload(self) -> None:
-        self.retention.cancel()
-
-    @tasks.loop(hours=24)
-    async def retention(self) -> None:
-        """Daily, and once at start: drop what is older than SEMINAR_RETENTION_DAYS."""
-        days = self.bot.settings.retention_days
-        if days:
-            removed = await asyncio.wrap_future(self.service.purge_log(days))
-            log.info("retention: removed %d message(s) older than %d days", removed, days)
 
     # -- which channels are logged ----------------------------------------------------------
 
