@@ -26,7 +26,6 @@ FOOTER_MAX = 2_048
 AUTHOR_MAX = 256
 EMBED_TOTAL_MAX = 6_000
 CHOICE_MAX = 100  # autocomplete choice name and value
-BUTTON_LABEL_MAX = 80
 # How much of a passage the answer embed shows around the best sentence; the rest is one click
 # away ("Show full passage"), so the answer stays readable on a phone.
 EXCERPT_CHARS = 1_500

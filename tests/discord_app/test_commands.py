@@ -130,6 +130,7 @@ async def test_mentions_in_a_question_never_ping(harness: Harness) -> None:
             assert s.data["allowed_mentions"] == {"parse": []}
     author = only_reply(sent).embeds[0]["author"]["name"]
     assert "@everyone" not in author and "@here" not in author
+    assert "<@&930000000000000001>" not in author
     assert "everyone" in author  # echoed, but defused
     # The stored question keeps what the student typed.
     [query] = rows(harness.service, "SELECT query FROM bot_queries")
