@@ -26,6 +26,15 @@ VIEW_TIMEOUT = 15 * 60.0
 
 
 class SeminarView(discord.ui.View):
+    message: discord.WebhookMessage | None = None
+
+    async def on_timeout(self) -> None:
+        """Dead buttons fail with "This interaction failed": remove them when they expire."""
+        if self.message is not None:
+            try:
+                await self.message.edit(view=None)
+            except discord.HTTPException:
+                pass  # deleted meanwhile, or the token expired: nothing left to tidy
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
@@ -195,4 +204,6 @@ async def send_answer(
         asker_id=interaction.user.id,
         notes=notes,
     )
-    await interaction.followup.send(embed=view.embed(), view=view, ephemeral=ephemeral)
+    view.message = await interaction.followup.send(
+        embed=view.embed(), view=view, ephemeral=ephemeral, wait=True
+    )

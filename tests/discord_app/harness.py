@@ -206,6 +206,7 @@ class Sent:
     payload: dict[str, Any]
     files: list[discord.File] = field(default_factory=list)
     message_id: int | None = None
+    url: str = ""
 
     @property
     def content(self) -> str:
@@ -261,7 +262,7 @@ class Recorder:
             payload = json.loads(kwargs["multipart"][0]["value"])
         payload = payload or {}
         mid = snowflake(datetime.now(UTC))
-        sent = Sent(route.method, route.path, payload, files, mid)
+        sent = Sent(route.method, route.path, payload, files, mid, route.url)
         self.sent.append(sent)
         message = message_payload(
             channel_id=GENERAL, author=BOT_USER, content=sent.content, message_id=mid,

@@ -321,3 +321,18 @@ def harness_guild() -> Any:
     import discord
 
     return discord.Object(GUILD)
+
+
+async def test_expired_buttons_are_removed(harness: Harness) -> None:
+    from bot.discord_app.views import AnswerView
+
+    reply = only_reply(await harness.slash("ask", question="What are international regimes?"))
+    view = next(
+        v for v in harness.state._view_store.persistent_views + list(
+            harness.state._view_store._synced_message_views.values()
+        ) if isinstance(v, AnswerView)
+    )
+    await view.on_timeout()
+    edit = harness.recorder.last
+    assert edit.method == "PATCH" and edit.url.endswith(f"/messages/{reply.message_id}")
+    assert edit.payload["components"] == []

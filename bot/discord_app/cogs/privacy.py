@@ -74,10 +74,12 @@ class PrivacyCog(commands.Cog):
             "counted, anonymously, per thread)."
         )
         if stored:
-            await interaction.followup.send(
+            view = EraseView(self.bot, guild_id, interaction.user.id)
+            view.message = await interaction.followup.send(
                 f"{text}\nThe log still holds {stored} of your earlier messages. Erase them?",
-                view=EraseView(self.bot, guild_id, interaction.user.id),
+                view=view,
                 ephemeral=True,
+                wait=True,
             )
         else:
             await interaction.followup.send(text, ephemeral=True)
