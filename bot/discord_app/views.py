@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,10 +32,10 @@ class SeminarView(discord.ui.View):
     async def on_timeout(self) -> None:
         """Dead buttons fail with "This interaction failed": remove them when they expire."""
         if self.message is not None:
-            try:
+            # Deleted meanwhile, or the token expired: then there is nothing left to tidy.
+            with contextlib.suppress(discord.HTTPException):
                 await self.message.edit(view=None)
-            except discord.HTTPException:
-                pass  # deleted meanwhile, or the token expired: nothing left to tidy
+
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
