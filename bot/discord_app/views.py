@@ -145,9 +145,7 @@ class AnswerView(SeminarView):
         how_to_cite = core_feature(self.service, "how_to_cite")
         await interaction.response.defer(ephemeral=True, thinking=True)
         hit = self.answer.hits[max(0, self.index)]
-        forms = await asyncio.to_thread(
-            how_to_cite, hit.reading.id, page=hit.passage.page, course=self.course
-        )
+        forms = await asyncio.to_thread(how_to_cite, hit.passage.id, course=self.course)
         await interaction.followup.send(content(how_to_cite_text(forms)), ephemeral=True)
 
     @discord.ui.button(label="Helpful", style=discord.ButtonStyle.success, row=1)
