@@ -149,21 +149,37 @@ def hit_embed(answer: Answer, index: int, note: str | None = None) -> discord.Em
     return fit(embed)
 
 
-def nothing_convincing_embed(answer: Answer) -> discord.Embed:
+# What "nothing found" means for each lookup: title, advice, and what the suggestions are.
+NOTHING_FOUND = {
+    "ask": (
+        "Nothing convincing in the readings",
+        "I could not find a passage that clearly answers this. Try other words, a narrower "
+        "question, or pick a reading with the `reading` option.",
+        "You could try",
+    ),
+    "cite": (
+        "No passage cites this",
+        "No passage of the readings cites a reference matching this. Try a surname and a "
+        "year, e.g. `Keohane 1984`, or a few words of the title.",
+        "In the reference lists, but not cited in a passage",
+    ),
+    "quote": (
+        "Quote not found",
+        "No passage matches these words closely. Try the words you are surest of.",
+        "You could try",
+    ),
+}
+
+
+def nothing_convincing_embed(answer: Answer, kind: str = "ask") -> discord.Embed:
     """The honest answer when no passage clearly answers the question."""
-    embed = discord.Embed(
-        title="Nothing convincing in the readings",
-        description=(
-            "I could not find a passage that clearly answers this. Try other words, a "
-            "narrower question, or pick a reading with the `reading` option."
-        ),
-        colour=WEAK_COLOUR,
-    )
+    title, advice, suggestions = NOTHING_FOUND.get(kind, NOTHING_FOUND["ask"])
+    embed = discord.Embed(title=title, description=advice, colour=WEAK_COLOUR)
     embed.set_author(name=question_line(answer.query))
     if answer.suggestions:
         embed.add_field(
-            name="You could try",
-            value="\n".join(f"• {safe(s, 200)}" for s in answer.suggestions[:10]),
+            name=suggestions,
+            value="\n".join(f"• {safe(s, 300)}" for s in answer.suggestions[:10]),
             inline=False,
         )
     if answer.hits:

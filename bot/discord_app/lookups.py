@@ -50,8 +50,12 @@ def as_answer(result: Any) -> tuple[Answer, dict[int, str]]:
 def _cite_answer(result: Any) -> tuple[Answer, dict[int, str]]:
     hits: list[Hit] = []
     notes: dict[int, str] = {}
+    uncited: list[str] = []  # listed in a reference list, cited by no passage
     for match in result.matches:
         entry = getattr(match.entry, "formatted", None) if match.entry is not None else None
+        if entry and not match.cited_in:
+            where = f" (references of {match.reading.title})" if match.reading else ""
+            uncited.append(entry + where)
         for cited in list(match.cited_in)[:MAX_CITED_IN]:
             if entry:
                 notes[len(hits)] = entry
@@ -64,7 +68,7 @@ def _cite_answer(result: Any) -> tuple[Answer, dict[int, str]]:
                     best_sentence=cited.citation,
                 )
             )
-    return Answer(result.query, tuple(hits), bool(hits)), notes
+    return Answer(result.query, tuple(hits), bool(hits), tuple(uncited)), notes
 
 
 def how_to_cite_text(value: Any) -> str:

@@ -80,6 +80,7 @@ class AnswerView(SeminarView):
         course: str,
         query_id: int,
         asker_id: int,
+        kind: str = "ask",
         notes: Mapping[int, str] | None = None,
     ) -> None:
         super().__init__(timeout=VIEW_TIMEOUT)
@@ -89,6 +90,7 @@ class AnswerView(SeminarView):
         self.course = course
         self.query_id = query_id
         self.asker_id = asker_id
+        self.kind = kind
         # -1 is the "nothing convincing" card that opens a weak answer.
         self.index = 0 if answer.confident and answer.hits else -1
         self._sync_buttons()
@@ -105,7 +107,7 @@ class AnswerView(SeminarView):
 
     def embed(self) -> discord.Embed:
         if self.index < 0:
-            return nothing_convincing_embed(self.answer)
+            return nothing_convincing_embed(self.answer, self.kind)
         return hit_embed(self.answer, self.index, self.notes.get(self.index))
 
     def _sync_buttons(self) -> None:
@@ -201,6 +203,7 @@ async def send_answer(
         course=course,
         query_id=query_id,
         asker_id=interaction.user.id,
+        kind=kind,
         notes=notes,
     )
     view.message = await interaction.followup.send(

@@ -31,7 +31,13 @@ making agreements and give states information about one another.
 # Compliance
 
 States comply with regimes when the shadow of the future is long. Repeated interaction makes
-reputation valuable, so defection today is punished by lost cooperation tomorrow.
+reputation valuable, so defection today is punished by lost cooperation tomorrow (Keohane,
+1984, p. 51).
+
+# References
+
+Keohane, R. O. (1984). After Hegemony: Cooperation and Discord in the World Political Economy.
+Princeton University Press.
 """,
     "drug-policy.md": """---
 title: Drug Policy Across the Border

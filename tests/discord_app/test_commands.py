@@ -208,6 +208,36 @@ async def test_cite_and_quote_answer_or_say_not_available(harness: Harness) -> N
             assert reply.ephemeral and "not available yet" in reply.content
 
 
+needs_cite = pytest.mark.skipif(
+    not hasattr(SeminarService, "cite"), reason="the citation finder is not merged yet"
+)
+
+
+@needs_cite
+async def test_cite_shows_the_citing_passage_and_the_reference_entry(harness: Harness) -> None:
+    reply = only_reply(await harness.slash("cite", reference="Keohane 1984"))
+    embed = reply.embeds[0]
+    assert "**Keohane, 1984, p. 51**" in embed["description"]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert "After Hegemony" in fields["Reference entry"]
+    assert fields["Section"] == "Compliance"
+    forms = (await harness.click(reply, "How to cite"))[-1]
+    assert forms.ephemeral and "**APA**" in forms.content and "Torres" in forms.content
+    nothing = only_reply(await harness.slash("cite", reference="Zuckerberg 2031"))
+    assert nothing.embeds[0]["title"] == "No passage cites this"
+    kinds = [r[0] for r in rows(harness.service, "SELECT kind FROM bot_queries ORDER BY id")]
+    assert kinds == ["cite", "cite"]
+
+
+@needs_cite
+async def test_quote_marks_the_printed_words(harness: Harness) -> None:
+    reply = only_reply(await harness.slash("quote", text="the shadow of the future is long"))
+    assert "**the shadow of the future is long**" in reply.embeds[0]["description"]
+    assert "Regimes" in reply.embeds[0]["title"]
+    [query] = rows(harness.service, "SELECT kind, results FROM bot_queries")
+    assert query["kind"] == "quote" and "regimes-p2" in query["results"]
+
+
 async def test_help_shows_instructor_commands_only_to_instructors(harness: Harness) -> None:
     student = only_reply(await harness.slash("help")).text()
     teacher = only_reply(await harness.slash("help", user=INSTRUCTOR)).text()
