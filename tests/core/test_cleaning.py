@@ -59,7 +59,9 @@ def test_markdown_reference_list_is_bibliography(knowledge_dir: Path) -> None:
     bib = kinds(cleaned, "bibliography")
     assert len(bib) == 5 and bib[0].startswith("Agrawal")
     assert "Ostrom, E. (1990)" in cleaned.bibliography
-    assert kinds(cleaned, "abstract")
+    assert len(kinds(cleaned, "abstract")) == 1
+    sections = [p.section for p in cleaned.paras if p.kind == "body"]
+    assert sections[0] == "The tragedy thesis" and "When commons fail" in sections
 
 
 def test_wrapped_lines_are_joined_and_page_numbers_dropped() -> None:

@@ -118,3 +118,29 @@ def test_failed_index_leaves_the_old_one_usable(tmp_path: Path, folder: Path, mo
         service.ensure_index()
     assert service.ask("why do water treaties last").hits[0].passage.id == before
     service.close()
+
+
+def test_database_is_a_plain_sqlite_utils_database(sample_service) -> None:
+    import sqlite_utils
+
+    db = sqlite_utils.Database(sample_service.db.path)
+    assert {"readings", "passages", "passages_fts", "messages", "bot_queries"} <= set(db.table_names())
+    rows = list(db.query("select id, kind from passages where kind = 'footnote' order by id"))
+    assert [r["id"] for r in rows] == [f"water-treaties-and-trust-n{i}" for i in (1, 2, 3)]
+    hits = list(db["passages"].search("gauging"))
+    assert hits and all("gauging" in h["text"] for h in hits)
+
+
+def test_docx_reading(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Seminar Notes on Deliberation")
+    document.add_paragraph("Deliberative polling gathers a random sample of citizens to discuss an issue.")
+    folder = tmp_path / "docx"
+    folder.mkdir()
+    document.save(str(folder / "notes.docx"))
+    service = SeminarService(tmp_path / "d.db", folder)
+    assert service.ensure_index().indexed == ["notes"]
+    assert "random sample" in service.ask("what is deliberative polling").hits[0].passage.text
+    service.close()
