@@ -114,8 +114,9 @@ async def add_feature_cog(bot: commands.Bot, cog: commands.Cog) -> None:
         await bot.add_cog(cog)
 
 
-def run_discord(settings: Settings, service: SeminarService) -> None:
-    """`seminar-bot run` with a DISCORD_TOKEN (the CLI has brought the index up to date).
+def run_discord(settings: Settings, service: SeminarService) -> int:
+    """`seminar-bot run` with a DISCORD_TOKEN (the CLI has brought the index up to date); the
+    exit status once the bot is stopped.
 
     If the Message Content intent is not enabled in the developer portal, Discord refuses the
     connection; the bot then starts again without it and says what that costs (docs/discord.md).
@@ -124,14 +125,16 @@ def run_discord(settings: Settings, service: SeminarService) -> None:
         raise SeminarError("DISCORD_TOKEN is not set; see docs/discord.md.")
     token = settings.discord_token.reveal()
     try:
-        SeminarBot(settings, service).run(token, log_handler=None)
-    except discord.PrivilegedIntentsRequired:
-        log.warning(
-            "The Message Content intent is not enabled for this bot, so logged messages are stored"
-            " without their text. Enable it in the developer portal (docs/discord.md)."
-        )
-        SeminarBot(settings, service, message_content=False).run(token, log_handler=None)
+        try:
+            SeminarBot(settings, service).run(token, log_handler=None)
+        except discord.PrivilegedIntentsRequired:
+            log.warning(
+                "The Message Content intent is not enabled for this bot, so logged messages are"
+                " stored without their text. Enable it in the developer portal (docs/discord.md)."
+            )
+            SeminarBot(settings, service, message_content=False).run(token, log_handler=None)
     except discord.LoginFailure as exc:
         raise SeminarError("Discord refused the token in DISCORD_TOKEN; check it.") from exc
     except (aiohttp.ClientError, OSError) as exc:
         raise SeminarError(f"Cannot reach Discord ({exc}); check the network.") from exc
+    return 0
