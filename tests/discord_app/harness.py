@@ -307,6 +307,7 @@ class FakeDiscordAPI:
         self.active_threads: list[dict[str, Any]] = []
         self.archived_threads: dict[int, list[dict[str, Any]]] = {}
         self.synced: list[tuple[int | None, int]] = []
+        self.history_requests: list[int] = []  # channel ids whose history was read
 
     def post(self, payload: dict[str, Any]) -> dict[str, Any]:
         self.history.setdefault(int(payload["channel_id"]), []).append(payload)
@@ -315,6 +316,7 @@ class FakeDiscordAPI:
     async def logs_from(
         self, channel_id: int, limit: int, before: Any = None, after: Any = None, around: Any = None
     ) -> list[dict[str, Any]]:
+        self.history_requests.append(int(channel_id))
         msgs = sorted(self.history.get(int(channel_id), []), key=lambda m: int(m["id"]))
         if after is not None:
             msgs = [m for m in msgs if int(m["id"]) > int(after)]

@@ -250,11 +250,14 @@ async def test_backfill_after_downtime_fills_exactly_the_gap(logged: Harness) ->
     assert backfilled == {p["id"] for p in gap}
     assert count(h.service, "SELECT count(*) FROM channels WHERE id = ?", str(archived)) == 1
 
-    # Another reconnect finds nothing new.
+    # Another reconnect finds nothing new, and does not re-read the thread archived before it.
+    h.api.history_requests.clear()
     h.bot.dispatch("shard_disconnect", 0)
     h.gateway("RESUMED", {"__shard_id__": 0})
     await h.settle()
     assert count(h.service, "SELECT count(*) FROM messages") == len(stored)
+    assert archived not in h.api.history_requests
+    assert {GENERAL, THREAD, POST} <= set(h.api.history_requests)
 
 
 async def test_first_start_backfills_channel_history(logged: Harness) -> None:

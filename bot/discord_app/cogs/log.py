@@ -325,10 +325,18 @@ class LogCog(commands.Cog):
         total = 0
         if isinstance(channel, discord.TextChannel):
             total += await self._backfill_one(channel, None, anchor)
+        settled = anchor or datetime.now(UTC)
         for thread in threads.values():
-            scope.parents[thread.id] = channel.id
-            await asyncio.wrap_future(self.service.record_channel(channel_info(thread)))
+            if (
+                thread.id in scope.parents
+                and thread.archived
+                and thread.archive_timestamp < settled
+            ):
+                continue  # fetched before, and archived since: nobody can have written there
             total += await self._backfill_one(thread, channel.id, anchor)
+            # Recorded only once its history is in: a thread we know is a thread we have read.
+            await asyncio.wrap_future(self.service.record_channel(channel_info(thread)))
+            scope.parents[thread.id] = channel.id
         return total
 
     async def _backfill_one(
