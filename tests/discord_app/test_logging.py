@@ -355,3 +355,25 @@ async def test_adding_a_channel_while_running_fetches_its_history(harness: Harne
     stored = {r[0]: r[1] for r in rows(h.service, "SELECT id, source FROM messages")}
     assert set(stored) == {p["id"] for p in earlier}
     assert set(stored.values()) == {"backfill"}
+
+
+@pytest.mark.skipif(
+    not hasattr(SeminarService, "apply_retention"), reason="retention is not merged yet"
+)
+async def test_retention_runs_at_start_and_daily(
+    tmp_path: Any, readings: Any, service: SeminarService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = await start_bot(settings_for(tmp_path, readings, retention_days=30), service, monkeypatch)
+    try:
+        await log_channels(h, GENERAL)
+        for text, age in (("last term", 60), ("this week", 2)):
+            h.gateway("MESSAGE_CREATE", message_payload(
+                channel_id=GENERAL, author=STUDENT, content=text,
+                at=datetime.now(UTC) - timedelta(days=age)))
+        await h.settle()
+        log_cog = h.bot.get_cog("LogCog")
+        assert log_cog is not None and log_cog.retention.is_running()
+        await log_cog.retention()  # what the daily loop runs
+        assert [r[0] for r in rows(service, "SELECT content FROM messages")] == ["this week"]
+    finally:
+        await h.bot.close()

@@ -18,7 +18,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.core.discussion import ChannelInfo, LoggedMessage
 from bot.core.errors import SeminarError
@@ -33,6 +33,7 @@ from bot.discord_app.logging_events import (
     iso,
     parent_of,
 )
+from bot.discord_app.views import core_feature
 
 log = logging.getLogger("bot.discord.log")
 
@@ -74,6 +75,25 @@ class LogCog(commands.Cog):
         self._anchors: dict[int, datetime | None] = {}
         self._backfill_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+
+    async def cog_load(self) -> None:
+        if self.bot.settings.retention_days:
+            self.retention.start()
+
+    async def cog_unload(self) -> None:
+        self.retention.cancel()
+
+    @tasks.loop(hours=24)
+    async def retention(self) -> None:
+        """Daily, and once at start: forget what is older than SEMINAR_RETENTION_DAYS."""
+        try:
+            apply_retention = core_feature(self.service, "apply_retention")
+        except SeminarError as exc:
+            log.warning("SEMINAR_RETENTION_DAYS is set but %s", exc)
+            self.retention.cancel()
+            return
+        report = await asyncio.to_thread(apply_retention, self.bot.settings.retention_days)
+        log.info("retention applied: %s", report)
 
     # -- which channels are logged ----------------------------------------------------------
 
@@ -386,6 +406,9 @@ class LogCog(commands.Cog):
                 str(guild_id), str(channel.id), on=True, by=str(interaction.user.id)
             )
         )
+        resolved = interaction.guild.get_channel(channel.id) if interaction.guild else None
+        if isinstance(resolved, LoggableChannel):  # its name, for digests and pickers
+            await asyncio.wrap_future(self.service.record_channel(channel_info(resolved)))
         (await self.scope(guild_id)).channels.add(channel.id)
         await interaction.followup.send(
             content(
@@ -394,10 +417,8 @@ class LogCog(commands.Cog):
             ),
             ephemeral=True,
         )
-        if self.bot.is_ready() and isinstance(channel, LoggableChannel):
-            resolved = self.bot.get_channel(channel.id)
-            if isinstance(resolved, LoggableChannel):
-                self._spawn(self._backfill_new(resolved))
+        if self.bot.is_ready() and isinstance(resolved, LoggableChannel):
+            self._spawn(self._backfill_new(resolved))
 
     async def _backfill_new(self, channel: discord.TextChannel | discord.ForumChannel) -> None:
         try:
