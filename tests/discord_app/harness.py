@@ -299,6 +299,14 @@ class Recorder:
         return [s for s in self.sent if s.payload.get("type") != 5 and s.method != "GET"]
 
 
+class _Response:
+    """Just enough of an aiohttp response for discord.HTTPException."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+        self.reason = "Not Found"
+
+
 class FakeDiscordAPI:
     """The REST endpoints backfill uses, served from an in-memory 'server' history."""
 
@@ -308,6 +316,8 @@ class FakeDiscordAPI:
         self.archived_threads: dict[int, list[dict[str, Any]]] = {}
         self.synced: list[tuple[int | None, int]] = []
         self.history_requests: list[int] = []  # channel ids whose history was read
+        self.channels: dict[int, dict[str, Any]] = {}  # GET /channels/{id}
+        self.channel_requests: list[int] = []
 
     def post(self, payload: dict[str, Any]) -> dict[str, Any]:
         self.history.setdefault(int(payload["channel_id"]), []).append(payload)
@@ -326,6 +336,13 @@ class FakeDiscordAPI:
         else:
             msgs = msgs[-limit:]
         return list(reversed(msgs))  # Discord answers newest first
+
+    async def get_channel(self, channel_id: int) -> dict[str, Any]:
+        self.channel_requests.append(int(channel_id))
+        try:
+            return self.channels[int(channel_id)]
+        except KeyError:
+            raise discord.NotFound(_Response(404), {"message": "Unknown Channel", "code": 10003}) from None
 
     async def get_active_threads(self, guild_id: int) -> dict[str, Any]:
         return {"threads": self.active_threads, "members": []}
@@ -514,7 +531,7 @@ async def start_bot(settings: Settings, service: SeminarService, monkeypatch: An
     api = FakeDiscordAPI()
     monkeypatch.setattr(AsyncWebhookAdapter, "request", lambda self, route, session=None, **kw: recorder.request(route, session, **kw))
     bot = SeminarBot(settings, service, message_content=message_content)
-    for name in ("logs_from", "get_active_threads", "get_public_archived_threads",
+    for name in ("logs_from", "get_channel", "get_active_threads", "get_public_archived_threads",
                  "get_private_archived_threads", "bulk_upsert_guild_commands"):
         monkeypatch.setattr(bot.http, name, getattr(api, name))
     await bot._async_setup_hook()

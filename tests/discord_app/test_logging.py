@@ -377,3 +377,19 @@ async def test_retention_runs_at_start_and_daily(
         assert [r[0] for r in rows(service, "SELECT content FROM messages")] == ["this week"]
     finally:
         await h.bot.close()
+
+
+async def test_a_message_in_a_thread_missing_from_the_cache_is_not_skipped(logged: Harness) -> None:
+    h = logged
+    unseen = 920_000_000_000_000_999  # e.g. unarchived while the bot was away
+    h.api.channels[unseen] = thread_payload(unseen, FORUM, "revived post")
+    for i in range(3):
+        h.gateway("MESSAGE_CREATE", message_payload(channel_id=unseen, author=STUDENT, content=f"r{i}"))
+    h.gateway("MESSAGE_CREATE", message_payload(channel_id=UNLOGGED + 99, author=STUDENT, content="?"))
+    h.gateway("MESSAGE_CREATE", message_payload(channel_id=UNLOGGED + 99, author=STUDENT, content="?"))
+    await h.settle()
+    stored = rows(h.service, "SELECT channel_id, parent_id FROM messages")
+    assert [tuple(r) for r in stored] == [(str(unseen), str(FORUM))] * 3
+    # each unknown channel is asked about once, not once per message
+    assert h.api.channel_requests.count(unseen) == 1
+    assert h.api.channel_requests.count(UNLOGGED + 99) == 1

@@ -48,6 +48,8 @@ class GuildScope:
 
     channels: set[int] = field(default_factory=set)
     parents: dict[int, int] = field(default_factory=dict)
+    # Channels looked up over HTTP and found not to be threads: not asked again.
+    unthreaded: set[int] = field(default_factory=set)
 
     def covers(self, channel_id: int, parent_id: int | None = None) -> bool:
         parent = parent_id or self.parents.get(channel_id)
@@ -75,6 +77,7 @@ class LogCog(commands.Cog):
         self._anchors: dict[int, datetime | None] = {}
         self._backfill_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._lookups: dict[int, asyncio.Task[Any]] = {}
 
     async def cog_load(self) -> None:
         if self.bot.settings.retention_days:
@@ -118,9 +121,38 @@ class LogCog(commands.Cog):
     async def _logged_parent(self, guild_id: int, channel: object, channel_id: int) -> bool:
         scope = await self.scope(guild_id)
         parent = parent_of(channel)
+        if parent is None and isinstance(channel, discord.PartialMessageable):
+            parent = await self._lookup_parent(scope, channel_id)
         if parent is not None:
             scope.parents[channel_id] = parent
         return scope.covers(channel_id, parent)
+
+    async def _lookup_parent(self, scope: GuildScope, channel_id: int) -> int | None:
+        """A channel missing from the cache (a thread unarchived or created while we were
+        away): ask Discord once whether it is a thread, so its messages are not skipped."""
+        if channel_id in scope.parents:
+            return scope.parents[channel_id]
+        if channel_id in scope.channels or channel_id in scope.unthreaded:
+            return None
+        lookup = self._lookups.get(channel_id)
+        if lookup is None:  # a burst in that channel shares one request
+            lookup = asyncio.get_running_loop().create_task(
+                self.bot.fetch_channel(channel_id), name=f"seminar-bot: channel {channel_id}"
+            )
+            self._lookups[channel_id] = lookup
+        try:
+            fetched = await asyncio.shield(lookup)
+        except (discord.NotFound, discord.Forbidden):
+            scope.unthreaded.add(channel_id)  # gone, or hidden from us: nothing to log there
+            return None
+        except discord.HTTPException:
+            return None  # Discord hiccuped: ask again with the next message
+        finally:
+            self._lookups.pop(channel_id, None)
+        if isinstance(fetched, discord.Thread) and fetched.parent_id is not None:
+            return fetched.parent_id
+        scope.unthreaded.add(channel_id)
+        return None
 
     def _keep_content(self, message: discord.Message) -> bool:
         """Without the Message Content intent others' text arrives empty: store it as unknown."""
