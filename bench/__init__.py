@@ -1,5 +1,6 @@
-"""Benchmarks run by hand (`make bench` or `python -m bench.run`); results go to RESULTS.md.
+"""Benchmarks run by hand (`make bench` runs `python -m bench.run`; others are
+`python -m bench.<name>`); results go to bench/RESULTS.md. Tests never time things.
 
-They measure how cost grows with a department-sized index on synthetic readings generated at
-run time from the vocabulary and sentence shapes of real ones; they are not timed tests.
+bench.run measures how cost grows with a department-sized index on synthetic readings generated
+at run time from the vocabulary and sentence shapes of real ones.
 """
