@@ -115,7 +115,7 @@ def term_counts(texts: Iterable[str]) -> tuple[Counter[str], dict[str, str]]:
     for text in texts:
         folded = fold(text)
         found = set(_words(folded))
-        for hyphenated in COMPOUND_RE.findall(folded):
+        for hyphenated in COMPOUND_RE.findall(folded) if "-" in folded else ():
             solid = hyphenated.replace("-", "")
             found.add(solid)
             spaced[solid] = hyphenated.replace("-", " ")
