@@ -174,8 +174,16 @@ SPEECH_QUESTION = re.compile(
     r"\b(say|said|says|state|stated|declare|declared|quote|quoted|words|dijo)\b", re.I
 )
 QUOTATION = re.compile(r"[“”\"«»]")
+LIST_QUESTION = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten)\s+(?:\w+\s+)?\w+s\b|"
+    r"\bwhat (?:are|were) the (?:main |different )?\w+s\b",
+    re.I,
+)
+ENUMERATION = re.compile(r"\w[^,;.]*,[^,;.]+,?\s+(?:and|or|y)\s+\w")
 # Answer-type cues: a quantity question is answered by a sentence with a number, a why-question
-# by one that gives a cause, a what-did-X-say question by a quotation. Small bonuses: they break ties between equally relevant sentences.
+# by one that gives a cause, a what-did-X-say question by a quotation, a "what are the three
+# kinds of X" question by an enumeration ("a, b, and c"). Small bonuses: they break ties
+# between equally relevant sentences.
 ANSWER_TYPE_BONUS = 0.1
 # Words that frame a question rather than name its subject ("why does X matter", "what
 # happened"): they count, but little, so the subject decides the ranking.
@@ -199,6 +207,7 @@ class Query:
     wants_quantity: bool
     wants_cause: bool
     wants_speech: bool
+    wants_list: bool = False
     # Words the readings never use that could be abbreviations of a name they spell out.
     acronyms: frozenset[str] = frozenset()
 
@@ -257,6 +266,7 @@ def build_query(question: str, vocab: Vocabulary) -> Query:
         wants_quantity=bool(QUANTITY_QUESTION.search(question)),
         wants_cause=bool(CAUSE_QUESTION.search(question)),
         wants_speech=bool(SPEECH_QUESTION.search(question)),
+        wants_list=bool(LIST_QUESTION.search(question)),
         acronyms=frozenset(t for t in terms if is_acronym_candidate(t, vocab)),
     )
 
@@ -392,6 +402,7 @@ def answer_bonus(text: str, query: Query) -> float:
         (query.wants_quantity and re.search(r"\d", text) is not None)
         + (query.wants_cause and CAUSE_MARKERS.search(text) is not None)
         + (query.wants_speech and QUOTATION.search(text) is not None)
+        + (query.wants_list and ENUMERATION.search(text) is not None)
     )
 
 

@@ -82,6 +82,19 @@ def test_an_abbreviation_finds_the_name_spelled_out(tmp_path: Path, make_service
     assert fts_query(["gdp"], acronyms=frozenset({"gdp"})) == '"gdp" OR "g"* + "d"* + "p"*'
 
 
+def test_a_list_question_prefers_the_passage_that_enumerates(tmp_path: Path, make_service) -> None:
+    folder = tmp_path / "readings"
+    folder.mkdir()
+    (folder / "trust.md").write_text(
+        "# Trust\n\nOstrom spent three summers on trust in Swiss villages.\n\n"
+        "Ostrom described trust in three ways over the years: calculated trust between "
+        "strangers, relational trust between neighbours, and institutional trust in rules.\n",
+        encoding="utf-8",
+    )
+    answer = make_service(folder).ask("What are Ostrom's three kinds of trust?")
+    assert "calculated trust between strangers" in answer.hits[0].passage.text
+
+
 @pytest.mark.parametrize(
     "question",
     ["How long have Swiss villages managed their pastures?", "why do treaties about water last",
