@@ -52,7 +52,7 @@ class Chain:
 
     def sentence(self, rng: random.Random, max_tokens: int = 45) -> str:
         for _ in range(20):
-            state, out = START, []
+            state, out = START, list[str]()
             while len(out) < max_tokens:
                 token = rng.choice(self.next_words[state])
                 if not token:
@@ -214,7 +214,9 @@ def build(size: int, out_dir: Path, *, seed: int = 7, questions: int = 200) -> d
     for old in folder.glob("*.txt"):
         old.unlink()
     rng = random.Random(f"{seed}-questions")
-    asks, quotes, cites = [], [], []
+    asks: list[dict[str, str]] = []
+    quotes: list[dict[str, str]] = []
+    cites: list[dict[str, str]] = []
     per = max(1, questions // count + 1)
     for i in range(count):
         reading = make_reading(model, i, seed)

@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,14 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
 # -- one corpus size, in its own process ---------------------------------------------------
 
 
+def fts_top10(conn: sqlite3.Connection, expr: str) -> list[Any]:
+    """The reference: FTS5 alone, the best ten rows by its own bm25, nothing else."""
+    return conn.execute(
+        "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?"
+        " ORDER BY bm25(passages_fts) LIMIT 10", (expr,)
+    ).fetchall()
+
+
 def measure_size(size: int, questions: int) -> dict[str, Any]:
     from rapidfuzz import fuzz, process
 
@@ -120,7 +129,7 @@ def measure_size(size: int, questions: int) -> dict[str, Any]:
 
     samples, cpu_samples, hits1, hits5 = [], [], 0, 0
     for item in asks:
-        ms, cpu_ms, answer = cpu_timed(lambda q=item["question"]: svc.ask(q, course=COURSE, top=5))
+        ms, cpu_ms, answer = cpu_timed(partial(svc.ask, item["question"], course=COURSE, top=5))
         samples.append(ms)
         cpu_samples.append(cpu_ms)
         gold = fold(item["gold"])[:80]
@@ -137,17 +146,15 @@ def measure_size(size: int, questions: int) -> dict[str, Any]:
     with sqlite3.connect(db_path) as conn:
         for item in asks:
             expr = fts_query(content_words(item["question"]))
-            ms, cpu_ms, _ = cpu_timed(lambda e=expr: conn.execute(
-                "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?"
-                " ORDER BY bm25(passages_fts) LIMIT 10", (e,)).fetchall())
+            ms, cpu_ms, _ = cpu_timed(partial(fts_top10, conn, expr))
             fts_samples.append(ms)
             fts_cpu.append(cpu_ms)
         texts = [t for (t,) in conn.execute("SELECT text FROM passages")]
     result["fts5"] = latency(fts_samples) | {"cpu": latency(fts_cpu)}
     fuzzy_n = max(5, min(len(asks), 2_000_000 // max(1, len(texts))))
     fuzzy = [
-        timed(lambda q=item["question"]: process.extract(
-            q, texts, scorer=fuzz.token_set_ratio, limit=10))[0]
+        timed(partial(process.extract, item["question"], texts, scorer=fuzz.token_set_ratio,
+                      limit=10))[0]
         for item in asks[:fuzzy_n]
     ]
     result["rapidfuzz"] = latency(fuzzy)
@@ -157,7 +164,7 @@ def measure_size(size: int, questions: int) -> dict[str, Any]:
         if method is None:
             result[name] = "pending"
             continue
-        result[name] = latency([timed(lambda v=it[key], m=method: m(v, course=COURSE))[0] for it in items])
+        result[name] = latency([timed(partial(method, it[key], course=COURSE))[0] for it in items])
 
     # Re-index after one reading changes: only that reading is read again.
     target = sorted(folder.glob("*.txt"))[0]
@@ -200,7 +207,7 @@ def measure_burst(size: int, questions: int) -> dict[str, Any]:
         for question in itertools.cycle(asks):
             if done.is_set():
                 return
-            ask_ms.append(timed(lambda q=question: svc.ask(q, course=COURSE))[0])
+            ask_ms.append(timed(partial(svc.ask, question, course=COURSE))[0])
 
     reader = threading.Thread(target=answer)
     reader.start()
