@@ -1,0 +1,98 @@
+"""Text normalisation shared by indexing, ranking, citations and quotes.
+
+Everything that compares text goes through `fold`, so "Mérida", "MERIDA" and "Merida" are the
+same word everywhere, and curly quotes or dashes never decide a match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PUNCT_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2012": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u00ad": "",  # soft hyphen
+        "\ufeff": "",
+    }
+)
+
+WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+SENTENCE_RE = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[¿¡]*[A-ZÁÉÍÓÚÑÜ0-9])")
+
+# Short, general function-word lists (English and Spanish, the readings' two languages). They
+# keep FTS queries fast and stop "the" from deciding a ranking; they carry no topic knowledge.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are aren't as at be because been
+    before being below between both but by can cannot could couldn't did didn't do does doesn't
+    doing don't down during each few for from further had has have having he her here hers
+    herself him himself his how i if in into is isn't it it's its itself just let me more most
+    my myself no nor not of off on once only or other our ours ourselves out over own same she
+    should so some such than that that's the their theirs them themselves then there these they
+    this those through to too under until up very was wasn't we were what when where which
+    while who whom why will with would you your yours yourself yourselves s t d ll m re ve
+    according said say says tell told does did get got one also us el la los las un una unos
+    unas de del al y o que en por para con se su sus es son como lo le les mas pero sin sobre
+    este esta estos estas ese esa qué cómo cuál cuáles
+    """.split()
+)
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents and unify quotes/dashes: the form all matching happens in."""
+    text = unicodedata.normalize("NFKD", text.translate(_PUNCT_MAP))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.casefold()
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens, in order, stop words included."""
+    return WORD_RE.findall(fold(text))
+
+
+def content_words(text: str) -> list[str]:
+    """Folded word tokens without stop words or one-letter debris."""
+    return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def stem(word: str) -> str:
+    """A deliberately light English suffix stripper: enough to meet "arrested" with "arrest"."""
+    for suffix, keep in (
+        ("ational", 4), ("ization", 4), ("ations", 4), ("ation", 4), ("ments", 4), ("ment", 4),
+        ("ities", 3), ("ity", 3), ("ings", 3), ("ing", 3), ("ies", 3), ("ied", 3), ("ness", 3),
+        ("ers", 3), ("ed", 3), ("es", 3), ("ly", 3), ("er", 3), ("s", 3),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            if suffix in ("ies", "ied", "ities", "ity"):
+                return word[: -len(suffix)] + "y" if suffix in ("ies", "ied") else word[: -len(suffix)]
+            return word[: -len(suffix)]
+    return word
+
+
+def sentences(text: str) -> list[str]:
+    """Split running text into sentences; keeps abbreviations like "U.S." mostly intact."""
+    parts = [p.strip() for p in SENTENCE_RE.split(text) if p and p.strip()]
+    merged: list[str] = []
+    for part in parts:
+        # "U.S. Senate" or "Dr. Smith": a sentence that ends in a short capitalised token + "."
+        if merged and re.search(r"(?:\b[A-Z]\.){1,3}$|\b(?:Dr|Mr|Mrs|Ms|St|vol|no|pp|p|ed|eds|cf|e\.g|i\.e)\.$", merged[-1]):
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return merged
+
+
+def normalize_space(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
