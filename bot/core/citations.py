@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.core.bibliography import YEAR, BibEntry, canonical_year
-from bot.core.textnorm import fold
+from bot.core.textnorm import fold, fold_aligned
 
 CitationKind = str  # parenthetical | narrative | inline | numeric | footnote-marker
 
@@ -39,8 +39,10 @@ _CUES = re.compile(
 )
 _PARTICLES = frozenset("de del della der di du la le van von y da dos das of the en los las st".split())
 _CONNECTORS = frozenset({",", "and", "&", "y"})
-_EXTRA_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ß": "ss",
-                                "ı": "i", "þ": "th"})
+# Letters NFKD leaves alone ("Bjøl" must meet "BJÖL"); one-for-one so offsets survive.
+_EXTRA_ONE = {"ø": "o", "ł": "l", "đ": "d", "ı": "i"}
+_EXTRA_LETTERS = str.maketrans({**_EXTRA_ONE, "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th"})
+_EXTRA_ALIGNED = str.maketrans(_EXTRA_ONE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +66,6 @@ def name_key(name: str) -> str:
     key = re.sub(r"(?<=\w)\.(?=\w)", "", key).replace(".", " ")
     key = re.sub(r"[^\w\s-]", " ", key)
     return " ".join(key.split())
-
-
-def fold_aligned(text: str) -> str:
-    """`fold` character by character, so offsets in the folded text are offsets in the original."""
-    out = []
-    for ch in text:
-        f = fold(ch).translate(_EXTRA_LETTERS)
-        out.append(f if len(f) == 1 else ch.lower()[:1] or " ")
-    return "".join(out)
 
 
 def split_cited_names(names: str) -> tuple[tuple[str, ...], bool]:
@@ -307,7 +300,7 @@ def _resolve_narrative(cit: InTextCitation, entries: Sequence[BibEntry], text: s
     for source, limit in ((text, cit.start), (context, len(context))):
         if not source:
             continue
-        folded = fold_aligned(source[:limit])
+        folded = fold_aligned(source[:limit]).translate(_EXTRA_ALIGNED)
         nearest, candidates = -1, []
         for i, entry in enumerate(entries):
             for key in entry_keys(entry):
