@@ -8,19 +8,28 @@ the raw text of every entry, whatever it could not understand, so nothing is los
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
 # A year as reference lists print it: 1999, 2000a, 1993-94, 1993-1994, n.d., "forthcoming".
 YEAR = r"(?:1[5-9]\d\d|20\d\d)(?:\s?[-–/]\s?(?:\d{4}|\d{2}))?[a-z]?|n\.\s?d\.|forthcoming"
-_YEAR_LINE_RE = re.compile(rf"^(?:[-–•*]\s+)?(?P<year>{YEAR})(?P<open>[-–])?(?=\s|[.,]|$)\s*(?P<rest>.*)$")
+_YEAR_LINE_RE = re.compile(
+    rf"^(?:[-–•*]\s+)?(?P<year>{YEAR})(?P<open>[-–])?(?=\s|[.,]|$)\s*(?P<rest>.*)$"
+)
 _NUMBERED_RE = re.compile(r"^\s*(?:\[(?P<a>\d{1,4})\]|(?P<b>\d{1,4})\.)\s+(?P<rest>\S.*)$")
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s,;)\]]+[^\s,;.)\]]")
 _PAGES_RE = re.compile(r"\bpp?\.\s?(?P<p>[A-Z]?\d+(?:\s?[-–]\s?[A-Z]?\d+)?)")
 _BARE_PAGES_RE = re.compile(r"[,:]\s?(?P<p>\d+[-–]\d+)\.?\s*$")
-_INITIALS_RE = re.compile(r"^(?:[A-Z]\.(?:\s?-?[A-Z]\.)*)$")
-_PARTICLES = frozenset("de del della der di du la le van von y da dos das st".split())
-_LOWER_WORDS = _PARTICLES | frozenset("of and the en for on in".split())
+_INITIALS_RE = re.compile(r"^(?=.*\.)(?:[A-Z]\.?(?:\s?-?[A-Z]\.?)*)$")
+_PARTICLES = frozenset(
+    ["de", "del", "della", "der", "di", "du", "la", "le", "van", "von", "y", "da", "dos", "das",
+     "st"]
+)
+_LOWER_WORDS = _PARTICLES | frozenset(["of", "and", "the", "en", "for", "on", "in"])
+_HEADING_RE = re.compile(
+    r"(?i)(references?|bibliography|works cited|literature cited|sources|notes)[:.]?"
+)
 _QUOTED_RE = re.compile(r"^[\"“](?P<t>.+?)[,.]?[\"”][,.]?\s*(?P<rest>.*)$")
 _ITALIC_RE = re.compile(r"^\*(?P<t>[^*]+)\*[,.]?\s*(?P<rest>.*)$")
 _CONTAINER_RE = re.compile(r"\*(?P<c>[^*]+)\*")
@@ -43,7 +52,7 @@ class BibEntry:
     def formatted(self) -> str:
         """A uniform, APA-like rendering, so entries from differently styled lists read alike."""
         names = list(self.authors)
-        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " & " + names[-1] if names else ""
+        who = ", ".join(names[:-1]) + " & " + names[-1] if len(names) > 1 else "".join(names)
         parts = [f"{who} ({self.year or 'n.d.'})." if who else f"({self.year or 'n.d.'})."]
         if self.title:
             parts.append(self.title.rstrip(".") + ".")
@@ -99,8 +108,8 @@ def split_authors(text: str) -> tuple[str, ...]:
     first author inverted), "S. D. Krasner and R. O. Keohane" (numbered styles), "U.S. Senate"
     (corporate: no comma, kept whole).
     """
-    text = " ".join(text.replace("*", "").split()).strip(" .,;")
-    if not text:
+    text = " ".join(text.replace("*", "").split()).strip(" ,;")
+    if not text.rstrip("."):
         return ()
     et_al = re.search(r",?\s+et\s+al\.?$", text)
     if et_al:
@@ -109,9 +118,8 @@ def split_authors(text: str) -> tuple[str, ...]:
     chunks = [c.strip(" ,") for c in text.split(" | ") if c.strip(" ,")]
     # APA: "Surname, I. I., Surname, I." -> pairs of (surname, initials).
     pieces = [p.strip() for c in chunks for p in c.split(",") if p.strip()]
-    if len(pieces) >= 2 and len(pieces) % 2 == 0 and all(_INITIALS_RE.match(p) for p in pieces[1::2]) and not any(
-        _INITIALS_RE.match(p) for p in pieces[0::2]
-    ):
+    initials = [bool(_INITIALS_RE.match(p)) for p in pieces]
+    if len(pieces) >= 2 and len(pieces) % 2 == 0 and all(initials[1::2]) and not any(initials[::2]):
         return tuple(display_name(p) for p in pieces[0::2])
     surnames: list[str] = []
     for i, chunk in enumerate(chunks):
@@ -123,7 +131,12 @@ def split_authors(text: str) -> tuple[str, ...]:
             surnames.append(_natural_surname(parts[0]) if _looks_personal(parts[0]) else parts[0])
         else:
             surnames.extend(_natural_surname(p) for p in parts)
-    return tuple(display_name(s) for s in surnames if s)
+    return tuple(display_name(_drop_full_stop(s)) for s in surnames if s)
+
+
+def _drop_full_stop(name: str) -> str:
+    """"U.S. Senate." ends a sentence, "U.S." or "J." end an abbreviation."""
+    return name[:-1] if re.search(r"(?:^|\s)[^\W\d_]{2,}\.$", name) else name
 
 
 def _looks_personal(name: str) -> bool:
@@ -162,16 +175,16 @@ def _nonblank(lines: list[str]) -> list[str]:
 
 def parse_bibliography(text: str) -> list[BibEntry]:
     """Every entry of a reference list, in order; a heading line such as "References" is skipped."""
-    lines = _nonblank(text.splitlines())
-    if lines and re.fullmatch(r"(?i)(references?|bibliography|works cited|literature cited|sources)"
-                              r"[:.]?", lines[0]):
-        lines = lines[1:]
+    all_lines = text.strip().splitlines()
+    if all_lines and _HEADING_RE.fullmatch(all_lines[0].strip()):
+        all_lines = all_lines[1:]
+    lines = _nonblank(all_lines)
     if not lines:
         return []
-    headers = sum(_looks_like_header(a, b) for a, b in zip(lines, lines[1:], strict=False))
+    headers = sum(_looks_like_header(a, b) for a, b in itertools.pairwise(lines))
     if headers >= 2 or (headers == 1 and len(lines) <= 4):
         return _parse_header_layout(lines)
-    return [e for e in (parse_entry(chunk) for chunk in _split_entries(text)) if e]
+    return [e for e in (parse_entry(chunk) for chunk in _split_entries(all_lines)) if e]
 
 
 def _parse_header_layout(lines: list[str]) -> list[BibEntry]:
@@ -264,36 +277,33 @@ def _url(text: str) -> str | None:
     return m.group(0) if m else None
 
 
-def _split_entries(text: str) -> list[str]:
-    """One chunk per entry for the one-paragraph-per-entry styles (APA, Chicago, MLA, numbered)."""
-    lines = text.splitlines()
-    numbered = sum(bool(_NUMBERED_RE.match(ln)) for ln in lines)
-    blocks = [b for b in re.split(r"\n\s*\n", text.strip()) if b.strip()]
+def _split_entries(lines: list[str]) -> list[str]:
+    """One chunk per entry for the one-paragraph-per-entry styles (APA, Chicago, MLA, numbered).
+
+    Entries are separated by blank lines, or each starts a line; a wrapped line is recognised
+    by not looking like the start of an entry.
+    """
+    numbered = sum(bool(_NUMBERED_RE.match(ln)) for ln in lines if ln.strip())
     chunks: list[str] = []
-    if numbered >= 2:
-        for ln in _nonblank(lines):
-            if _NUMBERED_RE.match(ln) or not chunks:
-                chunks.append(ln)
-            else:
-                chunks[-1] += " " + ln
-    elif len(blocks) > 1:
-        chunks = [" ".join(b.split()) for b in blocks]
-    else:
-        for ln in _nonblank(lines):
-            if chunks and not _starts_entry(ln):
-                chunks[-1] += " " + ln
-            else:
-                chunks.append(ln)
-    head = chunks[0].strip().rstrip(":.").lower() if chunks else ""
-    if head in ("references", "bibliography", "works cited", "literature cited", "sources"):
-        chunks = chunks[1:]
+    fresh = True
+    for ln in lines:
+        s = ln.strip()
+        if not s:
+            fresh = True
+            continue
+        starts = _NUMBERED_RE.match(s) if numbered >= 2 else _starts_entry(s)
+        if fresh or starts or not chunks:
+            chunks.append(s)
+        else:
+            chunks[-1] += " " + s
+        fresh = False
     return chunks
 
 
 def _starts_entry(line: str) -> bool:
     """A new entry starts with an inverted surname ("Krasner, S.") or a corporate author + date."""
     return bool(re.match(r"^[^\W\d_][\w'’.\- ]{0,40},\s+[^\W\d_]", line)) or bool(
-        re.match(rf"^[^\W\d_][^.]{{0,80}}\.?\s\(?(?:{YEAR})\)?[.,]", line)
+        re.match(rf"^[^\W\d_][^.]{{0,80}}\.?\s\(?(?:{YEAR})\)?[.,]?(?=\s|$)", line)
     )
 
 
@@ -309,12 +319,14 @@ def parse_entry(chunk: str) -> BibEntry | None:
         raw_body = m.group("rest")
     else:
         raw_body = raw
-    for parse in (_parse_apa, _parse_chicago, _parse_mla, _parse_initials_first):
+    for parse in (_parse_apa, _parse_chicago, _parse_initials_first, _parse_mla):
         got = parse(raw_body)
         if got:
             authors, year, title, rest = got
             c = _CONTAINER_RE.search(" " + rest) if rest else None
             container = c.group("c") if c else _first_clause(re.sub(r"^in\s+", "", rest or ""))
+            if container:  # "Journal 34 (3): 89–153" -> "Journal"
+                container = re.sub(r",?\s+(?:vol\.\s*)?\d+\s*(?:\(\d+\))?\s*:.*$", "", container)
             return BibEntry(authors=authors, year=canonical_year(year), title=title, raw=raw,
                             container=container, pages=_pages(rest or ""),
                             url=_url(raw_body), number=number)
@@ -354,7 +366,7 @@ def _parse_apa(text: str) -> _Parsed | None:
 
 def _parse_chicago(text: str) -> _Parsed | None:
     """Krasner, Stephen D. 1999. Sovereignty: Organized Hypocrisy. Princeton: Princeton UP."""
-    m = re.match(rf"^(?P<a>.+?)\.\s+(?P<y>{YEAR})\.\s+(?P<rest>.+)$", text)
+    m = re.match(rf"^(?P<a>.+?)\.\s+(?P<y>{YEAR})(?:(?<=\.)|\.)\s+(?P<rest>.+)$", text)
     if not m or len(m.group("a")) > 200:
         return None
     title, rest = _split_title(m.group("rest"))

@@ -25,10 +25,14 @@ _YEARS_RE = re.compile(
     rf"(?P<years>{_CYEAR}(?:\s*,\s*{_CYEAR})*)(?=\s*(?:$|[:;),.]))"
     r"(?:\s*(?::|,\s*(?=(?:pp?|chap|ch|n)\.))\s*(?P<loc>[^;]*?))?\s*$"
 )
-_YEAR_ONLY_RE = re.compile(rf"^\s*(?P<years>{_CYEAR}(?:\s*,\s*{_CYEAR})*)(?:\s*:\s*(?P<loc>.+?))?\s*$")
+_YEAR_ONLY_RE = re.compile(
+    rf"^\s*(?P<years>{_CYEAR}(?:\s*,\s*{_CYEAR})*)(?:\s*:\s*(?P<loc>.+?))?\s*$"
+)
 _INLINE_LOC_RE = re.compile(
     r"\s*:\s*(?P<loc>[A-Za-z]?\d[\w\-–]*(?:\s*(?:,|and)\s*[A-Za-z]?\d[\w\-–]*)*(?:\s*n\.\s*\d+)?)"
 )
+# "(Taylor, 1969: 290 and Walker, 1981)": a second citation joined by "and" after a locator.
+_AND_NEXT_RE = re.compile(rf"((?<=[\d)])\s*,?\s+(?:and|&)\s+(?=\*?[A-Z][^;]*?{_CYEAR}))")
 _NUMERIC_RE = re.compile(r"\[(\d{1,3}(?:\s*[-–,]\s*\d{1,3})*)\]")
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _MARKER_RE = re.compile(rf"(?<=[\w.,;:!?)\]\"”’*])([{_SUPERSCRIPTS}]+)")
@@ -37,7 +41,9 @@ _CUES = re.compile(
     r"|in|as\s+in|from)\s+)+",
     re.IGNORECASE,
 )
-_PARTICLES = frozenset("de del della der di du la le van von y da dos das of the en los las st".split())
+_PARTICLES = frozenset(
+    "de del della der di du la le van von y da dos das of the en los las st".split()  # noqa: SIM905
+)
 _CONNECTORS = frozenset({",", "and", "&", "y"})
 # Letters NFKD leaves alone ("Bjøl" must meet "BJÖL"); one-for-one so offsets survive.
 _EXTRA_ONE = {"ø": "o", "ł": "l", "đ": "d", "ı": "i"}
@@ -80,10 +86,7 @@ def split_cited_names(names: str) -> tuple[tuple[str, ...], bool]:
 def _name_tail(text: str) -> str:
     """The author names that end `text`: scan back over capitalised words and connectors."""
     tokens = re.findall(r"et\s+al\.?|[^\s,]+|,", text.rstrip(" ,"))
-    if tokens and re.fullmatch(r"et\s+al\.?", tokens[-1]):
-        keep = [tokens.pop()]
-    else:
-        keep = []
+    keep = [tokens.pop()] if tokens and re.fullmatch(r"et\s+al\.?", tokens[-1]) else []
     seen_name = False
     while tokens:
         tok = tokens[-1]
@@ -119,7 +122,7 @@ def _parts(inner: str) -> list[tuple[int, str]]:
     for piece in re.split(r"(;)", inner):
         if piece != ";":
             sub = 0
-            for seg in re.split(rf"((?<=[\d)])\s*,?\s+(?:and|&)\s+(?=\*?[A-Z][^;]*?{_CYEAR}))", piece):
+            for seg in _AND_NEXT_RE.split(piece):
                 if seg and not re.fullmatch(r"\s*,?\s+(?:and|&)\s+", seg):
                     out.append((pos + sub, seg))
                 sub += len(seg)

@@ -40,7 +40,7 @@ def check_quote(text: str) -> str:
     """The quote, trimmed; raises InvalidQuery for what cannot be a quote."""
     text = (text or "").strip()
     if not text:
-        raise InvalidQuery("Give the quote to look for, e.g. quote \"the borders are disappearing\".")
+        raise InvalidQuery('Give the quote to look for, e.g. quote "the borders are disappearing".')
     if len(text) > MAX_QUOTE_CHARS:
         raise InvalidQuery(
             f"That quote is {len(text):,} characters long; give at most {MAX_QUOTE_CHARS:,} "
