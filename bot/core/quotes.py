@@ -8,6 +8,7 @@ so the reader sees the words as printed, not the words as remembered.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,13 +16,17 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from bot.core.errors import InvalidQuery
-from bot.core.textnorm import STOPWORDS, fold_aligned, stem, words
+from bot.core.models import Passage
+from bot.core.textnorm import STOPWORDS, content_words, fold_aligned, stem, words
 
 # A quote longer than this is a pasted page, not a quote; aligning it would be slow for nothing.
 MAX_QUOTE_CHARS = 1_000
 # Below this the best span shares too little with the quote to say it comes from there.
 CONFIDENT_SCORE = 70.0
 _CANDIDATES = 25
+# Up to this many passages every one is a candidate; beyond it, full-text search picks them.
+_SCAN_ALL = 5_000
+_QUOTABLE = ("body", "abstract", "footnote", "figure")
 _WORD_START = re.compile(r"(?<![^\W_])[^\W_]")
 _WORD_END = re.compile(r"[^\W_](?![^\W_])")
 _ALIGNED = 6
@@ -107,3 +112,32 @@ def _snap(q: str, hay: str, s: int, e: int) -> tuple[int, int, float]:
     start, end = best[0], best[1]
     score = fuzz.ratio(q, re.sub(r"\s+", " ", hay[start:end]))
     return start, end, score
+
+
+def candidate_passages(conn: sqlite3.Connection, query: str, course: str) -> list[Passage]:
+    """Passages the quote may come from: all of a small course, else full-text search hits.
+
+    FTS alone would miss a quote whose every word is misremembered slightly, so it is only a
+    shortcut for courses too large to scan.
+    """
+    from bot.core.index import row_to_passage
+
+    kinds = ", ".join(f"'{k}'" for k in _QUOTABLE)
+    total = conn.execute(
+        f"SELECT count(*) FROM passages WHERE course = ? AND kind IN ({kinds})", (course,)
+    ).fetchone()[0]
+    if total <= _SCAN_ALL:
+        rows = conn.execute(
+            f"SELECT * FROM passages WHERE course = ? AND kind IN ({kinds}) ORDER BY rowid",
+            (course,),
+        ).fetchall()
+    else:
+        terms = dict.fromkeys(content_words(query))
+        expr = " OR ".join(f'"{t}"' for t in terms) or '""'
+        rows = conn.execute(
+            "SELECT p.* FROM passages_fts f JOIN passages p ON p.rowid = f.rowid"
+            f" WHERE passages_fts MATCH ? AND p.course = ? AND p.kind IN ({kinds})"
+            " ORDER BY bm25(passages_fts) LIMIT 300",
+            (expr, course),
+        ).fetchall()
+    return [row_to_passage(r) for r in rows]

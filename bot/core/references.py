@@ -84,8 +84,9 @@ def create_schema(conn: sqlite3.Connection) -> None:
 
 
 def delete_reading(conn: sqlite3.Connection, course: str, reading_id: str) -> None:
-    conn.execute("DELETE FROM citations WHERE course = ? AND reading_id = ?", (course, reading_id))
-    conn.execute("DELETE FROM bib_entries WHERE course = ? AND reading_id = ?", (course, reading_id))
+    for table in ("citations", "bib_entries"):
+        conn.execute(f"DELETE FROM {table} WHERE course = ? AND reading_id = ?",
+                     (course, reading_id))
 
 
 def index_reading(
@@ -124,7 +125,7 @@ def index_reading(
                 continue  # a superscript with no note behind it is not a citation
             if cit.kind in ("narrative", "inline") and idx is None:
                 continue  # "Operation Intercept (1969)": a year in brackets, not a citation
-            if idx is None and cit.kind != "numeric":
+            if idx is None and cit.kind not in ("numeric", "footnote-marker"):
                 unlinked += 1
             rows.append((
                 course, reading_id, p.id, cit.kind, cit.text,
