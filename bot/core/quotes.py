@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from bot.core.errors import InvalidQuery
-from bot.core.models import Passage
+from bot.core.models import Passage, Reading
 from bot.core.textnorm import STOPWORDS, content_words, fold_aligned, stem, words
 
 # A quote longer than this is a pasted page, not a quote; aligning it would be slow for nothing.
@@ -39,6 +39,20 @@ class QuoteMatch:
     start: int
     end: int
     quote: str  # the span exactly as printed in the passage
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteHit:
+    match: QuoteMatch
+    passage: Passage
+    reading: Reading
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteResult:
+    query: str
+    hits: tuple[QuoteHit, ...]
+    confident: bool  # False: the closest spans are shown, but none matches well
 
 
 def check_quote(text: str) -> str:

@@ -95,8 +95,8 @@ def index_reading(
     reading_id: str,
     passages: Sequence[Passage],
     bibliography: str,
-) -> int:
-    """Parse and store one reading's reference list and citations; returns the unlinked count."""
+) -> list[str]:
+    """Parse and store one reading's reference list and citations; returns the unlinked ones."""
     delete_reading(conn, course, reading_id)
     entries = parse_bibliography(bibliography) if bibliography.strip() else []
     ids = [f"{reading_id}-r{i + 1}" for i in range(len(entries))]
@@ -111,7 +111,7 @@ def index_reading(
     )
     notes = {p.label: p.id for p in passages if p.kind == "footnote" and p.label}
     rows = []
-    unlinked = 0
+    unlinked: list[str] = []
     previous = ""
     for p in passages:
         if p.kind not in CITING_KINDS:
@@ -126,7 +126,7 @@ def index_reading(
             if cit.kind in ("narrative", "inline") and idx is None:
                 continue  # "Operation Intercept (1969)": a year in brackets, not a citation
             if idx is None and cit.kind not in ("numeric", "footnote-marker"):
-                unlinked += 1
+                unlinked.append(cit.text)
             rows.append((
                 course, reading_id, p.id, cit.kind, cit.text,
                 json.dumps(list(cit.authors), ensure_ascii=False), cit.year, cit.locator,
