@@ -191,8 +191,6 @@ def score_entry(name_words: Sequence[str], years: Sequence[str], keys: Sequence[
             total += 0.9 * t
         elif a >= _NAME_HIT:
             total += a
-        elif w in STOPWORDS:
-            total += 50.0  # "the", "of": neither helps nor blocks
     score = total / len(name_words)
     if not author_hit:
         score *= 0.7
@@ -203,10 +201,13 @@ def score_entry(name_words: Sequence[str], years: Sequence[str], keys: Sequence[
 
 
 def parse_query(query: str) -> tuple[list[str], list[str]]:
-    """(name and title words, years) of a cite query."""
+    """(name and title words, years) of a cite query; "et al.", initials and "the" drop out."""
     years = _QUERY_YEAR_RE.findall(query)
     rest = _QUERY_YEAR_RE.sub(" ", query)
-    return _words(rest), [y.lower() for y in years]
+    rest = re.sub(r"(?i)\bet\.?\s+al\b\.?|\b(?:eds?|pp?|vol|no)\.", " ", rest)
+    every = _words(rest)
+    kept = [w for w in every if w not in STOPWORDS and len(w) > 1]
+    return kept or every, [y.lower() for y in years]
 
 
 def lookup(conn: sqlite3.Connection, query: str, course: str, *, limit: int = 3) -> CiteResult:
