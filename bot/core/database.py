@@ -1,0 +1,246 @@
+"""The one SQLite file, and the one thread that writes to it.
+
+Every write (index builds, logged messages, feedback) goes through `Database.write`, which runs
+it on a single writer thread that owns the only writing connection. Bursts of events queue up
+instead of fighting over SQLite's lock, and the asyncio loop never waits on disk: adapters await
+`Database.awrite`. Reads use their own short-lived connections; WAL lets them run beside the
+writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.core.errors import DatabaseUnavailable
+
+T = TypeVar("T")
+BUSY_TIMEOUT_MS = 10_000
+# Writes are committed in batches of up to this many queued operations: one fsync per batch is
+# what lets the writer keep up with a burst of message events.
+MAX_BATCH = 500
+
+_STOP = object()
+
+
+def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open the database with the settings every connection needs, or raise a clear error."""
+    target = str(path)
+    try:
+        if readonly and target != ":memory:":
+            conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(target, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseUnavailable(describe_error(target, exc)) from exc
+    return conn
+
+
+def describe_error(path: str, exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return f"The database {path} is locked by another program; close it and try again."
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return (
+            f"The database {path} is damaged or not a database; "
+            "run `seminar-bot index --rebuild` to rebuild it."
+        )
+    return f"The database {path} cannot be used: {exc}"
+
+
+class Database:
+    """Owns the file path, the schema and the single writer thread."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._memory_conn: sqlite3.Connection | None = None
+        if self.path == ":memory:":
+            # One shared connection: a second in-memory connection would be another database.
+            self._memory_conn = connect(":memory:")
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._pushback: Any = None
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(self, op: Callable[[sqlite3.Connection], T]) -> Future[T]:
+        """Queue `op(conn)` for the writer thread; it runs inside a transaction."""
+        fut: Future[T] = Future()
+        self._ensure_writer()
+        self._queue.put((op, fut, True))
+        return fut
+
+    def setup(self, op: Callable[[sqlite3.Connection], T]) -> T:
+        """Run schema changes on the writer thread outside a batch: sqlite-utils' table
+        creation manages (and commits) its own transactions."""
+        fut: Future[T] = Future()
+        self._ensure_writer()
+        self._queue.put((op, fut, False))
+        return fut.result()
+
+    def run(self, op: Callable[[sqlite3.Connection], T]) -> T:
+        """Write and wait: the synchronous form for the CLI and tests."""
+        return self.write(op).result()
+
+    async def awrite(self, op: Callable[[sqlite3.Connection], T]) -> T:
+        """Write without blocking the event loop."""
+        return await asyncio.wrap_future(self.write(op))
+
+    def flush(self) -> None:
+        """Wait until everything queued so far is committed."""
+        self.run(lambda conn: None)
+
+    def close(self) -> None:
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            self._queue.put(_STOP)
+            thread.join(timeout=30)
+        self._thread = None
+        if self._memory_conn is not None:
+            self._memory_conn.close()
+            self._memory_conn = None
+
+    def _ensure_writer(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._writer_loop, name="seminar-db-writer", daemon=True
+                )
+                self._thread.start()
+
+    def _writer_loop(self) -> None:
+        conn = self._memory_conn
+        try:
+            if conn is None:
+                conn = connect(self.path)
+        except DatabaseUnavailable as exc:
+            self._fail_pending(exc)
+            return
+        try:
+            while True:
+                item = self._queue.get()
+                if item is _STOP:
+                    return
+                if not item[2]:
+                    self._run_alone(conn, item[0], item[1])
+                    continue
+                batch = [item]
+                while len(batch) < MAX_BATCH:
+                    try:
+                        nxt = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if nxt is _STOP or not nxt[2]:
+                        self._pushback = nxt
+                        break
+                    batch.append(nxt)
+                try:
+                    self._run_batch(conn, batch)
+                except BaseException as exc:  # never leave a caller waiting forever
+                    err = _translate(self.path, exc)
+                    for _op, fut, _tx in batch:
+                        if not fut.done():
+                            fut.set_exception(err)
+                    if conn.in_transaction:
+                        conn.rollback()
+                if self._pushback is not None:
+                    item, self._pushback = self._pushback, None
+                    if item is _STOP:
+                        return
+                    self._run_alone(conn, item[0], item[1])
+        finally:
+            if conn is not self._memory_conn:
+                conn.close()
+
+    def _run_alone(self, conn: sqlite3.Connection, op: Callable[[sqlite3.Connection], Any],
+                   fut: Future[Any]) -> None:
+        try:
+            value = op(conn)
+            if conn.in_transaction:
+                conn.commit()
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            fut.set_exception(_translate(self.path, exc))
+        else:
+            fut.set_result(value)
+
+    def _run_batch(self, conn: sqlite3.Connection, batch: list[Any]) -> None:
+        results: list[tuple[Future[Any], Any, BaseException | None]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            err = DatabaseUnavailable(describe_error(self.path, exc))
+            for _op, fut, _tx in batch:
+                fut.set_exception(err)
+            return
+        for op, fut, _tx in batch:
+            conn.execute("SAVEPOINT op")
+            try:
+                value = op(conn)
+            except BaseException as exc:  # one bad operation must not sink the batch
+                conn.execute("ROLLBACK TO op")
+                conn.execute("RELEASE op")
+                results.append((fut, None, _translate(self.path, exc)))
+            else:
+                conn.execute("RELEASE op")
+                results.append((fut, value, None))
+        try:
+            conn.commit()
+        except sqlite3.Error as exc:
+            conn.rollback()
+            err = DatabaseUnavailable(describe_error(self.path, exc))
+            for fut, _value, _exc in results:
+                fut.set_exception(err)
+            return
+        for fut, value, error in results:
+            if error is not None:
+                fut.set_exception(error)
+            else:
+                fut.set_result(value)
+
+    def _fail_pending(self, exc: BaseException) -> None:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if item is not _STOP:
+                item[1].set_exception(exc)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A connection for queries; never used to write."""
+        if self._memory_conn is not None:
+            yield self._memory_conn
+            return
+        conn = connect(self.path, readonly=Path(self.path).exists())
+        try:
+            yield conn
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseUnavailable(describe_error(self.path, exc)) from exc
+        finally:
+            conn.close()
+
+
+def _translate(path: str, exc: BaseException) -> BaseException:
+    if isinstance(exc, sqlite3.Error):
+        return DatabaseUnavailable(describe_error(path, exc))
+    return exc

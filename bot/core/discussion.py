@@ -1,0 +1,391 @@
+"""The discussion log: every message of the logged channels and threads, losing nothing.
+
+Platform adapters (Discord, Slack, the console, imports) turn their events into the records
+below and hand them to the functions here, which run on the database's writer thread. Writes
+are idempotent upserts keyed on the platform's message id, so a redelivered event, a backfill
+that overlaps what was logged live, or an import of the same export twice changes nothing.
+
+Privacy rules live here, not in the adapters, so every surface obeys them:
+- an opted-out author's messages are never stored; only an anonymous count per channel/thread
+  (deduplicated by a one-way hash of the message id, so redelivery does not inflate it);
+- a deleted message keeps its row (so counts of "what happened" stay honest) but loses its
+  content, its edit history and its attachments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    id TEXT PRIMARY KEY,            -- platform message id: Discord snowflake, Slack "channel:ts"
+    platform TEXT NOT NULL,         -- discord | slack | console
+    guild_id TEXT NOT NULL,         -- Discord guild id or Slack team id: nothing crosses it
+    channel_id TEXT NOT NULL,       -- the channel, or the thread/forum post the message is in
+    parent_id TEXT,                 -- the thread's parent channel, NULL outside threads
+    author_id TEXT NOT NULL,
+    author_name TEXT,
+    author_is_bot INTEGER NOT NULL DEFAULT 0,
+    content TEXT,
+    created_at TEXT NOT NULL,       -- ISO 8601, UTC
+    edited_at TEXT,
+    reply_to TEXT,                  -- id of the message this one answers
+    attachments TEXT NOT NULL DEFAULT '[]',  -- JSON [{"name", "url"}]
+    reactions INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    deleted_at TEXT,
+    source TEXT NOT NULL DEFAULT 'live'      -- live | backfill | import | console
+);
+CREATE INDEX IF NOT EXISTS messages_channel ON messages(guild_id, channel_id, created_at);
+CREATE INDEX IF NOT EXISTS messages_author ON messages(guild_id, author_id);
+CREATE INDEX IF NOT EXISTS messages_created ON messages(guild_id, created_at);
+
+CREATE TABLE IF NOT EXISTS message_edits (  -- earlier versions of edited messages
+    message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    guild_id TEXT NOT NULL,
+    content TEXT,
+    replaced_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS message_edits_message ON message_edits(message_id);
+
+CREATE TABLE IF NOT EXISTS channels (       -- channels, threads and forum posts seen
+    id TEXT PRIMARY KEY,
+    platform TEXT NOT NULL,
+    guild_id TEXT NOT NULL,
+    parent_id TEXT,
+    name TEXT,
+    kind TEXT NOT NULL DEFAULT 'channel',   -- channel | thread | forum_post
+    created_at TEXT,
+    archived INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT
+);
+
+CREATE TABLE IF NOT EXISTS channel_events ( -- thread create/update/archive history
+    id INTEGER PRIMARY KEY,
+    guild_id TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    at TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE IF NOT EXISTS logged_channels ( -- which channels an instructor asked us to log
+    guild_id TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    added_by TEXT,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (guild_id, channel_id)
+);
+
+CREATE TABLE IF NOT EXISTS optouts (
+    guild_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (guild_id, user_id)
+);
+
+CREATE TABLE IF NOT EXISTS optout_messages ( -- anonymous: a hash of the id, no author, no text
+    guild_id TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    message_key TEXT NOT NULL,
+    created_at TEXT,
+    PRIMARY KEY (guild_id, message_key)
+);
+
+CREATE TABLE IF NOT EXISTS bot_queries (     -- questions put to the bot, and their feedback
+    id INTEGER PRIMARY KEY,
+    guild_id TEXT NOT NULL,
+    channel_id TEXT,
+    user_id TEXT,
+    kind TEXT NOT NULL,             -- ask | cite | quote
+    query TEXT NOT NULL,
+    results TEXT NOT NULL DEFAULT '[]',  -- JSON list of passage ids shown, best first
+    created_at TEXT NOT NULL,
+    feedback TEXT,                  -- helpful | not_helpful
+    feedback_at TEXT
+);
+CREATE INDEX IF NOT EXISTS bot_queries_guild ON bot_queries(guild_id, created_at);
+"""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(slots=True)
+class Attachment:
+    name: str
+    url: str
+
+
+@dataclass(slots=True)
+class LoggedMessage:
+    id: str
+    platform: str
+    guild_id: str
+    channel_id: str
+    author_id: str
+    created_at: str
+    content: str | None = ""
+    author_name: str | None = None
+    author_is_bot: bool = False
+    parent_id: str | None = None
+    edited_at: str | None = None
+    reply_to: str | None = None
+    attachments: Sequence[Attachment] = field(default_factory=tuple)
+    reactions: int = 0
+    source: str = "live"
+
+
+@dataclass(slots=True)
+class ChannelInfo:
+    id: str
+    platform: str
+    guild_id: str
+    name: str | None = None
+    parent_id: str | None = None
+    kind: str = "channel"
+    created_at: str | None = None
+    archived: bool = False
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA)
+
+
+def _message_key(guild_id: str, message_id: str) -> str:
+    return hashlib.sha256(f"{guild_id}:{message_id}".encode()).hexdigest()
+
+
+def opted_out_users(conn: sqlite3.Connection, guild_id: str) -> set[str]:
+    rows = conn.execute("SELECT user_id FROM optouts WHERE guild_id = ?", (guild_id,))
+    return {r[0] for r in rows}
+
+
+def store_messages(conn: sqlite3.Connection, messages: Iterable[LoggedMessage]) -> int:
+    """Upsert messages; returns how many were stored (opted-out ones are only counted)."""
+    stored = 0
+    optouts: dict[str, set[str]] = {}
+    for msg in messages:
+        if msg.guild_id not in optouts:
+            optouts[msg.guild_id] = opted_out_users(conn, msg.guild_id)
+        if msg.author_id in optouts[msg.guild_id]:
+            conn.execute(
+                "INSERT OR IGNORE INTO optout_messages VALUES (?, ?, ?, ?)",
+                (msg.guild_id, msg.channel_id, _message_key(msg.guild_id, msg.id), msg.created_at),
+            )
+            continue
+        _upsert(conn, msg)
+        stored += 1
+    return stored
+
+
+def _upsert(conn: sqlite3.Connection, msg: LoggedMessage) -> None:
+    row = conn.execute(
+        "SELECT content, edited_at, deleted FROM messages WHERE id = ?", (msg.id,)
+    ).fetchone()
+    attachments = json.dumps([{"name": a.name, "url": a.url} for a in msg.attachments])
+    if row is None:
+        conn.execute(
+            "INSERT INTO messages (id, platform, guild_id, channel_id, parent_id, author_id,"
+            " author_name, author_is_bot, content, created_at, edited_at, reply_to, attachments,"
+            " reactions, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                msg.id, msg.platform, msg.guild_id, msg.channel_id, msg.parent_id, msg.author_id,
+                msg.author_name, int(msg.author_is_bot), msg.content, msg.created_at,
+                msg.edited_at, msg.reply_to, attachments, msg.reactions, msg.source,
+            ),
+        )
+        return
+    if row["deleted"]:
+        return  # a late duplicate of a deleted message must not bring its content back
+    if msg.content is not None and msg.content != row["content"]:
+        conn.execute(
+            "INSERT INTO message_edits VALUES (?, ?, ?, ?)",
+            (msg.id, msg.guild_id, row["content"], msg.edited_at or now_iso()),
+        )
+    conn.execute(
+        "UPDATE messages SET content = coalesce(?, content), edited_at = coalesce(?, edited_at),"
+        " author_name = coalesce(?, author_name), attachments = ?, reactions = ?,"
+        " parent_id = coalesce(?, parent_id), reply_to = coalesce(?, reply_to) WHERE id = ?",
+        (
+            msg.content, msg.edited_at, msg.author_name, attachments, msg.reactions,
+            msg.parent_id, msg.reply_to, msg.id,
+        ),
+    )
+
+
+def store_edit(
+    conn: sqlite3.Connection,
+    message_id: str,
+    *,
+    content: str | None,
+    edited_at: str | None,
+    reactions: int | None = None,
+) -> bool:
+    """Apply an edit that may carry only part of the message; False if we never logged it."""
+    row = conn.execute(
+        "SELECT guild_id, content, deleted FROM messages WHERE id = ?", (message_id,)
+    ).fetchone()
+    if row is None or row["deleted"]:
+        return False
+    if content is not None and content != row["content"]:
+        conn.execute(
+            "INSERT INTO message_edits VALUES (?, ?, ?, ?)",
+            (message_id, row["guild_id"], row["content"], edited_at or now_iso()),
+        )
+        conn.execute(
+            "UPDATE messages SET content = ?, edited_at = ? WHERE id = ?",
+            (content, edited_at or now_iso(), message_id),
+        )
+    if reactions is not None:
+        conn.execute("UPDATE messages SET reactions = ? WHERE id = ?", (reactions, message_id))
+    return True
+
+
+def mark_deleted(conn: sqlite3.Connection, message_ids: Iterable[str], at: str | None = None) -> int:
+    """Keep the row, drop everything the author wrote."""
+    ids = list(message_ids)
+    when = at or now_iso()
+    count = 0
+    for mid in ids:
+        conn.execute("DELETE FROM message_edits WHERE message_id = ?", (mid,))
+        cur = conn.execute(
+            "UPDATE messages SET deleted = 1, deleted_at = ?, content = NULL, attachments = '[]'"
+            " WHERE id = ? AND deleted = 0",
+            (when, mid),
+        )
+        count += cur.rowcount
+    return count
+
+
+def store_channel(conn: sqlite3.Connection, info: ChannelInfo, *, event: str | None = None) -> None:
+    conn.execute(
+        "INSERT INTO channels (id, platform, guild_id, parent_id, name, kind, created_at,"
+        " archived, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+        " name = coalesce(excluded.name, name), parent_id = coalesce(excluded.parent_id, parent_id),"
+        " kind = excluded.kind, archived = excluded.archived, updated_at = excluded.updated_at,"
+        " created_at = coalesce(created_at, excluded.created_at)",
+        (
+            info.id, info.platform, info.guild_id, info.parent_id, info.name, info.kind,
+            info.created_at, int(info.archived), now_iso(),
+        ),
+    )
+    if event:
+        conn.execute(
+            "INSERT INTO channel_events (guild_id, channel_id, event, at, detail)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (info.guild_id, info.id, event, now_iso(),
+             json.dumps({"name": info.name, "archived": info.archived})),
+        )
+
+
+def set_logged_channel(
+    conn: sqlite3.Connection, guild_id: str, channel_id: str, *, on: bool, by: str | None = None
+) -> None:
+    if on:
+        conn.execute(
+            "INSERT OR IGNORE INTO logged_channels VALUES (?, ?, ?, ?)",
+            (guild_id, channel_id, by, now_iso()),
+        )
+    else:
+        conn.execute(
+            "DELETE FROM logged_channels WHERE guild_id = ? AND channel_id = ?",
+            (guild_id, channel_id),
+        )
+
+
+def logged_channels(conn: sqlite3.Connection, guild_id: str) -> list[str]:
+    rows = conn.execute(
+        "SELECT channel_id FROM logged_channels WHERE guild_id = ? ORDER BY added_at", (guild_id,)
+    )
+    return [r[0] for r in rows]
+
+
+def last_message(conn: sqlite3.Connection, guild_id: str, channel_id: str) -> str | None:
+    """The newest logged message id of a channel or thread: where a backfill resumes."""
+    row = conn.execute(
+        "SELECT id FROM messages WHERE guild_id = ? AND channel_id = ?"
+        " ORDER BY created_at DESC, length(id) DESC, id DESC LIMIT 1",
+        (guild_id, channel_id),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def set_optout(conn: sqlite3.Connection, guild_id: str, user_id: str, *, out: bool) -> None:
+    if out:
+        conn.execute(
+            "INSERT OR IGNORE INTO optouts VALUES (?, ?, ?)", (guild_id, user_id, now_iso())
+        )
+    else:
+        conn.execute(
+            "DELETE FROM optouts WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+
+
+def is_opted_out(conn: sqlite3.Connection, guild_id: str, user_id: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM optouts WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    ).fetchone()
+    return row is not None
+
+
+def erase_user(conn: sqlite3.Connection, user_id: str, guild_id: str | None = None) -> int:
+    """Remove one person's content everywhere (or in one guild); returns messages removed."""
+    where, args = ("author_id = ?", [user_id])
+    if guild_id is not None:
+        where, args = (f"{where} AND guild_id = ?", [user_id, guild_id])
+    conn.execute(
+        f"DELETE FROM message_edits WHERE message_id IN (SELECT id FROM messages WHERE {where})",
+        args,
+    )
+    count = conn.execute(f"DELETE FROM messages WHERE {where}", args).rowcount
+    q_where = "user_id = ?" + (" AND guild_id = ?" if guild_id is not None else "")
+    conn.execute(f"DELETE FROM bot_queries WHERE {q_where}", args)
+    return count
+
+
+def record_query(
+    conn: sqlite3.Connection,
+    *,
+    guild_id: str,
+    kind: str,
+    query: str,
+    results: Sequence[str],
+    channel_id: str | None = None,
+    user_id: str | None = None,
+) -> int:
+    """Store a question put to the bot; opted-out users' questions are kept without who asked."""
+    if user_id is not None and is_opted_out(conn, guild_id, user_id):
+        user_id = None
+    cur = conn.execute(
+        "INSERT INTO bot_queries (guild_id, channel_id, user_id, kind, query, results,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (guild_id, channel_id, user_id, kind, query, json.dumps(list(results)), now_iso()),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def record_feedback(conn: sqlite3.Connection, query_id: int, *, helpful: bool) -> bool:
+    cur = conn.execute(
+        "UPDATE bot_queries SET feedback = ?, feedback_at = ? WHERE id = ?",
+        ("helpful" if helpful else "not_helpful", now_iso(), query_id),
+    )
+    return cur.rowcount > 0
+
+
+def purge_older_than(conn: sqlite3.Connection, cutoff_iso: str) -> int:
+    """Retention: drop messages (and their history) created before the cutoff."""
+    conn.execute(
+        "DELETE FROM message_edits WHERE message_id IN"
+        " (SELECT id FROM messages WHERE created_at < ?)",
+        (cutoff_iso,),
+    )
+    conn.execute("DELETE FROM optout_messages WHERE created_at < ?", (cutoff_iso,))
+    conn.execute("DELETE FROM bot_queries WHERE created_at < ?", (cutoff_iso,))
+    return conn.execute("DELETE FROM messages WHERE created_at < ?", (cutoff_iso,)).rowcount

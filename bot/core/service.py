@@ -1,0 +1,214 @@
+"""`SeminarService`: the whole API the adapters (CLI, console, Discord, Slack) see.
+
+It owns the database and the mapping from a platform scope (a Discord guild or Slack team) to a
+course. Methods are synchronous and safe to call from worker threads: async adapters call the
+read side through `asyncio.to_thread` and await the write side (`Database.awrite`) so the event
+loop never waits on SQLite or on ranking.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
+from functools import partial
+from pathlib import Path
+
+from bot.core import discussion, index, ranking
+from bot.core.database import Database
+from bot.core.discussion import ChannelInfo, LoggedMessage
+from bot.core.errors import InvalidQuery, NotFound
+from bot.core.models import DEFAULT_COURSE, Answer, IndexReport, Passage, Reading
+
+ProgressCallback = Callable[[str, int, int], None]
+
+MAX_QUESTION_CHARS = 2_000
+
+
+class SeminarService:
+    def __init__(
+        self,
+        db: Database | str | Path,
+        courses: Mapping[str, Path] | Path | str,
+        *,
+        guild_courses: Mapping[str, str] | None = None,
+    ) -> None:
+        self.db = db if isinstance(db, Database) else Database(db)
+        if isinstance(courses, (str, Path)):
+            courses = {DEFAULT_COURSE: Path(courses)}
+        self.courses: dict[str, Path] = {cid: Path(p) for cid, p in courses.items()}
+        self.guild_courses = dict(guild_courses or {})
+        self.db.setup(create_schema)
+        self._searchers: dict[str, ranking.Searcher] = {}
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- courses ---------------------------------------------------------------------------
+
+    def course_for(self, scope_id: str | int | None) -> str:
+        """The course a guild/team belongs to; unknown scopes get the default course."""
+        if scope_id is not None and str(scope_id) in self.guild_courses:
+            return self.guild_courses[str(scope_id)]
+        if DEFAULT_COURSE in self.courses:
+            return DEFAULT_COURSE
+        return next(iter(self.courses))
+
+    def _folder(self, course: str) -> Path:
+        try:
+            return self.courses[course]
+        except KeyError:
+            raise NotFound(f"No course called {course!r}") from None
+
+    # -- the readings index ----------------------------------------------------------------
+
+    def ensure_index(
+        self,
+        course: str = DEFAULT_COURSE,
+        *,
+        rebuild: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> IndexReport:
+        """Bring the index up to date with the readings folder, touching only what changed."""
+        folder = self._folder(course)
+        report = self.db.run(
+            partial(index.refresh, folder=folder, course=course, rebuild=rebuild, progress=progress)
+        )
+        if report.indexed or report.removed or rebuild:
+            self._searchers.pop(course, None)
+        return report
+
+    def ensure_all(self, *, progress: ProgressCallback | None = None) -> dict[str, IndexReport]:
+        return {c: self.ensure_index(c, progress=progress) for c in self.courses}
+
+    def readings(self, course: str = DEFAULT_COURSE) -> list[Reading]:
+        with self.db.read() as conn:
+            return index.list_readings(conn, course)
+
+    def passage(
+        self, passage_id: str, *, course: str = DEFAULT_COURSE, context: int = 1
+    ) -> tuple[Passage, Reading, list[Passage]]:
+        """A passage, its reading and up to `context` neighbours on each side, in order."""
+        with self.db.read() as conn:
+            found = index.get_passage(conn, passage_id.strip(), course)
+            if found is None:
+                raise NotFound(f"No passage with id {passage_id!r}; ids look like 'reading-p12'.")
+            passage, reading = found
+            return passage, reading, index.neighbours(conn, passage, context)
+
+    def _searcher(self, course: str) -> ranking.Searcher:
+        searcher = self._searchers.get(course)
+        if searcher is None:
+            searcher = ranking.Searcher(self.db, course)
+            self._searchers[course] = searcher
+        return searcher
+
+    def ask(
+        self,
+        question: str,
+        *,
+        course: str = DEFAULT_COURSE,
+        top: int = 5,
+        reading: str | None = None,
+    ) -> Answer:
+        question = check_query(question)
+        reading_id = self.resolve_reading(reading, course) if reading else None
+        return self._searcher(course).ask(question, top=max(1, min(top, 25)), reading=reading_id)
+
+    def resolve_reading(self, name: str, course: str = DEFAULT_COURSE) -> str:
+        """A reading id from an id, a title or a fragment of either."""
+        return index.resolve_reading(self.readings(course), name)
+
+    # -- the discussion log (writes go through the single writer) ---------------------------
+
+    def record_messages(self, messages: Iterable[LoggedMessage]) -> Future[int]:
+        return self.db.write(partial(discussion.store_messages, messages=list(messages)))
+
+    def record_edit(
+        self,
+        message_id: str,
+        *,
+        content: str | None,
+        edited_at: str | None,
+        reactions: int | None = None,
+    ) -> Future[bool]:
+        return self.db.write(
+            partial(
+                discussion.store_edit,
+                message_id=message_id,
+                content=content,
+                edited_at=edited_at,
+                reactions=reactions,
+            )
+        )
+
+    def record_deletes(self, message_ids: Iterable[str]) -> Future[int]:
+        return self.db.write(partial(discussion.mark_deleted, message_ids=list(message_ids)))
+
+    def record_channel(self, info: ChannelInfo, *, event: str | None = None) -> Future[None]:
+        return self.db.write(partial(discussion.store_channel, info=info, event=event))
+
+    def set_logged_channel(
+        self, guild_id: str, channel_id: str, *, on: bool, by: str | None = None
+    ) -> Future[None]:
+        return self.db.write(
+            partial(discussion.set_logged_channel, guild_id=guild_id, channel_id=channel_id,
+                    on=on, by=by)
+        )
+
+    def set_optout(self, guild_id: str, user_id: str, *, out: bool) -> Future[None]:
+        return self.db.write(
+            partial(discussion.set_optout, guild_id=guild_id, user_id=user_id, out=out)
+        )
+
+    def erase_user(self, user_id: str, guild_id: str | None = None) -> Future[int]:
+        return self.db.write(partial(discussion.erase_user, user_id=user_id, guild_id=guild_id))
+
+    def record_query(
+        self,
+        *,
+        guild_id: str,
+        kind: str,
+        query: str,
+        results: Sequence[str],
+        channel_id: str | None = None,
+        user_id: str | None = None,
+    ) -> Future[int]:
+        return self.db.write(
+            partial(discussion.record_query, guild_id=guild_id, kind=kind, query=query,
+                    results=results, channel_id=channel_id, user_id=user_id)
+        )
+
+    def record_feedback(self, query_id: int, *, helpful: bool) -> Future[bool]:
+        return self.db.write(
+            partial(discussion.record_feedback, query_id=query_id, helpful=helpful)
+        )
+
+    # -- the discussion log (reads) ---------------------------------------------------------
+
+    def logged_channels(self, guild_id: str) -> list[str]:
+        with self.db.read() as conn:
+            return discussion.logged_channels(conn, guild_id)
+
+    def last_message(self, guild_id: str, channel_id: str) -> str | None:
+        with self.db.read() as conn:
+            return discussion.last_message(conn, guild_id, channel_id)
+
+    def is_opted_out(self, guild_id: str, user_id: str) -> bool:
+        with self.db.read() as conn:
+            return discussion.is_opted_out(conn, guild_id, user_id)
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    index.create_schema(conn)
+    discussion.create_schema(conn)
+
+
+def check_query(text: str | None, *, limit: int = MAX_QUESTION_CHARS) -> str:
+    """Reject what cannot be searched, and trim what is too long to be a question."""
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        raise InvalidQuery("The question is empty: type what you want to find in the readings.")
+    if not any(ch.isalnum() for ch in cleaned):
+        raise InvalidQuery("The question has no words in it, only punctuation.")
+    return cleaned[:limit]
