@@ -42,7 +42,7 @@ _CUES = re.compile(
     re.IGNORECASE,
 )
 _PARTICLES = frozenset(
-    "de del della der di du la le van von y da dos das of the en los las st".split()  # noqa: SIM905
+    "de del della der di du la le van von y da dos das of the en los las st".split()
 )
 _CONNECTORS = frozenset({",", "and", "&", "y"})
 # Letters NFKD leaves alone ("Bjøl" must meet "BJÖL"); one-for-one so offsets survive.

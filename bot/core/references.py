@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 from rapidfuzz import fuzz
+from sqlite_utils.db import Table
 
 from bot.core.bibliography import YEAR, BibEntry, parse_bibliography
 from bot.core.citations import (
@@ -61,7 +62,8 @@ class CiteResult:
 def create_schema(conn: sqlite3.Connection) -> None:
     db = sqlite_utils.Database(conn)
     if "bib_entries" not in db.table_names():
-        db["bib_entries"].create(
+        entries = Table(db, "bib_entries")
+        entries.create(
             {
                 "course": str, "id": str, "reading_id": str, "position": int, "number": int,
                 "authors": str, "keys": str, "year": str, "title": str, "container": str,
@@ -69,9 +71,10 @@ def create_schema(conn: sqlite3.Connection) -> None:
             },
             pk=("course", "id"),
         )
-        db["bib_entries"].create_index(["course", "reading_id"])
+        entries.create_index(["course", "reading_id"])
     if "citations" not in db.table_names():
-        db["citations"].create(
+        citations = Table(db, "citations")
+        citations.create(
             {
                 "id": int, "course": str, "reading_id": str, "passage_id": str, "kind": str,
                 "text": str, "authors": str, "year": str, "locator": str, "start": int,
@@ -79,8 +82,8 @@ def create_schema(conn: sqlite3.Connection) -> None:
             },
             pk="id",
         )
-        db["citations"].create_index(["course", "entry_id"])
-        db["citations"].create_index(["course", "reading_id"])
+        citations.create_index(["course", "entry_id"])
+        citations.create_index(["course", "reading_id"])
 
 
 def delete_reading(conn: sqlite3.Connection, course: str, reading_id: str) -> None:
@@ -235,7 +238,7 @@ def lookup(conn: sqlite3.Connection, query: str, course: str, *, limit: int = 3)
 
 
 def _readings(conn: sqlite3.Connection, course: str) -> dict[str, Reading]:
-    from bot.core.index import row_to_reading
+    from bot.core.index import row_to_reading  # index imports this module to store citations
 
     return {r["id"]: row_to_reading(r)
             for r in conn.execute("SELECT * FROM readings WHERE course = ?", (course,))}
@@ -243,7 +246,7 @@ def _readings(conn: sqlite3.Connection, course: str) -> dict[str, Reading]:
 
 def _cited_in(conn: sqlite3.Connection, course: str, entry_id: str,
               readings: dict[str, Reading]) -> list[CitedIn]:
-    from bot.core.index import row_to_passage
+    from bot.core.index import row_to_passage  # index imports this module to store citations
 
     rows = conn.execute(
         "SELECT c.text AS citation, c.locator AS locator, p.* FROM citations c"
@@ -265,7 +268,7 @@ def _cited_in(conn: sqlite3.Connection, course: str, entry_id: str,
 def _mentions(conn: sqlite3.Connection, course: str, name_words: Sequence[str],
               readings: dict[str, Reading]) -> list[CitedIn]:
     """Passages naming every word of the query, for authors no reference list lists."""
-    from bot.core.index import row_to_passage
+    from bot.core.index import row_to_passage  # index imports this module to store citations
 
     words = [w for w in name_words if w not in STOPWORDS and len(w) > 1]
     if not words:
