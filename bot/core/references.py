@@ -18,7 +18,7 @@ import sqlite_utils
 from rapidfuzz import fuzz
 from sqlite_utils.db import Table
 
-from bot.core.bibliography import YEAR, BibEntry, parse_bibliography
+from bot.core.bibliography import YEAR, BibEntry, natural_surname, parse_bibliography
 from bot.core.citations import (
     entry_keys,
     find_citations,
@@ -305,8 +305,8 @@ def _split_name(name: str) -> tuple[str, str]:
     if "," in name:
         last, _, first = name.partition(",")
         return first.strip(), last.strip()
-    parts = name.split()
-    return " ".join(parts[:-1]), parts[-1] if parts else ""
+    surname = natural_surname(name)
+    return name[: len(name) - len(surname)].strip(), surname
 
 
 def _initials(given: str) -> str:
@@ -326,9 +326,16 @@ def how_to_cite(reading: Reading, page: int | None = None) -> dict[str, str]:
         chi = [f"{last}, {first}".rstrip(", ")] + [f"{f} {la}".strip() for f, la in names[1:]]
         chi_who = chi[0] if len(chi) == 1 else ", ".join(chi[:-1]) + ", and " + chi[-1]
         surnames = [last for _, last in names]
-    else:
-        apa_who = chi_who = title
-        surnames = [title]
+    else:  # no author: the title takes the author's place, as both styles prescribe
+        short = title if len(title) <= 40 else title[:40].rsplit(" ", 1)[0] + "…"
+        page_apa = f", p. {page}" if page is not None else ""
+        page_chi = f", {page}" if page is not None else ""
+        return {
+            "apa": f"{title}. ({year}).",
+            "chicago": f"\u201c{title}.\u201d {year}.",
+            "apa_in_text": f"({short}, {year}{page_apa})",
+            "chicago_in_text": f"(\u201c{short}\u201d {year}{page_chi})",
+        }
     short_apa = surnames[0] if len(surnames) == 1 else (
         " & ".join(surnames) if len(surnames) == 2 else f"{surnames[0]} et al.")
     short_chi = short_apa.replace(" & ", " and ")
