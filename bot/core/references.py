@@ -26,11 +26,13 @@ from bot.core.citations import (
     name_key,
     year_fit,
 )
+from bot.core.errors import InvalidQuery
 from bot.core.models import Passage, Reading
 from bot.core.textnorm import STOPWORDS, fold_aligned
 
 CITING_KINDS = ("body", "abstract", "footnote", "figure")
 MATCH_THRESHOLD = 60.0
+MAX_CITE_CHARS = 300
 _NAME_HIT = 80.0
 _TITLE_HIT = 85.0
 _QUERY_YEAR_RE = re.compile(rf"(?<![\w-])(?:{YEAR})(?![\w-])", re.IGNORECASE)
@@ -201,6 +203,21 @@ def score_entry(name_words: Sequence[str], years: Sequence[str], keys: Sequence[
         fit = max(year_fit(y, entry.year) for y in years)
         score *= {1.0: 1.0, 0.6: 0.9}.get(fit, 0.3)
     return score
+
+
+def check_cite_query(query: str | None) -> str:
+    """The query with spaces tidied; raises InvalidQuery for what names no source."""
+    cleaned = " ".join((query or "").split())
+    if not cleaned:
+        raise InvalidQuery('Give an author and a year or a few title words, e.g. "Krasner 1999".')
+    if not any(ch.isalnum() for ch in cleaned):
+        raise InvalidQuery("That cite query has no words in it, only punctuation.")
+    if len(cleaned) > MAX_CITE_CHARS:
+        raise InvalidQuery(
+            f"A cite query is a name, a year or a few title words; that one is "
+            f"{len(cleaned):,} characters long (at most {MAX_CITE_CHARS})."
+        )
+    return cleaned
 
 
 def parse_query(query: str) -> tuple[list[str], list[str]]:

@@ -25,7 +25,6 @@ from bot.core.references import CiteResult
 ProgressCallback = Callable[[str, int, int], None]
 
 MAX_QUESTION_CHARS = 2_000
-MAX_CITE_CHARS = 300
 
 
 class SeminarService:
@@ -205,12 +204,7 @@ class SeminarService:
 
     def cite(self, query: str, *, course: str = DEFAULT_COURSE, limit: int = 3) -> CiteResult:
         """The entry a loose reference names ("krasnr soverignty") and the passages citing it."""
-        query = check_query(query)
-        if len(query) > MAX_CITE_CHARS:
-            raise InvalidQuery(
-                f"A cite query is a name, a year or a few title words; that one is {len(query):,} "
-                f"characters (at most {MAX_CITE_CHARS})."
-            )
+        query = references.check_cite_query(query)
         with self.db.read() as conn:
             return references.lookup(conn, query, course, limit=max(1, min(limit, 10)))
 
