@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.console import Console
+from bot.core.errors import SeminarError
+
 CLI = [sys.executable, "-m", "bot"]
 
 
@@ -45,6 +48,7 @@ def test_quote_jsonl_contract(base: list[str]) -> None:
     top = found["matches"][0]
     assert set(top) >= {"score", "text", "quote", "reading", "passage_id", "page", "section"}
     assert top["quote"] in top["text"] and top["reading"] == "commons-and-collective-action"
+    assert top["cite_as"]["apa"].startswith("Hartmann, L. (2019).")
     assert too_long["matches"] == [] and "20,000" in too_long["error"]
 
 
@@ -64,3 +68,12 @@ def test_bad_input_is_one_line_and_exit_2(base: list[str], command: str, text: s
     proc = run(base + [command, text])
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_console_cite_and_quote(sample_service) -> None:
+    console = Console(sample_service)
+    assert "Cited in 2 place(s)" in console.handle("/cite ostrom 1990")
+    assert console.handle("/cite commons-and-collective-action-p3").startswith("APA:")
+    assert "rules the villagers wrote" in console.handle("/quote rules the villagers wrote")
+    with pytest.raises(SeminarError):
+        console.handle("/quote")
