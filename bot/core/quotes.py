@@ -25,7 +25,7 @@ MAX_QUOTE_CHARS = 1_000
 CONFIDENT_SCORE = 70.0
 _CANDIDATES = 25
 # Up to this many passages every one is a candidate; beyond it, full-text search picks them.
-_SCAN_ALL = 5_000
+_SCAN_ALL = 1_500
 _QUOTABLE = ("body", "abstract", "footnote", "figure")
 _WORD_START = re.compile(r"(?<![^\W_])[^\W_]")
 _WORD_END = re.compile(r"[^\W_](?![^\W_])")

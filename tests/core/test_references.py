@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import references
+from bot.core import quotes, references
 from bot.core.errors import InvalidQuery, NotFound
 from bot.core.models import Reading
 from bot.core.service import SeminarService
@@ -148,3 +148,10 @@ def test_shared_reading_links_every_citation(shared_service: SeminarService) -> 
     assert carreno.entry is not None and carreno.entry.authors == ("Carreño", "Ferreyra")
     wendt = shared_service.cite("Wendt").matches[0]
     assert wendt.entry is None and {c.kind for c in wendt.cited_in} == {"mention"}
+
+
+def test_large_courses_take_quote_candidates_from_full_text_search(
+        service: SeminarService, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(quotes, "_SCAN_ALL", 0)
+    hit = service.quote("the rivers are rising, not for farmers downstream").hits[0]
+    assert hit.match.quote == "the rivers are rising but not for the farmers downstream"
