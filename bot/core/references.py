@@ -197,8 +197,8 @@ def score_entry(name_words: Sequence[str], years: Sequence[str], keys: Sequence[
         elif a >= _NAME_HIT:
             total += a
     score = total / len(name_words)
-    if not author_hit:
-        score *= 0.7
+    if not author_hit and score < 90:
+        score *= 0.7  # a partial title match alone is a weak lead
     if years:
         fit = max(year_fit(y, entry.year) for y in years)
         score *= {1.0: 1.0, 0.6: 0.9}.get(fit, 0.3)
@@ -221,12 +221,13 @@ def check_cite_query(query: str | None) -> str:
 
 
 def parse_query(query: str) -> tuple[list[str], list[str]]:
-    """(name and title words, years) of a cite query; "et al.", initials and "the" drop out."""
+    """(name and title words, years) of a cite query; "et al.", initials, page numbers and "the"
+    drop out, so a citation pasted as printed ("(Walker 1993-94: 43)") works as a query."""
     years = _QUERY_YEAR_RE.findall(query)
     rest = _QUERY_YEAR_RE.sub(" ", query)
     rest = re.sub(r"(?i)\bet\.?\s+al\b\.?|\b(?:eds?|pp?|vol|no)\.", " ", rest)
     every = _words(rest)
-    kept = [w for w in every if w not in STOPWORDS and len(w) > 1]
+    kept = [w for w in every if w not in STOPWORDS and len(w) > 1 and not w.isdigit()]
     return kept or every, [y.lower() for y in years]
 
 

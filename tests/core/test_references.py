@@ -155,3 +155,11 @@ def test_large_courses_take_quote_candidates_from_full_text_search(
     monkeypatch.setattr(quotes, "_SCAN_ALL", 0)
     hit = service.quote("the rivers are rising, not for farmers downstream").hits[0]
     assert hit.match.quote == "the rivers are rising but not for the farmers downstream"
+
+
+def test_cite_queries_read_like_citations() -> None:
+    assert references.parse_query("(Walker 1993-94: 43)") == (["walker"], ["1993-94"])
+    assert references.parse_query("González et al., 2011") == (["gonzalez"], ["2011"])
+    assert references.parse_query("PBS 2000a") == (["pbs"], ["2000a"])
+    assert references.parse_query("Binational Commission n.d.") == (
+        ["binational", "commission"], ["n.d."])
