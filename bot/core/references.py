@@ -129,7 +129,8 @@ def index_reading(
             if cit.kind == "footnote-marker" and note_id is None:
                 continue  # a superscript with no note behind it is not a citation
             if cit.kind in ("narrative", "inline") and idx is None:
-                continue  # "Operation Intercept (1969)": a year in brackets, not a citation
+                # "Operation Intercept (1969)", "in May, 1994": a date, not a citation
+                continue
             if idx is None and cit.kind not in ("numeric", "footnote-marker"):
                 unlinked.append(cit.text)
             rows.append((
@@ -144,15 +145,6 @@ def index_reading(
         rows,
     )
     return unlinked
-
-
-def unlinked_citations(conn: sqlite3.Connection, course: str) -> list[sqlite3.Row]:
-    """Author-year citations that match no reference-list entry, for the index report."""
-    return conn.execute(
-        "SELECT reading_id, passage_id, text FROM citations WHERE course = ? AND entry_id IS NULL"
-        " AND kind NOT IN ('numeric', 'footnote-marker') ORDER BY reading_id, id",
-        (course,),
-    ).fetchall()
 
 
 # -- lookup -----------------------------------------------------------------------------------
