@@ -75,8 +75,13 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", fold_aligned(text))
 
 
+def _key(word: str) -> str:
+    """A word's first five letters after stemming: "disapearing" still meets "disappearing"."""
+    return stem(word)[:5]
+
+
 def _overlap(query_terms: set[str], passage: str) -> float:
-    terms = {stem(w) for w in words(passage)}
+    terms = {_key(w) for w in words(passage)}
     return sum(1 for t in query_terms if t in terms) / max(len(query_terms), 1)
 
 
@@ -84,12 +89,11 @@ def find_quote(query: str, candidates: Sequence[tuple[str, str]], top: int = 3) 
     """Best places for `query` among (passage id, passage text) pairs, best first."""
     query = check_quote(query)
     q = _squash(query).strip()
-    terms = {stem(w) for w in words(query) if w not in STOPWORDS} or {stem(w) for w in words(query)}
+    terms = {_key(w) for w in words(query) if w not in STOPWORDS} or {_key(w) for w in words(query)}
     shortlist = sorted(candidates, key=lambda c: _overlap(terms, c[1]), reverse=True)[:_CANDIDATES]
     aligned = []
     for pid, text in shortlist:
-        squashed = text.replace("\n", " ")  # keep offsets; only newlines become spaces
-        hay = fold_aligned(squashed)
+        hay = fold_aligned(text.replace("\n", " "))  # same length: offsets stay valid
         al = fuzz.partial_ratio_alignment(q, hay)
         if al is None:
             continue
