@@ -80,9 +80,17 @@ def _key(word: str) -> str:
     return stem(word)[:5]
 
 
-def _overlap(query_terms: set[str], passage: str) -> float:
+def _trigrams(text: str) -> set[str]:
+    squashed = " ".join(words(text))
+    return {squashed[i : i + 3] for i in range(len(squashed) - 2)}
+
+
+def _overlap(query_terms: set[str], query_grams: set[str], passage: str) -> float:
+    """Shared words, and shared letter trigrams for when every word was misspelt."""
     terms = {_key(w) for w in words(passage)}
-    return sum(1 for t in query_terms if t in terms) / max(len(query_terms), 1)
+    by_word = sum(1 for t in query_terms if t in terms) / max(len(query_terms), 1)
+    by_gram = len(query_grams & _trigrams(passage)) / max(len(query_grams), 1)
+    return by_word + by_gram
 
 
 def find_quote(query: str, candidates: Sequence[tuple[str, str]], top: int = 3) -> list[QuoteMatch]:
@@ -90,7 +98,9 @@ def find_quote(query: str, candidates: Sequence[tuple[str, str]], top: int = 3) 
     query = check_quote(query)
     q = _squash(query).strip()
     terms = {_key(w) for w in words(query) if w not in STOPWORDS} or {_key(w) for w in words(query)}
-    shortlist = sorted(candidates, key=lambda c: _overlap(terms, c[1]), reverse=True)[:_CANDIDATES]
+    grams = _trigrams(query)
+    shortlist = sorted(candidates, key=lambda c: _overlap(terms, grams, c[1]),
+                       reverse=True)[:_CANDIDATES]
     aligned = []
     for pid, text in shortlist:
         hay = fold_aligned(text.replace("\n", " "))  # same length: offsets stay valid
