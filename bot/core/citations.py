@@ -8,6 +8,7 @@ but strict about years, so "Walker, 1981" never lands on Walker 1995.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ class InTextCitation:
     number: int | None = None
 
 
+@functools.lru_cache(maxsize=65_536)  # linking compares every citation with every entry
 def name_key(name: str) -> str:
     """The form names are compared in: folded, no dots or markup ("U.S. SENATE" -> "us senate")."""
     key = fold(name.replace("*", "")).translate(_EXTRA_LETTERS)
@@ -217,6 +219,7 @@ def entry_keys(entry: BibEntry) -> list[str]:
     return [k for k in dict.fromkeys(keys) if k]
 
 
+@functools.lru_cache(maxsize=65_536)
 def name_similarity(cited: str, listed: str) -> float:
     """0-100: exact, a word-boundary prefix ("Embajada de México" of the full name), or fuzzy."""
     a, b = name_key(cited), name_key(listed)

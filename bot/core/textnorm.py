@@ -176,8 +176,20 @@ def fold_aligned(text: str) -> str:
     Citation and quote spans are found in folded text but shown as printed; characters whose
     fold is not one character long ("ﬁ", a soft hyphen) are only lowercased.
     """
-    out = []
-    for ch in text:
-        f = fold(ch)
-        out.append(f if len(f) == 1 else ch.lower()[:1] or " ")
-    return "".join(out)
+    if text.isascii():
+        return text.lower()
+    return _ASCII_OR_NOT.sub(_fold_aligned_run, text)
+
+
+_ASCII_OR_NOT = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
+
+
+def _fold_aligned_run(match: re.Match[str]) -> str:
+    run = match.group()
+    return run.lower() if run.isascii() else "".join(_fold_char(ch) for ch in run)
+
+
+@functools.lru_cache(maxsize=4_096)
+def _fold_char(ch: str) -> str:
+    f = fold(ch)
+    return f if len(f) == 1 else ch.lower()[:1] or " "
