@@ -84,7 +84,7 @@ class Searcher:
                     self._vocab = load_vocabulary(conn, self.course)
             return self._vocab
 
-    def _readings(self, conn: sqlite3.Connection) -> dict[str, Reading]:
+    def readings(self, conn: sqlite3.Connection) -> dict[str, Reading]:
         """The course's readings, cached like the vocabulary: a department has hundreds."""
         with self._lock:
             if self._reading_cache is None:
@@ -112,7 +112,7 @@ class Searcher:
                     conn, self.course, terms, reading, vocab.compounds, query.acronyms
                 )
             scored = rerank(query, rows, top)
-            readings = self._readings(conn)
+            readings = self.readings(conn)
         hits = tuple(
             Hit(rank=i, score=round(score, 1), passage=p, reading=readings[p.reading_id],
                 best_sentence=best)
@@ -237,13 +237,15 @@ def query_terms(question: str, vocab: Vocabulary) -> list[str]:
 RECALL_POSTINGS = 10_000
 
 
-def recall_terms(terms: list[str], vocab: Vocabulary) -> list[str]:
+def recall_terms(
+    terms: list[str], vocab: Vocabulary, budget: int = RECALL_POSTINGS
+) -> list[str]:
     """The rarest terms whose postings fit the budget (at least one), in question order."""
     kept: set[str] = set()
     postings = 0
     for term in sorted(terms, key=lambda t: vocab.by_stem.get(stem(t), 0)):
         postings += vocab.by_stem.get(stem(term), 0)
-        if kept and postings > RECALL_POSTINGS:
+        if kept and postings > budget:
             break
         kept.add(term)
     return [t for t in terms if t in kept]
@@ -327,13 +329,14 @@ PREFETCH = 4 * CANDIDATES
 def fetch_candidates(
     conn: sqlite3.Connection, course: str, terms: list[str], reading: str | None,
     compounds_: dict[str, str] | None = None, acronyms: frozenset[str] = frozenset(),
+    *, kinds: tuple[str, ...] = ASKABLE_KINDS, limit: int = CANDIDATES,
 ) -> list[sqlite3.Row]:
-    """The course's `CANDIDATES` best rows by bm25, exactly: from the index-wide best
-    `PREFETCH` when enough of them belong to the course, else by filtering every match."""
-    marks = ",".join("?" * len(ASKABLE_KINDS))
+    """The course's `limit` best rows of `kinds` by bm25, exactly: from the index-wide best
+    `PREFETCH` when enough of them qualify, else by filtering every match."""
+    marks = ",".join("?" * len(kinds))
     expr = fts_query(terms, compounds_, acronyms)
     filters = f"p.course = ? AND p.kind IN ({marks})" + (" AND p.reading_id = ?" if reading else "")
-    args: list[object] = [course, *ASKABLE_KINDS, *([reading] if reading else [])]
+    args: list[object] = [course, *kinds, *([reading] if reading else [])]
     quick = (
         "SELECT p.*, best.bm FROM (SELECT rowid AS rid, bm25(passages_fts, 1.0, 0.4) AS bm"
         " FROM passages_fts WHERE passages_fts MATCH ? ORDER BY bm LIMIT ?) AS best"
@@ -346,15 +349,15 @@ def fetch_candidates(
     )
     try:
         if not reading:
-            rows = conn.execute(quick, [expr, PREFETCH, *args, CANDIDATES]).fetchall()
-            if len(rows) == CANDIDATES:
+            rows = conn.execute(quick, [expr, max(PREFETCH, 4 * limit), *args, limit]).fetchall()
+            if len(rows) == limit:
                 return rows
             (matches,) = conn.execute(
                 "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (expr,)
             ).fetchone()
-            if matches <= PREFETCH:
+            if matches <= max(PREFETCH, 4 * limit):
                 return rows  # every match was looked at
-        return conn.execute(exact, [expr, *args, CANDIDATES]).fetchall()
+        return conn.execute(exact, [expr, *args, limit]).fetchall()
     except sqlite3.OperationalError:
         return []  # a query FTS5 still cannot parse finds nothing rather than failing
 

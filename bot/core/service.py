@@ -226,9 +226,10 @@ class SeminarService:
     def quote(self, text: str, *, course: str = DEFAULT_COURSE, top: int = 3) -> QuoteResult:
         """Where a possibly misremembered quote comes from, with the span as printed."""
         text = quotes.check_quote(text)
+        searcher = self._searcher(course)
         with self.db.read() as conn:
-            passages = quotes.candidate_passages(conn, text, course)
-            readings = {r.id: r for r in index.list_readings(conn, course)}
+            passages = quotes.candidate_passages(conn, text, course, searcher.vocabulary())
+            readings = searcher.readings(conn)
         found = quotes.find_quote(text, [(p.id, p.text) for p in passages],
                                   top=max(1, min(top, 10)))
         by_id = {p.id: p for p in passages}
