@@ -8,6 +8,7 @@ the raw text of every entry, whatever it could not understand, so nothing is los
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ class BibEntry:
         return prefix + " ".join(parts)
 
 
+@functools.lru_cache(maxsize=4_096)  # cite compares the query's year with every entry's
 def canonical_year(year: str | None) -> str | None:
     """"1993 - 1994", "1993–94" and "1993-94" are the same year range: print it one way."""
     if year is None:

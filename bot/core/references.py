@@ -230,6 +230,8 @@ def lookup(conn: sqlite3.Connection, query: str, course: str, *, limit: int = 3)
     readings = _readings(conn, course)
     scored = []
     for row in conn.execute("SELECT * FROM bib_entries WHERE course = ?", (course,)):
+        if years and max(year_fit(y, row["year"]) for y in years) == 0.0:
+            continue  # a wrong year caps the score at 30, below MATCH_THRESHOLD: skip the work
         entry = _row_to_entry(row)
         s = score_entry(name_words, years, json.loads(row["keys"]), entry)
         if s >= MATCH_THRESHOLD:
@@ -248,10 +250,14 @@ def lookup(conn: sqlite3.Connection, query: str, course: str, *, limit: int = 3)
 
 
 def _readings(conn: sqlite3.Connection, course: str) -> dict[str, Reading]:
-    from bot.core.index import row_to_reading  # index imports this module to store citations
+    from bot.core.index import (  # index imports this module to store citations
+        READING_COLUMNS,
+        row_to_reading,
+    )
 
-    return {r["id"]: row_to_reading(r)
-            for r in conn.execute("SELECT * FROM readings WHERE course = ?", (course,))}
+    return {r["id"]: row_to_reading(r)  # not SELECT *: that reads every reading's whole text
+            for r in conn.execute(
+                f"SELECT {READING_COLUMNS} FROM readings WHERE course = ?", (course,))}
 
 
 def _cited_in(conn: sqlite3.Connection, course: str, entry_id: str,
