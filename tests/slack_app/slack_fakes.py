@@ -52,6 +52,7 @@ class FakeSlack:
     handlers: dict[str, Handler] = field(default_factory=dict)
     # A test may hold response_url posts until it sets this event.
     hold_responses: threading.Event | None = None
+    completed_responses: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _arrived: threading.Condition = field(default_factory=threading.Condition)
 
@@ -126,6 +127,7 @@ def fake_slack() -> Iterator[FakeSlack]:
                 if fake.hold_responses is not None:
                     fake.hold_responses.wait(10)
                 self._send(200, b"ok", "text/plain")
+                fake.completed_responses += 1
                 return
             method = path.removeprefix("/api/")
             handler = fake.handlers.get(method)
@@ -141,7 +143,8 @@ def fake_slack() -> Iterator[FakeSlack]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     try:
         yield fake
@@ -186,6 +189,25 @@ Digitisation makes records easier to search but can hide the material context of
 Historians compare several archives to test whether a single record is reliable, since any one collection reflects the interests of whoever assembled it.
 """
 
+READING_C = """---
+title: Water Histories
+authors: [Chloe Park]
+year: "2023"
+---
+
+River valleys supported cities because the water carried boats, fed fields and removed waste.
+
+Bridges turned river crossings into meeting points, and many cities grew around a bridge over a river.
+
+Engineers straightened rivers in the nineteenth century to protect cities from floods, with mixed results for the river banks.
+
+Mills along the river powered the first factories, and workers' housing spread along the river in the cities that followed.
+
+Drinking water drawn from the river spread disease in crowded cities until filtration and sewers separated clean water from waste.
+
+Today river cities restore banks and wetlands, treating the river as a public space rather than a drain.
+"""
+
 
 @pytest.fixture
 def readings_dir(tmp_path: Path) -> Path:
@@ -193,6 +215,7 @@ def readings_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "rivers.md").write_text(READING_A, encoding="utf-8")
     (folder / "archive.md").write_text(READING_B, encoding="utf-8")
+    (folder / "water.md").write_text(READING_C, encoding="utf-8")
     return folder
 
 

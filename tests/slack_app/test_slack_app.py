@@ -1,0 +1,280 @@
+"""The real bolt App on signed request payloads, talking to the fake Slack Web API."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from slack_bolt import App
+
+from bot.core.service import SeminarService
+from bot.settings import Settings
+from bot.slack_app import blocks
+from tests.slack_app.slack_fakes import (
+    INSTRUCTORS,
+    LOGGED,
+    TEAM,
+    FakeSlack,
+    all_text,
+    click,
+    deliver,
+    make_app,
+    slash,
+)
+
+QUESTION = "rivers and cities"
+
+
+def _buttons(message: dict[str, Any]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for block in message.get("blocks") or []:
+        if block["type"] == "actions":
+            for element in block["elements"]:
+                found.setdefault(element["action_id"], []).append(element["value"])
+    return found
+
+
+def _queries(service: SeminarService) -> list[Any]:
+    service.db.flush()
+    with service.db.read() as conn:
+        return conn.execute("SELECT * FROM bot_queries ORDER BY id").fetchall()
+
+
+def _messages(service: SeminarService) -> dict[str, Any]:
+    service.db.flush()
+    with service.db.read() as conn:
+        return {r["id"]: r for r in conn.execute("SELECT * FROM messages")}
+
+
+# -- /ask ----------------------------------------------------------------------------------
+
+
+def test_ask_answers_in_channel_with_passages_and_buttons(
+    app: App, fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    response = slash(app, fake_slack, "/ask", QUESTION)
+    assert response.status == 200
+    [message] = fake_slack.responses()
+    assert message["response_type"] == "in_channel"
+    expected = service.ask(QUESTION, top=blocks.PAGE_SIZE)
+    text = all_text(message["blocks"])
+    top = expected.hits[0]
+    assert f"*{' '.join(top.best_sentence.split())}*" in text
+    assert top.reading.title in text
+    assert f"score {round(top.score)}/100" in text
+    assert top.passage.id in text
+    buttons = _buttons(message)
+    assert buttons[blocks.ACTION_CITE] == [h.passage.id for h in expected.hits]
+    [row] = _queries(service)
+    assert (row["guild_id"], row["kind"], row["user_id"], row["channel_id"]) == (
+        TEAM, "ask", "U0STUDENT", "C0CLASS")
+    assert json.loads(row["results"]) == [h.passage.id for h in expected.hits]
+    assert buttons[blocks.ACTION_HELPFUL] == [str(row["id"])]
+    assert len(buttons[blocks.ACTION_MORE]) == 1
+
+
+def test_ask_echoes_user_text_without_pinging(app: App, fake_slack: FakeSlack) -> None:
+    slash(app, fake_slack, "/ask", "<!channel> <@U0BOSS> rivers & cities")
+    [message] = fake_slack.responses()
+    text = all_text(message["blocks"]) + message["text"]
+    assert "<!" not in text and "<@" not in text
+    assert "&lt;!channel&gt; &lt;@U0BOSS&gt; rivers &amp; cities" in text
+
+
+def test_ask_without_a_question_gets_a_private_explanation(
+    app: App, fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    assert slash(app, fake_slack, "/ask", "   ").status == 200
+    [message] = fake_slack.responses()
+    assert message["response_type"] == "ephemeral"
+    assert "empty" in message["text"]
+    assert _queries(service) == []
+
+
+def test_ask_acks_before_the_answer_is_delivered(
+    service: SeminarService, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    """As in Socket Mode: dispatch returns Slack's ack while the answer is still on its way."""
+    app = make_app(service, settings, fake_slack, synchronous=False)
+    fake_slack.hold_responses = threading.Event()
+    response = slash(app, fake_slack, "/ask", QUESTION)
+    assert response.status == 200 and response.body == ""
+    assert fake_slack.completed_responses == 0  # Slack has its ack; no answer delivered yet
+    [message] = fake_slack.wait_responses(1)  # the answer follows, once the search is done
+    assert message["response_type"] == "in_channel"
+    fake_slack.hold_responses.set()
+
+
+def test_more_results_button_shows_the_next_page(
+    app: App, fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    slash(app, fake_slack, "/ask", QUESTION)
+    [first] = fake_slack.responses()
+    [more] = _buttons(first)[blocks.ACTION_MORE]
+    assert click(app, fake_slack, blocks.ACTION_MORE, more).status == 200
+    second = fake_slack.responses()[1]
+    assert second["response_type"] == "ephemeral" and second["replace_original"] is False
+    expected = service.ask(QUESTION, top=2 * blocks.PAGE_SIZE).hits[blocks.PAGE_SIZE:]
+    assert expected, "the test readings must give more than one page"
+    assert _buttons(second)[blocks.ACTION_CITE] == [h.passage.id for h in expected]
+    assert f"{expected[0].rank}. " in all_text(second["blocks"])
+    assert len(_queries(service)) == 2
+
+
+def test_feedback_buttons_record_helpful_and_not_helpful(
+    app: App, fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    slash(app, fake_slack, "/ask", QUESTION)
+    slash(app, fake_slack, "/ask", "archives and records")
+    first, second = (str(r["id"]) for r in _queries(service))
+    click(app, fake_slack, blocks.ACTION_HELPFUL, first)
+    click(app, fake_slack, blocks.ACTION_NOT_HELPFUL, second)
+    assert [r["feedback"] for r in _queries(service)] == ["helpful", "not_helpful"]
+    thanks = fake_slack.responses()[2:]
+    assert all(t["response_type"] == "ephemeral" and "Thanks" in t["text"] for t in thanks)
+
+
+def test_feedback_on_an_unknown_answer_is_explained(app: App, fake_slack: FakeSlack) -> None:
+    click(app, fake_slack, blocks.ACTION_HELPFUL, "999")
+    [message] = fake_slack.responses()
+    assert message["response_type"] == "ephemeral" and "too old" in message["text"]
+
+
+# -- /readings, not-yet commands --------------------------------------------------------------
+
+
+def test_readings_lists_the_course(
+    app: App, fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    slash(app, fake_slack, "/readings")
+    [message] = fake_slack.responses()
+    assert message["response_type"] == "ephemeral"
+    text = all_text(message["blocks"])
+    for reading in service.readings():
+        assert reading.title in text and f"`{reading.id}`" in text
+
+
+# -- /digest permissions ---------------------------------------------------------------------
+
+
+def test_digest_is_refused_to_students(app: App, fake_slack: FakeSlack) -> None:
+    fake_slack.handlers["usergroups.users.list"] = lambda p: {"ok": True, "users": ["U0PROF"]}
+    assert slash(app, fake_slack, "/digest", "7", user="U0STUDENT").status == 200
+    [message] = fake_slack.responses()
+    assert message["response_type"] == "ephemeral"
+    assert "Only workspace admins" in message["text"]
+    assert fake_slack.api("users.info")[0]["user"] == "U0STUDENT"
+    assert fake_slack.api("usergroups.users.list")[0]["usergroup"] == INSTRUCTORS
+
+
+def test_digest_is_allowed_to_the_instructor_group_and_admins(
+    app: App, fake_slack: FakeSlack
+) -> None:
+    fake_slack.handlers["usergroups.users.list"] = lambda p: {"ok": True, "users": ["U0PROF"]}
+    fake_slack.handlers["users.info"] = lambda p: {
+        "ok": True, "user": {"id": p["user"], "is_admin": p["user"] == "U0ADMIN"}}
+    slash(app, fake_slack, "/digest", "", user="U0PROF")
+    slash(app, fake_slack, "/digest", "", user="U0ADMIN")
+    for message in fake_slack.responses():
+        assert "Only workspace admins" not in message["text"]
+    assert len(fake_slack.api("usergroups.users.list")) == 1  # admins need no group lookup
+
+
+def test_digest_is_refused_when_slack_cannot_confirm(app: App, fake_slack: FakeSlack) -> None:
+    fake_slack.handlers["users.info"] = lambda p: {"ok": False, "error": "user_not_found"}
+    slash(app, fake_slack, "/digest", "", user="U0PROF")
+    [message] = fake_slack.responses()
+    assert "Only workspace admins" in message["text"]
+
+
+# -- logging and privacy ---------------------------------------------------------------------
+
+
+def _event(text: str, ts: str, *, user: str = "U0STUDENT", channel: str = LOGGED,
+           **extra: Any) -> dict[str, Any]:
+    return {"type": "message", "channel": channel, "user": user, "text": text, "ts": ts,
+            "team": TEAM, "channel_type": "channel", **extra}
+
+
+def test_messages_of_logged_channels_and_threads_are_logged(
+    app: App, service: SeminarService
+) -> None:
+    deliver(app, _event("Why rivers?", "1700000000.000100"))
+    deliver(app, _event("Floods.", "1700000050.000200", thread_ts="1700000000.000100"))
+    deliver(app, _event("elsewhere", "1700000060.000300", channel="C0OTHER"))
+    rows = _messages(service)
+    assert set(rows) == {f"{LOGGED}:1700000000.000100", f"{LOGGED}:1700000050.000200"}
+    reply = rows[f"{LOGGED}:1700000050.000200"]
+    assert (reply["platform"], reply["guild_id"], reply["channel_id"], reply["parent_id"]) == (
+        "slack", TEAM, f"{LOGGED}:1700000000.000100", LOGGED)
+    with service.db.read() as conn:
+        thread = conn.execute("SELECT * FROM channels WHERE id = ?",
+                              (f"{LOGGED}:1700000000.000100",)).fetchone()
+    assert thread["kind"] == "thread" and thread["parent_id"] == LOGGED
+
+
+def test_redelivery_edit_and_delete_keep_one_honest_row(
+    app: App, service: SeminarService
+) -> None:
+    ts = "1700000000.000100"
+    deliver(app, _event("first draft", ts))
+    deliver(app, _event("first draft", ts))  # Slack retries an event it thinks was missed
+    deliver(app, {"type": "message", "subtype": "message_changed", "channel": LOGGED,
+                  "hidden": True, "ts": "1700000100.000000",
+                  "message": {"type": "message", "user": "U0STUDENT", "text": "second draft",
+                              "ts": ts, "edited": {"user": "U0STUDENT",
+                                                   "ts": "1700000100.000000"}},
+                  "previous_message": {"type": "message", "user": "U0STUDENT",
+                                       "text": "first draft", "ts": ts}})
+    row = _messages(service)[f"{LOGGED}:{ts}"]
+    assert row["content"] == "second draft" and row["edited_at"] is not None
+    with service.db.read() as conn:
+        history = [r["content"] for r in conn.execute("SELECT content FROM message_edits")]
+    assert history == ["first draft"]
+    deliver(app, {"type": "message", "subtype": "message_deleted", "channel": LOGGED,
+                  "hidden": True, "deleted_ts": ts, "ts": "1700000200.000000",
+                  "previous_message": {"type": "message", "user": "U0STUDENT",
+                                       "text": "second draft", "ts": ts}})
+    row = _messages(service)[f"{LOGGED}:{ts}"]
+    assert row["deleted"] == 1 and row["content"] is None
+    deliver(app, _event("second draft", ts))  # a late duplicate cannot resurrect it
+    assert _messages(service)[f"{LOGGED}:{ts}"]["content"] is None
+
+
+def test_channels_turned_on_in_the_log_are_logged_too(
+    app: App, service: SeminarService
+) -> None:
+    service.set_logged_channel(TEAM, "C0EXTRA", on=True).result()
+    deliver(app, _event("hello", "1700000000.000100", channel="C0EXTRA"))
+    deliver(app, _event("other team", "1700000000.000200", channel="C0EXTRA"), team="T0OTHER")
+    assert set(_messages(service)) == {"C0EXTRA:1700000000.000100"}
+
+
+def test_privacy_out_stops_logging_and_erase_removes(
+    app: App, fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    deliver(app, _event("before", "1700000000.000100"))
+    slash(app, fake_slack, "/privacy", "out")
+    deliver(app, _event("after", "1700000001.000100"))
+    assert set(_messages(service)) == {f"{LOGGED}:1700000000.000100"}
+    with service.db.read() as conn:
+        assert conn.execute("SELECT count(*) FROM optout_messages").fetchone()[0] == 1
+    slash(app, fake_slack, "/privacy", "")
+    assert "You are opted out" in fake_slack.responses()[-1]["text"]
+    assert f"<#{LOGGED}>" in fake_slack.responses()[-1]["text"]
+    slash(app, fake_slack, "/privacy", "erase")
+    assert "Removed 1" in fake_slack.responses()[-1]["text"]
+    assert _messages(service) == {}
+    slash(app, fake_slack, "/privacy", "in")
+    deliver(app, _event("back", "1700000002.000100"))
+    assert set(_messages(service)) == {f"{LOGGED}:1700000002.000100"}
+    assert all(r["response_type"] == "ephemeral" for r in fake_slack.responses())
+
+
+def test_privacy_with_an_unknown_word_explains_the_options(
+    app: App, fake_slack: FakeSlack
+) -> None:
+    slash(app, fake_slack, "/privacy", "<!here> please")
+    [message] = fake_slack.responses()
+    assert "/privacy out" in message["text"] and "<!here>" not in message["text"]
