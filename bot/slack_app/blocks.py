@@ -161,11 +161,10 @@ def hit_blocks(hit: Hit) -> list[Block]:
 
 def more_value(question: str, offset: int) -> str:
     """What the 'More results' button carries: the question (trimmed to fit) and where to go on."""
-    payload = {"q": question, "o": offset}
-    value = json.dumps(payload, ensure_ascii=False)
+    value = json.dumps({"q": question, "o": offset}, ensure_ascii=False)
     while len(value) > BUTTON_VALUE_LIMIT:
-        payload["q"] = payload["q"][: len(payload["q"]) - (len(value) - BUTTON_VALUE_LIMIT) - 1]
-        value = json.dumps(payload, ensure_ascii=False)
+        question = question[: len(question) - (len(value) - BUTTON_VALUE_LIMIT) - 1]
+        value = json.dumps({"q": question, "o": offset}, ensure_ascii=False)
     return value
 
 
