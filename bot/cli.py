@@ -121,7 +121,8 @@ def cmd_index(args: argparse.Namespace, service: SeminarService, settings: Setti
     print(
         f"indexed {len(report.indexed)} reading(s) ({report.passages} passages), "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed "
-        f"in {report.seconds:.2f}s"
+        f"in {report.seconds:.2f}s",
+        file=sys.stderr,  # stdout stays clean for tools that read JSON from this CLI
     )
     return 0
 
