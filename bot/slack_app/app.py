@@ -279,6 +279,9 @@ def run_slack(settings: Settings, service: SeminarService) -> None:
 
     if settings.slack_bot_token is None or settings.slack_app_token is None:
         raise SeminarError("Slack needs both SLACK_BOT_TOKEN (xoxb-…) and SLACK_APP_TOKEN (xapp-…).")
+    # slack_sdk's DEBUG lines carry raw API responses (Socket Mode connection URLs among them):
+    # keep them out of the log whatever SEMINAR_LOG_LEVEL says.
+    logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLogger().level))
     client = WebClient(token=settings.slack_bot_token.reveal())
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=5))
     try:

@@ -35,7 +35,10 @@ def thread_channel_id(channel: str, thread_ts: str) -> str:
 
 
 def slack_time(ts: str) -> str:
-    """A Slack ts as ISO 8601 UTC, exact to the microsecond so messages of one second order."""
+    """A Slack ts as ISO 8601 UTC, exact to the microsecond so messages of one second order.
+
+    The same string `datetime.isoformat()` gives (as the Slack-export importer writes), but
+    computed without going through a float."""
     try:
         value = Decimal(ts)
     except (InvalidOperation, TypeError):
@@ -43,7 +46,7 @@ def slack_time(ts: str) -> str:
     seconds = int(value)
     micros = int((value - seconds) * 1_000_000)
     moment = datetime.fromtimestamp(seconds, UTC).replace(microsecond=micros)
-    return moment.isoformat(timespec="microseconds")
+    return moment.isoformat()
 
 
 def is_newer(ts: str, than: str | None) -> bool:
@@ -89,8 +92,8 @@ def to_logged(
         edited_at=slack_time(str(edited["ts"])) if edited.get("ts") else None,
         reply_to=reply_to,
         attachments=tuple(
-            Attachment(name=str(f.get("name") or f.get("title") or "file"),
-                       url=str(f.get("permalink") or f.get("url_private") or ""))
+            Attachment(name=str(f.get("name") or f.get("title") or ""),
+                       url=str(f.get("url_private") or f.get("permalink") or ""))
             for f in msg.get("files") or ()
         ),
         reactions=sum(int(r.get("count", 0)) for r in msg.get("reactions") or ()),

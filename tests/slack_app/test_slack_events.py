@@ -8,7 +8,7 @@ TEAM = "T0TEAM"
 def test_top_level_message_maps_to_channel_row() -> None:
     msg = to_logged(
         {"type": "message", "user": "U1", "text": "hello", "ts": "1700000000.000100",
-         "files": [{"name": "notes.pdf", "permalink": "https://files/notes"}],
+         "files": [{"name": "notes.pdf", "url_private": "https://files/notes"}],
          "reactions": [{"name": "+1", "count": 2}, {"name": "eyes", "count": 1}]},
         team_id=TEAM, channel="C1",
     )
@@ -74,4 +74,7 @@ def test_delete_and_tombstone_blank_the_message() -> None:
 
 
 def test_slack_time_keeps_microseconds_in_order() -> None:
-    assert slack_time("1700000000.000009") < slack_time("1700000000.000010")
+    times = ["1700000000.000000", "1700000000.000009", "1700000000.000010", "1700000001.5"]
+    assert [slack_time(t) for t in times] == sorted(slack_time(t) for t in times)
+    assert slack_time("1700000000.000000") == "2023-11-14T22:13:20+00:00"
+    assert slack_time("1700000000.999999") == "2023-11-14T22:13:20.999999+00:00"
