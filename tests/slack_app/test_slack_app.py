@@ -278,3 +278,35 @@ def test_privacy_with_an_unknown_word_explains_the_options(
     slash(app, fake_slack, "/privacy", "<!here> please")
     [message] = fake_slack.responses()
     assert "/privacy out" in message["text"] and "<!here>" not in message["text"]
+
+
+def test_each_workspace_gets_its_own_course(
+    tmp_path: Any, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    from tests.slack_app.slack_fakes import READING_A, READING_B
+
+    folders = {}
+    for course, (name, text) in {"geo": ("rivers.md", READING_A),
+                                 "hist": ("archive.md", READING_B)}.items():
+        folders[course] = tmp_path / course
+        folders[course].mkdir()
+        (folders[course] / name).write_text(text, encoding="utf-8")
+    svc = SeminarService(tmp_path / "multi.db", folders,
+                         guild_courses={TEAM: "geo", "T0OTHER": "hist"})
+    try:
+        svc.ensure_all()
+        app = make_app(svc, settings, fake_slack)
+        slash(app, fake_slack, "/readings", team=TEAM)
+        slash(app, fake_slack, "/readings", team="T0OTHER")
+        mine, theirs = (all_text(r["blocks"]) for r in fake_slack.responses())
+        assert "Rivers and Cities" in mine and "Memory and the Archive" not in mine
+        assert "Memory and the Archive" in theirs and "Rivers and Cities" not in theirs
+        question = "who decides which records an archive keeps?"
+        slash(app, fake_slack, "/ask", question, team="T0OTHER")
+        shown = _buttons(fake_slack.responses()[-1])[blocks.ACTION_CITE]
+        assert shown == [h.passage.id for h in svc.ask(question, course="hist", top=5).hits]
+        assert shown and all(pid.startswith("archive-") for pid in shown)
+        slash(app, fake_slack, "/privacy", "out", team="T0OTHER", user="U0SAME")
+        assert svc.is_opted_out("T0OTHER", "U0SAME") and not svc.is_opted_out(TEAM, "U0SAME")
+    finally:
+        svc.close()
