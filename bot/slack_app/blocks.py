@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.core.errors import SeminarError
 from bot.core.models import Answer, Hit, Reading
 
 Block = dict[str, Any]
@@ -169,8 +170,11 @@ def more_value(question: str, offset: int) -> str:
 
 
 def parse_more_value(value: str) -> tuple[str, int]:
-    data = json.loads(value)
-    return str(data["q"]), int(data["o"])
+    try:
+        data = json.loads(value)
+        return str(data["q"]), int(data["o"])
+    except (ValueError, KeyError, TypeError):
+        raise SeminarError("That button is out of date; ask the question again.") from None
 
 
 def answer_blocks(

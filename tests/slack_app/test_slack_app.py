@@ -122,6 +122,12 @@ def test_more_results_button_shows_the_next_page(
     assert len(_queries(service)) == 2
 
 
+def test_a_tampered_more_button_is_explained(app: App, fake_slack: FakeSlack) -> None:
+    click(app, fake_slack, blocks.ACTION_MORE, "{not json")
+    [message] = fake_slack.responses()
+    assert message["response_type"] == "ephemeral" and "out of date" in message["text"]
+
+
 def test_feedback_buttons_record_helpful_and_not_helpful(
     app: App, fake_slack: FakeSlack, service: SeminarService
 ) -> None:
