@@ -12,12 +12,13 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from bot import formatting
-from bot.core.errors import SeminarError
+from bot.core.errors import DatabaseUnavailable, SeminarError
 from bot.core.models import IndexReport
 from bot.core.service import SeminarService
 from bot.settings import Settings, load_settings
@@ -207,9 +208,21 @@ def cmd_run(args: argparse.Namespace, service: SeminarService, settings: Setting
 
 def make_service(args: argparse.Namespace, settings: Settings) -> SeminarService:
     readings = args.readings or settings.readings_dir
-    db = args.db or settings.db_path
+    db = Path(args.db or settings.db_path)
     courses = settings.course_map()
     courses["default"] = Path(readings)
+    try:
+        return SeminarService(db, courses, guild_courses=settings.guild_courses())
+    except DatabaseUnavailable:
+        if not (args.command == "index" and args.rebuild and db.is_file()):
+            raise
+    # `index --rebuild` on a damaged file: keep it aside for forensics, start a fresh one.
+    aside = db.with_name(f"{db.name}.damaged-{int(time.time())}")
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(f"{db}{suffix}")
+        if part.exists():
+            part.rename(f"{aside}{suffix}")
+    print(f"warning: {db} was damaged; moved it to {aside} and rebuilt the index", file=sys.stderr)
     return SeminarService(db, courses, guild_courses=settings.guild_courses())
 
 

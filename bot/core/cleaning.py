@@ -138,6 +138,8 @@ def join_broken(left: str, right: str, vocabulary: set[str] | None = None) -> st
 
 
 def _is_heading_line(line: str) -> bool:
+    if re.match(r"^#{1,6}\s+\S", line.strip()):
+        return True  # a Markdown heading says so itself
     text = line.strip().strip("*#").strip()
     if not text or len(text) > 120 or (text.endswith((".", ",", ";")) and not re.match(r"^\d+(\.\d+)*\.$", text.split()[0])):
         return False
@@ -243,7 +245,7 @@ def _classify(paras: list[Para]) -> None:
             para.label = label.translate(SUPER_TO_DIGIT)
             para.section = section
             continue
-        if single and _is_heading_line(text) and not text.endswith("?"):
+        if single and (_is_heading_line(text) or _is_short_title(text)) and not text.endswith("?"):
             key = _heading_key(text)
             para.kind = "heading"
             if BIBLIOGRAPHY_HEADINGS.match(key):
@@ -264,6 +266,17 @@ def _classify(paras: list[Para]) -> None:
         para.section = section
         if para.kind == "body":
             seen_body = True
+
+
+def _is_short_title(text: str) -> bool:
+    """A sentence-case heading ("The tragedy thesis"): a short capitalised line standing alone
+    without the punctuation that ends a sentence."""
+    words = text.split()
+    return (
+        0 < len(words) <= 10 and len(text) <= 80 and text[0].isupper()
+        and not text.rstrip("*").endswith((*TERMINAL, ","))
+        and not FOOTNOTE_START.match(text)
+    )
 
 
 def _is_name_line(text: str) -> bool:
@@ -376,6 +389,7 @@ def _merge_fragments(paras: list[Para]) -> list[Para]:
             and out
             and out[-1].kind == "body"
             and out[-1].section == para.section
+            and (_ends_open(out[-1].text) or not para.text.rstrip().endswith(TERMINAL))
         ):
             out[-1].text = f"{out[-1].text} {para.text}"
             out[-1].raw_lines.extend(para.raw_lines)

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
+from sqlite_utils.db import Table
 
 from bot.core import cleaning, loaders, metadata
 from bot.core.errors import NotFound, ReadingsNotFound
@@ -40,7 +41,7 @@ Progress = Callable[[str, int, int], None]
 def create_schema(conn: sqlite3.Connection) -> None:
     db = sqlite_utils.Database(conn)
     if "readings" not in db.table_names():
-        db["readings"].create(
+        Table(db, "readings").create(
             {
                 "course": str, "id": str, "title": str, "authors": str, "year": str,
                 "path": str, "format": str, "content_hash": str, "size": int, "mtime_ns": int,
@@ -50,7 +51,8 @@ def create_schema(conn: sqlite3.Connection) -> None:
             pk=("course", "id"),
         )
     if "passages" not in db.table_names():
-        db["passages"].create(
+        passages = Table(db, "passages")
+        passages.create(
             {
                 "rowid": int, "course": str, "id": str, "reading_id": str, "kind": str,
                 "section": str, "paragraph": int, "page": int, "start": int, "end": int,
@@ -58,9 +60,9 @@ def create_schema(conn: sqlite3.Connection) -> None:
             },
             pk="rowid",
         )
-        db["passages"].create_index(["course", "id"], unique=True)
-        db["passages"].create_index(["course", "reading_id"])
-        db["passages"].enable_fts(
+        passages.create_index(["course", "id"], unique=True)
+        passages.create_index(["course", "reading_id"])
+        passages.enable_fts(
             ["text", "section"], fts_version="FTS5", tokenize=FTS_TOKENIZER, create_triggers=True
         )
 
