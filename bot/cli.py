@@ -196,7 +196,7 @@ def cmd_run(args: argparse.Namespace, service: SeminarService, settings: Setting
         run_slack(settings, service)
         return 0
     if args.discord or settings.discord_token:
-        from bot.discord_app import run_discord  # type: ignore[attr-defined]
+        from bot.discord_app import run_discord
 
         return int(run_discord(settings, service) or 0)
     print("No DISCORD_TOKEN or SLACK_BOT_TOKEN set: opening the local console.", file=sys.stderr)

@@ -148,6 +148,11 @@ class SeminarService:
     def record_channel(self, info: ChannelInfo, *, event: str | None = None) -> Future[None]:
         return self.db.write(partial(discussion.store_channel, info=info, event=event))
 
+    def bump_reactions(self, message_id: str, delta: int | None) -> Future[bool]:
+        return self.db.write(
+            partial(discussion.bump_reactions, message_id=message_id, delta=delta)
+        )
+
     def set_logged_channel(
         self, guild_id: str, channel_id: str, *, on: bool, by: str | None = None
     ) -> Future[None]:
@@ -190,13 +195,23 @@ class SeminarService:
         with self.db.read() as conn:
             return discussion.logged_channels(conn, guild_id)
 
-    def last_message(self, guild_id: str, channel_id: str) -> str | None:
+    def last_message(
+        self, guild_id: str, channel_id: str, before: str | None = None
+    ) -> str | None:
         with self.db.read() as conn:
-            return discussion.last_message(conn, guild_id, channel_id)
+            return discussion.last_message(conn, guild_id, channel_id, before)
 
     def is_opted_out(self, guild_id: str, user_id: str) -> bool:
         with self.db.read() as conn:
             return discussion.is_opted_out(conn, guild_id, user_id)
+
+    def known_channels(self, guild_id: str) -> list[ChannelInfo]:
+        with self.db.read() as conn:
+            return discussion.known_channels(conn, guild_id)
+
+    def count_messages(self, guild_id: str, author_id: str) -> int:
+        with self.db.read() as conn:
+            return discussion.count_messages(conn, guild_id, author_id)
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
