@@ -22,6 +22,9 @@ HELP = """Type a question, or one of:
   /ask QUESTION        passages of the readings that answer it
   /readings            what is indexed
   /passage ID          one passage with its neighbours
+  /cite NAME YEAR      a reference-list entry and every passage citing it
+  /cite ID             how to cite the reading of passage ID (APA, Chicago)
+  /quote TEXT          where a (half-remembered) quote comes from
   /say THREAD TEXT     post TEXT in a simulated discussion thread (logged like Discord)
   /help                this list
   /quit                leave (Ctrl-D works too)"""
@@ -54,6 +57,8 @@ class Console:
             "ask": self.ask,
             "readings": lambda _arg: formatting.readings_text(self.service.readings()),
             "passage": self.passage,
+            "cite": self.cite,
+            "quote": lambda arg: formatting.quote_text(self.service.quote(arg)),
             "say": self.say,
             "help": lambda _arg: HELP,
         }
@@ -65,6 +70,13 @@ class Console:
         if not arg.strip():
             raise SeminarError("Usage: /passage ID (ids are shown next to every answer)")
         return formatting.passage_text(*self.service.passage(arg.strip()))
+
+    def cite(self, arg: str) -> str:
+        """A passage id asks how to cite its reading; anything else names a source."""
+        if arg and " " not in arg and any(r.id and arg.startswith(r.id + "-")
+                                          for r in self.service.readings()):
+            return formatting.how_to_cite_text(self.service.how_to_cite(arg))
+        return formatting.cite_text(self.service.cite(arg))
 
     def say(self, arg: str) -> str:
         """Post into a local discussion thread, through the same log functions as Discord."""
