@@ -16,10 +16,11 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NOT_YET = "{command} is not available yet in this version of the bot."
 CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]+$")
 
 
@@ -123,8 +123,32 @@ class SlackHandlers:
             respond(text=f"{len(found)} readings", blocks=blocks.readings_blocks(found),
                     response_type="ephemeral")
 
-    def not_yet(self, ack: Ack, command: dict[str, Any]) -> None:
-        ack(text=NOT_YET.format(command=command["command"]))
+    def cite(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()
+        with self.answering(respond):
+            team = command["team_id"]
+            result = self.service.cite(command.get("text") or "", course=self.course(team))
+            shown = [c.passage.id for m in result.matches for c in m.cited_in]
+            self.record(command, kind="cite", query=result.query, results=shown)
+            respond(text=blocks.fallback(f"References matching: {result.query}"),
+                    blocks=blocks.cite_blocks(result), response_type="in_channel")
+
+    def quote(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()
+        with self.answering(respond):
+            team = command["team_id"]
+            result = self.service.quote(command.get("text") or "", course=self.course(team))
+            self.record(command, kind="quote", query=result.query,
+                        results=[h.passage.id for h in result.hits])
+            respond(text=blocks.fallback(f"Quote: {result.query}"),
+                    blocks=blocks.quote_blocks(result), response_type="in_channel")
+
+    def record(self, command: dict[str, Any], *, kind: str, query: str,
+               results: list[str]) -> int:
+        return self.service.record_query(
+            guild_id=command["team_id"], kind=kind, query=query, results=results,
+            channel_id=command.get("channel_id"), user_id=command.get("user_id"),
+        ).result()
 
     def digest(
         self, ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
@@ -135,7 +159,7 @@ class SlackHandlers:
                 raise PermissionDenied(
                     "Only workspace admins and members of the instructor group can run /digest."
                 )
-            respond(text=NOT_YET.format(command="/digest"), response_type="ephemeral")
+            raise SeminarError("/digest is not available yet in this version of the bot.")
 
     def privacy(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
@@ -188,10 +212,15 @@ class SlackHandlers:
                 user_id=body["user"]["id"], offset=offset, response_type="ephemeral",
             )
 
-    def how_to_cite(self, ack: Ack, respond: Respond) -> None:
+    def how_to_cite(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                    respond: Respond) -> None:
         ack()
-        respond(text=NOT_YET.format(command="How to cite"), response_type="ephemeral",
-                replace_original=False)
+        with self.answering(respond):
+            forms = self.service.how_to_cite(action["value"],
+                                             course=self.course(body["team"]["id"]))
+            respond(text=blocks.fallback(forms.get("apa", "How to cite")),
+                    blocks=blocks.how_to_cite_blocks(forms), response_type="ephemeral",
+                    replace_original=False)
 
     def feedback(self, helpful: bool) -> Callable[..., None]:
         def handle(ack: Ack, action: dict[str, Any], respond: Respond) -> None:
@@ -234,8 +263,8 @@ def logged_channels(service: SeminarService, settings: Settings, team: str) -> s
 def command_table(handlers: SlackHandlers) -> dict[str, Callable[..., None]]:
     return {
         "/ask": handlers.ask,
-        "/cite": handlers.not_yet,
-        "/quote": handlers.not_yet,
+        "/cite": handlers.cite,
+        "/quote": handlers.quote,
         "/readings": handlers.readings,
         "/digest": handlers.digest,
         "/privacy": handlers.privacy,
@@ -273,38 +302,64 @@ def build_app(
     return app
 
 
-def run_slack(settings: Settings, service: SeminarService) -> None:
-    """Connect over Socket Mode, catch up on missed discussion, then serve until interrupted."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+@dataclass(slots=True)
+class SlackConnection:
+    """A live Socket Mode session and the start-up backfill running beside it."""
 
+    handler: SocketModeHandler
+    team_id: str
+    backfill: threading.Thread
+
+    def close(self) -> None:
+        self.handler.close()
+
+
+def connect_slack(
+    settings: Settings, service: SeminarService, *, api_url: str | None = None
+) -> SlackConnection:
+    """Check the tokens, open the Socket Mode session, and start catching up on missed
+    discussion in the background. `api_url` is where the Web API is (tests use a fake)."""
     if settings.slack_bot_token is None or settings.slack_app_token is None:
         raise SeminarError("Slack needs both SLACK_BOT_TOKEN (xoxb-…) and SLACK_APP_TOKEN (xapp-…).")
     # slack_sdk's DEBUG lines carry raw API responses (Socket Mode connection URLs among them):
     # keep them out of the log whatever SEMINAR_LOG_LEVEL says.
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLogger().level))
-    client = WebClient(token=settings.slack_bot_token.reveal())
+    base_url = api_url or WebClient.BASE_URL
+    client = WebClient(token=settings.slack_bot_token.reveal(), base_url=base_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=5))
+    app = build_app(service, settings, client)
+    handler = SocketModeHandler(
+        app, settings.slack_app_token.reveal(), web_client=WebClient(base_url=base_url)
+    )
     try:
         team_id = client.auth_test()["team_id"]
+        handler.connect()
     except SlackApiError as exc:
         raise SeminarError(
-            f"Slack refused the bot token ({exc.response.get('error')}); check SLACK_BOT_TOKEN."
+            f"Slack refused a token ({exc.response.get('error')}); check SLACK_BOT_TOKEN "
+            "(xoxb-…) and SLACK_APP_TOKEN (xapp-…, with connections:write)."
         ) from None
-    app = build_app(service, settings, client)
-    handler = SocketModeHandler(app, settings.slack_app_token.reveal())
-    handler.connect()
+    except OSError as exc:
+        raise SeminarError(f"Cannot reach Slack ({exc}); check the network.") from None
     log.info("connected to Slack workspace %s over Socket Mode", team_id)
     channels = sorted(logged_channels(service, settings, team_id))
-    threading.Thread(
+    catch_up = threading.Thread(
         target=_backfill_logged, args=(client, service, team_id, channels),
         name="slack-backfill", daemon=True,
-    ).start()
+    )
+    catch_up.start()
+    return SlackConnection(handler, team_id, catch_up)
+
+
+def run_slack(settings: Settings, service: SeminarService) -> None:
+    """`seminar-bot run --slack`: serve over Socket Mode until interrupted."""
+    connection = connect_slack(settings, service)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
         log.info("stopping the Slack bot")
     finally:
-        handler.close()
+        connection.close()
 
 
 def _backfill_logged(

@@ -10,11 +10,13 @@ once, so callers can hand over text of any length: a section's text is cut at 3,
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bot.core.errors import SeminarError
 from bot.core.models import Answer, Hit, Reading
+from bot.core.quotes import QuoteResult
+from bot.core.references import CiteResult
 
 Block = dict[str, Any]
 
@@ -121,12 +123,12 @@ def excerpt(passage_text: str, sentence: str) -> str:
         before = "…" + _from_word(before[-EXCERPT_CONTEXT_CHARS:])
     if len(after) > EXCERPT_CONTEXT_CHARS:
         after = _to_word(after[:EXCERPT_CONTEXT_CHARS]) + "…"
-    # Bold needs the asterisks against non-space characters, and a line of its own is safest
-    # when the sentence itself starts or ends with punctuation.
+    # Bold needs its asterisks against the sentence's own characters; the spacing around it is
+    # the passage's own, so "*…banks*." keeps its full stop where it was.
     bold = f"*{escape(best.strip())}*" if best.strip() else ""
-    lead = escape(before.rstrip())
-    trail = escape(after.lstrip())
-    return " ".join(part for part in (lead, bold, trail) if part)
+    lead = escape(before.rstrip()) + (" " if before[-1:].isspace() else "")
+    trail = (" " if after[:1].isspace() else "") + escape(after.lstrip())
+    return (lead + bold + trail).strip()
 
 
 def _from_word(text: str) -> str:
@@ -241,3 +243,67 @@ def readings_blocks(readings: Iterable[Reading]) -> list[Block]:
 def notice(text: str) -> list[Block]:
     """A one-section message for text we wrote ourselves (it may hold user text, escaped)."""
     return [section(text)]
+
+
+# -- citations, quotes, how to cite ----------------------------------------------------------
+
+CITED_IN_SHOWN = 8
+
+
+def cite_blocks(result: CiteResult) -> list[Block]:
+    """Which reference a loose query names, and where the readings cite it."""
+    body = [section(f"*References matching:* {escape(result.query)}")]
+    if not result.matches:
+        body.append(section("No reference in the readings' reference lists matches that, and "
+                            "no passage names it."))
+        return fit(body)
+    for match in result.matches:
+        if match.entry is not None:
+            source = f" — in the references of {reading_label(match.reading)}" if match.reading else ""
+            body.append(section(f"*{escape(match.entry.formatted)}*{source}"))
+        else:
+            body.append(section("_No reference list has this entry; passages that name it:_"))
+        lines = []
+        for cited in match.cited_in[:CITED_IN_SHOWN]:
+            where = cited.passage.location
+            said = f"“{escape(cited.citation)}”" + (
+                f" ({escape(cited.locator)})" if cited.locator else "")
+            lines.append(
+                f"• {reading_label(cited.reading)}"
+                + (f", {escape(where)}" if where else "")
+                + f": {said} · `{escape(cited.passage.id)}`"
+            )
+        extra = len(match.cited_in) - CITED_IN_SHOWN
+        if extra > 0:
+            lines.append(f"_…and {extra} more_")
+        if lines:
+            body.append(section("\n".join(lines)))
+        elif match.entry is not None:
+            body.append(context("_Listed, but no passage cites it in a form we recognise._"))
+    return fit(body)
+
+
+def quote_blocks(result: QuoteResult) -> list[Block]:
+    """Where a quote comes from: the span as printed, in bold, inside its passage."""
+    body = [section(f"*Quote:* {escape(result.query)}")]
+    if not result.hits:
+        body.append(section("I could not find that quote in the readings."))
+        return fit(body)
+    if not result.confident:
+        body.append(context("_No passage matches closely; these are the nearest._"))
+    for rank, hit in enumerate(result.hits, start=1):
+        where = hit.passage.location
+        meta = [f"{rank}. {reading_label(hit.reading)}", escape(where) if where else "",
+                f"match {round(hit.match.score)}/100", f"`{escape(hit.passage.id)}`"]
+        body.append(section(excerpt(hit.passage.text, hit.match.quote)))
+        body.append(context(" · ".join(m for m in meta if m)))
+        body.append(actions(button("How to cite", ACTION_CITE, hit.passage.id)))
+    return fit(body)
+
+
+def how_to_cite_blocks(forms: Mapping[str, str]) -> list[Block]:
+    """APA and Chicago references plus their in-text forms, ready to copy."""
+    labels = {"apa": "APA", "apa_in_text": "APA in text", "chicago": "Chicago",
+              "chicago_in_text": "Chicago in text"}
+    lines = [f"*{labels.get(k, escape(k))}:* {escape(v)}" for k, v in forms.items()]
+    return [section("\n".join(lines))]

@@ -7,7 +7,9 @@ real slack-bolt `App` built by `build_app`, with its WebClient pointed at the fa
 
 from __future__ import annotations
 
+import asyncio
 import json
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from aiohttp import WSMsgType, web
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
@@ -39,6 +42,7 @@ Handler = Callable[[dict[str, Any]], dict[str, Any]]
 class Call:
     path: str
     params: dict[str, Any]
+    authorization: str | None = None
 
     @property
     def method(self) -> str:
@@ -77,6 +81,9 @@ class FakeSlack:
                 self._arrived.wait(left)
         return self.responses()
 
+    def uploads(self) -> list[bytes]:
+        return [c.params["data"] for c in self.calls if c.path.startswith("/upload/")]
+
     def response_url(self, name: str = "cmd") -> str:
         return f"{self.url}/response/{name}"
 
@@ -84,7 +91,10 @@ class FakeSlack:
 def _params(handler: BaseHTTPRequestHandler) -> dict[str, Any]:
     query = urlsplit(handler.path).query
     length = int(handler.headers.get("Content-Length") or 0)
-    raw = handler.rfile.read(length).decode() if length else ""
+    data = handler.rfile.read(length) if length else b""
+    if urlsplit(handler.path).path.startswith("/upload/"):
+        return {"data": data}  # a file's bytes, as files_upload_v2 posts them
+    raw = data.decode()
     params: dict[str, Any] = {k: v[-1] for k, v in parse_qs(query).items()}
     if raw:
         if raw.lstrip().startswith("{"):
@@ -105,6 +115,8 @@ def _default_handlers() -> dict[str, Handler]:
                                                                  "name": "seminar"}},
         "conversations.history": lambda p: {"ok": True, "messages": [], "has_more": False},
         "conversations.replies": lambda p: {"ok": True, "messages": [], "has_more": False},
+        "conversations.open": lambda p: {"ok": True, "channel": {"id": "D0" + p["users"]}},
+        "files.completeUploadExternal": lambda p: {"ok": True, "files": json.loads(p["files"])},
     }
 
 
@@ -122,7 +134,10 @@ def fake_slack() -> Iterator[FakeSlack]:
         def do_POST(self) -> None:
             path = urlsplit(self.path).path
             params = _params(self)
-            fake.record(Call(path, params))
+            fake.record(Call(path, params, self.headers.get("Authorization")))
+            if path.startswith("/upload/"):
+                self._send(200, b"OK - uploaded", "text/plain")
+                return
             if path.startswith("/response/"):
                 if fake.hold_responses is not None:
                     fake.hold_responses.wait(10)
@@ -143,6 +158,13 @@ def fake_slack() -> Iterator[FakeSlack]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    uploads = iter(range(1, 1_000))
+
+    def upload_url(params: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{next(uploads):04d}"
+        return {"ok": True, "file_id": file_id, "upload_url": f"{fake.url}/upload/{file_id}"}
+
+    fake.handlers["files.getUploadURLExternal"] = upload_url
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
@@ -208,6 +230,24 @@ Drinking water drawn from the river spread disease in crowded cities until filtr
 Today river cities restore banks and wetlands, treating the river as a public space rather than a drain.
 """
 
+# Cites the two readings above, with a reference list, for /cite.
+READING_D = """---
+title: Cities on the Water
+authors: [Dana Reyes]
+year: "2022"
+---
+
+Early councils grew out of disputes over shared canals (Ortega, 2019: 12), and city archives kept their rulings for centuries (Lowe 2021).
+
+Later studies question how far the canals alone explain the first councils (Ortega, 2019).
+
+## References
+
+Lowe, B. (2021). Memory and the archive. Oxford University Press.
+
+Ortega, A. (2019). Rivers and cities. Journal of Urban History, 45(2), 100-120.
+"""
+
 
 @pytest.fixture
 def readings_dir(tmp_path: Path) -> Path:
@@ -216,6 +256,7 @@ def readings_dir(tmp_path: Path) -> Path:
     (folder / "rivers.md").write_text(READING_A, encoding="utf-8")
     (folder / "archive.md").write_text(READING_B, encoding="utf-8")
     (folder / "water.md").write_text(READING_C, encoding="utf-8")
+    (folder / "reyes.md").write_text(READING_D, encoding="utf-8")
     return folder
 
 
@@ -346,3 +387,72 @@ def all_text(blocks: list[dict[str, Any]]) -> str:
 
     walk(blocks)
     return "\n".join(out)
+
+
+class FakeSocketMode:
+    """Slack's Socket Mode end: a WebSocket on 127.0.0.1 that says hello, pushes the envelopes
+    a test queues, and collects what the app sends back (its acks)."""
+
+    def __init__(self) -> None:
+        self.received: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.url = ""
+        self._loop = asyncio.new_event_loop()
+        self._outgoing: asyncio.Queue[dict[str, Any]] | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(10)
+
+    async def _serve(self) -> None:
+        self._outgoing = asyncio.Queue()
+        app = web.Application()
+        app.router.add_get("/link", self._session)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"ws://127.0.0.1:{port}/link"
+
+    async def _session(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1,
+                            "connection_info": {"app_id": "A0APP"}})
+        assert self._outgoing is not None
+
+        async def push() -> None:
+            assert self._outgoing is not None
+            while True:
+                await ws.send_json(await self._outgoing.get())
+
+        pusher = asyncio.create_task(push())
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    self.received.put(json.loads(msg.data))
+        finally:
+            pusher.cancel()
+        return ws
+
+    def send(self, envelope: dict[str, Any]) -> None:
+        assert self._outgoing is not None
+        self._loop.call_soon_threadsafe(self._outgoing.put_nowait, envelope)
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+
+@pytest.fixture
+def socket_mode() -> Iterator[FakeSocketMode]:
+    fake = FakeSocketMode()
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()

@@ -147,7 +147,58 @@ def test_feedback_on_an_unknown_answer_is_explained(app: App, fake_slack: FakeSl
     assert message["response_type"] == "ephemeral" and "too old" in message["text"]
 
 
-# -- /readings, not-yet commands --------------------------------------------------------------
+# -- /cite, /quote, how to cite --------------------------------------------------------------
+
+
+def test_cite_names_the_entry_and_the_passages_citing_it(
+    app: App, fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    slash(app, fake_slack, "/cite", "ortega 2019")
+    [message] = fake_slack.responses()
+    assert message["response_type"] == "in_channel"
+    expected = service.cite("ortega 2019")
+    assert expected.matches and expected.matches[0].entry is not None
+    text = all_text(message["blocks"])
+    assert blocks.escape(expected.matches[0].entry.formatted) in text
+    cited = [c.passage.id for m in expected.matches for c in m.cited_in]
+    assert cited and all(f"`{pid}`" in text for pid in cited)
+    [row] = _queries(service)
+    assert row["kind"] == "cite" and json.loads(row["results"]) == cited
+
+
+def test_quote_finds_a_misremembered_line(
+    app: App, fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    misremembered = "floods left fertile silt on the banks so farmers fed a dense population"
+    slash(app, fake_slack, "/quote", misremembered)
+    [message] = fake_slack.responses()
+    expected = service.quote(misremembered)
+    assert expected.hits
+    best = expected.hits[0]
+    text = all_text(message["blocks"])
+    assert f"*{blocks.escape(' '.join(best.match.quote.split()))}*" in text
+    assert best.reading.title in text
+    assert _buttons(message)[blocks.ACTION_CITE][0] == best.passage.id
+    assert _queries(service)[0]["kind"] == "quote"
+
+
+def test_how_to_cite_button_gives_apa_and_chicago(
+    app: App, fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    slash(app, fake_slack, "/ask", QUESTION)
+    passage_id = _buttons(fake_slack.responses()[0])[blocks.ACTION_CITE][0]
+    click(app, fake_slack, blocks.ACTION_CITE, passage_id)
+    message = fake_slack.responses()[1]
+    assert message["response_type"] == "ephemeral"
+    forms = service.how_to_cite(passage_id)
+    text = all_text(message["blocks"])
+    for form in forms.values():
+        assert blocks.escape(form) in text
+    click(app, fake_slack, blocks.ACTION_CITE, "no-such-passage")
+    assert "No passage" in fake_slack.responses()[2]["text"]
+
+
+# -- /readings -----------------------------------------------------------------------------
 
 
 def test_readings_lists_the_course(

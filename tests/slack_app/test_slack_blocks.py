@@ -121,3 +121,32 @@ def test_readings_are_packed_into_limited_sections() -> None:
 def test_button_value_over_limit_is_refused() -> None:
     with pytest.raises(ValueError):
         blocks.button("x", "a", "v" * (blocks.BUTTON_VALUE_LIMIT + 1))
+
+
+def test_bold_keeps_the_punctuation_that_follows_it() -> None:
+    out = blocks.excerpt("They left, as farmers followed the water to new banks.",
+                         "followed the water to new banks")
+    assert out == "They left, as farmers *followed the water to new banks*."
+
+
+def test_cite_and_quote_blocks_stay_within_limits_and_escape() -> None:
+    from bot.core.bibliography import BibEntry
+    from bot.core.quotes import QuoteHit, QuoteMatch, QuoteResult
+    from bot.core.references import CitedIn, CiteMatch, CiteResult
+
+    hit = _hit(1, "<!channel> " + "long text " * 800, "<!channel>")
+    entry = BibEntry(authors=("<@U1>",), year="2019", title="T" * 4000, raw="raw")
+    cited = tuple(CitedIn(hit.passage, hit.reading, "<!here> 2019", "p. <3>", "citation")
+                  for _ in range(30))
+    result = CiteResult("<!everyone>", [CiteMatch(90.0, entry, hit.reading, cited)] * 20)
+    out = blocks.cite_blocks(result)
+    assert len(out) <= blocks.MAX_BLOCKS
+    text = all_text(out)
+    assert "<!" not in text and "<@" not in text and "…and 22 more" in text
+    assert all(len(o["text"]) <= blocks.SECTION_TEXT_LIMIT for o in _mrkdwn_objects(out))
+
+    match = QuoteMatch(hit.passage.id, 88.0, 0, 10, "<!channel>")
+    quoted = blocks.quote_blocks(QuoteResult("<!channel>", (QuoteHit(match, hit.passage,
+                                                                     hit.reading),) * 30, True))
+    assert len(quoted) <= blocks.MAX_BLOCKS
+    assert "<!" not in all_text(quoted) and "*&lt;!channel&gt;*" in all_text(quoted)

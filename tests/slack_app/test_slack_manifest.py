@@ -28,6 +28,8 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "conversations_info": {"channels:read", "groups:read"},
     "conversations_history": {"channels:history", "groups:history"},
     "conversations_replies": {"channels:history", "groups:history"},
+    "conversations_open": {"im:write"},
+    "files_upload_v2": {"files:write"},
 }
 # `message` events from public and private channels; both need the *:history scopes above.
 EVENT_SUBSCRIPTIONS = {"message": {"message.channels", "message.groups"}}
@@ -42,7 +44,7 @@ def _web_api_calls() -> set[str]:
     """Every WebClient method the Slack package references as `client.<method>`."""
     names: set[str] = set()
     for source in SOURCES.glob("*.py"):
-        names.update(re.findall(r"\bclient\.([a-z_]+)", source.read_text(encoding="utf-8")))
+        names.update(re.findall(r"\bclient\.([a-z_0-9]+)", source.read_text(encoding="utf-8")))
     return {n for n in names if callable(getattr(WebClient, n, None)) and n != "api_call"}
 
 

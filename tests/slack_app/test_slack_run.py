@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from bot.core.errors import SeminarError
 from bot.core.service import SeminarService
 from bot.settings import Secret, Settings
 from bot.slack_app import build_app, run_slack
+from bot.slack_app.app import connect_slack
+from tests.slack_app.slack_fakes import LOGGED, TEAM, FakeSlack, FakeSocketMode
 
 
 def test_run_slack_needs_both_tokens(service: SeminarService) -> None:
@@ -48,3 +51,39 @@ def test_tokens_never_reach_the_log(
     logging.getLogger("bot").info("settings: %s %r", settings.slack_bot_token, settings)
     assert app.client.token == token  # handed to the SDK, and only there
     assert token not in caplog.text
+
+
+def test_socket_mode_session_acks_answers_and_backfills(
+    service: SeminarService, settings: Settings, fake_slack: FakeSlack,
+    socket_mode: FakeSocketMode,
+) -> None:
+    """run_slack's start-up, end to end: tokens checked, the socket opened, a slash command
+    acked over the socket and answered through its response_url, missed history fetched."""
+    fake_slack.handlers["apps.connections.open"] = lambda p: {"ok": True, "url": socket_mode.url}
+    fake_slack.handlers["conversations.history"] = lambda p: {"ok": True, "messages": [
+        {"type": "message", "user": "U0STUDENT", "text": "said while down",
+         "ts": "1700000000.000100"}]}
+    live = replace(settings, slack_bot_token=Secret("xoxb-test"),
+                   slack_app_token=Secret("xapp-test"))
+    connection = connect_slack(live, service, api_url=fake_slack.url + "/api/")
+    try:
+        assert connection.team_id == TEAM
+        connection.backfill.join(10)
+        service.db.flush()
+        assert service.last_message(TEAM, LOGGED) == f"{LOGGED}:1700000000.000100"
+        socket_mode.send({
+            "envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True,
+            "payload": {"token": "legacy", "team_id": TEAM, "channel_id": "C0CLASS",
+                        "user_id": "U0STUDENT", "command": "/ask", "text": "rivers and cities",
+                        "api_app_id": "A0APP", "response_url": fake_slack.response_url(),
+                        "trigger_id": "1.2.3"},
+        })
+        ack = socket_mode.received.get(timeout=10)
+        assert ack["envelope_id"] == "env-1"
+        [answer] = fake_slack.wait_responses(1)
+        assert answer["response_type"] == "in_channel" and answer["blocks"]
+    finally:
+        connection.close()
+    auth = {c.method: c.authorization for c in fake_slack.calls if c.path.startswith("/api/")}
+    assert auth["apps.connections.open"] == "Bearer xapp-test"
+    assert auth["auth.test"] == auth["conversations.history"] == "Bearer xoxb-test"
