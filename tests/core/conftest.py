@@ -15,9 +15,7 @@ DISCORD_EXPORTS = [FIXTURES / "discord" / "seminar.json", FIXTURES / "discord" /
 SLACK_EXPORT = FIXTURES / "slack_export"
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "seminar.db"
+def make_db(path: Path) -> Database:
     # The schema is made on a plain connection: `executescript` commits, which the writer
     # thread's per-operation savepoints do not allow.
     conn = connect(path)
@@ -25,6 +23,11 @@ def db(tmp_path: Path) -> Iterator[Database]:
     pseudonyms.create_schema(conn)
     conn.commit()
     conn.close()
-    database = Database(path)
+    return Database(path)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = make_db(tmp_path / "seminar.db")
     yield database
     database.close()

@@ -157,7 +157,7 @@ def test_slack_export_without_team_needs_one(db: Database, tmp_path: Path) -> No
 
 
 def test_slack_import_rejects_what_is_not_an_export(db: Database, tmp_path: Path) -> None:
-    with pytest.raises(ExportUnreadable, match="no channels.json"):
+    with pytest.raises(ExportUnreadable, match=r"no channels\.json"):
         import_slack_export(db, tmp_path)
     not_zip = tmp_path / "x.zip"
     not_zip.write_text("hello")
