@@ -14,6 +14,7 @@ import json
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.core.database import Database
@@ -58,9 +59,20 @@ def _renderer(fmt: str) -> Callable[[Digest], list[DigestFile]]:
     return renderer
 
 
+def _last_day(until: str | None) -> str | None:
+    """The period's end as people say it: `--until 2026-11-07` ends at 11-08 00:00 but reads
+    as "to 2026-11-07"."""
+    if not until:
+        return None
+    moment = datetime.fromisoformat(until)
+    if moment.time() == time(0):
+        return (moment - timedelta(days=1)).date().isoformat()
+    return moment.isoformat(sep=" ", timespec="minutes")[:16]
+
+
 def base_name(digest: Digest) -> str:
     since = (digest.period["since"] or "start")[:10]
-    until = (digest.period["until"] or digest.generated_at or "now")[:10]
+    until = (_last_day(digest.period["until"]) or digest.generated_at or "now")[:10]
     return f"digest-{since}-to-{until}"
 
 
@@ -102,9 +114,9 @@ def _md_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str
 
 
 def _period_text(digest: Digest) -> str:
-    since = _day(digest.period["since"]) or "the beginning of the log"
-    until = _day(digest.period["until"]) or "now"
-    return f"{since} to {until}"
+    since = digest.period["since"]
+    start = (since[:10] if since and since[11:19] == "00:00:00" else _day(since)) or "the start"
+    return f"{start} to {_last_day(digest.period['until']) or 'now'}"
 
 
 def render_markdown(digest: Digest) -> list[DigestFile]:
