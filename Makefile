@@ -24,7 +24,7 @@ run: $(STAMP)
 	$(BIN)/seminar-bot run
 
 test: $(DEVSTAMP)
-	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo 'no tests collected'; exit 0; fi; exit $$rc
 
 typecheck: $(DEVSTAMP)

@@ -74,7 +74,7 @@ class Database:
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._schema_ready = False
+        self._pushback: Any = None
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -82,8 +82,16 @@ class Database:
         """Queue `op(conn)` for the writer thread; it runs inside a transaction."""
         fut: Future[T] = Future()
         self._ensure_writer()
-        self._queue.put((op, fut))
+        self._queue.put((op, fut, True))
         return fut
+
+    def setup(self, op: Callable[[sqlite3.Connection], T]) -> T:
+        """Run schema changes on the writer thread outside a batch: sqlite-utils' table
+        creation manages (and commits) its own transactions."""
+        fut: Future[T] = Future()
+        self._ensure_writer()
+        self._queue.put((op, fut, False))
+        return fut.result()
 
     def run(self, op: Callable[[sqlite3.Connection], T]) -> T:
         """Write and wait: the synchronous form for the CLI and tests."""
@@ -128,20 +136,49 @@ class Database:
                 item = self._queue.get()
                 if item is _STOP:
                     return
+                if not item[2]:
+                    self._run_alone(conn, item[0], item[1])
+                    continue
                 batch = [item]
                 while len(batch) < MAX_BATCH:
                     try:
                         nxt = self._queue.get_nowait()
                     except queue.Empty:
                         break
-                    if nxt is _STOP:
-                        self._queue.put(_STOP)
+                    if nxt is _STOP or not nxt[2]:
+                        self._pushback = nxt
                         break
                     batch.append(nxt)
-                self._run_batch(conn, batch)
+                try:
+                    self._run_batch(conn, batch)
+                except BaseException as exc:  # never leave a caller waiting forever
+                    err = _translate(self.path, exc)
+                    for _op, fut, _tx in batch:
+                        if not fut.done():
+                            fut.set_exception(err)
+                    if conn.in_transaction:
+                        conn.rollback()
+                if self._pushback is not None:
+                    item, self._pushback = self._pushback, None
+                    if item is _STOP:
+                        return
+                    self._run_alone(conn, item[0], item[1])
         finally:
             if conn is not self._memory_conn:
                 conn.close()
+
+    def _run_alone(self, conn: sqlite3.Connection, op: Callable[[sqlite3.Connection], Any],
+                   fut: Future[Any]) -> None:
+        try:
+            value = op(conn)
+            if conn.in_transaction:
+                conn.commit()
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            fut.set_exception(_translate(self.path, exc))
+        else:
+            fut.set_result(value)
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[Any]) -> None:
         results: list[tuple[Future[Any], Any, BaseException | None]] = []
@@ -149,10 +186,10 @@ class Database:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             err = DatabaseUnavailable(describe_error(self.path, exc))
-            for _op, fut in batch:
+            for _op, fut, _tx in batch:
                 fut.set_exception(err)
             return
-        for op, fut in batch:
+        for op, fut, _tx in batch:
             conn.execute("SAVEPOINT op")
             try:
                 value = op(conn)

@@ -38,7 +38,7 @@ class SeminarService:
             courses = {DEFAULT_COURSE: Path(courses)}
         self.courses: dict[str, Path] = {cid: Path(p) for cid, p in courses.items()}
         self.guild_courses = dict(guild_courses or {})
-        self.db.run(create_schema)
+        self.db.setup(create_schema)
         self._searchers: dict[str, ranking.Searcher] = {}
 
     def close(self) -> None:

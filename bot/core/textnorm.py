@@ -43,9 +43,11 @@ STOPWORDS = frozenset(
     should so some such than that that's the their theirs them themselves then there these they
     this those through to too under until up very was wasn't we were what when where which
     while who whom why will with would you your yours yourself yourselves s t d ll m re ve
-    according said say says tell told does did get got one also us el la los las un una unos
+    according said say says tell told does did get got one also us couldnt dont doesnt didnt
+    isnt wasnt arent werent cant wont wouldnt shouldnt much many whats hows whys
+    el la los las un una unos
     unas de del al y o que en por para con se su sus es son como lo le les mas pero sin sobre
-    este esta estos estas ese esa qué cómo cuál cuáles
+    este esta estos estas ese esa cual cuales
     """.split()
 )
 
@@ -57,9 +59,20 @@ def fold(text: str) -> str:
     return text.casefold()
 
 
+POSSESSIVE = re.compile(r"'s$")
+
+
 def words(text: str) -> list[str]:
-    """Folded word tokens, in order, stop words included."""
-    return WORD_RE.findall(fold(text))
+    """Folded word tokens, in order, stop words included; "Krasner's" is "krasner"."""
+    return [POSSESSIVE.sub("", w).replace("'", "") for w in WORD_RE.findall(fold(text))]
+
+
+COMPOUND_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+
+
+def compounds(text: str) -> list[str]:
+    """Hyphenated words written solid ("de-certify" -> "decertify"), so either spelling meets."""
+    return [c.replace("-", "") for c in COMPOUND_RE.findall(fold(text))]
 
 
 def content_words(text: str) -> list[str]:

@@ -1,0 +1,255 @@
+"""The command line: `seminar-bot index | ask | readings | passage | console | run`.
+
+User mistakes (an empty question, a missing folder, a locked database) end with one clear line
+on stderr and exit code 2, never a traceback. Every command first brings the index up to date,
+so a fresh checkout answers questions with no separate indexing step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot import formatting
+from bot.core.errors import DatabaseUnavailable, SeminarError
+from bot.core.models import IndexReport
+from bot.core.service import SeminarService
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger("seminar_bot")
+
+Handler = Callable[[argparse.Namespace, SeminarService, Settings], int]
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--readings", type=Path, default=default, metavar="DIR",
+                        help="readings folder (default: knowledge/, env SEMINAR_READINGS)")
+    parser.add_argument("--db", type=Path, default=default, metavar="PATH",
+                        help="SQLite database (default: seminar.db, env SEMINAR_DB)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="seminar-bot",
+        description="Answers seminar questions from the assigned readings.",
+    )
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _global_options(p, suppress=True)
+        return p
+
+    p = command("index", "index the readings folder (only what changed)")
+    p.add_argument("--rebuild", action="store_true", help="re-index everything from scratch")
+    p.set_defaults(handler=cmd_index)
+
+    p = command("ask", "answer a question from the readings")
+    p.add_argument("question", nargs="*", help="the question (omit with --jsonl to read stdin)")
+    p.add_argument("--top", type=int, default=3, help="how many passages to show (default 3)")
+    p.add_argument("--reading", help="only search this reading (id or part of its title)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON object")
+    out.add_argument("--jsonl", action="store_true",
+                     help="read questions from stdin, one per line; write one JSON object per line")
+    p.set_defaults(handler=cmd_ask)
+
+    p = command("readings", "list the indexed readings")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_readings)
+
+    p = command("passage", "show one passage with its neighbours")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_passage)
+
+    p = command("console", "the local console: type questions or /commands")
+    p.set_defaults(handler=cmd_console)
+
+    p = command("run", "start the bot (Discord or Slack if configured, else the console)")
+    p.add_argument("--slack", action="store_true", help="run the Slack app")
+    p.add_argument("--discord", action="store_true", help="run the Discord bot")
+    p.set_defaults(handler=cmd_run)
+    return parser
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+def progress_printer(stream: TextIO) -> Callable[[str, int, int], None]:
+    """A bar on a terminal; plain lines when output goes to a file or pipe."""
+    tty = stream.isatty()
+
+    def show(name: str, done: int, total: int) -> None:
+        if tty:
+            filled = int(24 * done / max(total, 1))
+            stream.write(f"\rindexing [{'#' * filled}{'.' * (24 - filled)}] {done}/{total} {name[:40]:<40}")
+            if done == total:
+                stream.write("\n")
+        else:
+            stream.write(f"indexing {done}/{total}: {name}\n")
+        stream.flush()
+
+    return show
+
+
+def report_warnings(report: IndexReport) -> None:
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def _refresh(service: SeminarService, *, quiet: bool = True) -> IndexReport:
+    report = service.ensure_index(progress=None if quiet else progress_printer(sys.stderr))
+    report_warnings(report)
+    return report
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def cmd_index(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
+    report = service.ensure_index(rebuild=args.rebuild, progress=progress_printer(sys.stderr))
+    report_warnings(report)
+    print(
+        f"indexed {len(report.indexed)} reading(s) ({report.passages} passages), "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed "
+        f"in {report.seconds:.2f}s",
+        file=sys.stderr,  # stdout stays clean for tools that read JSON from this CLI
+    )
+    return 0
+
+
+def _stdin_lines() -> Iterator[str]:
+    for line in sys.stdin:
+        yield line.rstrip("\n")
+
+
+def cmd_ask(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
+    _refresh(service)
+    if args.jsonl:
+        if args.question:
+            raise SeminarError("--jsonl reads questions from stdin; leave out the question")
+        for line in _stdin_lines():
+            try:
+                answer = service.ask(line, top=args.top, reading=args.reading)
+                record = formatting.answer_json(answer)
+            except SeminarError as exc:
+                record = {"query": line, "results": [], "error": str(exc)}
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        return 0
+    answer = service.ask(" ".join(args.question), top=args.top, reading=args.reading)
+    if args.json:
+        print(json.dumps(formatting.answer_json(answer), ensure_ascii=False, indent=2))
+    else:
+        print(formatting.answer_text(answer))
+    return 0
+
+
+def cmd_readings(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
+    _refresh(service)
+    readings = service.readings()
+    if args.json:
+        print(json.dumps([formatting.reading_json(r) | {"passages": r.passages, "year": r.year}
+                          for r in readings], ensure_ascii=False, indent=2))
+    else:
+        print(formatting.readings_text(readings))
+    return 0
+
+
+def cmd_passage(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
+    _refresh(service)
+    passage, reading, around = service.passage(args.id)
+    if args.json:
+        print(json.dumps({
+            "passage_id": passage.id, "text": passage.text, "kind": passage.kind,
+            "reading": formatting.reading_json(reading), "section": passage.section,
+            "paragraph": passage.paragraph, "page": passage.page,
+            "notes": list(passage.note_ids), "note_to": passage.parent_id,
+            "neighbours": [p.id for p in around],
+        }, ensure_ascii=False, indent=2))
+    else:
+        print(formatting.passage_text(passage, reading, around))
+    return 0
+
+
+def cmd_console(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
+    from bot.console import Console
+
+    _refresh(service, quiet=not sys.stderr.isatty())
+    return Console(service).run(sys.stdin, sys.stdout)
+
+
+def cmd_run(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
+    _refresh(service, quiet=False)
+    if args.slack or (not args.discord and settings.slack_bot_token and not settings.discord_token):
+        from bot.slack_app import run_slack  # type: ignore[attr-defined]
+
+        return int(run_slack(settings, service) or 0)
+    if args.discord or settings.discord_token:
+        from bot.discord_app import run_discord  # type: ignore[attr-defined]
+
+        return int(run_discord(settings, service) or 0)
+    print("No DISCORD_TOKEN or SLACK_BOT_TOKEN set: opening the local console.", file=sys.stderr)
+    return cmd_console(args, service, settings)
+
+
+# -- entry point ---------------------------------------------------------------------------
+
+
+def make_service(args: argparse.Namespace, settings: Settings) -> SeminarService:
+    readings = args.readings or settings.readings_dir
+    db = Path(args.db or settings.db_path)
+    courses = settings.course_map()
+    courses["default"] = Path(readings)
+    try:
+        return SeminarService(db, courses, guild_courses=settings.guild_courses())
+    except DatabaseUnavailable:
+        if not (args.command == "index" and args.rebuild and db.is_file()):
+            raise
+    # `index --rebuild` on a damaged file: keep it aside for forensics, start a fresh one.
+    aside = db.with_name(f"{db.name}.damaged-{int(time.time())}")
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(f"{db}{suffix}")
+        if part.exists():
+            part.rename(f"{aside}{suffix}")
+    print(f"warning: {db} was damaged; moved it to {aside} and rebuilt the index", file=sys.stderr)
+    return SeminarService(db, courses, guild_courses=settings.guild_courses())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        settings = load_settings()
+        logging.basicConfig(level=settings.log_level, stream=sys.stderr,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        service = make_service(args, settings)
+        try:
+            return int(args.handler(args, service, settings))
+        finally:
+            service.close()
+    except SeminarError as exc:
+        print(f"seminar-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `seminar-bot ask ... | head`: the reader left; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,416 @@
+"""Turn text extracted from a PDF (or typed by an instructor) into clean, typed paragraphs.
+
+PDF text is full of debris: paragraphs cut by page breaks with footnotes in between, words
+hyphenated across lines, running heads and page numbers, figure and table cells, affiliation
+lines, and a reference list that looks like body text. Each rule here is about the *shape* of
+text, never about a particular reading, so the same code cleans any article.
+
+Pipeline: lines (with pages) -> blocks (blank-line separated) -> paragraphs (wrapped lines
+joined) -> classified paragraphs -> page-break continuations rejoined -> footnotes linked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.core.loaders import RawDocument
+from bot.core.textnorm import fold, normalize_space
+
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+SUPER_TO_DIGIT = str.maketrans(SUPERSCRIPTS, "0123456789")
+
+ABSTRACT_HEADINGS = re.compile(
+    r"^(abstract|summary|resumen|r[ée]sum[ée]|resumo|zusammenfassung|riassunto|executive summary)$"
+)
+BIBLIOGRAPHY_HEADINGS = re.compile(
+    r"^(bibliography|references?|reference list|works cited|literature cited|literature|"
+    r"sources|sources cited|cited works|referencias( bibliogr[áa]ficas)?|bibliograf[íi]a|"
+    r"r[ée]f[ée]rences)$"
+)
+NOTES_HEADINGS = re.compile(r"^(notes|endnotes|footnotes|notas)$")
+AFTER_BIBLIOGRAPHY = re.compile(r"^(appendix|appendices|annex|notes|endnotes|acknowledg)")
+KEYWORDS_LINE = re.compile(r"^(key\s*words?|palabras\s+clave|mots[- ]cl[ée]s|jel)\s*[:.]", re.I)
+FIGURE_START = re.compile(r"^(figure|fig\.|table|chart|graph|gr[áa]fic[oa]|cuadro|tabla|map)\s*[\dIVX]+\b", re.I)
+SOURCE_LINE = re.compile(r"^(source|sources|fuente|note)s?\s*:", re.I)
+FOOTNOTE_START = re.compile(rf"^(?:([{SUPERSCRIPTS}]+)|\[(\d{{1,3}})\])\s*(?=\S)")
+NUMBERED_NOTE = re.compile(r"^(\d{1,3})[.)]?\s+(?=\S)")
+PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?\s*$", re.I)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+AFFILIATION_WORDS = re.compile(
+    r"\b(universit\w*|institut\w*|college|department|school of|centre|center|faculty|cide|"
+    r"facultad|departamento|laborator\w*)\b",
+    re.I,
+)
+TERMINAL = ('.', '!', '?', '"', '”', '’', "'", ')', ']', ':', ';', '»')
+
+
+@dataclass(slots=True)
+class Para:
+    """One paragraph-sized piece of the document, before it becomes a passage."""
+
+    text: str
+    page: int | None
+    kind: str = "body"  # body | heading | abstract | footnote | bibliography | figure | front
+    section: str | None = None
+    label: str | None = None  # footnote label
+    raw_lines: list[str] = field(default_factory=list)
+    parent: int | None = None  # footnote -> index of the paragraph whose marker points at it
+    notes: list[int] = field(default_factory=list)
+    start: int = 0
+    end: int = 0
+
+
+@dataclass(slots=True)
+class CleanDocument:
+    paras: list[Para]
+    text: str  # the cleaned text; every Para's start/end point into it
+    bibliography: str  # the reference list's lines as printed, for the citation parser
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+
+
+# -- lines and blocks ----------------------------------------------------------------------
+
+
+def _page_furniture(pages: list[list[str]]) -> set[str]:
+    """Running heads and feet: short lines that recur at the top or bottom of many pages."""
+    if len(pages) < 3:
+        return set()
+    edges: Counter[str] = Counter()
+    for lines in pages:
+        content = [ln.strip() for ln in lines if ln.strip()]
+        for ln in set(content[:2] + content[-2:]):
+            if len(ln) <= 80:
+                edges[re.sub(r"\d+", "#", fold(ln))] += 1
+    threshold = max(3, int(len(pages) * 0.4))
+    return {key for key, n in edges.items() if n >= threshold}
+
+
+def _blocks(doc: RawDocument) -> list[tuple[list[str], int | None]]:
+    pages = [p.replace("\r\n", "\n").replace("\r", "\n").split("\n") for p in doc.pages]
+    furniture = _page_furniture(pages)
+    blocks: list[tuple[list[str], int | None]] = []
+    for number, lines in enumerate(pages, start=1):
+        page = number if doc.paged else None
+        current: list[str] = []
+        for line in lines:
+            line = line.replace("\u00ad", "").rstrip()
+            stripped = line.strip()
+            if stripped and (
+                PAGE_NUMBER.match(stripped) or re.sub(r"\d+", "#", fold(stripped)) in furniture
+            ):
+                continue
+            if not stripped:
+                if current:
+                    blocks.append((current, page))
+                    current = []
+                continue
+            current.append(line)
+        if current:
+            blocks.append((current, page))
+    return blocks
+
+
+# -- joining lines -------------------------------------------------------------------------
+
+_HYPHEN_END = re.compile(r"(\*{0,2})([^\W\d_]+)-(\*{0,2})$")
+_WORD_START = re.compile(r"^(\*{0,2})([^\W\d_]+)")
+
+
+def join_broken(left: str, right: str, vocabulary: set[str] | None = None) -> str:
+    """Join text cut at a line or page end, undoing the hyphenation the cut introduced."""
+    left = left.rstrip()
+    right = right.lstrip()
+    hy = _HYPHEN_END.search(left)
+    nxt = _WORD_START.match(right)
+    if (hy and nxt and right[:1].islower()) or (hy and nxt and nxt.group(1)):
+        head, tail = hy.group(2), nxt.group(2)
+        if len(head) <= 4 and fold(tail).startswith(fold(head)) and len(tail) > len(head) + 1:
+            # The printer repeated the syllable after the break ("ca-" / "capacity"): drop it.
+            return left[: hy.start()] + right
+        joined = head + tail
+        if vocabulary is not None and fold(f"{head}-{tail}") in vocabulary and fold(joined) not in vocabulary:
+            return left[: hy.end(2)] + "-" + right[nxt.start(2):]
+        return left[: hy.start(2)] + joined + right[nxt.end(2):]
+    return f"{left} {right}"
+
+
+def _is_heading_line(line: str) -> bool:
+    if re.match(r"^#{1,6}\s+\S", line.strip()):
+        return True  # a Markdown heading says so itself
+    text = line.strip().strip("*#").strip()
+    if not text or len(text) > 120 or (text.endswith((".", ",", ";")) and not re.match(r"^\d+(\.\d+)*\.$", text.split()[0])):
+        return False
+    if FOOTNOTE_START.match(text) or text.startswith(("-", "•", "(")):
+        return False
+    words = re.findall(r"[^\W\d_][\w'’.-]*", text)
+    if not words or len(words) > 16:
+        return False
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.85 and len(letters) >= 3:
+        return True
+    minor = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the",
+             "to", "with", "vs", "via", "into", "de", "la", "el", "y", "en", "los", "las", "del"}
+    significant = [w for w in words if w.lower() not in minor]
+    if not significant:
+        return False
+    capitalised = sum(1 for w in significant if w[0].isupper())
+    return (capitalised / len(significant) >= 0.75 and text[0].isupper()) or (text[0].isdigit() and capitalised / len(significant) >= 0.75)
+
+
+def _split_block(lines: list[str]) -> list[list[str]]:
+    """A blank-line block can hold several paragraphs: unwrapped lines, or wrapped ones whose
+    short, sentence-final last line marks the end of a paragraph."""
+    if len(lines) == 1:
+        return [lines]
+    if sum("\t" in ln for ln in lines) >= max(2, len(lines) // 2):
+        return [lines]  # a table: keep its cells together
+    if all(_is_name_line(ln) for ln in lines):
+        return [[ln] for ln in lines]  # one author per line under a title
+    longest = max(len(ln) for ln in lines)
+    paras: list[list[str]] = []
+    current: list[str] = []
+    for i, line in enumerate(lines):
+        starts_new = bool(current) and (
+            FOOTNOTE_START.match(line.strip())
+            or (_is_heading_line(line) and len(line) < 0.7 * longest)
+        )
+        if starts_new:
+            paras.append(current)
+            current = []
+        current.append(line)
+        stripped = line.rstrip()
+        last = i == len(lines) - 1
+        if not last and (
+            len(stripped) > 300
+            or (_is_heading_line(line) and len(line) < 0.7 * longest and not current[:-1])
+            or (stripped.endswith(TERMINAL) and len(stripped) < 0.75 * longest)
+        ):
+            paras.append(current)
+            current = []
+    if current:
+        paras.append(current)
+    return paras
+
+
+# -- classification ------------------------------------------------------------------------
+
+
+def _heading_key(text: str) -> str:
+    return re.sub(r"^[\d.\s]+", "", fold(text).strip(" *#:.")).strip()
+
+
+def _is_affiliation(text: str) -> bool:
+    if len(text) > 300:
+        return False
+    starts_marked = text.lstrip().startswith(("*", "†", "‡"))
+    return (bool(EMAIL.search(text)) and (starts_marked or len(text) < 200)) or (
+        starts_marked and bool(AFFILIATION_WORDS.search(text))
+    )
+
+
+def _classify(paras: list[Para]) -> None:
+    section: str | None = None
+    mode = "body"  # body | abstract | bibliography | notes
+    seen_body = False
+    for i, para in enumerate(paras):
+        text = para.text.strip()
+        single = len(para.raw_lines) == 1
+        if mode == "bibliography":
+            if single and _is_heading_line(text) and AFTER_BIBLIOGRAPHY.match(_heading_key(text)):
+                mode, section = ("notes" if NOTES_HEADINGS.match(_heading_key(text)) else "body"), text.strip(" *#:")
+                para.kind = "heading"
+                continue
+            para.kind, para.section = "bibliography", section
+            continue
+        caption = single and i > 0 and paras[i - 1].kind == "figure" and _is_heading_line(text)
+        if caption or FIGURE_START.match(text) or SOURCE_LINE.match(text) or "\t" in para.text:
+            para.kind, para.section = "figure", section
+            continue
+        if not seen_body and i < 12 and _is_name_line(text):
+            para.kind = "front"
+            continue
+        if KEYWORDS_LINE.match(text) or _is_affiliation(text):
+            para.kind = "front"
+            if mode == "abstract":
+                mode, section = "body", None
+            continue
+        marker = FOOTNOTE_START.match(text)
+        numbered = NUMBERED_NOTE.match(text) if mode == "notes" else None
+        if marker or numbered:
+            label = (marker.group(1) or marker.group(2)) if marker else numbered.group(1)  # type: ignore[union-attr]
+            para.kind = "footnote"
+            para.label = label.translate(SUPER_TO_DIGIT)
+            para.section = section
+            continue
+        if single and (_is_heading_line(text) or _is_short_title(text)) and not text.endswith("?"):
+            key = _heading_key(text)
+            para.kind = "heading"
+            if BIBLIOGRAPHY_HEADINGS.match(key):
+                mode, section = "bibliography", text.strip(" *#:")
+            elif ABSTRACT_HEADINGS.match(key):
+                mode, section = "abstract", text.strip(" *#:").title() if text.isupper() else text.strip(" *#:")
+            elif NOTES_HEADINGS.match(key):
+                mode, section = "notes", text.strip(" *#:")
+            else:
+                mode = "body"
+                prev = paras[i - 1] if i else None
+                name = text.strip(" *#")
+                if prev is not None and prev.kind == "heading" and prev.text.rstrip().endswith(":"):
+                    name = f"{section}: {name}" if section else name
+                section = name.rstrip(":")
+            continue
+        para.kind = "abstract" if mode == "abstract" else "body"
+        para.section = section
+        if para.kind == "body":
+            seen_body = True
+
+
+def _is_short_title(text: str) -> bool:
+    """A sentence-case heading ("The tragedy thesis"): a short capitalised line standing alone
+    without the punctuation that ends a sentence."""
+    words = text.split()
+    return (
+        0 < len(words) <= 10 and len(text) <= 80 and text[0].isupper()
+        and not text.rstrip("*").endswith((*TERMINAL, ","))
+        and not FOOTNOTE_START.match(text)
+    )
+
+
+def _is_name_line(text: str) -> bool:
+    """An author line under the title: two to five capitalised name words, maybe starred."""
+    clean = text.strip().rstrip("*†‡0-9¹²³ ,").strip()
+    if not clean or len(clean) > 60 or any(ch.isdigit() for ch in clean):
+        return False
+    parts = re.split(r"\s*(?:,|\band\b|&|\by\b)\s*", clean)
+    for part in parts:
+        words = part.split()
+        if not words:
+            continue
+        if not 2 <= len(words) <= 4:
+            return False
+        if not all(w[0].isupper() and re.fullmatch(r"[^\W\d_][\w.'’-]*\*?", w) for w in words):
+            return False
+    letters = [c for c in clean if c.isalpha()]
+    return sum(c.isupper() for c in letters) / max(1, len(letters)) > 0.85 or text.rstrip().endswith("*")
+
+
+# -- continuations and footnotes -----------------------------------------------------------
+
+
+def _ends_open(text: str) -> bool:
+    t = text.rstrip().rstrip("*")
+    return bool(t) and not t.endswith(TERMINAL[:-2]) and not re.search(rf"[.!?][{SUPERSCRIPTS}\d]*$", t)
+
+
+def _continues(text: str) -> bool:
+    t = text.lstrip("*\"“ ")
+    return bool(t) and (t[0].islower() or t[0] in ",;)")
+
+
+def _rejoin(paras: list[Para], vocabulary: set[str]) -> list[Para]:
+    """Glue a paragraph cut by a page break to its continuation, across interleaved notes."""
+    out: list[Para] = []
+    for para in paras:
+        if para.kind in ("body", "abstract", "footnote", "bibliography") and _continues(para.text):
+            # Walk back over notes/figures/front matter to the paragraph this one continues.
+            j = len(out) - 1
+            while j >= 0 and out[j].kind in ("footnote", "figure", "front") and out[j].kind != para.kind:
+                j -= 1
+            if j >= 0 and out[j].kind == para.kind and _ends_open(out[j].text):
+                target = out[j]
+                target.text = join_broken(target.text, para.text, vocabulary)
+                target.raw_lines.extend(para.raw_lines)
+                continue
+        out.append(para)
+    return out
+
+
+def _link_footnotes(paras: list[Para]) -> None:
+    for i, para in enumerate(paras):
+        if para.kind != "footnote" or not para.label:
+            continue
+        sup = para.label.translate(str.maketrans("0123456789", SUPERSCRIPTS))
+        patterns = [
+            re.compile(rf"(?<![{SUPERSCRIPTS}]){sup}(?![{SUPERSCRIPTS}])"),
+            re.compile(rf"\[{para.label}\]"),
+        ]
+        candidates = list(range(i - 1, -1, -1)) + list(range(i + 1, len(paras)))
+        for j in candidates:
+            other = paras[j]
+            if other.kind in ("body", "abstract") and any(p.search(other.text) for p in patterns):
+                para.parent = j
+                other.notes.append(i)
+                para.section = other.section
+                break
+
+
+def _vocabulary(doc: RawDocument) -> set[str]:
+    return set(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", fold(doc.text)))
+
+
+def clean(doc: RawDocument) -> CleanDocument:
+    vocabulary = _vocabulary(doc)
+    paras: list[Para] = []
+    for lines, page in _blocks(doc):
+        for group in _split_block(lines):
+            text = group[0].strip()
+            for line in group[1:]:
+                text = join_broken(text, line.strip(), vocabulary) if "\t" not in line else f"{text}\n{line}"
+            paras.append(Para(text=text, page=page, raw_lines=list(group)))
+    _classify(paras)
+    bibliography = "\n\n".join("\n".join(p.raw_lines) for p in paras if p.kind == "bibliography")
+    paras = _rejoin(paras, vocabulary)
+    paras = _merge_fragments(paras)
+    for para in paras:
+        if para.kind != "figure":
+            para.text = normalize_space(para.text)
+    _link_footnotes(paras)
+    title, authors = _front_matter(paras)
+    chunks: list[str] = []
+    offset = 0
+    for para in paras:
+        para.start, para.end = offset, offset + len(para.text)
+        chunks.append(para.text)
+        offset = para.end + 2
+    return CleanDocument(paras=paras, text="\n\n".join(chunks), bibliography=bibliography,
+                         title=title, authors=authors)
+
+
+def _merge_fragments(paras: list[Para]) -> list[Para]:
+    """A few words left alone (a split quote attribution, a stray line) join their neighbour."""
+    out: list[Para] = []
+    for para in paras:
+        if (
+            para.kind == "body"
+            and len(para.text) < 60
+            and out
+            and out[-1].kind == "body"
+            and out[-1].section == para.section
+            and (_ends_open(out[-1].text) or not para.text.rstrip().endswith(TERMINAL))
+        ):
+            out[-1].text = f"{out[-1].text} {para.text}"
+            out[-1].raw_lines.extend(para.raw_lines)
+            continue
+        out.append(para)
+    return out
+
+
+def _front_matter(paras: list[Para]) -> tuple[str | None, tuple[str, ...]]:
+    """Title and authors from the opening lines: a heading first, then name lines."""
+    title: str | None = None
+    authors: list[str] = []
+    for para in paras[:8]:
+        if para.kind in ("body", "abstract"):
+            break
+        if para.kind == "heading" and title is None and not ABSTRACT_HEADINGS.match(_heading_key(para.text)):
+            title = para.text.strip(" *#")
+            continue
+        if para.kind == "front" and _is_name_line(para.text):
+            for name in re.split(r"\s*(?:,|\band\b|&)\s*", para.text.strip().rstrip("*†‡ ")):
+                name = name.strip(" *†‡")
+                if name:
+                    authors.append(name.title() if name.isupper() else name)
+    return title, tuple(authors)

@@ -1,0 +1,292 @@
+"""The readings index in SQLite: what is indexed, its passages, and full-text search over them.
+
+Schema (documented in docs/database.md; open the file with `datasette` or `sqlite-utils`):
+- `readings`: one row per reading file per course, with its metadata, the content hash that
+  decides whether it must be re-indexed, and its cleaned text (passage offsets point into it).
+- `passages`: one row per passage, with where it stands (section, paragraph, page, offsets).
+- `passages_fts`: FTS5 over passages.text and passages.section, accent-insensitive
+  (`remove_diacritics 2`) with Porter stemming, kept in sync by triggers.
+
+`refresh` runs on the database's writer thread inside one transaction: a crash or an error
+half-way leaves the previous index exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.db import Table
+
+from bot.core import cleaning, loaders, metadata
+from bot.core.errors import NotFound, ReadingsNotFound
+from bot.core.models import IndexReport, Passage, Reading
+from bot.core.passages import build_passages
+from bot.core.textnorm import fold
+
+# Bump when cleaning or passage rules change: every reading is then re-indexed once.
+PIPELINE_VERSION = "1"
+FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
+IGNORED_FILES = {metadata.SIDECAR, "readme.md", "courses.toml"}
+
+Progress = Callable[[str, int, int], None]
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    db = sqlite_utils.Database(conn)
+    if "readings" not in db.table_names():
+        Table(db, "readings").create(
+            {
+                "course": str, "id": str, "title": str, "authors": str, "year": str,
+                "path": str, "format": str, "content_hash": str, "size": int, "mtime_ns": int,
+                "pipeline": str, "indexed_at": str, "passages": int, "text": str,
+                "bibliography": str, "warnings": str,
+            },
+            pk=("course", "id"),
+        )
+    if "passages" not in db.table_names():
+        passages = Table(db, "passages")
+        passages.create(
+            {
+                "rowid": int, "course": str, "id": str, "reading_id": str, "kind": str,
+                "section": str, "paragraph": int, "page": int, "start": int, "end": int,
+                "label": str, "parent_id": str, "note_ids": str, "text": str,
+            },
+            pk="rowid",
+        )
+        passages.create_index(["course", "id"], unique=True)
+        passages.create_index(["course", "reading_id"])
+        passages.enable_fts(
+            ["text", "section"], fts_version="FTS5", tokenize=FTS_TOKENIZER, create_triggers=True
+        )
+
+
+def _file_hash(data: bytes, extra: str) -> str:
+    digest = hashlib.sha256(data)
+    digest.update(extra.encode())
+    return digest.hexdigest()
+
+
+def reading_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise ReadingsNotFound(
+            f"The readings folder {folder} does not exist; create it or pass --readings DIR."
+        )
+    return sorted(
+        p for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.name.lower() not in IGNORED_FILES
+    )
+
+
+def refresh(
+    conn: sqlite3.Connection,
+    *,
+    folder: Path,
+    course: str,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Index what changed in `folder` since the last run; remove what disappeared."""
+    started = time.perf_counter()
+    report = IndexReport()
+    files = reading_files(folder)
+    sidecar, sidecar_warning = metadata.load_sidecar(folder)
+    if sidecar_warning:
+        report.warnings.append(sidecar_warning)
+    known = {
+        row["id"]: row
+        for row in conn.execute(
+            "SELECT id, path, content_hash, size, mtime_ns, pipeline FROM readings WHERE course = ?",
+            (course,),
+        )
+    }
+    seen: set[str] = set()
+    for number, path in enumerate(files, start=1):
+        if progress:
+            progress(path.name, number, len(files))
+        if path.suffix.lower() not in loaders.SUPPORTED:
+            report.warnings.append(f"{path.name}: skipped, not a supported format (.txt .md .pdf .docx)")
+            continue
+        rid = metadata.reading_id(path)
+        if rid in seen:
+            report.warnings.append(f"{path.name}: skipped, another file already has the id {rid!r}")
+            continue
+        seen.add(rid)
+        entry = json.dumps(
+            {k: sidecar.get(k) for k in (path.name, rid) if k in sidecar}, sort_keys=True
+        )
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            report.warnings.append(f"{path.name}: skipped, it cannot be read ({exc.strerror})")
+            continue
+        old = known.get(rid)
+        if (
+            not rebuild and old is not None and old["pipeline"] == PIPELINE_VERSION
+            and old["size"] == stat.st_size and old["mtime_ns"] == stat.st_mtime_ns
+            and old["path"] == str(path)
+        ):
+            report.unchanged.append(rid)
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.warnings.append(f"{path.name}: skipped, it cannot be read ({exc.strerror})")
+            continue
+        digest = _file_hash(data, PIPELINE_VERSION + entry)
+        if not rebuild and old is not None and old["content_hash"] == digest:
+            conn.execute(
+                "UPDATE readings SET size = ?, mtime_ns = ?, path = ? WHERE course = ? AND id = ?",
+                (stat.st_size, stat.st_mtime_ns, str(path), course, rid),
+            )
+            report.unchanged.append(rid)
+            continue
+        try:
+            raw = loaders.load(path)
+        except loaders.UnreadableFile as exc:
+            report.warnings.append(f"{path.name}: skipped, {exc}")
+            _delete_reading(conn, course, rid)
+            continue
+        doc = cleaning.clean(raw)
+        title, authors, year = metadata.resolve(
+            path, detected_title=doc.title, detected_authors=doc.authors,
+            front_matter=raw.meta, sidecar=sidecar,
+        )
+        passages = build_passages(rid, doc, course)
+        if not any(p.kind in ("body", "abstract") for p in passages):
+            report.warnings.append(f"{path.name}: no readable paragraphs found")
+        _delete_reading(conn, course, rid)
+        _insert_reading(conn, course, rid, path, raw.format, digest, stat, title, authors, year,
+                        doc, passages)
+        report.indexed.append(rid)
+        report.passages += len(passages)
+    for rid in set(known) - seen:
+        _delete_reading(conn, course, rid)
+        report.removed.append(rid)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _delete_reading(conn: sqlite3.Connection, course: str, rid: str) -> None:
+    conn.execute("DELETE FROM passages WHERE course = ? AND reading_id = ?", (course, rid))
+    conn.execute("DELETE FROM readings WHERE course = ? AND id = ?", (course, rid))
+
+
+def _insert_reading(
+    conn: sqlite3.Connection,
+    course: str,
+    rid: str,
+    path: Path,
+    fmt: str,
+    digest: str,
+    stat: object,
+    title: str,
+    authors: tuple[str, ...],
+    year: str | None,
+    doc: cleaning.CleanDocument,
+    passages: list[Passage],
+) -> None:
+    conn.execute(
+        "INSERT INTO readings (course, id, title, authors, year, path, format, content_hash, size,"
+        " mtime_ns, pipeline, indexed_at, passages, text, bibliography, warnings)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]')",
+        (
+            course, rid, title, json.dumps(list(authors)), year, str(path), fmt, digest,
+            stat.st_size, stat.st_mtime_ns, PIPELINE_VERSION,  # type: ignore[attr-defined]
+            datetime.now(UTC).isoformat(timespec="seconds"), len(passages), doc.text,
+            doc.bibliography,
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO passages (course, id, reading_id, kind, section, paragraph, page, start,"
+        " end, label, parent_id, note_ids, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                course, p.id, rid, p.kind, p.section, p.paragraph, p.page, p.start, p.end,
+                p.label, p.parent_id, json.dumps(list(p.note_ids)), p.text,
+            )
+            for p in passages
+        ],
+    )
+
+
+# -- reading the index ---------------------------------------------------------------------
+
+
+def row_to_reading(row: sqlite3.Row) -> Reading:
+    return Reading(
+        id=row["id"], title=row["title"], authors=tuple(json.loads(row["authors"] or "[]")),
+        year=row["year"], course=row["course"], path=row["path"], format=row["format"],
+        passages=row["passages"],
+    )
+
+
+def row_to_passage(row: sqlite3.Row) -> Passage:
+    return Passage(
+        id=row["id"], reading_id=row["reading_id"], kind=row["kind"], text=row["text"],
+        section=row["section"], paragraph=row["paragraph"], page=row["page"],
+        start=row["start"], end=row["end"], label=row["label"], parent_id=row["parent_id"],
+        note_ids=tuple(json.loads(row["note_ids"] or "[]")), course=row["course"],
+    )
+
+
+READING_COLUMNS = "id, title, authors, year, course, path, format, passages"
+
+
+def list_readings(conn: sqlite3.Connection, course: str) -> list[Reading]:
+    rows = conn.execute(
+        f"SELECT {READING_COLUMNS} FROM readings WHERE course = ? ORDER BY title", (course,)
+    )
+    return [row_to_reading(r) for r in rows]
+
+
+def get_passage(conn: sqlite3.Connection, passage_id: str, course: str) -> tuple[Passage, Reading] | None:
+    row = conn.execute(
+        "SELECT * FROM passages WHERE course = ? AND id = ?", (course, passage_id)
+    ).fetchone()
+    if row is None:
+        return None
+    reading = conn.execute(
+        f"SELECT {READING_COLUMNS} FROM readings WHERE course = ? AND id = ?",
+        (course, row["reading_id"]),
+    ).fetchone()
+    return row_to_passage(row), row_to_reading(reading)
+
+
+def neighbours(conn: sqlite3.Connection, passage: Passage, context: int) -> list[Passage]:
+    """The passage with up to `context` passages of the same kind on each side, in order."""
+    rows = conn.execute(
+        "SELECT * FROM passages WHERE course = ? AND reading_id = ? AND kind = ? ORDER BY start",
+        (passage.course, passage.reading_id, passage.kind),
+    ).fetchall()
+    ids = [r["id"] for r in rows]
+    at = ids.index(passage.id)
+    return [row_to_passage(r) for r in rows[max(0, at - context): at + context + 1]]
+
+
+def resolve_reading(readings: list[Reading], name: str) -> str:
+    """Match a reading by id, title or a fragment of either, accent- and case-insensitively."""
+    wanted = fold(name).strip()
+    for r in readings:
+        if wanted in (fold(r.id), fold(r.title)):
+            return r.id
+    partial = [r for r in readings if wanted and (wanted in fold(r.id) or wanted in fold(r.title))]
+    if len(partial) == 1:
+        return partial[0].id
+    if not partial:
+        from rapidfuzz import fuzz, process
+
+        choices = {r.id: fold(f"{r.title} {r.id}") for r in readings}
+        best = process.extractOne(wanted, choices, scorer=fuzz.partial_ratio, score_cutoff=80)
+        if best is not None:
+            return str(best[2])
+        raise NotFound(f"No reading matches {name!r}; `readings` lists them.")
+    raise NotFound(
+        f"{name!r} matches several readings: " + ", ".join(r.id for r in partial[:5])
+    )

@@ -1,0 +1,60 @@
+"""Fixtures shared by every test: the bundled sample course, the shared readings (skipped when
+absent), and a service over a fresh database file per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.core.service import SeminarService
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def knowledge_dir() -> Path:
+    return KNOWLEDGE
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not (SHARED / "readings").is_dir():
+        pytest.skip("../shared is not here; the bundled readings cover the same behaviour")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def shared_readings(shared_dir: Path) -> Path:
+    return shared_dir / "readings"
+
+
+@pytest.fixture
+def make_service(tmp_path: Path) -> Iterator:
+    services: list[SeminarService] = []
+
+    def make(readings: Path, db: Path | None = None) -> SeminarService:
+        service = SeminarService(db or tmp_path / "seminar.db", readings)
+        service.ensure_index()
+        services.append(service)
+        return service
+
+    yield make
+    for service in services:
+        service.close()
+
+
+@pytest.fixture
+def sample_service(make_service, knowledge_dir: Path) -> SeminarService:
+    return make_service(knowledge_dir)
+
+
+@pytest.fixture(scope="module")
+def shared_service(tmp_path_factory, shared_readings: Path) -> Iterator[SeminarService]:
+    service = SeminarService(tmp_path_factory.mktemp("shared") / "seminar.db", shared_readings)
+    service.ensure_index()
+    yield service
+    service.close()

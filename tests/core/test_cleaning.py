@@ -1,0 +1,120 @@
+"""Cleaning turns PDF-extracted text into typed paragraphs; checked on the bundled sample and,
+when present, on the two real readings in ../shared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.core.cleaning import clean, join_broken
+from bot.core.loaders import RawDocument, load
+
+
+def doc(path: Path):
+    return clean(load(path))
+
+
+def kinds(cleaned, kind: str) -> list[str]:
+    return [p.text for p in cleaned.paras if p.kind == kind]
+
+
+def test_join_broken_dehyphenates_and_drops_repeated_syllables() -> None:
+    assert join_broken("work far more effec-", "tively than") == "work far more effectively than"
+    assert join_broken("by bet-", "ter treatment") == "by better treatment"
+    assert join_broken("Finally, *ca-*", "capacity-building helps") == "Finally, capacity-building helps"
+    assert join_broken("self-", "righteous", {"self-righteous"}) == "self-righteous"
+    assert join_broken("the end of a", "line") == "the end of a line"
+
+
+def test_page_break_paragraph_is_rejoined_across_a_footnote(knowledge_dir: Path) -> None:
+    cleaned = doc(knowledge_dir / "water-treaties-and-trust.txt")
+    body = " ".join(kinds(cleaned, "body"))
+    assert "the commission keeps working when diplomats stop talking" in body
+    assert not any(p.startswith("ing when") for p in kinds(cleaned, "body"))
+
+
+def test_footnotes_become_linked_passages(knowledge_dir: Path) -> None:
+    cleaned = doc(knowledge_dir / "water-treaties-and-trust.txt")
+    notes = [p for p in cleaned.paras if p.kind == "footnote"]
+    assert [n.label for n in notes] == ["1", "2", "3"]
+    for note in notes:
+        assert note.parent is not None
+        marker = "¹²³"[int(note.label) - 1]
+        assert marker in cleaned.paras[note.parent].text
+
+
+def test_headings_sections_title_authors_and_affiliations(knowledge_dir: Path) -> None:
+    cleaned = doc(knowledge_dir / "water-treaties-and-trust.txt")
+    assert cleaned.title == "Shared Rivers, Shared Risks: Water Treaties and Trust in Arid Borderlands"
+    assert cleaned.authors == ("Daniel Okafor",)
+    assert kinds(cleaned, "heading")[1:] == [
+        "INTRODUCTION", "TREATIES THAT LAST", "WHEN TRUST BREAKS DOWN", "CONCLUSION",
+    ]
+    assert all("riverside.example.edu" not in t for t in kinds(cleaned, "body"))
+    sections = {p.section for p in cleaned.paras if p.kind == "body"}
+    assert "TREATIES THAT LAST" in sections
+
+
+def test_markdown_reference_list_is_bibliography(knowledge_dir: Path) -> None:
+    cleaned = doc(knowledge_dir / "commons-and-collective-action.md")
+    bib = kinds(cleaned, "bibliography")
+    assert len(bib) == 5 and bib[0].startswith("Agrawal")
+    assert "Ostrom, E. (1990)" in cleaned.bibliography
+    assert len(kinds(cleaned, "abstract")) == 1
+    sections = [p.section for p in cleaned.paras if p.kind == "body"]
+    assert sections[0] == "The tragedy thesis" and "When commons fail" in sections
+
+
+def test_wrapped_lines_are_joined_and_page_numbers_dropped() -> None:
+    raw = RawDocument(
+        pages=[
+            "A HEADING\n\nThis paragraph was wrapped by the PDF\nextractor at a fixed width and con-\n"
+            "tinues here.\n\n7\n",
+            "And a second paragraph follows it.\n",
+        ],
+        format="pdf",
+        paged=True,
+    )
+    cleaned = clean(raw)
+    body = [p for p in cleaned.paras if p.kind == "body"]
+    assert body[0].text == (
+        "This paragraph was wrapped by the PDF extractor at a fixed width and continues here."
+    )
+    assert body[0].page == 1 and body[1].page == 2
+    assert all(p.text != "7" for p in cleaned.paras)
+
+
+# -- the real readings ---------------------------------------------------------------------
+
+
+def test_shared_page_breaks_rejoined(shared_readings: Path) -> None:
+    cleaned = doc(shared_readings / "reich-aspinwall-paradox-of-unilateralism.txt")
+    body = " ".join(kinds(cleaned, "body"))
+    assert "approaches work far more effectively than unilateral action" in body
+    assert "mitigated by better treatment programs" in body
+    assert "Finally, capacity-building facilitates cooperation" in body
+    assert "Mexico has also been frustrated by failures to deliver funding" in body
+
+
+def test_shared_footnotes_headings_bibliography(shared_readings: Path) -> None:
+    cleaned = doc(shared_readings / "reich-aspinwall-paradox-of-unilateralism.txt")
+    notes = [p for p in cleaned.paras if p.kind == "footnote"]
+    assert [n.label for n in notes] == [str(i) for i in range(1, 12)]
+    first = notes[0]
+    assert first.parent is not None and "(U.S. Senate, 1999: 5).¹" in cleaned.paras[first.parent].text
+    headings = kinds(cleaned, "heading")
+    assert "THE LOGIC OF SOVEREIGNTY AND COOPERATION" in headings and "BIBLIOGRAPHY" in headings
+    assert cleaned.authors == ("Simon Reich", "Mark Aspinwall")
+    assert cleaned.bibliography.startswith("AI CAMP, RODERIC")
+    assert not any("ANDREAS, PETER" in t for t in kinds(cleaned, "body"))
+    assert all(p.kind == "figure" for p in cleaned.paras if p.text.startswith("Figure"))
+    resumen = kinds(cleaned, "abstract")
+    assert any(t.startswith("El realismo sostiene") for t in resumen)
+
+
+def test_shared_constructivism_headings(shared_readings: Path) -> None:
+    cleaned = doc(shared_readings / "constructivism-us-mexico-drug-policy.txt")
+    assert kinds(cleaned, "heading") == [
+        "The Difference in Security Perceptions in a Social Constructivist Approach",
+        "Drug Trafficking as a Threat", "Structural Change", "The Case of Violence",
+    ]
+    assert len(kinds(cleaned, "body")) >= 20

@@ -1,0 +1,146 @@
+"""The index: incremental, atomic, tolerant of bad files, recoverable from a broken database."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.core.errors import DatabaseUnavailable, ReadingsNotFound
+from bot.core.service import SeminarService
+from tests.core.test_loaders import make_pdf
+
+
+@pytest.fixture
+def folder(tmp_path: Path, knowledge_dir: Path) -> Path:
+    target = tmp_path / "readings"
+    shutil.copytree(knowledge_dir, target)
+    return target
+
+
+def test_index_builds_then_touches_only_what_changed(tmp_path: Path, folder: Path) -> None:
+    service = SeminarService(tmp_path / "s.db", folder)
+    first = service.ensure_index()
+    assert sorted(first.indexed) == ["commons-and-collective-action", "water-treaties-and-trust"]
+    assert service.ensure_index().indexed == []
+    path = folder / "water-treaties-and-trust.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA new closing paragraph about dams.\n",
+                    encoding="utf-8")
+    again = service.ensure_index()
+    assert again.indexed == ["water-treaties-and-trust"]
+    assert again.unchanged == ["commons-and-collective-action"]
+    (folder / "commons-and-collective-action.md").unlink()
+    assert service.ensure_index().removed == ["commons-and-collective-action"]
+    assert [r.id for r in service.readings()] == ["water-treaties-and-trust"]
+    service.close()
+
+
+def test_bad_files_warn_and_the_rest_is_indexed(tmp_path: Path, folder: Path) -> None:
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "corrupt.pdf").write_bytes(b"%PDF-1.4 nonsense")
+    (folder / "cp1252.txt").write_bytes("Caf\xe9 societies and the public sphere.\n".encode("latin-1"))
+    (folder / "slides.pptx").write_bytes(b"PK\x03\x04")
+    service = SeminarService(tmp_path / "s.db", folder)
+    report = service.ensure_index()
+    named = " ".join(report.warnings)
+    for bad in ("binary.txt", "empty.txt", "corrupt.pdf", "slides.pptx"):
+        assert bad in named
+    assert "cp1252" in report.indexed and "water-treaties-and-trust" in report.indexed
+    assert service.ask("cafe societies").hits[0].passage.reading_id == "cp1252"
+    service.close()
+
+
+def test_pdf_reading_keeps_page_numbers(tmp_path: Path, knowledge_dir: Path) -> None:
+    text = (knowledge_dir / "water-treaties-and-trust.txt").read_text(encoding="utf-8")
+    half = text.index("WHEN TRUST BREAKS DOWN")
+    folder = tmp_path / "pdf"
+    folder.mkdir()
+    make_pdf(folder / "water.pdf", [text[:half], text[half:]])
+    service = SeminarService(tmp_path / "s.db", folder)
+    service.ensure_index()
+    hit = service.ask("what happens when one party suspects the other of taking more water").hits[0]
+    assert hit.passage.page == 2
+    assert service.ask("joint commission engineers gauging stations").hits[0].passage.page == 1
+    service.close()
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    service = SeminarService(tmp_path / "s.db", tmp_path / "nowhere")
+    with pytest.raises(ReadingsNotFound, match="does not exist"):
+        service.ensure_index()
+    service.close()
+
+
+def test_corrupt_database_is_reported_and_rebuild_recovers(tmp_path: Path, folder: Path) -> None:
+    db = tmp_path / "s.db"
+    db.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(DatabaseUnavailable, match="rebuild"):
+        SeminarService(db, folder)
+
+
+def test_locked_database_is_reported(tmp_path: Path, folder: Path) -> None:
+    db = tmp_path / "s.db"
+    SeminarService(db, folder).close()
+    holder = sqlite3.connect(db)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        import bot.core.database as database
+
+        original = database.BUSY_TIMEOUT_MS
+        database.BUSY_TIMEOUT_MS = 200
+        service = SeminarService.__new__(SeminarService)
+        with pytest.raises(DatabaseUnavailable, match="locked"):
+            SeminarService.__init__(service, db, folder)
+            service.ensure_index()
+    finally:
+        database.BUSY_TIMEOUT_MS = original
+        holder.rollback()
+        holder.close()
+
+
+def test_failed_index_leaves_the_old_one_usable(tmp_path: Path, folder: Path, monkeypatch) -> None:
+    service = SeminarService(tmp_path / "s.db", folder)
+    service.ensure_index()
+    before = service.ask("why do water treaties last").hits[0].passage.id
+    path = folder / "water-treaties-and-trust.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\nMore text.\n", encoding="utf-8")
+
+    import bot.core.index as index
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut half-way through indexing")
+
+    monkeypatch.setattr(index, "_insert_reading", crash)
+    with pytest.raises(RuntimeError):
+        service.ensure_index()
+    assert service.ask("why do water treaties last").hits[0].passage.id == before
+    service.close()
+
+
+def test_database_is_a_plain_sqlite_utils_database(sample_service) -> None:
+    import sqlite_utils
+
+    db = sqlite_utils.Database(sample_service.db.path)
+    assert {"readings", "passages", "passages_fts", "messages", "bot_queries"} <= set(db.table_names())
+    rows = list(db.query("select id, kind from passages where kind = 'footnote' order by id"))
+    assert [r["id"] for r in rows] == [f"water-treaties-and-trust-n{i}" for i in (1, 2, 3)]
+    hits = list(db["passages"].search("gauging"))
+    assert hits and all("gauging" in h["text"] for h in hits)
+
+
+def test_docx_reading(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Seminar Notes on Deliberation")
+    document.add_paragraph("Deliberative polling gathers a random sample of citizens to discuss an issue.")
+    folder = tmp_path / "docx"
+    folder.mkdir()
+    document.save(str(folder / "notes.docx"))
+    service = SeminarService(tmp_path / "d.db", folder)
+    assert service.ensure_index().indexed == ["notes"]
+    assert "random sample" in service.ask("what is deliberative polling").hits[0].passage.text
+    service.close()

@@ -1,0 +1,92 @@
+"""Asking questions: right passages, honest refusals, and no input that breaks the search."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.errors import InvalidQuery
+from bot.core.ranking import fts_query
+from bot.core.service import SeminarService
+
+
+def top_text(service: SeminarService, question: str) -> str:
+    return service.ask(question).hits[0].passage.text
+
+
+def test_answers_come_from_the_right_passage(sample_service: SeminarService) -> None:
+    answer = sample_service.ask("How long have Swiss villages managed their pastures?")
+    assert answer.confident
+    assert "five centuries" in answer.hits[0].passage.text
+    assert "five centuries" in answer.hits[0].best_sentence
+    assert 0 <= answer.hits[0].score <= 100
+
+
+def test_bibliography_never_answers(sample_service: SeminarService) -> None:
+    answer = sample_service.ask("tragedy of the commons Science 1968 Hardin", top=25)
+    assert answer.hits
+    assert all(h.passage.kind != "bibliography" for h in answer.hits)
+
+
+def test_typos_and_accents(sample_service: SeminarService) -> None:
+    assert "graduated" in top_text(sample_service, "graduatd sanctons for rule brakers") or \
+        "Sanctions start small" in top_text(sample_service, "graduatd sanctons for rule brakers")
+    assert "Villamayor" not in top_text(sample_service, "monitoring by users")
+
+
+def test_unanswerable_question_is_not_confident(sample_service: SeminarService) -> None:
+    answer = sample_service.ask("Who won the football world cup in 2018?")
+    assert not answer.confident
+    assert answer.suggestions
+
+
+@pytest.mark.parametrize(
+    "question",
+    ['"unbalanced quote', "pasture*", "NEAR(commons pasture)", "-x", "col:value", "AND OR NOT",
+     "what? it's -- a (test): 'quoted' ^ {braces}", "commons" * 4000, "'; DROP TABLE passages; --"],
+)
+def test_search_syntax_is_plain_text(sample_service: SeminarService, question: str) -> None:
+    sample_service.ask(question)  # returns normally, whatever it finds
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!?", "...", "\u200b"])
+def test_empty_questions_are_refused_clearly(sample_service: SeminarService, question: str) -> None:
+    with pytest.raises(InvalidQuery):
+        sample_service.ask(question)
+
+
+def test_fts_query_quotes_everything() -> None:
+    assert fts_query(['say "hi"', "near"]) == '"say ""hi""" OR "near"'
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_any_unicode_question_returns_normally(sample_service: SeminarService, question: str) -> None:
+    try:
+        answer = sample_service.ask(question)
+    except InvalidQuery:
+        return
+    assert all(0 <= h.score <= 100 for h in answer.hits)
+
+
+# -- the real readings ---------------------------------------------------------------------
+
+
+def test_accent_insensitive_both_ways(shared_service: SeminarService) -> None:
+    assert "Mérida" in top_text(shared_service, "Merida Initiative three-year plan")
+    spanish = shared_service.ask("¿Qué sostiene el realismo sobre los Estados fuertes y débiles?")
+    assert spanish.hits[0].passage.text.startswith("El realismo sostiene")
+
+
+def test_typo_tolerance_on_real_reading(shared_service: SeminarService) -> None:
+    assert "Westphalian sovereignty" in top_text(shared_service, "westfalian soverignty definition")
+
+
+def test_footnote_and_page_break_answers(shared_service: SeminarService) -> None:
+    answer = shared_service.ask("Who was Eduardo Valle?")
+    assert answer.hits[0].passage.kind == "footnote"
+    assert answer.hits[0].passage.parent_id is not None
+    assert "better treatment programs" in top_text(
+        shared_service, "Could better treatment programs reduce US drug problems?"
+    )
