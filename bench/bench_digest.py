@@ -1,0 +1,147 @@
+"""Digest of 100,000 logged messages: target under 10 seconds on the development machine.
+
+Generates a term of discussion (20 weeks, 60 students, 3 channels, ~2,000 threads, questions,
+replies, edits, deletions, bot questions with feedback) into a temporary database through the
+core's own store functions, then times the digest and each renderer.
+
+    .venv/bin/python -m bench.bench_digest [--messages 100000] [--readings DIR]
+
+With --readings (or the default knowledge/ folder when it exists and the readings engine is
+available), references to the readings are found with the real quote finder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.core import discussion, pseudonyms
+from bot.core.database import Database, connect
+from bot.core.digest import DigestOptions, ReadingsMatcher, build_digest
+from bot.core.digest_render import render
+from bot.core.discussion import ChannelInfo, LoggedMessage
+
+WORDS = (
+    "state sovereignty cooperation policy drug enforcement border agency reading argument "
+    "paradox unilateral bilateral treaty power norm identity constructivism interest law "
+    "control market trafficking certification aid pressure domestic politics theory evidence"
+).split()
+GUILD = "900000000000000001"
+START = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
+
+
+def sentence(rng: random.Random, lo: int, hi: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(lo, hi)))
+
+
+def generate(db: Database, total: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    students = [(str(10_000 + i), f"student{i}") for i in range(60)]
+    channels = [str(100 + i) for i in range(3)]
+    db.run(lambda c: [discussion.store_channel(c, ChannelInfo(cid, "discord", GUILD, f"seminar-{i}"))
+                      for i, cid in enumerate(channels)])
+    batch: list[LoggedMessage] = []
+    threads: list[tuple[str, str]] = []  # (thread id, parent)
+    next_id = 1_000_000
+    span = timedelta(weeks=20).total_seconds()
+    for n in range(total):
+        next_id += 1
+        author_id, name = rng.choice(students)
+        when = (START + timedelta(seconds=span * n / total)).isoformat(timespec="seconds")
+        text = sentence(rng, 2, 30) + ("?" if rng.random() < 0.15 else ".")
+        in_thread = threads and rng.random() < 0.6
+        if in_thread:
+            tid, parent = rng.choice(threads[-40:])
+            channel, parent_id = tid, parent
+        else:
+            channel, parent_id = rng.choice(channels), None
+        reply_to = str(next_id - rng.randint(1, 20)) if rng.random() < 0.25 and n > 20 else None
+        bot = rng.random() < 0.03
+        batch.append(LoggedMessage(
+            id=str(next_id), platform="discord", guild_id=GUILD, channel_id=channel,
+            parent_id=parent_id, author_id="2000" if bot else author_id,
+            author_name="SeminarBot" if bot else name, author_is_bot=bot, content=text,
+            created_at=when, reply_to=reply_to,
+        ))
+        if not in_thread and rng.random() < 0.03:
+            threads.append((str(next_id), channel))
+        if len(batch) >= 5_000:
+            chunk, batch = batch, []
+            new_threads = [t for t in threads if int(t[0]) > next_id - 5_000]
+            db.run(lambda c, chunk=chunk, nt=new_threads: (
+                [discussion.store_channel(c, ChannelInfo(t, "discord", GUILD, f"thread {t}",
+                                                         parent_id=p, kind="thread"))
+                 for t, p in nt],
+                discussion.store_messages(c, chunk)))
+    if batch:
+        db.run(lambda c: discussion.store_messages(c, batch))
+    ids = [str(1_000_001 + i) for i in rng.sample(range(total), total // 100)]
+    db.run(lambda c: discussion.mark_deleted(c, ids[: len(ids) // 2]))
+    db.run(lambda c: [discussion.store_edit(c, mid, content=sentence(rng, 3, 12), edited_at=None)
+                      for mid in ids[len(ids) // 2 :]])
+
+    def queries(c) -> None:  # type: ignore[no-untyped-def]
+        for _ in range(2_000):
+            author_id, _name = rng.choice(students)
+            qid = discussion.record_query(
+                c, guild_id=GUILD, kind=rng.choice(["ask", "ask", "cite", "quote"]),
+                query=sentence(rng, 3, 10), results=[], channel_id=rng.choice(channels),
+                user_id=author_id)
+            if rng.random() < 0.5:
+                discussion.record_feedback(c, qid, helpful=rng.random() < 0.7)
+
+    db.run(queries)
+
+
+def real_matcher(readings: Path | None) -> ReadingsMatcher | None:
+    """The readings engine's matcher, when this checkout has one."""
+    if readings is None:
+        return None
+    from bot.core.readings_matcher import service_matcher  # only once the engine is merged
+
+    return service_matcher(readings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--readings", type=Path, default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.db"
+        conn = connect(path)
+        discussion.create_schema(conn)
+        pseudonyms.create_schema(conn)
+        conn.commit()
+        conn.close()
+        db = Database(path)
+        t0 = time.perf_counter()
+        generate(db, args.messages)
+        print(f"generated {args.messages} messages in {time.perf_counter() - t0:.1f}s")
+        matcher = real_matcher(args.readings)
+        for label, opts in (
+            ("whole term", DigestOptions()),
+            ("whole term, anonymized", DigestOptions(anonymize=True)),
+            ("one week", DigestOptions(since="2026-03-02", until="2026-03-08")),
+            ("one channel", DigestOptions(channel="seminar-1")),
+        ):
+            t0 = time.perf_counter()
+            digest = build_digest(db, opts, matcher=matcher)
+            took = time.perf_counter() - t0
+            print(f"digest ({label}): {took:.2f}s  {digest.totals['messages']} messages, "
+                  f"{digest.totals['threads']} threads, {digest.totals['questions']} questions")
+        digest = build_digest(db, DigestOptions(), matcher=matcher)
+        for fmt in ("md", "csv", "json", "html"):
+            t0 = time.perf_counter()
+            files = render(digest, fmt)
+            size = sum(len(f.data) for f in files)
+            print(f"render {fmt}: {time.perf_counter() - t0:.2f}s ({size / 1e6:.1f} MB)")
+        db.close()
+
+
+if __name__ == "__main__":
+    main()
