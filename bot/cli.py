@@ -1,4 +1,4 @@
-"""The command line: `seminar-bot index | ask | readings | passage | console | run`.
+"""The command line: `seminar-bot index | ask | cite | quote | readings | passage | console | run`.
 
 User mistakes (an empty question, a missing folder, a locked database) end with one clear line
 on stderr and exit code 2, never a traceback. Every command first brings the index up to date,
@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot import formatting
 from bot.core.errors import DatabaseUnavailable, SeminarError
@@ -62,6 +62,24 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--jsonl", action="store_true",
                      help="read questions from stdin, one per line; write one JSON object per line")
     p.set_defaults(handler=cmd_ask)
+
+    p = command("cite", "find a reference-list entry and every passage citing it")
+    p.add_argument("query", nargs="*", help='e.g. "Krasner 1999" (omit with --jsonl to read stdin)')
+    p.add_argument("--passage", metavar="ID", help="instead: how to cite the reading of passage ID")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON object")
+    out.add_argument("--jsonl", action="store_true",
+                     help="read queries from stdin, one per line; write one JSON object per line")
+    p.set_defaults(handler=cmd_cite)
+
+    p = command("quote", "find where a (possibly misremembered) quote comes from")
+    p.add_argument("quote", nargs="*", help="the quote (omit with --jsonl to read stdin)")
+    p.add_argument("--top", type=int, default=3, help="how many places to consider (default 3)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON object")
+    out.add_argument("--jsonl", action="store_true",
+                     help="read quotes from stdin, one per line; write one JSON object per line")
+    p.set_defaults(handler=cmd_quote)
 
     p = command("readings", "list the indexed readings")
     p.add_argument("--json", action="store_true")
@@ -151,6 +169,48 @@ def cmd_ask(args: argparse.Namespace, service: SeminarService, settings: Setting
         print(json.dumps(formatting.answer_json(answer), ensure_ascii=False, indent=2))
     else:
         print(formatting.answer_text(answer))
+    return 0
+
+
+def _batch(args: argparse.Namespace, words: list[str], run: Callable[[str], dict[str, Any]],
+           empty: Callable[[str, str], dict[str, Any]]) -> int:
+    """--jsonl: one JSON line per stdin line; a bad line answers with its error, never stops."""
+    if words:
+        raise SeminarError("--jsonl reads from stdin, one per line; leave out the argument")
+    for line in _stdin_lines():
+        try:
+            record = run(line)
+        except SeminarError as exc:
+            record = empty(line, str(exc))
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    return 0
+
+
+def cmd_cite(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
+    _refresh(service)
+    if args.passage:
+        refs = service.how_to_cite(args.passage)
+        print(json.dumps(refs, ensure_ascii=False, indent=2) if args.json
+              else formatting.how_to_cite_text(refs))
+        return 0
+    if args.jsonl:
+        return _batch(args, args.query, lambda q: formatting.cite_json(service.cite(q)),
+                      lambda q, e: {"query": q, "matches": [], "error": e})
+    result = service.cite(" ".join(args.query))
+    print(json.dumps(formatting.cite_json(result), ensure_ascii=False, indent=2) if args.json
+          else formatting.cite_text(result))
+    return 0
+
+
+def cmd_quote(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
+    _refresh(service)
+    if args.jsonl:
+        return _batch(args, args.quote,
+                      lambda q: formatting.quote_json(service.quote(q, top=args.top)),
+                      lambda q, e: {"query": q, "matches": [], "error": e})
+    result = service.quote(" ".join(args.quote), top=args.top)
+    print(json.dumps(formatting.quote_json(result), ensure_ascii=False, indent=2) if args.json
+          else formatting.quote_text(result))
     return 0
 
 

@@ -7,6 +7,8 @@ import textwrap
 from typing import Any
 
 from bot.core.models import Answer, Hit, Passage, Reading
+from bot.core.quotes import QuoteResult
+from bot.core.references import CiteResult
 
 
 def reading_json(reading: Reading) -> dict[str, Any]:
@@ -98,3 +100,113 @@ def passage_text(passage: Passage, reading: Reading, around: list[Passage]) -> s
     if passage.parent_id:
         lines.append(f"Note to: {passage.parent_id}")
     return "\n".join(lines).rstrip()
+
+
+# -- cite and quote ------------------------------------------------------------------------
+
+
+def _snippet(text: str, start: int, end: int, reach: int = 110) -> str:
+    """The words around a span, so a long passage still shows where the citation stands."""
+    a, b = max(0, start - reach), min(len(text), end + reach)
+    a = text.rfind(" ", 0, a) + 1 if a else 0
+    b = text.find(" ", b) if b < len(text) and text.find(" ", b) > 0 else len(text)
+    return ("… " if a else "") + text[a:b].strip() + (" …" if b < len(text) else "")
+
+
+def cite_json(result: CiteResult) -> dict[str, Any]:
+    matches = []
+    for m in result.matches:
+        entry = None
+        if m.entry is not None:
+            entry = {
+                "text": " ".join(m.entry.raw.split()), "formatted": m.entry.formatted,
+                "authors": list(m.entry.authors), "year": m.entry.year, "title": m.entry.title,
+                "container": m.entry.container, "pages": m.entry.pages, "url": m.entry.url,
+                "reading": m.reading.id if m.reading else None,
+            }
+        matches.append({
+            "score": m.score,
+            "entry": entry,
+            "cited_in": [
+                {"text": c.passage.text, "citation": c.citation, "locator": c.locator,
+                 "passage_id": c.passage.id, "reading": c.reading.id, "kind": c.kind,
+                 "page": c.passage.page, "section": c.passage.section}
+                for c in m.cited_in
+            ],
+        })
+    return {"query": result.query, "matches": matches}
+
+
+def cite_text(result: CiteResult) -> str:
+    width = _width()
+    if not result.matches:
+        return (f"No reference-list entry or mention matches {result.query!r}. Try a surname "
+                "and a year, e.g. \"Krasner 1999\".")
+    lines: list[str] = []
+    for m in result.matches:
+        if m.entry is None:
+            lines.append(f"No reference list has an entry for {result.query!r}; passages that "
+                         f"MENTION it (mentions, not citations):")
+        else:
+            src = f" (reference list of {m.reading.title})" if m.reading else ""
+            lines.append(f"{m.entry.formatted}  [match {m.score:.0f}]{src}")
+            lines.extend(textwrap.wrap("as printed: " + " ".join(m.entry.raw.split()), width,
+                                       initial_indent="  ", subsequent_indent="    "))
+            if not m.cited_in:
+                lines.append("  No passage cites it.")
+            else:
+                lines.append(f"  Cited in {len(m.cited_in)} place(s):")
+        reading_id = None
+        for c in m.cited_in:
+            if c.reading.id != reading_id:
+                reading_id = c.reading.id
+                lines.append(f"  {c.reading.title}")
+            at = c.passage.text.find(c.citation)
+            loc = f", at {c.locator}" if c.locator else ""
+            label = "mention" if c.kind == "mention" else "cites"
+            lines.append(f"    - {c.passage.location or c.passage.id} (id {c.passage.id}) "
+                         f"{label} \u201c{c.citation}\u201d{loc}")
+            snippet = _snippet(c.passage.text, max(at, 0), max(at, 0) + len(c.citation))
+            lines.extend(textwrap.wrap(snippet, width, initial_indent="        ",
+                                       subsequent_indent="        "))
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def quote_json(result: QuoteResult) -> dict[str, Any]:
+    return {
+        "query": result.query,
+        "confident": result.confident,
+        "matches": [
+            {"score": h.match.score, "text": h.passage.text, "quote": h.match.quote,
+             "reading": h.reading.id, "reading_title": h.reading.title,
+             "passage_id": h.passage.id, "page": h.passage.page, "section": h.passage.section,
+             "paragraph": h.passage.paragraph, "start": h.match.start, "end": h.match.end}
+            for h in result.hits
+        ],
+    }
+
+
+def quote_text(result: QuoteResult) -> str:
+    width = _width()
+    if not result.hits:
+        return "Nothing in the readings resembles that quote."
+    lines: list[str] = []
+    if not result.confident:
+        lines += ["Nothing in the readings matches that quote well; the closest spans are:", ""]
+    for rank, h in enumerate(result.hits, 1):
+        lines.append(f"[{rank}] {where(h.passage, h.reading)}  (confidence {h.match.score:.0f}, "
+                     f"id {h.passage.id})")
+        lines.extend(textwrap.wrap(f"\u201c{h.match.quote}\u201d", width, initial_indent="    ",
+                                   subsequent_indent="     "))
+        lines.append("")
+        if result.confident:
+            break  # one confident answer is the answer; weak ones are shown side by side
+    return "\n".join(lines).rstrip()
+
+
+def how_to_cite_text(refs: dict[str, str]) -> str:
+    return "\n".join([
+        f"APA:     {refs['apa']}", f"         in text: {refs['apa_in_text']}",
+        f"Chicago: {refs['chicago']}", f"         in text: {refs['chicago_in_text']}",
+    ])

@@ -24,14 +24,14 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.db import Table
 
-from bot.core import cleaning, loaders, metadata
+from bot.core import cleaning, loaders, metadata, references
 from bot.core.errors import NotFound, ReadingsNotFound
 from bot.core.models import IndexReport, Passage, Reading
 from bot.core.passages import build_passages
 from bot.core.textnorm import fold
 
 # Bump when cleaning or passage rules change: every reading is then re-indexed once.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: reference lists and citations are indexed too
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 IGNORED_FILES = {metadata.SIDECAR, "readme.md", "courses.toml"}
 
@@ -65,6 +65,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
         passages.enable_fts(
             ["text", "section"], fts_version="FTS5", tokenize=FTS_TOKENIZER, create_triggers=True
         )
+    references.create_schema(conn)
 
 
 def _file_hash(data: bytes, extra: str) -> str:
@@ -164,6 +165,12 @@ def refresh(
         _delete_reading(conn, course, rid)
         _insert_reading(conn, course, rid, path, raw.format, digest, stat, title, authors, year,
                         doc, passages)
+        unlinked = references.index_reading(conn, course, rid, passages, doc.bibliography)
+        if unlinked:  # kept in the citations table with no entry; said here so they get fixed
+            report.warnings.append(
+                f"{path.name}: {len(unlinked)} citation(s) match no reference-list entry: "
+                + "; ".join(unlinked[:5]) + (" ..." if len(unlinked) > 5 else "")
+            )
         report.indexed.append(rid)
         report.passages += len(passages)
     for rid in set(known) - seen:
@@ -174,6 +181,7 @@ def refresh(
 
 
 def _delete_reading(conn: sqlite3.Connection, course: str, rid: str) -> None:
+    references.delete_reading(conn, course, rid)
     conn.execute("DELETE FROM passages WHERE course = ? AND reading_id = ?", (course, rid))
     conn.execute("DELETE FROM readings WHERE course = ? AND id = ?", (course, rid))
 

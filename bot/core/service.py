@@ -14,15 +14,18 @@ from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
 
-from bot.core import discussion, index, ranking
+from bot.core import discussion, index, quotes, ranking, references
 from bot.core.database import Database
 from bot.core.discussion import ChannelInfo, LoggedMessage
 from bot.core.errors import InvalidQuery, NotFound
 from bot.core.models import DEFAULT_COURSE, Answer, IndexReport, Passage, Reading
+from bot.core.quotes import QuoteHit, QuoteResult
+from bot.core.references import CiteResult
 
 ProgressCallback = Callable[[str, int, int], None]
 
 MAX_QUESTION_CHARS = 2_000
+MAX_CITE_CHARS = 300
 
 
 class SeminarService:
@@ -197,6 +200,37 @@ class SeminarService:
     def is_opted_out(self, guild_id: str, user_id: str) -> bool:
         with self.db.read() as conn:
             return discussion.is_opted_out(conn, guild_id, user_id)
+
+    # -- citations and quotes --------------------------------------------------------------
+
+    def cite(self, query: str, *, course: str = DEFAULT_COURSE, limit: int = 3) -> CiteResult:
+        """The entry a loose reference names ("krasnr soverignty") and the passages citing it."""
+        query = check_query(query)
+        if len(query) > MAX_CITE_CHARS:
+            raise InvalidQuery(
+                f"A cite query is a name, a year or a few title words; that one is {len(query):,} "
+                f"characters (at most {MAX_CITE_CHARS})."
+            )
+        with self.db.read() as conn:
+            return references.lookup(conn, query, course, limit=max(1, min(limit, 10)))
+
+    def quote(self, text: str, *, course: str = DEFAULT_COURSE, top: int = 3) -> QuoteResult:
+        """Where a possibly misremembered quote comes from, with the span as printed."""
+        text = quotes.check_quote(text)
+        with self.db.read() as conn:
+            passages = quotes.candidate_passages(conn, text, course)
+            readings = {r.id: r for r in index.list_readings(conn, course)}
+        found = quotes.find_quote(text, [(p.id, p.text) for p in passages],
+                                  top=max(1, min(top, 10)))
+        by_id = {p.id: p for p in passages}
+        hits = tuple(QuoteHit(m, by_id[m.passage_id], readings[by_id[m.passage_id].reading_id])
+                     for m in found)
+        return QuoteResult(text, hits, bool(hits) and hits[0].match.score >= quotes.CONFIDENT_SCORE)
+
+    def how_to_cite(self, passage_id: str, *, course: str = DEFAULT_COURSE) -> dict[str, str]:
+        """APA and Chicago references to the reading a passage is from, with its page."""
+        passage, reading, _ = self.passage(passage_id, course=course, context=0)
+        return references.how_to_cite(reading, passage.page)
 
 
 def create_schema(conn: sqlite3.Connection) -> None:

@@ -109,3 +109,16 @@ def sentences(text: str) -> list[str]:
 
 def normalize_space(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def fold_aligned(text: str) -> str:
+    """`fold` one character at a time, so an offset in the result is an offset in `text`.
+
+    Citation and quote spans are found in folded text but shown as printed; characters whose
+    fold is not one character long ("ﬁ", a soft hyphen) are only lowercased.
+    """
+    out = []
+    for ch in text:
+        f = fold(ch)
+        out.append(f if len(f) == 1 else ch.lower()[:1] or " ")
+    return "".join(out)

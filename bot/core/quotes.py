@@ -1,0 +1,157 @@
+"""Where does a half-remembered quote come from?
+
+Two stages: a cheap word-overlap filter picks candidate passages, then rapidfuzz aligns the
+quote inside each one (`partial_ratio_alignment`) and the span is snapped to word boundaries
+so the reader sees the words as printed, not the words as remembered.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
+
+from bot.core.errors import InvalidQuery
+from bot.core.models import Passage, Reading
+from bot.core.textnorm import STOPWORDS, content_words, fold_aligned, stem, words
+
+# A quote longer than this is a pasted page, not a quote; aligning it would be slow for nothing.
+MAX_QUOTE_CHARS = 1_000
+# Below this the best span shares too little with the quote to say it comes from there.
+CONFIDENT_SCORE = 70.0
+_CANDIDATES = 25
+# Up to this many passages every one is a candidate; beyond it, full-text search picks them.
+_SCAN_ALL = 5_000
+_QUOTABLE = ("body", "abstract", "footnote", "figure")
+_WORD_START = re.compile(r"(?<![^\W_])[^\W_]")
+_WORD_END = re.compile(r"[^\W_](?![^\W_])")
+_ALIGNED = 6
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteMatch:
+    passage_id: str
+    score: float  # 0-100: how closely the printed span matches the quote as given
+    start: int
+    end: int
+    quote: str  # the span exactly as printed in the passage
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteHit:
+    match: QuoteMatch
+    passage: Passage
+    reading: Reading
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteResult:
+    query: str
+    hits: tuple[QuoteHit, ...]
+    confident: bool  # False: the closest spans are shown, but none matches well
+
+
+def check_quote(text: str) -> str:
+    """The quote, trimmed; raises InvalidQuery for what cannot be a quote."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidQuery('Give the quote to look for, e.g. quote "the borders are disappearing".')
+    if len(text) > MAX_QUOTE_CHARS:
+        raise InvalidQuery(
+            f"That quote is {len(text):,} characters long; give at most {MAX_QUOTE_CHARS:,} "
+            "(a sentence or two is plenty)."
+        )
+    if not re.search(r"[^\W_]", text):
+        raise InvalidQuery("That quote has no words in it; give a few words of the quote.")
+    return text
+
+
+def _squash(text: str) -> str:
+    """Folded, one space between words, quotes and punctuation kept: the alignment alphabet."""
+    return re.sub(r"\s+", " ", fold_aligned(text))
+
+
+def _overlap(query_terms: set[str], passage: str) -> float:
+    terms = {stem(w) for w in words(passage)}
+    return sum(1 for t in query_terms if t in terms) / max(len(query_terms), 1)
+
+
+def find_quote(query: str, candidates: Sequence[tuple[str, str]], top: int = 3) -> list[QuoteMatch]:
+    """Best places for `query` among (passage id, passage text) pairs, best first."""
+    query = check_quote(query)
+    q = _squash(query).strip()
+    terms = {stem(w) for w in words(query) if w not in STOPWORDS} or {stem(w) for w in words(query)}
+    shortlist = sorted(candidates, key=lambda c: _overlap(terms, c[1]), reverse=True)[:_CANDIDATES]
+    aligned = []
+    for pid, text in shortlist:
+        squashed = text.replace("\n", " ")  # keep offsets; only newlines become spaces
+        hay = fold_aligned(squashed)
+        al = fuzz.partial_ratio_alignment(q, hay)
+        if al is None:
+            continue
+        aligned.append((al.score, pid, text, hay, al.dest_start, al.dest_end))
+    aligned.sort(key=lambda a: a[0], reverse=True)
+    matches = []
+    for _, pid, text, hay, s, e in aligned[:_ALIGNED]:
+        start, end, score = _snap(q, hay, s, e)
+        matches.append(QuoteMatch(pid, round(score, 1), start, end, text[start:end]))
+    matches.sort(key=lambda m: m.score, reverse=True)
+    return matches[:top]
+
+
+def _snap(q: str, hay: str, s: int, e: int) -> tuple[int, int, float]:
+    """Widen or narrow the aligned window to whole words, keeping the span that best covers q.
+
+    The objective rewards characters of the quote found in the span and charges for printed
+    characters that are not in the quote, at half the rate: a remembered quote usually drops
+    words ("not for law enforcement" for "not disappearing for law enforcement").
+    """
+    reach = min(60, max(12, len(q) // 2))
+    starts = [m.start() for m in _WORD_START.finditer(hay, max(0, s - reach), s + reach)]
+    ends = [m.end() for m in _WORD_END.finditer(hay, max(0, e - reach), min(len(hay), e + reach))]
+    best = (s, e, -1e9)
+    for a in starts:
+        for b in ends:
+            if b <= a:
+                continue
+            span = hay[a:b]
+            matched = (len(q) + len(span) - Indel.distance(q, span)) / 2
+            value = matched - 0.5 * (len(span) - matched)
+            if value > best[2]:
+                best = (a, b, value)
+    start, end = best[0], best[1]
+    score = fuzz.ratio(q, re.sub(r"\s+", " ", hay[start:end]))
+    return start, end, score
+
+
+def candidate_passages(conn: sqlite3.Connection, query: str, course: str) -> list[Passage]:
+    """Passages the quote may come from: all of a small course, else full-text search hits.
+
+    FTS alone would miss a quote whose every word is misremembered slightly, so it is only a
+    shortcut for courses too large to scan.
+    """
+    from bot.core.index import row_to_passage
+
+    kinds = ", ".join(f"'{k}'" for k in _QUOTABLE)
+    total = conn.execute(
+        f"SELECT count(*) FROM passages WHERE course = ? AND kind IN ({kinds})", (course,)
+    ).fetchone()[0]
+    if total <= _SCAN_ALL:
+        rows = conn.execute(
+            f"SELECT * FROM passages WHERE course = ? AND kind IN ({kinds}) ORDER BY rowid",
+            (course,),
+        ).fetchall()
+    else:
+        terms = dict.fromkeys(content_words(query))
+        expr = " OR ".join(f'"{t}"' for t in terms) or '""'
+        rows = conn.execute(
+            "SELECT p.* FROM passages_fts f JOIN passages p ON p.rowid = f.rowid"
+            f" WHERE passages_fts MATCH ? AND p.course = ? AND p.kind IN ({kinds})"
+            " ORDER BY bm25(passages_fts) LIMIT 300",
+            (expr, course),
+        ).fetchall()
+    return [row_to_passage(r) for r in rows]
