@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot import formatting
+from bot.cli_digest import console_digest
 from bot.core.errors import SeminarError
 from bot.core.service import SeminarService
 
@@ -18,6 +19,8 @@ HELP = """Type a question, or one of:
   /ask QUESTION        passages of the readings that answer it
   /readings            what is indexed
   /passage ID          one passage with its neighbours
+  /digest [OPTIONS]    the discussion digest (--since, --until, --channel, --anonymize,
+                       --format md|csv|json|html --out FILE)
   /help                this list
   /quit                leave (Ctrl-D works too)"""
 
@@ -29,6 +32,7 @@ class Console:
             "ask": self.ask,
             "readings": lambda _arg: formatting.readings_text(self.service.readings()),
             "passage": self.passage,
+            "digest": lambda arg: console_digest(self.service, arg),
             "help": lambda _arg: HELP,
         }
 

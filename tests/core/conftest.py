@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import discussion, pseudonyms
-from bot.core.database import Database, connect
+from bot.core.database import Database
+from bot.core.service import create_schema
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DISCORD_EXPORTS = [FIXTURES / "discord" / "seminar.json", FIXTURES / "discord" / "seminar-thread.json"]
@@ -16,14 +16,9 @@ SLACK_EXPORT = FIXTURES / "slack_export"
 
 
 def make_db(path: Path) -> Database:
-    # The schema is made on a plain connection: `executescript` commits, which the writer
-    # thread's per-operation savepoints do not allow.
-    conn = connect(path)
-    discussion.create_schema(conn)
-    pseudonyms.create_schema(conn)
-    conn.commit()
-    conn.close()
-    return Database(path)
+    database = Database(path)
+    database.setup(create_schema)
+    return database
 
 
 @pytest.fixture
