@@ -80,7 +80,12 @@ class IndexMatcher:
     # -- ReadingsMatcher ----------------------------------------------------------------------
 
     def references(self, text: str) -> Sequence[Reference]:
-        return [*self._quoted(text), *self._cited(text)]
+        cited, spans = self._cited(text)
+        # A citation's names and year are not a quotation of the passage that lists them.
+        masked = list(text)
+        for start, end in spans:
+            masked[start:end] = " " * (end - start)
+        return [*self._quoted("".join(masked)), *cited]
 
     def describe(self, passage_id: str) -> PassageInfo | None:
         passage = self.passages.get(passage_id)
@@ -144,15 +149,19 @@ class IndexMatcher:
 
     # -- citations ----------------------------------------------------------------------------
 
-    def _cited(self, text: str) -> list[Reference]:
+    def _cited(self, text: str) -> tuple[list[Reference], list[tuple[int, int]]]:
+        """References by citation, and the character spans the citations take up."""
         found: list[Reference] = []
+        spans: list[tuple[int, int]] = []
         for citation in find_citations(text):
-            authors = citation.authors
+            authors, start = citation.authors, citation.start
             if not authors:
                 # "Reich and Aspinwall (2010)": the parser gives the year; the names precede it.
                 before = _NAMES_BEFORE_RE.search(text[: citation.start])
                 names = _NAME_RE.findall(before.group(1)) if before else []
                 authors = tuple(n for n in names if fold(n) not in STOPWORDS)
+                start = before.start(1) if before else start
+            spans.append((start, citation.end))
             if not authors:
                 continue
             query = f"{' '.join(authors)} {citation.year or ''}".strip()
@@ -160,7 +169,7 @@ class IndexMatcher:
             if key not in self._cites:
                 self._cites[key] = self._resolve_citation(authors, citation.year, query)
             found.extend(self._cites[key])
-        return found
+        return found, spans
 
     def _resolve_citation(
         self, authors: Sequence[str], year: str | None, text: str
