@@ -1,13 +1,12 @@
 """Digest of 100,000 logged messages: target under 10 seconds on the development machine.
 
-Generates a term of discussion (20 weeks, 60 students, 3 channels, ~2,000 threads, questions,
-replies, edits, deletions, bot questions with feedback) into a temporary database through the
-core's own store functions, then times the digest and each renderer.
+Generates a term of discussion (20 weeks, 60 students, 3 channels, ~1,000 threads, questions,
+replies, edits, deletions, bot questions with feedback, and 1% of messages quoting a passage
+with typos) into a temporary database through the core's own store functions, indexes the
+readings, then times `SeminarService.digest` (real quote finder and citation index) and each
+renderer.
 
     .venv/bin/python -m bench.bench_digest [--messages 100000] [--readings DIR]
-
-With --readings (or the default knowledge/ folder when it exists and the readings engine is
-available), references to the readings are found with the real quote finder.
 """
 
 from __future__ import annotations
@@ -19,11 +18,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.core import discussion, pseudonyms
-from bot.core.database import Database, connect
-from bot.core.digest import DigestOptions, ReadingsMatcher, build_digest
+from bot.core import discussion
+from bot.core.database import Database
+from bot.core.digest import DigestOptions
 from bot.core.digest_render import render
 from bot.core.discussion import ChannelInfo, LoggedMessage
+from bot.core.service import SeminarService
 
 WORDS = (
     "state sovereignty cooperation policy drug enforcement border agency reading argument "
@@ -38,7 +38,7 @@ def sentence(rng: random.Random, lo: int, hi: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(rng.randint(lo, hi)))
 
 
-def generate(db: Database, total: int, seed: int = 7) -> None:
+def generate(db: Database, total: int, passages: list[str], seed: int = 7) -> None:
     rng = random.Random(seed)
     students = [(str(10_000 + i), f"student{i}") for i in range(60)]
     channels = [str(100 + i) for i in range(3)]
@@ -53,6 +53,10 @@ def generate(db: Database, total: int, seed: int = 7) -> None:
         author_id, name = rng.choice(students)
         when = (START + timedelta(seconds=span * n / total)).isoformat(timespec="seconds")
         text = sentence(rng, 2, 30) + ("?" if rng.random() < 0.15 else ".")
+        if passages and rng.random() < 0.01:
+            text = f'they wrote "{misquote(rng.choice(passages), rng)}" and I agree'
+        elif rng.random() < 0.005:
+            text = f"see {rng.choice(['Keohane', 'Andreas', 'Ostrom', 'Smith'])} (19{rng.randint(70, 99)})"
         in_thread = threads and rng.random() < 0.6
         if in_thread:
             tid, parent = rng.choice(threads[-40:])
@@ -97,32 +101,32 @@ def generate(db: Database, total: int, seed: int = 7) -> None:
     db.run(queries)
 
 
-def real_matcher(readings: Path | None) -> ReadingsMatcher | None:
-    """The readings engine's matcher, when this checkout has one."""
-    if readings is None:
-        return None
-    from bot.core.readings_matcher import service_matcher  # only once the engine is merged
-
-    return service_matcher(readings)
+def misquote(passage: str, rng: random.Random) -> str:
+    """Twelve words of a passage, every fourth one with a letter dropped."""
+    words = passage.split()
+    start = rng.randrange(0, max(1, len(words) - 12))
+    return " ".join(
+        w[:2] + w[3:] if k % 4 == 1 and len(w) > 5 else w
+        for k, w in enumerate(words[start : start + 12])
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000)
-    parser.add_argument("--readings", type=Path, default=None)
+    parser.add_argument("--readings", type=Path, default=Path("knowledge"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.db"
-        conn = connect(path)
-        discussion.create_schema(conn)
-        pseudonyms.create_schema(conn)
-        conn.commit()
-        conn.close()
-        db = Database(path)
+        service = SeminarService(Path(tmp) / "bench.db", args.readings)
+        report = service.ensure_index()
+        with service.db.read() as conn:
+            passages = [r[0] for r in conn.execute(
+                "SELECT text FROM passages WHERE kind = 'body' AND length(text) > 200")]
+        print(f"indexed {len(report.indexed)} readings ({report.passages} passages) from "
+              f"{args.readings}")
         t0 = time.perf_counter()
-        generate(db, args.messages)
+        generate(service.db, args.messages, passages)
         print(f"generated {args.messages} messages in {time.perf_counter() - t0:.1f}s")
-        matcher = real_matcher(args.readings)
         for label, opts in (
             ("whole term", DigestOptions()),
             ("whole term, anonymized", DigestOptions(anonymize=True)),
@@ -130,17 +134,19 @@ def main() -> None:
             ("one channel", DigestOptions(channel="seminar-1")),
         ):
             t0 = time.perf_counter()
-            digest = build_digest(db, opts, matcher=matcher)
+            digest = service.digest(opts)
             took = time.perf_counter() - t0
             print(f"digest ({label}): {took:.2f}s  {digest.totals['messages']} messages, "
-                  f"{digest.totals['threads']} threads, {digest.totals['questions']} questions")
-        digest = build_digest(db, DigestOptions(), matcher=matcher)
+                  f"{digest.totals['threads']} threads, {digest.totals['questions']} questions, "
+                  f"{digest.totals['references']} references to "
+                  f"{digest.totals['passages_referenced']} passages")
+        digest = service.digest(DigestOptions())
         for fmt in ("md", "csv", "json", "html"):
             t0 = time.perf_counter()
             files = render(digest, fmt)
             size = sum(len(f.data) for f in files)
             print(f"render {fmt}: {time.perf_counter() - t0:.2f}s ({size / 1e6:.1f} MB)")
-        db.close()
+        service.close()
 
 
 if __name__ == "__main__":

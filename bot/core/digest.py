@@ -357,6 +357,8 @@ def _count_optout_messages(
 
 
 def is_question(text: str) -> bool:
+    if "?" not in text and "¿" not in text:
+        return False
     stripped = _STRIP_FOR_QUESTION.sub(" ", text)
     return "?" in stripped or "¿" in stripped
 
@@ -435,10 +437,11 @@ def compute_digest(
         return stats
 
     threads_joined: dict[str, set[str]] = defaultdict(set)
+    word_counts: dict[str, int] = {}
     for m in humans:
         p = person(m.author_id)
         p.messages += 1
-        p.words += len(WORD_RE.findall(m.content))
+        p.words += word_counts.setdefault(m.id, len(WORD_RE.findall(m.content)))
         if p.first_activity is None:
             p.first_activity = m.created_at
         p.last_activity = m.created_at
@@ -509,7 +512,7 @@ def compute_digest(
     if matcher is not None:
         cache: dict[str, Sequence[Reference]] = {}
         for m in humans:
-            if len(WORD_RE.findall(m.content)) < MIN_REFERENCE_WORDS:
+            if word_counts[m.id] < MIN_REFERENCE_WORDS:
                 continue
             key = " ".join(m.content.split())
             found = cache.get(key)

@@ -15,6 +15,8 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
 
+from rapidfuzz import fuzz
+
 from bot.core import index, quotes, references
 from bot.core.citations import find_citations
 from bot.core.digest import PassageInfo, Reference
@@ -34,25 +36,48 @@ MIN_QUOTE_CONTENT_WORDS = 4
 # Words kept either side of the shared sequences when cutting the window out of a message.
 WINDOW_MARGIN = 6
 MAX_CANDIDATES = 8
+# Below this partial alignment score no passage is worth asking the quote finder about; the
+# quote finder itself accepts from quotes.CONFIDENT_SCORE on.
+PREFILTER_SCORE = quotes.CONFIDENT_SCORE - 5
 # A cited source counts when the citation index is at least this sure of the entry.
 CITE_SCORE = 75.0
 
 
-def _tokens(text: str) -> list[tuple[str, int, int]]:
-    """Folded words with their offsets in the original text."""
-    return [(fold(m.group()), m.start(), m.end()) for m in WORD_RE.finditer(text)]
+# (folded word, its stem when it is a content word, start, end) for each word of a text.
+Token = tuple[str, str | None, int, int]
 
 
-def _keys(tokens: Sequence[str]) -> list[tuple[int, tuple[str, ...]]]:
+class _Words:
+    """Folding and stemming are the digest's hot path; a term has a few thousand distinct
+    words, so each is folded and stemmed once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[str, str | None]] = {}
+
+    def tokens(self, text: str) -> list[Token]:
+        seen = self._seen
+        out: list[Token] = []
+        for m in WORD_RE.finditer(text):
+            raw = m.group()
+            info = seen.get(raw)
+            if info is None:
+                folded = fold(raw)
+                content = folded not in STOPWORDS and len(folded) > 2 and not folded.isdigit()
+                info = seen[raw] = (folded, stem(folded) if content else None)
+            out.append((info[0], info[1], m.start(), m.end()))
+        return out
+
+
+def _keys(tokens: Sequence[Token]) -> list[tuple[int, tuple[str, ...]]]:
     """(position, key) pairs: word trigrams with a content word, and adjacent content stems."""
     out: list[tuple[int, tuple[str, ...]]] = []
     for i in range(len(tokens) - 2):
-        tri = (tokens[i], tokens[i + 1], tokens[i + 2])
-        if any(t not in STOPWORDS for t in tri):
-            out.append((i, tri))
-    content = [(i, stem(t)) for i, t in enumerate(tokens) if t not in STOPWORDS and len(t) > 2]
-    for (i, a), (_j, b) in itertools.pairwise(content):
-        out.append((i, ("~", a, b)))
+        a, b, c = tokens[i], tokens[i + 1], tokens[i + 2]
+        if a[1] or b[1] or c[1]:
+            out.append((i, (a[0], b[0], c[0])))
+    content = [(i, t[1]) for i, t in enumerate(tokens) if t[1]]
+    for (i, x), (_j, y) in itertools.pairwise(content):
+        out.append((i, ("~", x or "", y or "")))
     return out
 
 
@@ -70,10 +95,13 @@ class IndexMatcher:
         ).fetchall()
         self.passages: dict[str, Passage] = {}
         self._by_key: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        self._words = _Words()
+        self._folded: dict[str, str] = {}
         for row in rows:
             passage = index.row_to_passage(row)
             self.passages[passage.id] = passage
-            for _pos, key in _keys([t for t, _s, _e in _tokens(passage.text)]):
+            self._folded[passage.id] = " ".join(fold(passage.text).split())
+            for _pos, key in _keys(self._words.tokens(passage.text)):
                 self._by_key[key].add(passage.id)
         self._cites: dict[str, list[Reference]] = {}
 
@@ -81,10 +109,13 @@ class IndexMatcher:
 
     def references(self, text: str) -> Sequence[Reference]:
         cited, spans = self._cited(text)
-        # A citation's names and year are not a quotation of the passage that lists them.
+        quoted = [m.span() for m in _QUOTED_RE.finditer(text)]
+        # A citation's names and year are not a quotation of the passage that lists them,
+        # unless they stand inside quotation marks (a quote that carries its citation).
         masked = list(text)
         for start, end in spans:
-            masked[start:end] = " " * (end - start)
+            if not any(a <= start and end <= b for a, b in quoted):
+                masked[start:end] = " " * (end - start)
         return [*self._quoted("".join(masked)), *cited]
 
     def describe(self, passage_id: str) -> PassageInfo | None:
@@ -107,31 +138,47 @@ class IndexMatcher:
     # -- quotes -------------------------------------------------------------------------------
 
     def _quoted(self, text: str) -> list[Reference]:
-        spans = [next(g for g in m.groups() if g) for m in _QUOTED_RE.finditer(text)] or [text]
-        found: list[Reference] = []
-        for span in spans:
-            window, candidates = self._window(span)
-            if not candidates:
-                continue
-            try:
-                matches = quotes.find_quote(
-                    window, [(pid, self.passages[pid].text) for pid in candidates], top=1
-                )
-            except InvalidQuery:
-                continue
-            if matches and matches[0].score >= quotes.CONFIDENT_SCORE:
-                pid = matches[0].passage_id
-                found.append(Reference(self.passages[pid].reading_id, pid, "quote"))
+        """Passages quoted in quotation marks; failing that (no marks, or marks nested inside
+        the quote), anywhere in the text."""
+        spans = [next(g for g in m.groups() if g) for m in _QUOTED_RE.finditer(text)]
+        found = [ref for span in spans if (ref := self._quote(span)) is not None]
+        if not found and spans != [text]:
+            whole = self._quote(text)
+            found = [whole] if whole is not None else []
         return found
+
+    def _quote(self, span: str) -> Reference | None:
+        window, candidates = self._window(span)
+        # A fast alignment score first: the quote finder proper (word-boundary snapping,
+        # exact spans) only runs where a passage already aligns well with the window.
+        folded = " ".join(fold(window).split())
+        candidates = [
+            pid for pid in candidates
+            if fuzz.partial_ratio(folded, self._folded[pid], score_cutoff=PREFILTER_SCORE)
+        ]
+        if not candidates:
+            return None
+        try:
+            matches = quotes.find_quote(
+                window, [(pid, self.passages[pid].text) for pid in candidates], top=1
+            )
+        except InvalidQuery:
+            return None
+        if not matches or matches[0].score < quotes.CONFIDENT_SCORE:
+            return None
+        pid = matches[0].passage_id
+        return Reference(self.passages[pid].reading_id, pid, "quote")
 
     def _window(self, text: str) -> tuple[str, list[str]]:
         """The part of `text` that shares words with passages, and the passages it shares most
         with; no candidates when nothing long enough is shared."""
-        tokens = _tokens(text)
+        tokens = self._words.tokens(text)
         if len(tokens) < MIN_QUOTE_WORDS:
             return text, []
+        if sum(1 for t in tokens if t[1]) < MIN_QUOTE_CONTENT_WORDS:
+            return text, []
         hits: dict[str, list[int]] = defaultdict(list)
-        for pos, key in _keys([t for t, _s, _e in tokens]):
+        for pos, key in _keys(tokens):
             for pid in self._by_key.get(key, ()):
                 hits[pid].append(pos)
         if not hits:
@@ -141,11 +188,11 @@ class IndexMatcher:
         positions = hits[best[0]]
         first = max(0, min(positions) - WINDOW_MARGIN)
         last = min(len(tokens) - 1, max(positions) + 2 + WINDOW_MARGIN)
-        window = [t for t, _s, _e in tokens[first : last + 1]]
-        content = [t for t in window if t not in STOPWORDS and not t.isdigit()]
+        window = tokens[first : last + 1]
+        content = [t for t in window if t[1]]
         if len(window) < MIN_QUOTE_WORDS or len(content) < MIN_QUOTE_CONTENT_WORDS:
             return text, []
-        return text[tokens[first][1] : tokens[last][2]], best
+        return text[tokens[first][2] : tokens[last][3]], best
 
     # -- citations ----------------------------------------------------------------------------
 
