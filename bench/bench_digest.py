@@ -25,20 +25,33 @@ from bot.core.digest_render import render
 from bot.core.discussion import ChannelInfo, LoggedMessage
 from bot.core.service import SeminarService
 
-WORDS = (
+TOPIC = (
     "state sovereignty cooperation policy drug enforcement border agency reading argument "
     "paradox unilateral bilateral treaty power norm identity constructivism interest law "
     "control market trafficking certification aid pressure domestic politics theory evidence"
 ).split()
+EVERYDAY = (
+    "think really week class chapter point idea question answer example people page part "
+    "good hard long make know mean seems maybe actually agree disagree read said like time"
+).split()
+FUNCTION = "the a of to and in is it that this for on with as but not they be was are".split()
 GUILD = "900000000000000001"
 START = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
 
 
-def sentence(rng: random.Random, lo: int, hi: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(lo, hi)))
+def sentence(rng: random.Random, lo: int, hi: int, topic_share: float = 0.2) -> str:
+    """Chat-like word soup: mostly function and everyday words, some of the readings' topic."""
+
+    def word() -> str:
+        r = rng.random()
+        return rng.choice(TOPIC if r < topic_share else FUNCTION if r < 0.6 else EVERYDAY)
+
+    return " ".join(word() for _ in range(rng.randint(lo, hi)))
 
 
-def generate(db: Database, total: int, passages: list[str], seed: int = 7) -> None:
+def generate(
+    db: Database, total: int, passages: list[str], *, topic_share: float = 0.2, seed: int = 7
+) -> None:
     rng = random.Random(seed)
     students = [(str(10_000 + i), f"student{i}") for i in range(60)]
     channels = [str(100 + i) for i in range(3)]
@@ -52,7 +65,7 @@ def generate(db: Database, total: int, passages: list[str], seed: int = 7) -> No
         next_id += 1
         author_id, name = rng.choice(students)
         when = (START + timedelta(seconds=span * n / total)).isoformat(timespec="seconds")
-        text = sentence(rng, 2, 30) + ("?" if rng.random() < 0.15 else ".")
+        text = sentence(rng, 2, 30, topic_share) + ("?" if rng.random() < 0.15 else ".")
         if passages and rng.random() < 0.01:
             text = f'they wrote "{misquote(rng.choice(passages), rng)}" and I agree'
         elif rng.random() < 0.005:
@@ -115,6 +128,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--readings", type=Path, default=Path("knowledge"))
+    parser.add_argument("--topic-share", type=float, default=0.2,
+                        help="share of words drawn from the readings' topic (1.0: worst case)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         service = SeminarService(Path(tmp) / "bench.db", args.readings)
@@ -125,7 +140,7 @@ def main() -> None:
         print(f"indexed {len(report.indexed)} readings ({report.passages} passages) from "
               f"{args.readings}")
         t0 = time.perf_counter()
-        generate(service.db, args.messages, passages)
+        generate(service.db, args.messages, passages, topic_share=args.topic_share)
         print(f"generated {args.messages} messages in {time.perf_counter() - t0:.1f}s")
         for label, opts in (
             ("whole term", DigestOptions()),
@@ -133,10 +148,11 @@ def main() -> None:
             ("one week", DigestOptions(since="2026-03-02", until="2026-03-08")),
             ("one channel", DigestOptions(channel="seminar-1")),
         ):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             digest = service.digest(opts)
-            took = time.perf_counter() - t0
-            print(f"digest ({label}): {took:.2f}s  {digest.totals['messages']} messages, "
+            took, cpu = time.perf_counter() - t0, time.process_time() - c0
+            print(f"digest ({label}): {took:.2f}s (cpu {cpu:.2f}s)  "
+                  f"{digest.totals['messages']} messages, "
                   f"{digest.totals['threads']} threads, {digest.totals['questions']} questions, "
                   f"{digest.totals['references']} references to "
                   f"{digest.totals['passages_referenced']} passages")

@@ -35,7 +35,9 @@ MIN_QUOTE_WORDS = 6
 MIN_QUOTE_CONTENT_WORDS = 4
 # Words kept either side of the shared sequences when cutting the window out of a message.
 WINDOW_MARGIN = 6
-MAX_CANDIDATES = 8
+MAX_CANDIDATES = 4
+# Of those, the quote finder aligns at most this many (the best by the prefilter's score).
+MAX_ALIGNED = 1
 # Below this partial alignment score no passage is worth asking the quote finder about; the
 # quote finder itself accepts from quotes.CONFIDENT_SCORE on.
 PREFILTER_SCORE = quotes.CONFIDENT_SCORE - 5
@@ -96,12 +98,13 @@ class IndexMatcher:
         self.passages: dict[str, Passage] = {}
         self._by_key: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._words = _Words()
-        self._folded: dict[str, str] = {}
+        self._hay: dict[str, str] = {}  # each passage as folded words, for the prefilter
         for row in rows:
             passage = index.row_to_passage(row)
             self.passages[passage.id] = passage
-            self._folded[passage.id] = " ".join(fold(passage.text).split())
-            for _pos, key in _keys(self._words.tokens(passage.text)):
+            tokens = self._words.tokens(passage.text)
+            self._hay[passage.id] = " ".join(t[0] for t in tokens)
+            for _pos, key in _keys(tokens):
                 self._by_key[key].add(passage.id)
         self._cites: dict[str, list[Reference]] = {}
 
@@ -148,14 +151,15 @@ class IndexMatcher:
         return found
 
     def _quote(self, span: str) -> Reference | None:
-        window, candidates = self._window(span)
+        window, needle, candidates = self._window(span)
         # A fast alignment score first: the quote finder proper (word-boundary snapping,
-        # exact spans) only runs where a passage already aligns well with the window.
-        folded = " ".join(fold(window).split())
-        candidates = [
-            pid for pid in candidates
-            if fuzz.partial_ratio(folded, self._folded[pid], score_cutoff=PREFILTER_SCORE)
-        ]
+        # exact spans) only runs on the passages that already align best with the window.
+        scored = sorted(
+            ((fuzz.partial_ratio(needle, self._hay[pid], score_cutoff=PREFILTER_SCORE), pid)
+             for pid in candidates),
+            reverse=True,
+        )
+        candidates = [pid for score, pid in scored[:MAX_ALIGNED] if score]
         if not candidates:
             return None
         try:
@@ -169,20 +173,18 @@ class IndexMatcher:
         pid = matches[0].passage_id
         return Reference(self.passages[pid].reading_id, pid, "quote")
 
-    def _window(self, text: str) -> tuple[str, list[str]]:
-        """The part of `text` that shares words with passages, and the passages it shares most
-        with; no candidates when nothing long enough is shared."""
+    def _window(self, text: str) -> tuple[str, str, list[str]]:
+        """The part of `text` that shares words with passages (as written, and as folded
+        words), and the passages it shares most with; none when too little is shared."""
         tokens = self._words.tokens(text)
-        if len(tokens) < MIN_QUOTE_WORDS:
-            return text, []
-        if sum(1 for t in tokens if t[1]) < MIN_QUOTE_CONTENT_WORDS:
-            return text, []
+        if len(tokens) < MIN_QUOTE_WORDS or sum(1 for t in tokens if t[1]) < MIN_QUOTE_CONTENT_WORDS:
+            return text, "", []
         hits: dict[str, list[int]] = defaultdict(list)
         for pos, key in _keys(tokens):
             for pid in self._by_key.get(key, ()):
                 hits[pid].append(pos)
         if not hits:
-            return text, []
+            return text, "", []
         ranked = sorted(hits, key=lambda pid: len(set(hits[pid])), reverse=True)
         best = ranked[:MAX_CANDIDATES]
         positions = hits[best[0]]
@@ -191,8 +193,9 @@ class IndexMatcher:
         window = tokens[first : last + 1]
         content = [t for t in window if t[1]]
         if len(window) < MIN_QUOTE_WORDS or len(content) < MIN_QUOTE_CONTENT_WORDS:
-            return text, []
-        return text[tokens[first][2] : tokens[last][3]], best
+            return text, "", []
+        needle = " ".join(t[0] for t in window)
+        return text[tokens[first][2] : tokens[last][3]], needle, best
 
     # -- citations ----------------------------------------------------------------------------
 
