@@ -543,16 +543,16 @@ def compute_digest(
         }
         for rid, n in reading_counts.most_common()
     ]
-    title_of = {r["reading_id"]: r["title"] for r in readings}
+    title_of: dict[str, str] = {str(r["reading_id"]): str(r["title"]) for r in readings}
     per_person_readings: dict[str, set[str]] = defaultdict(set)
     per_person_refs: Counter[str] = Counter()
     conv_refs: dict[str, Counter[str]] = defaultdict(Counter)
-    for ref, author, conv in refs:
+    for ref, author, where in refs:
         if author is not None:
             per_person_readings[author].add(ref.reading_id)
             per_person_refs[author] += 1
-        if conv is not None and ref.passage_id is not None:
-            conv_refs[conv][ref.passage_id] += 1
+        if where is not None and ref.passage_id is not None:
+            conv_refs[where][ref.passage_id] += 1
     for user_id, stats in people.items():
         stats.threads = len(threads_joined.get(user_id, ()))
         stats.readings = sorted(title_of.get(r, r) for r in per_person_readings.get(user_id, ()))

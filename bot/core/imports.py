@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -201,8 +202,7 @@ def _write_batches(
 
     report.channels += db.run(channels_op)
     for start in range(0, len(messages), BATCH):
-        chunk = messages[start : start + BATCH]
-        report.stored += db.run(lambda conn, chunk=chunk: store_messages(conn, chunk))
+        report.stored += db.run(partial(store_messages, messages=messages[start : start + BATCH]))
 
 
 # -- Slack --------------------------------------------------------------------------------------
@@ -419,11 +419,14 @@ def import_slack_export(db: Database, path: str | Path, *, team: str | None = No
             report.skipped += changes.skipped
             _write_batches(db, infos, changes.messages, report)
             if changes.edits or changes.deletes:
-                report.edits += db.run(lambda conn, ch=changes: sum(
-                    int(store_edit(conn, mid, content=text, edited_at=at))
-                    for mid, text, at in ch.edits
-                ))
-                report.deleted += db.run(lambda conn, ch=changes: sum(
-                    mark_deleted(conn, [mid], at) for mid, at in ch.deletes
-                ))
+                report.edits += db.run(partial(_apply_edits, edits=changes.edits))
+                report.deleted += db.run(partial(_apply_deletes, deletes=changes.deletes))
     return report
+
+
+def _apply_edits(conn: sqlite3.Connection, edits: list[tuple[str, str, str | None]]) -> int:
+    return sum(int(store_edit(conn, mid, content=text, edited_at=at)) for mid, text, at in edits)
+
+
+def _apply_deletes(conn: sqlite3.Connection, deletes: list[tuple[str, str | None]]) -> int:
+    return sum(mark_deleted(conn, [mid], at) for mid, at in deletes)
