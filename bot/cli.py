@@ -252,11 +252,11 @@ def cmd_console(args: argparse.Namespace, service: SeminarService, settings: Set
 def cmd_run(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
     _refresh(service, quiet=False)
     if args.slack or (not args.discord and settings.slack_bot_token and not settings.discord_token):
-        from bot.slack_app import run_slack  # type: ignore[attr-defined]
+        from bot.slack_app import run_slack
 
         return int(run_slack(settings, service) or 0)
     if args.discord or settings.discord_token:
-        from bot.discord_app import run_discord  # type: ignore[attr-defined]
+        from bot.discord_app import run_discord
 
         return int(run_discord(settings, service) or 0)
     print("No DISCORD_TOKEN or SLACK_BOT_TOKEN set: opening the local console.", file=sys.stderr)

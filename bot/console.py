@@ -7,11 +7,15 @@ question; `/command args` runs a command.
 
 from __future__ import annotations
 
+import getpass
+import time
+import uuid
 from collections.abc import Callable
 from typing import TextIO
 
 from bot import formatting
 from bot.cli_digest import console_digest
+from bot.core.discussion import ChannelInfo, LoggedMessage, now_iso
 from bot.core.errors import SeminarError
 from bot.core.service import SeminarService
 
@@ -19,19 +23,46 @@ HELP = """Type a question, or one of:
   /ask QUESTION        passages of the readings that answer it
   /readings            what is indexed
   /passage ID          one passage with its neighbours
+  /cite NAME YEAR      a reference-list entry and every passage citing it
+  /cite ID             how to cite the reading of passage ID (APA, Chicago)
+  /quote TEXT          where a (half-remembered) quote comes from
+  /say THREAD TEXT     post TEXT in a simulated discussion thread (logged like Discord)
   /digest [OPTIONS]    the discussion digest (--since, --until, --channel, --anonymize,
                        --format md|csv|json|html --out FILE)
   /help                this list
   /quit                leave (Ctrl-D works too)"""
 
 
+CONSOLE = "console"  # the platform, and the one "server" the console simulates
+
+
+def console_message(thread: str, text: str, author: str) -> LoggedMessage:
+    """A console line as a log record: ids are unique and sort by time, like snowflakes."""
+    return LoggedMessage(
+        id=f"console:{time.time_ns()}:{uuid.uuid4().hex[:8]}",
+        platform=CONSOLE,
+        guild_id=CONSOLE,
+        channel_id=f"console:{thread}",
+        parent_id=None,
+        author_id=author,
+        author_name=author,
+        content=text,
+        created_at=now_iso(),
+        source=CONSOLE,
+    )
+
+
 class Console:
-    def __init__(self, service: SeminarService) -> None:
+    def __init__(self, service: SeminarService, *, author: str | None = None) -> None:
         self.service = service
+        self.author = author or getpass.getuser()
         self.commands: dict[str, Callable[[str], str]] = {
             "ask": self.ask,
             "readings": lambda _arg: formatting.readings_text(self.service.readings()),
             "passage": self.passage,
+            "cite": self.cite,
+            "quote": lambda arg: formatting.quote_text(self.service.quote(arg)),
+            "say": self.say,
             "digest": lambda arg: console_digest(self.service, arg),
             "help": lambda _arg: HELP,
         }
@@ -43,6 +74,25 @@ class Console:
         if not arg.strip():
             raise SeminarError("Usage: /passage ID (ids are shown next to every answer)")
         return formatting.passage_text(*self.service.passage(arg.strip()))
+
+    def cite(self, arg: str) -> str:
+        """A passage id asks how to cite its reading; anything else names a source."""
+        if arg and " " not in arg and any(r.id and arg.startswith(r.id + "-")
+                                          for r in self.service.readings()):
+            return formatting.how_to_cite_text(self.service.how_to_cite(arg))
+        return formatting.cite_text(self.service.cite(arg))
+
+    def say(self, arg: str) -> str:
+        """Post into a local discussion thread, through the same log functions as Discord."""
+        thread, _, text = arg.partition(" ")
+        if not thread or not text.strip():
+            raise SeminarError("Usage: /say THREAD TEXT, e.g. /say week-3 I think regimes matter")
+        message = console_message(thread, text.strip(), self.author)
+        self.service.record_channel(
+            ChannelInfo(message.channel_id, CONSOLE, CONSOLE, name=thread, kind="thread")
+        ).result()
+        stored = self.service.record_messages([message]).result()
+        return f"[{thread}] {self.author}: {text.strip()}" + ("" if stored else " (not stored: opted out)")
 
     def handle(self, line: str) -> str | None:
         """The reply to one input line; None means leave."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.core.models import Answer, Hit, Passage, Reading
 from bot.core.quotes import QuoteResult
-from bot.core.references import CiteResult
+from bot.core.references import CiteResult, how_to_cite
 
 
 def reading_json(reading: Reading) -> dict[str, Any]:
@@ -181,7 +181,8 @@ def quote_json(result: QuoteResult) -> dict[str, Any]:
             {"score": h.match.score, "text": h.passage.text, "quote": h.match.quote,
              "reading": h.reading.id, "reading_title": h.reading.title,
              "passage_id": h.passage.id, "page": h.passage.page, "section": h.passage.section,
-             "paragraph": h.passage.paragraph, "start": h.match.start, "end": h.match.end}
+             "paragraph": h.passage.paragraph, "start": h.match.start, "end": h.match.end,
+             "cite_as": how_to_cite(h.reading, h.passage.page)}
             for h in result.hits
         ],
     }
@@ -199,8 +200,8 @@ def quote_text(result: QuoteResult) -> str:
                      f"id {h.passage.id})")
         lines.extend(textwrap.wrap(f"\u201c{h.match.quote}\u201d", width, initial_indent="    ",
                                    subsequent_indent="     "))
-        lines.append("")
         if result.confident:
+            lines.append(f"    Cite as (APA): {how_to_cite(h.reading, h.passage.page)['apa']}")
             break  # one confident answer is the answer; weak ones are shown side by side
     return "\n".join(lines).rstrip()
 

@@ -126,11 +126,11 @@ def split_authors(text: str) -> tuple[str, ...]:
         parts = [p.strip() for p in chunk.split(",") if p.strip()]
         if i == 0 and len(parts) >= 2:
             surnames.append(parts[0])  # inverted first author; parts[1] is the given name
-            surnames.extend(_natural_surname(p) for p in parts[2:])
+            surnames.extend(natural_surname(p) for p in parts[2:])
         elif len(parts) == 1 and i == 0 and len(chunks) == 1:
-            surnames.append(_natural_surname(parts[0]) if _looks_personal(parts[0]) else parts[0])
+            surnames.append(natural_surname(parts[0]) if _looks_personal(parts[0]) else parts[0])
         else:
-            surnames.extend(_natural_surname(p) for p in parts)
+            surnames.extend(natural_surname(p) for p in parts)
     return tuple(display_name(_drop_full_stop(s)) for s in surnames if s)
 
 
@@ -144,7 +144,7 @@ def _looks_personal(name: str) -> bool:
     return bool(re.match(r"^(?!(?:U\.\s?[SKN]|E\.\s?U)\.)(?:[A-Z]\.\s?){1,3}[A-Z][\w'’-]+$", name))
 
 
-def _natural_surname(name: str) -> str:
+def natural_surname(name: str) -> str:
     """Surname of a name written in natural order, keeping particles ("Samuel del Villar")."""
     words = name.split()
     if not words:

@@ -284,7 +284,8 @@ def link_citations(
     numbered = {e.number: i for i, e in enumerate(entries) if e.number is not None}
     for cit in citations:
         if cit.kind in ("numeric", "footnote-marker"):
-            out.append((cit, numbered.get(cit.number) if cit.kind == "numeric" else None))
+            found = numbered.get(cit.number) if cit.number is not None else None
+            out.append((cit, found if cit.kind == "numeric" else None))
             continue
         if cit.kind == "narrative" and not cit.authors:
             out.append((cit, _resolve_narrative(cit, entries, text, context)))

@@ -129,7 +129,9 @@ class Database:
             if conn is None:
                 conn = connect(self.path)
         except DatabaseUnavailable as exc:
-            self._fail_pending(exc)
+            # Stay alive and answer every request with the error: a thread that exited here
+            # could strand a request queued a moment later.
+            self._refuse_all(exc)
             return
         try:
             while True:
@@ -214,14 +216,12 @@ class Database:
             else:
                 fut.set_result(value)
 
-    def _fail_pending(self, exc: BaseException) -> None:
+    def _refuse_all(self, exc: BaseException) -> None:
         while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
+            item = self._queue.get()
+            if item is _STOP:
                 return
-            if item is not _STOP:
-                item[1].set_exception(exc)
+            item[1].set_exception(exc)
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -248,6 +248,21 @@ def store_edit(
     return True
 
 
+def bump_reactions(conn: sqlite3.Connection, message_id: str, delta: int | None) -> bool:
+    """Follow reactions live: Discord's events say one was added or removed, never the total.
+
+    `delta=None` means every reaction was cleared. False when the message is not logged.
+    """
+    if delta is None:
+        cur = conn.execute("UPDATE messages SET reactions = 0 WHERE id = ?", (message_id,))
+    else:
+        cur = conn.execute(
+            "UPDATE messages SET reactions = max(0, reactions + ?) WHERE id = ?",
+            (delta, message_id),
+        )
+    return cur.rowcount > 0
+
+
 def mark_deleted(conn: sqlite3.Connection, message_ids: Iterable[str], at: str | None = None) -> int:
     """Keep the row, drop everything the author wrote."""
     ids = list(message_ids)
@@ -307,12 +322,41 @@ def logged_channels(conn: sqlite3.Connection, guild_id: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def last_message(conn: sqlite3.Connection, guild_id: str, channel_id: str) -> str | None:
-    """The newest logged message id of a channel or thread: where a backfill resumes."""
+def known_channels(conn: sqlite3.Connection, guild_id: str) -> list[ChannelInfo]:
+    """Channels and threads seen in one guild, newest activity first (for pickers)."""
+    rows = conn.execute(
+        "SELECT id, platform, guild_id, name, parent_id, kind, created_at, archived FROM channels"
+        " WHERE guild_id = ? ORDER BY coalesce(updated_at, created_at) DESC",
+        (guild_id,),
+    )
+    return [
+        ChannelInfo(r["id"], r["platform"], r["guild_id"], r["name"], r["parent_id"], r["kind"],
+                    r["created_at"], bool(r["archived"]))
+        for r in rows
+    ]
+
+
+def count_messages(conn: sqlite3.Connection, guild_id: str, author_id: str) -> int:
+    """How many of one person's messages the log holds in a guild (deleted rows included)."""
+    row = conn.execute(
+        "SELECT count(*) FROM messages WHERE guild_id = ? AND author_id = ?", (guild_id, author_id)
+    ).fetchone()
+    return int(row[0])
+
+
+def last_message(
+    conn: sqlite3.Connection, guild_id: str, channel_id: str, before: str | None = None
+) -> str | None:
+    """The newest logged message id of a channel or thread: where a backfill resumes.
+
+    `before` (ISO time) ignores messages logged live after a reconnect, which would otherwise
+    make a backfill start after the gap it is meant to fill.
+    """
     row = conn.execute(
         "SELECT id FROM messages WHERE guild_id = ? AND channel_id = ?"
+        " AND (? IS NULL OR created_at < ?)"
         " ORDER BY created_at DESC, length(id) DESC, id DESC LIMIT 1",
-        (guild_id, channel_id),
+        (guild_id, channel_id, before, before),
     ).fetchone()
     return row[0] if row else None
 

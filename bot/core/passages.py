@@ -36,13 +36,14 @@ def split_long(text: str) -> list[tuple[int, int]]:
     if len(spans) > 1 and spans[-1][1] - spans[-1][0] < 200:
         last = spans.pop()
         spans[-1] = (spans[-1][0], last[1])
-    return [(s, e) for s, e in ((s, e) for s, e in spans) if text[s:e].strip()]
+    return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
 def build_passages(reading_id: str, doc: CleanDocument, course: str = DEFAULT_COURSE) -> list[Passage]:
     """Passages for every paragraph a student might need: body, abstract, notes, references,
     figures. Headings and front matter only label passages (their `section`)."""
     ids: dict[int, list[str]] = {}
+    taken: set[str] = set()
     drafts: list[tuple[int, Para, str, int, int, int | None]] = []
     counters = {"body": 0, "footnote": 0, "bibliography": 0, "figure": 0}
     paragraph = 0
@@ -63,8 +64,9 @@ def build_passages(reading_id: str, doc: CleanDocument, course: str = DEFAULT_CO
         prefix = {"footnote": "n", "bibliography": "b", "figure": "f"}[kind]
         suffix = para.label if kind == "footnote" and para.label else str(counters[kind])
         pid = f"{reading_id}-{prefix}{suffix}"
-        while any(pid == d[2] for d in drafts):
+        while pid in taken:  # two notes printed with the same number
             pid += "x"
+        taken.add(pid)
         ids.setdefault(index, []).append(pid)
         drafts.append((index, para, pid, 0, len(para.text), None))
     passages = []

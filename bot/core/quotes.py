@@ -25,7 +25,7 @@ MAX_QUOTE_CHARS = 1_000
 CONFIDENT_SCORE = 70.0
 _CANDIDATES = 25
 # Up to this many passages every one is a candidate; beyond it, full-text search picks them.
-_SCAN_ALL = 5_000
+_SCAN_ALL = 1_500
 _QUOTABLE = ("body", "abstract", "footnote", "figure")
 _WORD_START = re.compile(r"(?<![^\W_])[^\W_]")
 _WORD_END = re.compile(r"[^\W_](?![^\W_])")
@@ -75,21 +75,35 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", fold_aligned(text))
 
 
-def _overlap(query_terms: set[str], passage: str) -> float:
-    terms = {stem(w) for w in words(passage)}
-    return sum(1 for t in query_terms if t in terms) / max(len(query_terms), 1)
+def _key(word: str) -> str:
+    """A word's first five letters after stemming: "disapearing" still meets "disappearing"."""
+    return stem(word)[:5]
+
+
+def _trigrams(text: str) -> set[str]:
+    squashed = " ".join(words(text))
+    return {squashed[i : i + 3] for i in range(len(squashed) - 2)}
+
+
+def _overlap(query_terms: set[str], query_grams: set[str], passage: str) -> float:
+    """Shared words, and shared letter trigrams for when every word was misspelt."""
+    terms = {_key(w) for w in words(passage)}
+    by_word = sum(1 for t in query_terms if t in terms) / max(len(query_terms), 1)
+    by_gram = len(query_grams & _trigrams(passage)) / max(len(query_grams), 1)
+    return by_word + by_gram
 
 
 def find_quote(query: str, candidates: Sequence[tuple[str, str]], top: int = 3) -> list[QuoteMatch]:
     """Best places for `query` among (passage id, passage text) pairs, best first."""
     query = check_quote(query)
     q = _squash(query).strip()
-    terms = {stem(w) for w in words(query) if w not in STOPWORDS} or {stem(w) for w in words(query)}
-    shortlist = sorted(candidates, key=lambda c: _overlap(terms, c[1]), reverse=True)[:_CANDIDATES]
+    terms = {_key(w) for w in words(query) if w not in STOPWORDS} or {_key(w) for w in words(query)}
+    grams = _trigrams(query)
+    shortlist = sorted(candidates, key=lambda c: _overlap(terms, grams, c[1]),
+                       reverse=True)[:_CANDIDATES]
     aligned = []
     for pid, text in shortlist:
-        squashed = text.replace("\n", " ")  # keep offsets; only newlines become spaces
-        hay = fold_aligned(squashed)
+        hay = fold_aligned(text.replace("\n", " "))  # same length: offsets stay valid
         al = fuzz.partial_ratio_alignment(q, hay)
         if al is None:
             continue

@@ -18,7 +18,7 @@ import sqlite_utils
 from rapidfuzz import fuzz
 from sqlite_utils.db import Table
 
-from bot.core.bibliography import YEAR, BibEntry, parse_bibliography
+from bot.core.bibliography import YEAR, BibEntry, natural_surname, parse_bibliography
 from bot.core.citations import (
     entry_keys,
     find_citations,
@@ -26,11 +26,13 @@ from bot.core.citations import (
     name_key,
     year_fit,
 )
+from bot.core.errors import InvalidQuery
 from bot.core.models import Passage, Reading
 from bot.core.textnorm import STOPWORDS, fold_aligned
 
 CITING_KINDS = ("body", "abstract", "footnote", "figure")
 MATCH_THRESHOLD = 60.0
+MAX_CITE_CHARS = 300
 _NAME_HIT = 80.0
 _TITLE_HIT = 85.0
 _QUERY_YEAR_RE = re.compile(rf"(?<![\w-])(?:{YEAR})(?![\w-])", re.IGNORECASE)
@@ -127,7 +129,8 @@ def index_reading(
             if cit.kind == "footnote-marker" and note_id is None:
                 continue  # a superscript with no note behind it is not a citation
             if cit.kind in ("narrative", "inline") and idx is None:
-                continue  # "Operation Intercept (1969)": a year in brackets, not a citation
+                # "Operation Intercept (1969)", "in May, 1994": a date, not a citation
+                continue
             if idx is None and cit.kind not in ("numeric", "footnote-marker"):
                 unlinked.append(cit.text)
             rows.append((
@@ -142,15 +145,6 @@ def index_reading(
         rows,
     )
     return unlinked
-
-
-def unlinked_citations(conn: sqlite3.Connection, course: str) -> list[sqlite3.Row]:
-    """Author-year citations that match no reference-list entry, for the index report."""
-    return conn.execute(
-        "SELECT reading_id, passage_id, text FROM citations WHERE course = ? AND entry_id IS NULL"
-        " AND kind NOT IN ('numeric', 'footnote-marker') ORDER BY reading_id, id",
-        (course,),
-    ).fetchall()
 
 
 # -- lookup -----------------------------------------------------------------------------------
@@ -195,21 +189,37 @@ def score_entry(name_words: Sequence[str], years: Sequence[str], keys: Sequence[
         elif a >= _NAME_HIT:
             total += a
     score = total / len(name_words)
-    if not author_hit:
-        score *= 0.7
+    if not author_hit and score < 90:
+        score *= 0.7  # a partial title match alone is a weak lead
     if years:
         fit = max(year_fit(y, entry.year) for y in years)
         score *= {1.0: 1.0, 0.6: 0.9}.get(fit, 0.3)
     return score
 
 
+def check_cite_query(query: str | None) -> str:
+    """The query with spaces tidied; raises InvalidQuery for what names no source."""
+    cleaned = " ".join((query or "").split())
+    if not cleaned:
+        raise InvalidQuery('Give an author and a year or a few title words, e.g. "Krasner 1999".')
+    if not any(ch.isalnum() for ch in cleaned):
+        raise InvalidQuery("That cite query has no words in it, only punctuation.")
+    if len(cleaned) > MAX_CITE_CHARS:
+        raise InvalidQuery(
+            f"A cite query is a name, a year or a few title words; that one is "
+            f"{len(cleaned):,} characters long (at most {MAX_CITE_CHARS})."
+        )
+    return cleaned
+
+
 def parse_query(query: str) -> tuple[list[str], list[str]]:
-    """(name and title words, years) of a cite query; "et al.", initials and "the" drop out."""
+    """(name and title words, years) of a cite query; "et al.", initials, page numbers and "the"
+    drop out, so a citation pasted as printed ("(Walker 1993-94: 43)") works as a query."""
     years = _QUERY_YEAR_RE.findall(query)
     rest = _QUERY_YEAR_RE.sub(" ", query)
     rest = re.sub(r"(?i)\bet\.?\s+al\b\.?|\b(?:eds?|pp?|vol|no)\.", " ", rest)
     every = _words(rest)
-    kept = [w for w in every if w not in STOPWORDS and len(w) > 1]
+    kept = [w for w in every if w not in STOPWORDS and len(w) > 1 and not w.isdigit()]
     return kept or every, [y.lower() for y in years]
 
 
@@ -305,8 +315,8 @@ def _split_name(name: str) -> tuple[str, str]:
     if "," in name:
         last, _, first = name.partition(",")
         return first.strip(), last.strip()
-    parts = name.split()
-    return " ".join(parts[:-1]), parts[-1] if parts else ""
+    surname = natural_surname(name)
+    return name[: len(name) - len(surname)].strip(), surname
 
 
 def _initials(given: str) -> str:
@@ -326,9 +336,16 @@ def how_to_cite(reading: Reading, page: int | None = None) -> dict[str, str]:
         chi = [f"{last}, {first}".rstrip(", ")] + [f"{f} {la}".strip() for f, la in names[1:]]
         chi_who = chi[0] if len(chi) == 1 else ", ".join(chi[:-1]) + ", and " + chi[-1]
         surnames = [last for _, last in names]
-    else:
-        apa_who = chi_who = title
-        surnames = [title]
+    else:  # no author: the title takes the author's place, as both styles prescribe
+        short = title if len(title) <= 40 else title[:40].rsplit(" ", 1)[0] + "…"
+        page_apa = f", p. {page}" if page is not None else ""
+        page_chi = f", {page}" if page is not None else ""
+        return {
+            "apa": f"{title}. ({year}).",
+            "chicago": f"\u201c{title}.\u201d {year}.",
+            "apa_in_text": f"({short}, {year}{page_apa})",
+            "chicago_in_text": f"(\u201c{short}\u201d {year}{page_chi})",
+        }
     short_apa = surnames[0] if len(surnames) == 1 else (
         " & ".join(surnames) if len(surnames) == 2 else f"{surnames[0]} et al.")
     short_chi = short_apa.replace(" & ", " and ")

@@ -29,7 +29,6 @@ from bot.core.references import CiteResult
 ProgressCallback = Callable[[str, int, int], None]
 
 MAX_QUESTION_CHARS = 2_000
-MAX_CITE_CHARS = 300
 
 
 class SeminarService:
@@ -155,6 +154,11 @@ class SeminarService:
     def record_channel(self, info: ChannelInfo, *, event: str | None = None) -> Future[None]:
         return self.db.write(partial(discussion.store_channel, info=info, event=event))
 
+    def bump_reactions(self, message_id: str, delta: int | None) -> Future[bool]:
+        return self.db.write(
+            partial(discussion.bump_reactions, message_id=message_id, delta=delta)
+        )
+
     def set_logged_channel(
         self, guild_id: str, channel_id: str, *, on: bool, by: str | None = None
     ) -> Future[None]:
@@ -197,24 +201,29 @@ class SeminarService:
         with self.db.read() as conn:
             return discussion.logged_channels(conn, guild_id)
 
-    def last_message(self, guild_id: str, channel_id: str) -> str | None:
+    def last_message(
+        self, guild_id: str, channel_id: str, before: str | None = None
+    ) -> str | None:
         with self.db.read() as conn:
-            return discussion.last_message(conn, guild_id, channel_id)
+            return discussion.last_message(conn, guild_id, channel_id, before)
 
     def is_opted_out(self, guild_id: str, user_id: str) -> bool:
         with self.db.read() as conn:
             return discussion.is_opted_out(conn, guild_id, user_id)
 
+    def known_channels(self, guild_id: str) -> list[ChannelInfo]:
+        with self.db.read() as conn:
+            return discussion.known_channels(conn, guild_id)
+
+    def count_messages(self, guild_id: str, author_id: str) -> int:
+        with self.db.read() as conn:
+            return discussion.count_messages(conn, guild_id, author_id)
+
     # -- citations and quotes --------------------------------------------------------------
 
     def cite(self, query: str, *, course: str = DEFAULT_COURSE, limit: int = 3) -> CiteResult:
         """The entry a loose reference names ("krasnr soverignty") and the passages citing it."""
-        query = check_query(query)
-        if len(query) > MAX_CITE_CHARS:
-            raise InvalidQuery(
-                f"A cite query is a name, a year or a few title words; that one is {len(query):,} "
-                f"characters (at most {MAX_CITE_CHARS})."
-            )
+        query = references.check_cite_query(query)
         with self.db.read() as conn:
             return references.lookup(conn, query, course, limit=max(1, min(limit, 10)))
 

@@ -23,17 +23,19 @@ def folder(tmp_path: Path, knowledge_dir: Path) -> Path:
 def test_index_builds_then_touches_only_what_changed(tmp_path: Path, folder: Path) -> None:
     service = SeminarService(tmp_path / "s.db", folder)
     first = service.ensure_index()
-    assert sorted(first.indexed) == ["commons-and-collective-action", "water-treaties-and-trust"]
+    assert sorted(first.indexed) == [
+        "commons-and-collective-action", "regimes-without-trust", "water-treaties-and-trust"]
     assert service.ensure_index().indexed == []
     path = folder / "water-treaties-and-trust.txt"
     path.write_text(path.read_text(encoding="utf-8") + "\nA new closing paragraph about dams.\n",
                     encoding="utf-8")
     again = service.ensure_index()
     assert again.indexed == ["water-treaties-and-trust"]
-    assert again.unchanged == ["commons-and-collective-action"]
+    assert again.unchanged == ["commons-and-collective-action", "regimes-without-trust"]
     (folder / "commons-and-collective-action.md").unlink()
     assert service.ensure_index().removed == ["commons-and-collective-action"]
-    assert [r.id for r in service.readings()] == ["water-treaties-and-trust"]
+    assert [r.id for r in service.readings()] == ["regimes-without-trust",
+                                                  "water-treaties-and-trust"]
     service.close()
 
 

@@ -50,3 +50,9 @@ def test_bad_quotes_raise_a_clear_error(bad: str) -> None:
         check_quote(bad)
     with pytest.raises(InvalidQuery):
         find_quote(bad, PASSAGES)
+
+
+def test_every_word_misspelled_still_shortlists_the_passage() -> None:
+    filler = [(f"z-p{i}", f"Unrelated paragraph number {i} about campus parking.") for i in range(60)]
+    best = find_quote("the rivrs are risin but not for the farmrs", [*filler, *PASSAGES])[0]
+    assert best.passage_id == "a-p1"

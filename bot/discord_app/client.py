@@ -1,0 +1,140 @@
+"""The Discord client: one process, any number of class servers, shardable.
+
+Commands are registered per guild (the configured guild ids and every guild named in a course),
+so a course's commands appear at once in its servers; with no guild configured they are global.
+Registering them with Discord (`/sync`) is an explicit instructor action, never done at start-up:
+syncing on every start is rate-limited and can wipe commands mid-class.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import aiohttp
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.errors import SeminarError
+from bot.core.models import Reading
+from bot.core.service import SeminarService
+from bot.discord_app.errors import on_tree_error
+from bot.settings import Settings
+
+log = logging.getLogger("bot.discord")
+
+COG_MODULES = (
+    "bot.discord_app.cogs.ask",
+    "bot.discord_app.cogs.cite",
+    "bot.discord_app.cogs.readings",
+    "bot.discord_app.cogs.admin",
+    "bot.discord_app.cogs.privacy",
+    "bot.discord_app.cogs.log",
+)
+# Autocomplete has three seconds; the readings list changes only on /reindex, so it is cached
+# and refreshed at most this often even without one.
+READINGS_CACHE_SECONDS = 300.0
+
+
+class SeminarTree(app_commands.CommandTree):
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await on_tree_error(interaction, error)
+
+
+def make_intents(*, message_content: bool = True) -> discord.Intents:
+    intents = discord.Intents.default()  # guilds, guild messages, reactions; no members/presences
+    intents.message_content = message_content
+    return intents
+
+
+class SeminarBot(commands.AutoShardedBot):
+    """Carries the settings and the core service every cog needs."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        service: SeminarService,
+        *,
+        message_content: bool = True,
+        shard_count: int | None = None,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=make_intents(message_content=message_content),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=SeminarTree,
+            help_command=None,
+            shard_count=shard_count,
+        )
+        self.settings = settings
+        self.service = service
+        self._readings: dict[str, tuple[float, list[Reading]]] = {}
+
+    def command_guilds(self) -> list[discord.Object]:
+        ids = set(self.settings.discord_guild_ids)
+        ids.update(int(g) for g in self.settings.guild_courses() if g.isdigit())
+        return [discord.Object(id=i) for i in sorted(ids)]
+
+    async def setup_hook(self) -> None:
+        for module in COG_MODULES:
+            await self.load_extension(module)
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No prefix commands: messages are only logged (see the log cog)."""
+
+    def course_for(self, guild_id: int | None) -> str:
+        return self.service.course_for(guild_id)
+
+    async def readings_for(self, course: str) -> list[Reading]:
+        """The course's readings, cached so autocomplete never waits on the database."""
+        cached = self._readings.get(course)
+        if cached is not None and time.monotonic() - cached[0] < READINGS_CACHE_SECONDS:
+            return cached[1]
+        readings = await asyncio.to_thread(self.service.readings, course)
+        self._readings[course] = (time.monotonic(), readings)
+        return readings
+
+    def forget_readings(self, course: str | None = None) -> None:
+        if course is None:
+            self._readings.clear()
+        else:
+            self._readings.pop(course, None)
+
+
+async def add_feature_cog(bot: commands.Bot, cog: commands.Cog) -> None:
+    """Add a cog with its commands scoped to the class servers (global when none is set)."""
+    guilds = bot.command_guilds() if isinstance(bot, SeminarBot) else []
+    if guilds:
+        await bot.add_cog(cog, guilds=guilds)
+    else:
+        await bot.add_cog(cog)
+
+
+def run_discord(settings: Settings, service: SeminarService) -> int:
+    """`seminar-bot run` with a DISCORD_TOKEN (the CLI has brought the index up to date); the
+    exit status once the bot is stopped.
+
+    If the Message Content intent is not enabled in the developer portal, Discord refuses the
+    connection; the bot then starts again without it and says what that costs (docs/discord.md).
+    """
+    if settings.discord_token is None:
+        raise SeminarError("DISCORD_TOKEN is not set; see docs/discord.md.")
+    token = settings.discord_token.reveal()
+    try:
+        try:
+            SeminarBot(settings, service).run(token, log_handler=None)
+        except discord.PrivilegedIntentsRequired:
+            log.warning(
+                "The Message Content intent is not enabled for this bot, so logged messages are"
+                " stored without their text. Enable it in the developer portal (docs/discord.md)."
+            )
+            SeminarBot(settings, service, message_content=False).run(token, log_handler=None)
+    except discord.LoginFailure as exc:
+        raise SeminarError("Discord refused the token in DISCORD_TOKEN; check it.") from exc
+    except (aiohttp.ClientError, OSError) as exc:
+        raise SeminarError(f"Cannot reach Discord ({exc}); check the network.") from exc
+    return 0

@@ -1,0 +1,64 @@
+"""`/cite` (where the readings cite a reference) and `/quote` (where a quote comes from)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.service import MAX_QUESTION_CHARS
+from bot.discord_app.autocomplete import reference_choices
+from bot.discord_app.checks import guild_only_check
+from bot.discord_app.client import SeminarBot, add_feature_cog
+from bot.discord_app.views import core_feature, send_answer
+
+
+class CiteCog(commands.Cog):
+    def __init__(self, bot: SeminarBot) -> None:
+        self.bot = bot
+
+    async def _lookup(
+        self, interaction: discord.Interaction, kind: str, text: str, private: bool
+    ) -> None:
+        find = core_feature(self.bot.service, kind)
+        guild_id = guild_only_check(interaction)
+        course = self.bot.course_for(guild_id)
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        answer = await asyncio.to_thread(find, text, course=course)
+        await send_answer(
+            interaction, self.bot.service, answer, kind=kind, course=course, ephemeral=private
+        )
+
+    @app_commands.command(name="cite", description="Where do the readings cite this reference?")
+    @app_commands.describe(
+        reference="An author and year, e.g. 'Castells 2009'", private="Only you see the answer"
+    )
+    @app_commands.autocomplete(reference=reference_choices)
+    @app_commands.guild_only()
+    async def cite(
+        self,
+        interaction: discord.Interaction,
+        reference: app_commands.Range[str, 1, 300],
+        private: bool = False,
+    ) -> None:
+        await self._lookup(interaction, "cite", reference, private)
+
+    @app_commands.command(
+        name="quote", description="Where does this (half-remembered) quote come from?"
+    )
+    @app_commands.describe(text="The words you remember", private="Only you see the answer")
+    @app_commands.guild_only()
+    async def quote(
+        self,
+        interaction: discord.Interaction,
+        text: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+        private: bool = False,
+    ) -> None:
+        await self._lookup(interaction, "quote", text, private)
+
+
+async def setup(bot: commands.Bot) -> None:
+    assert isinstance(bot, SeminarBot)
+    await add_feature_cog(bot, CiteCog(bot))

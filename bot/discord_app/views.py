@@ -1,0 +1,211 @@
+"""Buttons under answers. Their errors go through the same handler as commands."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+import discord
+
+from bot.core.errors import SeminarError
+from bot.core.models import Answer
+from bot.core.service import SeminarService
+from bot.discord_app.errors import on_tree_error
+from bot.discord_app.formatting import (
+    content,
+    hit_embed,
+    nothing_convincing_embed,
+    passage_embed,
+    passage_file,
+    passage_needs_file,
+)
+from bot.discord_app.lookups import as_answer, how_to_cite_text
+
+VIEW_TIMEOUT = 15 * 60.0
+
+
+class SeminarView(discord.ui.View):
+    message: discord.WebhookMessage | None = None
+
+    async def on_timeout(self) -> None:
+        """Dead buttons fail with "This interaction failed": remove them when they expire."""
+        if self.message is not None:
+            # Deleted meanwhile, or the token expired: then there is nothing left to tidy.
+            with contextlib.suppress(discord.HTTPException):
+                await self.message.edit(view=None)
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        await on_tree_error(interaction, error)
+
+
+def core_feature(service: SeminarService, name: str) -> Any:
+    """A core method another branch adds; until it lands the user is told so, plainly."""
+    method = getattr(service, name, None)
+    if method is None:
+        raise SeminarError(f"`{name}` is not available yet in this version of the bot.")
+    return method
+
+
+async def send_passage(
+    interaction: discord.Interaction,
+    service: SeminarService,
+    passage_id: str,
+    course: str,
+    *,
+    ephemeral: bool,
+) -> None:
+    """The passage in an embed, with the full text attached when Discord cannot show it all."""
+    passage, reading, neighbours = await asyncio.to_thread(
+        service.passage, passage_id, course=course
+    )
+    embed = passage_embed(passage, reading, neighbours)
+    kwargs: dict[str, Any] = {"embed": embed, "ephemeral": ephemeral}
+    if passage_needs_file(passage):
+        kwargs["file"] = passage_file(passage, reading)
+    await interaction.followup.send(**kwargs)
+
+
+class AnswerView(SeminarView):
+    """Browse the results, open a passage, see how to cite it, and say whether it helped."""
+
+    def __init__(
+        self,
+        service: SeminarService,
+        answer: Answer,
+        *,
+        course: str,
+        query_id: int,
+        asker_id: int,
+        kind: str = "ask",
+        notes: Mapping[int, str] | None = None,
+    ) -> None:
+        super().__init__(timeout=VIEW_TIMEOUT)
+        self.service = service
+        self.answer = answer
+        self.notes = dict(notes or {})
+        self.course = course
+        self.query_id = query_id
+        self.asker_id = asker_id
+        self.kind = kind
+        # -1 is the "nothing convincing" card that opens a weak answer.
+        self.index = 0 if answer.confident and answer.hits else -1
+        self._sync_buttons()
+
+    async def _by_asker(self, interaction: discord.Interaction, what: str) -> bool:
+        """Paging changes the card everyone sees and feedback is the asker's verdict: theirs."""
+        if interaction.user.id == self.asker_id:
+            return True
+        await interaction.response.send_message(
+            f"Only the person who asked can {what}; ask your own question with /ask.",
+            ephemeral=True,
+        )
+        return False
+
+    def embed(self) -> discord.Embed:
+        if self.index < 0:
+            return nothing_convincing_embed(self.answer, self.kind)
+        return hit_embed(self.answer, self.index, self.notes.get(self.index))
+
+    def _sync_buttons(self) -> None:
+        low = 0 if self.answer.confident else -1
+        self.previous.disabled = self.index <= low
+        self.next.disabled = self.index >= len(self.answer.hits) - 1
+        on_hit = self.index >= 0
+        self.full.disabled = not on_hit
+        self.cite.disabled = not on_hit
+
+    async def _show(self, interaction: discord.Interaction) -> None:
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.embed(), view=self)
+
+    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary, row=0)
+    async def previous(
+        self, interaction: discord.Interaction, button: discord.ui.Button[Any]
+    ) -> None:
+        if await self._by_asker(interaction, "page through these results"):
+            self.index = max(-1 if not self.answer.confident else 0, self.index - 1)
+            await self._show(interaction)
+
+    @discord.ui.button(label="Next result", style=discord.ButtonStyle.primary, row=0)
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        if await self._by_asker(interaction, "page through these results"):
+            self.index = min(len(self.answer.hits) - 1, self.index + 1)
+            await self._show(interaction)
+
+    @discord.ui.button(label="Show full passage", style=discord.ButtonStyle.secondary, row=0)
+    async def full(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        hit = self.answer.hits[max(0, self.index)]
+        await send_passage(interaction, self.service, hit.passage.id, self.course, ephemeral=True)
+
+    @discord.ui.button(label="How to cite", style=discord.ButtonStyle.secondary, row=0)
+    async def cite(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        how_to_cite = core_feature(self.service, "how_to_cite")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        hit = self.answer.hits[max(0, self.index)]
+        forms = await asyncio.to_thread(how_to_cite, hit.passage.id, course=self.course)
+        await interaction.followup.send(content(how_to_cite_text(forms)), ephemeral=True)
+
+    @discord.ui.button(label="Helpful", style=discord.ButtonStyle.success, row=1)
+    async def helpful(
+        self, interaction: discord.Interaction, button: discord.ui.Button[Any]
+    ) -> None:
+        await self._feedback(interaction, helpful=True)
+
+    @discord.ui.button(label="Not helpful", style=discord.ButtonStyle.danger, row=1)
+    async def not_helpful(
+        self, interaction: discord.Interaction, button: discord.ui.Button[Any]
+    ) -> None:
+        await self._feedback(interaction, helpful=False)
+
+    async def _feedback(self, interaction: discord.Interaction, *, helpful: bool) -> None:
+        if not await self._by_asker(interaction, "rate this answer"):
+            return
+        await asyncio.wrap_future(self.service.record_feedback(self.query_id, helpful=helpful))
+        await interaction.response.send_message(
+            "Thanks, noted: it helps the instructor see what the readings answer well."
+            if helpful
+            else "Thanks, noted. Try rephrasing, or pick a reading with the `reading` option.",
+            ephemeral=True,
+        )
+
+
+async def send_answer(
+    interaction: discord.Interaction,
+    service: SeminarService,
+    result: Any,
+    *,
+    kind: str,
+    course: str,
+    ephemeral: bool,
+) -> None:
+    """Record the question with the passages shown, then post the first card and its buttons.
+
+    `result` is an Answer, or a citation or quote result (see lookups.as_answer)."""
+    answer, notes = as_answer(result)
+    query_id = await asyncio.wrap_future(
+        service.record_query(
+            guild_id=str(interaction.guild_id),
+            kind=kind,
+            query=answer.query,
+            results=[h.passage.id for h in answer.hits],
+            channel_id=str(interaction.channel_id) if interaction.channel_id else None,
+            user_id=str(interaction.user.id),
+        )
+    )
+    view = AnswerView(
+        service,
+        answer,
+        course=course,
+        query_id=query_id,
+        asker_id=interaction.user.id,
+        kind=kind,
+        notes=notes,
+    )
+    view.message = await interaction.followup.send(
+        embed=view.embed(), view=view, ephemeral=ephemeral, wait=True
+    )

@@ -1,0 +1,167 @@
+"""Citations and quotes through the index: stored at index time, looked up by `cite`/`quote`."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.core import quotes, references
+from bot.core.errors import InvalidQuery, NotFound
+from bot.core.models import Reading
+from bot.core.service import SeminarService
+
+READING = """Sovereignty and Its Discontents
+
+Ana Ruiz
+
+Scholars disagree about what sovereignty means (Krasner, 1999: 4; see also Keohane & Nye, 2001).
+Some argue that interdependence erodes it (Keohane and Nye, 2001: 12-14), others that states
+adapt (Ruíz Díaz, 2005a). A survey found no consensus (Nobody, 2004).
+
+As Ruiz Diaz observes, the rivers are rising but not for the farmers downstream (2005a: 7).
+Operation Lighthouse (1998) had nothing to do with any of this.
+
+References
+
+Keohane, R. O., & Nye, J. S. (2001). Power and interdependence (3rd ed.). Longman.
+
+Krasner, S. D. (1999). Sovereignty: Organized hypocrisy. Princeton University Press.
+
+Ruíz Díaz, M. (2005a). Rivers and borders. Journal of Water Politics, 3(2), 1-20.
+"""
+
+NOTES = """Constructing Threats
+
+Luis Vega
+
+Wendt argued that anarchy is what states make of it.[1] Threats are constructed by the way
+actors describe them, and the cartels' violence is read differently on each side.[2]
+"""
+
+
+@pytest.fixture
+def service(tmp_path: Path, make_service) -> SeminarService:
+    folder = tmp_path / "readings"
+    folder.mkdir()
+    (folder / "sovereignty.txt").write_text(READING, encoding="utf-8")
+    (folder / "threats.txt").write_text(NOTES, encoding="utf-8")
+    (folder / "readings.toml").write_text(
+        '["sovereignty.txt"]\nauthors = ["Ana Ruiz", "Pedro de la Vega"]\nyear = "2020"\n',
+        encoding="utf-8")
+    return make_service(folder, tmp_path / "test.db")
+
+
+def test_index_stores_entries_and_linked_citations(service: SeminarService,
+                                                    tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "test.db")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    entries = conn.execute("SELECT count(*) FROM bib_entries").fetchone()[0]
+    rows = conn.execute("SELECT text, entry_id, locator FROM citations WHERE kind != 'numeric'"
+                        " ORDER BY id").fetchall()
+    conn.close()
+    assert entries == 3
+    by_text = {t: (e, loc) for t, e, loc in rows}
+    assert by_text["Krasner, 1999: 4"][0] is not None and by_text["Krasner, 1999: 4"][1] == "4"
+    assert by_text["Nobody, 2004"][0] is None  # kept, reported, not dropped
+    assert by_text["2005a: 7"][0] is not None  # narrative, accent-insensitive
+    assert "1998" not in by_text  # a year in brackets with no author is no citation
+
+
+def test_cite_fuzzy_query_returns_entry_and_citing_passages(service: SeminarService) -> None:
+    result = service.cite("krasnr sovreignty")
+    top = result.matches[0]
+    assert top.entry is not None and top.entry.authors == ("Krasner",)
+    assert [c.citation for c in top.cited_in] == ["Krasner, 1999: 4"]
+    assert top.cited_in[0].locator == "4" and top.cited_in[0].kind == "citation"
+
+    keohane = service.cite("Keohane Nye 2001").matches[0]
+    assert {c.citation for c in keohane.cited_in} == {"see also Keohane & Nye, 2001",
+                                                      "Keohane and Nye, 2001: 12-14"}
+
+    ruiz = service.cite("Ruiz Diaz 2005a").matches[0]
+    assert {c.citation for c in ruiz.cited_in} == {"Ruíz Díaz, 2005a", "2005a: 7"}
+
+
+def test_cite_without_reference_list_returns_labelled_mentions(service: SeminarService) -> None:
+    result = service.cite("Wendt")
+    assert len(result.matches) == 1 and result.matches[0].entry is None
+    assert [c.kind for c in result.matches[0].cited_in] == ["mention"]
+    assert service.cite("Zzyzx Qwerty 1850").matches == []
+
+
+@pytest.mark.parametrize("bad", ["", "  ", "?!.;", "x" * 20_000])
+def test_bad_cite_and_quote_input(service: SeminarService, bad: str) -> None:
+    with pytest.raises(InvalidQuery):
+        service.cite(bad)
+    with pytest.raises(InvalidQuery):
+        service.quote(bad)
+
+
+def test_quote_locates_misremembered_span(service: SeminarService) -> None:
+    result = service.quote("the rivers are rising, not for farmers downstream")
+    assert result.confident
+    hit = result.hits[0]
+    assert hit.reading.id == "sovereignty"
+    assert hit.match.quote == "the rivers are rising but not for the farmers downstream"
+    assert not service.quote("quantum chromodynamics and asymptotic freedom").confident
+
+
+def test_how_to_cite_a_passage(service: SeminarService) -> None:
+    pid = service.quote("interdependence erodes it").hits[0].passage.id
+    refs = service.how_to_cite(pid)
+    assert refs["apa"] == "Ruiz, A., & de la Vega, P. (2020). Sovereignty and Its Discontents."
+    assert refs["chicago"].startswith("Ruiz, Ana, and Pedro de la Vega. 2020. \u201cSovereignty")
+    assert refs["apa_in_text"] == "(Ruiz & de la Vega, 2020)"
+    with pytest.raises(NotFound):
+        service.how_to_cite("no-such-passage")
+
+
+def test_how_to_cite_gives_the_page_when_known() -> None:
+    reading = Reading(id="r", title="Borders", authors=("Peter Andreas",), year="2000")
+    refs = references.how_to_cite(reading, page=61)
+    assert refs["apa_in_text"] == "(Andreas, 2000, p. 61)"
+    assert refs["chicago_in_text"] == "(Andreas 2000, 61)"
+    anonymous = references.how_to_cite(Reading(id="x", title="Untitled Memo"), page=None)
+    assert anonymous["apa"] == "Untitled Memo. (n.d.)."
+
+
+def test_sample_course_has_two_reference_list_formats(sample_service: SeminarService) -> None:
+    apa = sample_service.cite("Ostrom 1990").matches[0]
+    assert apa.entry is not None and apa.entry.title.startswith("Governing the commons")
+    assert apa.cited_in and all("Ostrom" in c.citation for c in apa.cited_in)
+    numbered = sample_service.cite("Nadelmann prohibition regimes").matches[0]
+    assert numbered.entry is not None and numbered.entry.number == 3
+    assert {c.citation for c in numbered.cited_in} == {"[3]"}
+
+
+def test_shared_reading_links_every_citation(shared_service: SeminarService) -> None:
+    with shared_service.db.read() as conn:
+        entries = conn.execute("SELECT count(*) FROM bib_entries WHERE reading_id LIKE 'reich%'")
+        assert entries.fetchone()[0] == 76
+        unlinked = conn.execute("SELECT text FROM citations WHERE entry_id IS NULL"
+                                " AND kind NOT IN ('numeric', 'footnote-marker')")
+        assert unlinked.fetchall() == []
+    walker = shared_service.cite("Walker 1993-94").matches[0]
+    assert walker.entry is not None and walker.entry.year == "1993-94"
+    assert {c.locator for c in walker.cited_in} == {"43", "64"}
+    carreno = shared_service.cite("carreno ferreyra").matches[0]
+    assert carreno.entry is not None and carreno.entry.authors == ("Carreño", "Ferreyra")
+    wendt = shared_service.cite("Wendt").matches[0]
+    assert wendt.entry is None and {c.kind for c in wendt.cited_in} == {"mention"}
+
+
+def test_large_courses_take_quote_candidates_from_full_text_search(
+        service: SeminarService, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(quotes, "_SCAN_ALL", 0)
+    hit = service.quote("the rivers are rising, not for farmers downstream").hits[0]
+    assert hit.match.quote == "the rivers are rising but not for the farmers downstream"
+
+
+def test_cite_queries_read_like_citations() -> None:
+    assert references.parse_query("(Walker 1993-94: 43)") == (["walker"], ["1993-94"])
+    assert references.parse_query("González et al., 2011") == (["gonzalez"], ["2011"])
+    assert references.parse_query("PBS 2000a") == (["pbs"], ["2000a"])
+    assert references.parse_query("Binational Commission n.d.") == (
+        ["binational", "commission"], ["n.d."])
