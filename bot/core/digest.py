@@ -276,7 +276,7 @@ def _resolve_channels(
 
 def _load(
     conn: sqlite3.Connection, opts: DigestOptions, since: datetime | None, until: datetime | None
-) -> tuple[list[_Msg], dict[str, sqlite3.Row], list[sqlite3.Row], int, set[str]]:
+) -> tuple[list[_Msg], dict[str, sqlite3.Row], list[dict[str, Any]], int, set[str]]:
     where = ["deleted = 0"]
     args: list[Any] = []
     if since is not None:
@@ -294,8 +294,9 @@ def _load(
     if opts.channel:
         scope_ids = _resolve_channels(conn, opts.channel, opts.guild_id)
         marks = ", ".join("?" for _ in scope_ids)
-        where.append(f"(channel_id IN ({marks}) OR parent_id IN ({marks}))")
-        args.extend([*scope_ids, *scope_ids])
+        # ... and a thread's starter message, which sits in the parent under the thread's id.
+        where.append(f"(channel_id IN ({marks}) OR parent_id IN ({marks}) OR id IN ({marks}))")
+        args.extend([*scope_ids, *scope_ids, *scope_ids])
     rows = conn.execute(
         "SELECT id, guild_id, channel_id, parent_id, author_id, author_name, author_is_bot,"
         " content, created_at, reply_to FROM messages WHERE "
@@ -318,13 +319,17 @@ def _load(
     channels = {r["id"]: r for r in conn.execute("SELECT * FROM channels")}
     # The period and guild clauses name columns that bot_queries and optout_messages share.
     shared_where = [w for w in base_where if w != "deleted = 0"]
-    queries = conn.execute(
+    query_rows = conn.execute(
         "SELECT * FROM bot_queries"
         + (" WHERE " + " AND ".join(shared_where) if shared_where else "")
         + " ORDER BY created_at, id",
         base_args,
     ).fetchall()
-    queries = [q for q in queries if q["user_id"] not in optouts.get(q["guild_id"], ())]
+    # A student who opted out after asking still counts in the bot's usage, as nobody.
+    queries = [
+        {**dict(q), "user_id": None} if q["user_id"] in optouts.get(q["guild_id"], ()) else dict(q)
+        for q in query_rows
+    ]
     if scope_ids:
         scope_all = scope_ids | {cid for cid, c in channels.items() if c["parent_id"] in scope_ids}
         queries = [q for q in queries if q["channel_id"] in scope_all]
@@ -681,7 +686,7 @@ def _passage_stats(
 
 
 def _bot_usage(
-    queries: list[sqlite3.Row],
+    queries: list[dict[str, Any]],
     matcher: ReadingsMatcher | None,
     who: Any,
     names: dict[str, str | None],

@@ -112,6 +112,10 @@ def test_channel_filter_includes_threads_and_rejects_unknown(discord_db: Databas
     assert d.totals["messages"] == 11 and d.totals["threads"] == 1
     with pytest.raises(NotFound, match="seminar"):
         build_digest(discord_db, DigestOptions(channel="general"))
+    thread = build_digest(discord_db, DigestOptions(channel="5001"))  # Discord's picker sends ids
+    assert thread.totals["messages"] == 5 and thread.totals["threads"] == 1
+    assert thread.totals["questions"] == 3 and thread.totals["unanswered_questions"] == 1
+    assert thread.channels[0].messages == 1  # the starter, seen from its parent channel
 
 
 def test_deleted_messages_are_not_counted_and_edits_count_once(discord_db: Database) -> None:
@@ -126,8 +130,15 @@ def test_deleted_messages_are_not_counted_and_edits_count_once(discord_db: Datab
 
 
 def test_opted_out_student_is_only_an_anonymous_total(discord_db: Database) -> None:
-    discord_db.run(lambda c: discussion.set_optout(c, "900", "1003", out=True))
+    def ask_then_opt_out(c: sqlite3.Connection) -> None:
+        qid = discussion.record_query(c, guild_id="900", kind="ask", query="carol asks this",
+                                      results=[], channel_id="100", user_id="1003")
+        discussion.record_feedback(c, qid, helpful=False)
+        discussion.set_optout(c, "900", "1003", out=True)
+
+    discord_db.run(ask_then_opt_out)
     d = build_digest(discord_db, DigestOptions())
+    assert d.bot["questions_asked"] == 1 and d.bot["coverage_gaps"][0]["asked_by"] is None
     assert d.totals["messages"] == 10 and d.totals["participants"] == 2
     assert d.totals["opted_out_messages"] == 1
     assert "carol" not in repr(d.to_dict()) and "1003" not in repr(d.to_dict())
