@@ -131,7 +131,7 @@ def test_deleted_messages_are_not_counted_and_edits_count_once(discord_db: Datab
 
 def test_opted_out_student_is_only_an_anonymous_total(discord_db: Database) -> None:
     def ask_then_opt_out(c: sqlite3.Connection) -> None:
-        qid = discussion.record_query(c, guild_id="900", kind="ask", query="carol asks this",
+        qid = discussion.record_query(c, guild_id="900", kind="ask", query="what about the midterm",
                                       results=[], channel_id="100", user_id="1003")
         discussion.record_feedback(c, qid, helpful=False)
         discussion.set_optout(c, "900", "1003", out=True)
