@@ -115,7 +115,15 @@ def _load_json(path: Path) -> Any:
         raise ExportUnreadable(f"{path} is not a readable JSON file: {exc}") from None
 
 
-def parse_discord_export(data: Any, source: str) -> tuple[ChannelInfo, list[LoggedMessage], int]:
+@dataclass(slots=True)
+class DiscordFile:
+    info: ChannelInfo  # the channel, or the thread
+    messages: list[LoggedMessage]
+    skipped: int
+    parent_name: str | None  # a thread's channel, as DiscordChatExporter names it
+
+
+def parse_discord_export(data: Any, source: str) -> DiscordFile:
     """One DiscordChatExporter JSON file -> its channel (or thread) and its messages."""
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise ExportUnreadable(
@@ -175,7 +183,8 @@ def parse_discord_export(data: Any, source: str) -> tuple[ChannelInfo, list[Logg
                 source="import",
             )
         )
-    return info, messages, skipped
+    parent_name = str(channel["category"]) if parent_id and channel.get("category") else None
+    return DiscordFile(info, messages, skipped, parent_name)
 
 
 def import_discord_exports(db: Database, paths: Iterable[str | Path]) -> ImportReport:
@@ -185,13 +194,26 @@ def import_discord_exports(db: Database, paths: Iterable[str | Path]) -> ImportR
         p = Path(path)
         parsed.append(parse_discord_export(_load_json(p), str(p)))
     # Parents first, so a thread's parent channel row exists before the thread's.
-    parsed.sort(key=lambda item: item[0].kind == "thread")
-    for info, messages, skipped in parsed:
+    parsed.sort(key=lambda f: f.info.kind == "thread")
+    for f in parsed:
         report.files += 1
-        report.skipped += skipped
-        report.messages += len(messages)
-        _write_batches(db, [info], messages, report)
+        report.skipped += f.skipped
+        report.messages += len(f.messages)
+        _write_batches(db, [f.info], f.messages, report)
+    for f in parsed:
+        if f.info.parent_id:
+            # A thread exported without its channel: the channel's name is in the thread's file.
+            parent = ChannelInfo(id=f.info.parent_id, platform="discord",
+                                 guild_id=f.info.guild_id, name=f.parent_name)
+            report.channels += db.run(partial(_store_channel_if_missing, info=parent))
     return report
+
+
+def _store_channel_if_missing(conn: sqlite3.Connection, info: ChannelInfo) -> bool:
+    if conn.execute("SELECT 1 FROM channels WHERE id = ?", (info.id,)).fetchone():
+        return False
+    store_channel(conn, info, event="imported")
+    return True
 
 
 def _write_batches(

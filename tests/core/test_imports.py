@@ -51,6 +51,14 @@ def test_discord_export_maps_ids_threads_and_skips_system_messages(db: Database)
     assert chans["5001"]["name"] == "Paradox of unilateralism"
 
 
+def test_a_thread_exported_alone_names_its_channel(db: Database) -> None:
+    import_discord_exports(db, DISCORD_EXPORTS[1:])
+    chans = {r["id"]: r for r in rows(db, "SELECT * FROM channels")}
+    assert chans["100"]["name"] == "seminar" and chans["100"]["kind"] == "channel"
+    import_discord_exports(db, DISCORD_EXPORTS)  # the channel's own export agrees
+    assert rows(db, "SELECT name FROM channels WHERE id = '100'")[0][0] == "seminar"
+
+
 def test_discord_import_twice_changes_nothing(db: Database) -> None:
     import_discord_exports(db, DISCORD_EXPORTS)
     first = snapshot(db)
