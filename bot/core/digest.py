@@ -276,7 +276,7 @@ def _resolve_channels(
 
 def _load(
     conn: sqlite3.Connection, opts: DigestOptions, since: datetime | None, until: datetime | None
-) -> tuple[list[_Msg], dict[str, sqlite3.Row], list[dict[str, Any]], int, set[str]]:
+) -> tuple[list[_Msg], dict[str, sqlite3.Row], list[dict[str, Any]], int]:
     where = ["deleted = 0"]
     args: list[Any] = []
     if since is not None:
@@ -334,7 +334,7 @@ def _load(
         scope_all = scope_ids | {cid for cid, c in channels.items() if c["parent_id"] in scope_ids}
         queries = [q for q in queries if q["channel_id"] in scope_all]
     opted_out += _count_optout_messages(conn, shared_where, base_args, scope_ids, channels)
-    return messages, channels, queries, opted_out, scope_ids
+    return messages, channels, queries, opted_out
 
 
 def _count_optout_messages(
@@ -389,7 +389,7 @@ def compute_digest(
         raise DigestError("--since must be before --until.")
     if opts.anonymize and pseudonyms is None:
         raise DigestError("An anonymized digest needs the database's pseudonym secret.")
-    messages, channels, queries, opted_out, _scope = _load(conn, opts, since, until)
+    messages, channels, queries, opted_out = _load(conn, opts, since, until)
     anon = pseudonyms if opts.anonymize else None
 
     def who(user_id: str, name: str | None) -> str:
