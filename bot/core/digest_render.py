@@ -263,6 +263,13 @@ def csv_tables(digest: Digest) -> dict[str, tuple[list[str], list[list[Any]]]]:
     }
 
 
+def _csv_cell(value: Any) -> Any:
+    """Student text that starts like a formula is shown, never run, by spreadsheet programs."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def render_csv(digest: Digest) -> list[DigestFile]:
     buffer = io.BytesIO()
     base = base_name(digest)
@@ -271,7 +278,7 @@ def render_csv(digest: Digest) -> list[DigestFile]:
             text = io.StringIO()
             writer = csv.writer(text)
             writer.writerow(headers)
-            writer.writerows(rows)
+            writer.writerows([_csv_cell(c) for c in row] for row in rows)
             # A BOM so spreadsheet programs read accented names as UTF-8.
             archive.writestr(f"{base}/{name}.csv", "\ufeff" + text.getvalue())
     return [DigestFile(f"{base}-csv.zip", buffer.getvalue(), "application/zip")]

@@ -76,6 +76,18 @@ def test_csv_is_one_file_per_table_in_a_zip(discord_db: Database) -> None:
         ("Bob", "6", "2"), ("Alice", "4", "3"), ("carol", "1", "0")]
 
 
+def test_csv_cells_never_become_formulas(discord_db: Database) -> None:
+    from bot.core import discussion
+
+    discord_db.run(lambda c: discussion.store_edit(
+        c, "5005", content="=SUM(A1:A9) is the midterm grade?", edited_at=None))
+    (f,) = digest_files(discord_db, DigestOptions(), "csv")
+    with zipfile.ZipFile(io.BytesIO(f.data)) as archive:
+        name = next(n for n in archive.namelist() if n.endswith("questions.csv"))
+        rows = list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+    assert "'=SUM(A1:A9) is the midterm grade?" in [r["text"] for r in rows]
+
+
 def test_unknown_format_is_a_clear_error(discord_db: Database) -> None:
     with pytest.raises(SeminarError, match="choose one of md, csv, json, html"):
         digest_files(discord_db, DigestOptions(), "pdf")
