@@ -91,7 +91,7 @@ class IndexMatcher:
         self.course = course
         self.readings: dict[str, Reading] = {r.id: r for r in index.list_readings(conn, course)}
         # The quote finder's own list of quotable kinds, so both look at the same passages.
-        kinds = ", ".join(f"'{k}'" for k in quotes._QUOTABLE)
+        kinds = ", ".join(f"'{k}'" for k in quotes.QUOTABLE_KINDS)
         rows = conn.execute(
             f"SELECT * FROM passages WHERE course = ? AND kind IN ({kinds})", (course,)
         ).fetchall()
