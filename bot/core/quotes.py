@@ -26,7 +26,7 @@ CONFIDENT_SCORE = 70.0
 _CANDIDATES = 25
 # Up to this many passages every one is a candidate; beyond it, full-text search picks them.
 _SCAN_ALL = 1_500
-_QUOTABLE = ("body", "abstract", "footnote", "figure")
+QUOTABLE_KINDS = ("body", "abstract", "footnote", "figure")
 _WORD_START = re.compile(r"(?<![^\W_])[^\W_]")
 _WORD_END = re.compile(r"[^\W_](?![^\W_])")
 _ALIGNED = 6
@@ -150,7 +150,7 @@ def candidate_passages(conn: sqlite3.Connection, query: str, course: str) -> lis
     """
     from bot.core.index import row_to_passage
 
-    kinds = ", ".join(f"'{k}'" for k in _QUOTABLE)
+    kinds = ", ".join(f"'{k}'" for k in QUOTABLE_KINDS)
     total = conn.execute(
         f"SELECT count(*) FROM passages WHERE course = ? AND kind IN ({kinds})", (course,)
     ).fetchone()[0]
