@@ -5,7 +5,8 @@ or a permission check may take longer. In Socket Mode bolt runs listeners on its
 (`process_before_response=False`), so `ack()` reaches Slack at once while the work goes on off
 the socket's thread; tests build the app with `process_before_response=True` to make dispatch
 synchronous. Answers go out through the command's or button's `response_url`, which works in
-any channel and needs no extra scope.
+any channel and needs no extra scope; only /digest's files travel differently, to the
+instructor's direct messages.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.core.errors import PermissionDenied, SeminarError
 from bot.core.models import Answer
 from bot.slack_app import blocks
 from bot.slack_app.backfill import backfill
+from bot.slack_app.digest_command import parse_digest_text, send_privately
 from bot.slack_app.events import Delete, Store, classify, thread_info
 from bot.slack_app.permissions import is_instructor
 
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]+$")
+RETENTION_INTERVAL_SECONDS = 24 * 3600
 
 
 class SlackHandlers:
@@ -155,11 +158,19 @@ class SlackHandlers:
     ) -> None:
         ack()
         with self.answering(respond):
-            if not is_instructor(client, command["user_id"], self.settings.slack_instructor_group):
+            team, user = command["team_id"], command["user_id"]
+            if not is_instructor(client, user, self.settings.slack_instructor_group):
                 raise PermissionDenied(
                     "Only workspace admins and members of the instructor group can run /digest."
                 )
-            raise SeminarError("/digest is not available yet in this version of the bot.")
+            request = parse_digest_text(command.get("text") or "", team)
+            files = self.service.digest_files(request.options, request.fmt)
+            opts = request.options
+            period = f"since {opts.since}" + (f" until {opts.until}" if opts.until else "")
+            where = f" in #{blocks.escape(opts.channel)}" if opts.channel else ""
+            send_privately(client, user, files, f"Discussion digest {period}{where}.")
+            respond(text=f"The digest ({len(files)} file(s)) is in your direct messages with "
+                         "the bot.", response_type="ephemeral")
 
     def privacy(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
@@ -309,8 +320,10 @@ class SlackConnection:
     handler: SocketModeHandler
     team_id: str
     backfill: threading.Thread
+    stopping: threading.Event
 
     def close(self) -> None:
+        self.stopping.set()
         self.handler.close()
 
 
@@ -348,7 +361,13 @@ def connect_slack(
         name="slack-backfill", daemon=True,
     )
     catch_up.start()
-    return SlackConnection(handler, team_id, catch_up)
+    stopping = threading.Event()
+    if settings.retention_days:
+        threading.Thread(
+            target=_retention_daily, args=(service, settings.retention_days, stopping),
+            name="slack-retention", daemon=True,
+        ).start()
+    return SlackConnection(handler, team_id, catch_up, stopping)
 
 
 def run_slack(settings: Settings, service: SeminarService) -> None:
@@ -360,6 +379,17 @@ def run_slack(settings: Settings, service: SeminarService) -> None:
         log.info("stopping the Slack bot")
     finally:
         connection.close()
+
+
+def _retention_daily(service: SeminarService, days: int, stopping: threading.Event) -> None:
+    """SEMINAR_RETENTION_DAYS: purge older discussion now, then once a day."""
+    while True:
+        try:
+            log.info("retention applied: %s", service.apply_retention(days))
+        except SeminarError as exc:
+            log.warning("retention could not run: %s", exc)
+        if stopping.wait(RETENTION_INTERVAL_SECONDS):
+            return
 
 
 def _backfill_logged(

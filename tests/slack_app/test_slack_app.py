@@ -367,3 +367,43 @@ def test_each_workspace_gets_its_own_course(
         assert svc.is_opted_out("T0OTHER", "U0SAME") and not svc.is_opted_out(TEAM, "U0SAME")
     finally:
         svc.close()
+
+
+# -- /digest delivery ------------------------------------------------------------------------
+
+
+def test_digest_goes_to_the_instructor_privately(
+    app: App, fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    from bot.core.digest import DigestOptions
+
+    deliver(app, _event("Why did the first cities grow beside rivers?", "1700000000.000100"))
+    deliver(app, _event("Because of the floods and the silt.", "1700000050.000200",
+                        user="U0OTHER", thread_ts="1700000000.000100"))
+    fake_slack.handlers["users.info"] = lambda p: {"ok": True, "user": {"id": p["user"],
+                                                                        "is_admin": True}}
+    slash(app, fake_slack, "/digest", "2023-11-01..2023-11-30 md", user="U0PROF")
+    [opened] = fake_slack.api("conversations.open")
+    assert opened["users"] == "U0PROF"
+    [done] = fake_slack.api("files.completeUploadExternal")
+    assert done["channel_id"] == "D0U0PROF"
+    assert "since 2023-11-01 until 2023-11-30" in done["initial_comment"]
+    expected = service.digest_files(
+        DigestOptions(since="2023-11-01", until="2023-11-30", guild_id=TEAM), "md")
+    titles = [f["title"] for f in json.loads(done["files"])]
+    assert titles == [f.filename for f in expected]
+    uploaded = b"".join(fake_slack.uploads()).decode()
+    assert "Why did the first cities grow beside rivers?" in uploaded
+    [reply] = fake_slack.responses()
+    assert reply["response_type"] == "ephemeral" and "direct messages" in reply["text"]
+
+
+def test_digest_with_a_word_it_does_not_know_explains_usage(
+    app: App, fake_slack: FakeSlack
+) -> None:
+    fake_slack.handlers["users.info"] = lambda p: {"ok": True, "user": {"id": p["user"],
+                                                                        "is_owner": True}}
+    slash(app, fake_slack, "/digest", "7d lots please", user="U0PROF")
+    [reply] = fake_slack.responses()
+    assert reply["response_type"] == "ephemeral" and "Use `/digest" in reply["text"]
+    assert fake_slack.api("files.completeUploadExternal") == []

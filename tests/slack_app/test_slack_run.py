@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -87,3 +88,28 @@ def test_socket_mode_session_acks_answers_and_backfills(
     auth = {c.method: c.authorization for c in fake_slack.calls if c.path.startswith("/api/")}
     assert auth["apps.connections.open"] == "Bearer xapp-test"
     assert auth["auth.test"] == auth["conversations.history"] == "Bearer xoxb-test"
+
+
+def test_retention_purges_old_discussion_when_the_bot_starts(
+    service: SeminarService, settings: Settings, fake_slack: FakeSlack,
+    socket_mode: FakeSocketMode,
+) -> None:
+    from bot.core.discussion import LoggedMessage
+
+    old = LoggedMessage(id=f"{LOGGED}:1500000000.000100", platform="slack", guild_id=TEAM,
+                        channel_id=LOGGED, author_id="U0STUDENT", content="long ago",
+                        created_at="2017-07-14T02:40:00+00:00")
+    service.record_messages([old]).result()
+    fake_slack.handlers["apps.connections.open"] = lambda p: {"ok": True, "url": socket_mode.url}
+    live = replace(settings, slack_bot_token=Secret("xoxb-test"),
+                   slack_app_token=Secret("xapp-test"), retention_days=30)
+    connection = connect_slack(live, service, api_url=fake_slack.url + "/api/")
+    try:
+        for _ in range(100):
+            service.db.flush()
+            if service.last_message(TEAM, LOGGED) is None:
+                break
+            threading.Event().wait(0.05)
+        assert service.last_message(TEAM, LOGGED) is None
+    finally:
+        connection.close()
