@@ -6,7 +6,8 @@ history only reports such a parent (with its `latest_reply`) when the parent is 
 Re-reading a little is harmless because every write is an idempotent upsert; a thread is only
 fetched with `conversations.replies` when it has replies newer than the ones we hold.
 Edits made while down arrive as the current text and are kept as edits; deletions made while
-down cannot be seen in history and are only caught live.
+down cannot be seen in history and are only caught live, except a thread parent's, which
+history shows as a tombstone.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bot.core.discussion import ChannelInfo, LoggedMessage
 from bot.slack_app.events import (
     PLATFORM,
     is_newer,
+    message_id,
     slack_time,
     thread_channel_id,
     thread_info,
@@ -93,10 +95,13 @@ def backfill_channel(
         kwargs["oldest"] = oldest
     stored = threads = 0
     batch: list[LoggedMessage] = []
+    gone: list[str] = []
     for msg in pages(client.conversations_history, **kwargs):
         logged = to_logged(msg, team_id=team_id, channel=channel, source="backfill")
         if logged is not None:
             batch.append(logged)
+        elif msg.get("subtype") == "tombstone":  # a thread parent deleted under its replies
+            gone.append(message_id(channel, str(msg["ts"])))
         if msg.get("reply_count") and msg.get("thread_ts") == msg.get("ts"):
             got = _backfill_thread(client, service, team_id, channel, msg)
             if got is not None:
@@ -107,6 +112,8 @@ def backfill_channel(
             batch = []
     if batch:
         stored += service.record_messages(batch).result()
+    if gone:
+        service.record_deletes(gone).result()
     return stored, threads
 
 

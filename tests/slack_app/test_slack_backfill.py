@@ -159,3 +159,20 @@ def test_a_failing_channel_does_not_stop_the_others(
         else {"ok": True, "channel": {"id": p["channel"], "name": "seminar"}})
     report = backfill(_client(fake_slack), service, TEAM, ["C0GONE", LOGGED])
     assert report.failed == ("C0GONE",) and report.channels == 1 and report.messages == 13
+
+
+def test_a_parent_deleted_while_down_is_blanked_and_its_thread_kept(
+    fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    ws = _workspace()
+    ws.serve(fake_slack)
+    client = _client(fake_slack)
+    backfill(client, service, TEAM, [LOGGED])
+    parent = next(m for m in ws.history if m["ts"] == PARENT)
+    parent.update(subtype="tombstone", text="This message was deleted.", user="USLACKBOT")
+    ws.reply(PARENT, "1700000044.000100", "answered after the question was deleted")
+    backfill(client, service, TEAM, [LOGGED])
+    rows = _rows(service)
+    assert rows[f"{LOGGED}:{PARENT}"]["deleted"] == 1
+    assert rows[f"{LOGGED}:{PARENT}"]["content"] is None
+    assert rows[f"{LOGGED}:1700000044.000100"]["content"].startswith("answered after")
