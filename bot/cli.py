@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot import formatting
+from bot import cli_digest, formatting
 from bot.core.errors import DatabaseUnavailable, SeminarError
 from bot.core.models import IndexReport
 from bot.core.service import SeminarService
@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--slack", action="store_true", help="run the Slack app")
     p.add_argument("--discord", action="store_true", help="run the Discord bot")
     p.set_defaults(handler=cmd_run)
+    cli_digest.register(command, lambda p: _global_options(p, suppress=True))
     return parser
 
 
@@ -253,7 +254,8 @@ def cmd_run(args: argparse.Namespace, service: SeminarService, settings: Setting
     if args.slack or (not args.discord and settings.slack_bot_token and not settings.discord_token):
         from bot.slack_app import run_slack
 
-        return int(run_slack(settings, service) or 0)
+        run_slack(settings, service)
+        return 0
     if args.discord or settings.discord_token:
         from bot.discord_app import run_discord
 

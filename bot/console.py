@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot import formatting
+from bot.cli_digest import console_digest
 from bot.core.discussion import ChannelInfo, LoggedMessage, now_iso
 from bot.core.errors import SeminarError
 from bot.core.service import SeminarService
@@ -26,6 +27,8 @@ HELP = """Type a question, or one of:
   /cite ID             how to cite the reading of passage ID (APA, Chicago)
   /quote TEXT          where a (half-remembered) quote comes from
   /say THREAD TEXT     post TEXT in a simulated discussion thread (logged like Discord)
+  /digest [OPTIONS]    the discussion digest (--since, --until, --channel, --anonymize,
+                       --format md|csv|json|html --out FILE)
   /help                this list
   /quit                leave (Ctrl-D works too)"""
 
@@ -60,6 +63,7 @@ class Console:
             "cite": self.cite,
             "quote": lambda arg: formatting.quote_text(self.service.quote(arg)),
             "say": self.say,
+            "digest": lambda arg: console_digest(self.service, arg),
             "help": lambda _arg: HELP,
         }
 

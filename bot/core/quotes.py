@@ -31,7 +31,7 @@ _FTS_CANDIDATES = 150  # word-overlap shortlisting costs ~0.15 ms a passage
 # A quote's words are nearly all in the passage, so more of them are worth searching than a
 # question's; measured on 100 synthetic quotes at 100k passages (located@1 1.0, p95 < 100 ms).
 _RECALL_POSTINGS = 40_000
-_QUOTABLE = ("body", "abstract", "footnote", "figure")
+QUOTABLE_KINDS = ("body", "abstract", "footnote", "figure")
 _WORD_START = re.compile(r"(?<![^\W_])[^\W_]")
 _WORD_END = re.compile(r"[^\W_](?![^\W_])")
 _ALIGNED = 6
@@ -159,7 +159,7 @@ def candidate_passages(
     """
     from bot.core.index import row_to_passage
 
-    kinds = ", ".join(f"'{k}'" for k in _QUOTABLE)
+    kinds = ", ".join(f"'{k}'" for k in QUOTABLE_KINDS)
     total = conn.execute(
         f"SELECT count(*) FROM passages WHERE course = ? AND kind IN ({kinds})", (course,)
     ).fetchone()[0]
@@ -170,5 +170,5 @@ def candidate_passages(
         ).fetchall()
     else:
         terms = recall_terms(list(dict.fromkeys(content_words(query))), vocab, _RECALL_POSTINGS)
-        rows = fetch_candidates(conn, course, terms, None, kinds=_QUOTABLE, limit=_FTS_CANDIDATES)
+        rows = fetch_candidates(conn, course, terms, None, kinds=QUOTABLE_KINDS, limit=_FTS_CANDIDATES)
     return [row_to_passage(r) for r in rows]

@@ -14,12 +14,16 @@ from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
 
-from bot.core import discussion, index, quotes, ranking, references
+from bot.core import discussion, imports, index, pseudonyms, quotes, ranking, references, retention
 from bot.core.database import Database
+from bot.core.digest import Digest, DigestOptions, build_digest
+from bot.core.digest_render import DigestFile, digest_files
 from bot.core.discussion import ChannelInfo, LoggedMessage
 from bot.core.errors import InvalidQuery, NotFound
+from bot.core.imports import ImportReport
 from bot.core.models import DEFAULT_COURSE, Answer, IndexReport, Passage, Reading
 from bot.core.quotes import QuoteHit, QuoteResult
+from bot.core.readings_matcher import IndexMatcher
 from bot.core.references import CiteResult
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -242,10 +246,43 @@ class SeminarService:
         passage, reading, _ = self.passage(passage_id, course=course, context=0)
         return references.how_to_cite(reading, passage.page)
 
+    # -- digests, imports, retention (instructor tools over the discussion log) -------------
+
+    def digest(self, opts: DigestOptions, *, course: str | None = None) -> Digest:
+        """Who took part and how, questions (un)answered, passages the discussion turned on."""
+        course = course or self.course_for(opts.guild_id)
+        with self.db.read() as conn:
+            return build_digest(self.db, opts, matcher=IndexMatcher(conn, course))
+
+    def digest_files(
+        self, opts: DigestOptions, fmt: str = "md", *, course: str | None = None
+    ) -> list[DigestFile]:
+        """The digest rendered as files (bytes + file names): what `/digest` attaches."""
+        course = course or self.course_for(opts.guild_id)
+        with self.db.read() as conn:
+            return digest_files(self.db, opts, fmt, matcher=IndexMatcher(conn, course))
+
+    def import_discord_export(self, paths: Iterable[str | Path]) -> ImportReport:
+        return imports.import_discord_exports(self.db, paths)
+
+    def import_slack_export(self, path: str | Path, *, team: str | None = None) -> ImportReport:
+        return imports.import_slack_export(self.db, path, team=team)
+
+    def purge(self, older_than_days: int) -> retention.PurgeReport:
+        return retention.purge(self.db, older_than_days)
+
+    def apply_retention(self, retention_days: int | None) -> retention.PurgeReport | None:
+        """The daily job the running bot schedules with `Settings.retention_days`."""
+        return retention.apply_retention(self.db, retention_days)
+
+    def forget(self, user_id: str, guild_id: str | None = None) -> int:
+        return retention.forget(self.db, user_id, guild_id)
+
 
 def create_schema(conn: sqlite3.Connection) -> None:
     index.create_schema(conn)
     discussion.create_schema(conn)
+    pseudonyms.create_schema(conn)
 
 
 def check_query(text: str | None, *, limit: int = MAX_QUESTION_CHARS) -> str:

@@ -9,7 +9,6 @@ from typing import Any
 
 import discord
 
-from bot.core.errors import SeminarError
 from bot.core.models import Answer
 from bot.core.service import SeminarService
 from bot.discord_app.errors import on_tree_error
@@ -40,14 +39,6 @@ class SeminarView(discord.ui.View):
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
         await on_tree_error(interaction, error)
-
-
-def core_feature(service: SeminarService, name: str) -> Any:
-    """A core method another branch adds; until it lands the user is told so, plainly."""
-    method = getattr(service, name, None)
-    if method is None:
-        raise SeminarError(f"`{name}` is not available yet in this version of the bot.")
-    return method
 
 
 async def send_passage(
@@ -144,10 +135,11 @@ class AnswerView(SeminarView):
 
     @discord.ui.button(label="How to cite", style=discord.ButtonStyle.secondary, row=0)
     async def cite(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
-        how_to_cite = core_feature(self.service, "how_to_cite")
         await interaction.response.defer(ephemeral=True, thinking=True)
         hit = self.answer.hits[max(0, self.index)]
-        forms = await asyncio.to_thread(how_to_cite, hit.passage.id, course=self.course)
+        forms = await asyncio.to_thread(
+            self.service.how_to_cite, hit.passage.id, course=self.course
+        )
         await interaction.followup.send(content(how_to_cite_text(forms)), ephemeral=True)
 
     @discord.ui.button(label="Helpful", style=discord.ButtonStyle.success, row=1)

@@ -199,19 +199,6 @@ async def test_unknown_passage_gets_an_ephemeral_explanation(harness: Harness) -
     assert reply.ephemeral and "No passage" in reply.content
 
 
-@pytest.mark.skipif(hasattr(SeminarService, "cite"), reason="the citation finder is merged")
-async def test_cite_and_quote_say_not_available(harness: Harness) -> None:
-    for name, option in (("cite", {"reference": "Torres 2019"}), ("quote", {"text": "shadow of the future"})):
-        reply = (await harness.slash(name, **option))[-1]
-        assert reply.ephemeral and "not available yet" in reply.content
-
-
-needs_cite = pytest.mark.skipif(
-    not hasattr(SeminarService, "cite"), reason="the citation finder is not merged yet"
-)
-
-
-@needs_cite
 async def test_cite_shows_the_citing_passage_and_the_reference_entry(harness: Harness) -> None:
     reply = only_reply(await harness.slash("cite", reference="Keohane 1984"))
     embed = reply.embeds[0]
@@ -227,7 +214,6 @@ async def test_cite_shows_the_citing_passage_and_the_reference_entry(harness: Ha
     assert kinds == ["cite", "cite"]
 
 
-@needs_cite
 async def test_quote_marks_the_printed_words(harness: Harness) -> None:
     reply = only_reply(await harness.slash("quote", text="the shadow of the future is long"))
     assert "**the shadow of the future is long**" in reply.embeds[0]["description"]
@@ -276,12 +262,6 @@ async def test_instructor_role_and_manage_server_both_count(harness: Harness) ->
         sent = await harness.slash("reindex", user=user)
         assert sent[0].payload["type"] == 5
         assert "passages" in sent[-1].content and sent[-1].ephemeral
-
-
-@pytest.mark.skipif(hasattr(SeminarService, "digest_files"), reason="the digest is merged")
-async def test_digest_says_when_unavailable(harness: Harness) -> None:
-    reply = (await harness.slash("digest", user=INSTRUCTOR))[-1]
-    assert reply.ephemeral and "not available yet" in reply.content
 
 
 async def test_autocomplete_of_instructor_commands_checks_too(harness: Harness) -> None:
@@ -367,12 +347,6 @@ async def test_expired_buttons_are_removed(harness: Harness) -> None:
     assert edit.payload["components"] == []
 
 
-needs_digest = pytest.mark.skipif(
-    not hasattr(SeminarService, "digest_files"), reason="the digest is not merged yet"
-)
-
-
-@needs_digest
 async def test_digest_attaches_files_for_the_instructor_only(harness: Harness) -> None:
     from tests.discord_app.harness import GENERAL, THREAD, Channel, message_payload
 
@@ -394,7 +368,6 @@ async def test_digest_attaches_files_for_the_instructor_only(harness: Harness) -
     assert "Only instructors" in (await harness.slash("digest", user=STUDENT))[-1].content
 
 
-@needs_digest
 async def test_digest_of_a_logged_channel_by_autocomplete(harness: Harness) -> None:
     from tests.discord_app.harness import GENERAL, Channel
 

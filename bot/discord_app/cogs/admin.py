@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import io
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.digest import DigestOptions
 from bot.core.errors import SeminarError
 from bot.discord_app.checks import guild_only_check, instructor_only, is_instructor
 from bot.discord_app.client import SeminarBot, add_feature_cog
 from bot.discord_app.formatting import CHOICE_MAX, clip, content
-from bot.discord_app.views import core_feature
 
 MAX_CHOICES = 25
 DIGEST_FORMATS = (("Markdown", "md"), ("HTML", "html"), ("CSV", "csv"), ("JSON", "json"))
@@ -64,14 +63,12 @@ class AdminCog(commands.Cog):
     ) -> None:
         """Only the instructor sees it (ephemeral): exports of the log are theirs alone."""
         guild_id = guild_only_check(interaction)
-        digest_files = core_feature(self.bot.service, "digest_files")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        # The options record lives with the digest in the core; imported when the feature is.
-        options = importlib.import_module("bot.core.digest").DigestOptions(
+        options = DigestOptions(
             since=since, until=until, channel=channel, guild_id=str(guild_id), anonymize=anonymize
         )
         files = await asyncio.to_thread(
-            digest_files, options, format, course=self.bot.course_for(guild_id)
+            self.bot.service.digest_files, options, format, course=self.bot.course_for(guild_id)
         )
         limit = interaction.filesize_limit
         too_big = [f.filename for f in files if len(f.data) > limit]

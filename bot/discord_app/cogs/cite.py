@@ -12,7 +12,7 @@ from bot.core.service import MAX_QUESTION_CHARS
 from bot.discord_app.autocomplete import reference_choices
 from bot.discord_app.checks import guild_only_check
 from bot.discord_app.client import SeminarBot, add_feature_cog
-from bot.discord_app.views import core_feature, send_answer
+from bot.discord_app.views import send_answer
 
 
 class CiteCog(commands.Cog):
@@ -22,7 +22,7 @@ class CiteCog(commands.Cog):
     async def _lookup(
         self, interaction: discord.Interaction, kind: str, text: str, private: bool
     ) -> None:
-        find = core_feature(self.bot.service, kind)
+        find = self.bot.service.cite if kind == "cite" else self.bot.service.quote
         guild_id = guild_only_check(interaction)
         course = self.bot.course_for(guild_id)
         await interaction.response.defer(ephemeral=private, thinking=True)

@@ -33,7 +33,6 @@ from bot.discord_app.logging_events import (
     iso,
     parent_of,
 )
-from bot.discord_app.views import core_feature
 
 log = logging.getLogger("bot.discord.log")
 
@@ -89,13 +88,9 @@ class LogCog(commands.Cog):
     @tasks.loop(hours=24)
     async def retention(self) -> None:
         """Daily, and once at start: forget what is older than SEMINAR_RETENTION_DAYS."""
-        try:
-            apply_retention = core_feature(self.service, "apply_retention")
-        except SeminarError as exc:
-            log.warning("SEMINAR_RETENTION_DAYS is set but %s", exc)
-            self.retention.cancel()
-            return
-        report = await asyncio.to_thread(apply_retention, self.bot.settings.retention_days)
+        report = await asyncio.to_thread(
+            self.service.apply_retention, self.bot.settings.retention_days
+        )
         log.info("retention applied: %s", report)
 
     # -- which channels are logged ----------------------------------------------------------

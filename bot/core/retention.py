@@ -1,0 +1,83 @@
+"""Retention and the right to be forgotten, over the whole discussion log.
+
+`apply_retention` is what the running bot calls once a day with `Settings.retention_days`;
+`purge` is the instructor's manual form (`seminar-bot purge --older-than 180d`); `forget`
+removes one person's content everywhere (`seminar-bot forget USER_ID`). All of them run on the
+database's writer thread, so they never race a message being logged.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.core.database import Database
+from bot.core.discussion import erase_user, now_iso, purge_older_than
+from bot.core.errors import SeminarError
+from bot.core.pseudonyms import create_schema as create_settings_schema
+
+_AGE_RE = re.compile(r"^\s*(\d+)\s*(d|day|days|w|week|weeks|y|year|years)?\s*$", re.IGNORECASE)
+_UNIT_DAYS = {"d": 1, "w": 7, "y": 365}
+LAST_RUN_KEY = "retention_last_run"
+
+
+class BadAge(SeminarError):
+    """An --older-than value that is not a number of days, weeks or years."""
+
+
+def parse_age(text: str) -> int:
+    """"180d", "26w", "1y" or "180" (days) -> days."""
+    match = _AGE_RE.match(text or "")
+    if not match:
+        raise BadAge(f"{text!r} is not an age: use a number of days like 180d, or 26w or 1y.")
+    days = int(match.group(1)) * _UNIT_DAYS[(match.group(2) or "d")[0].lower()]
+    if days < 1:
+        raise BadAge("The age must be at least one day.")
+    return days
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeReport:
+    cutoff: str
+    messages: int
+    channel_events: int
+
+
+def purge_before(conn: sqlite3.Connection, cutoff: str) -> PurgeReport:
+    messages = purge_older_than(conn, cutoff)
+    events = conn.execute("DELETE FROM channel_events WHERE at < ?", (cutoff,)).rowcount
+    create_settings_schema(conn)
+    conn.execute(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key)"
+        " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        (LAST_RUN_KEY, cutoff, now_iso()),
+    )
+    return PurgeReport(cutoff, messages, events)
+
+
+def purge(db: Database, older_than_days: int, *, now: datetime | None = None) -> PurgeReport:
+    if older_than_days < 1:
+        raise BadAge("The age must be at least one day.")
+    cutoff = ((now or datetime.now(UTC)) - timedelta(days=older_than_days)).isoformat(
+        timespec="seconds"
+    )
+    return db.run(lambda conn: purge_before(conn, cutoff))
+
+
+def apply_retention(
+    db: Database, retention_days: int | None, *, now: datetime | None = None
+) -> PurgeReport | None:
+    """The daily job: nothing to do when no retention is configured (keep everything)."""
+    if not retention_days:
+        return None
+    return purge(db, retention_days, now=now)
+
+
+def forget(db: Database, user_id: str, guild_id: str | None = None) -> int:
+    """Everything one person wrote or asked, gone; returns how many messages were removed."""
+    cleaned = user_id.strip().removeprefix("<@").removesuffix(">").lstrip("!")
+    if not cleaned:
+        raise SeminarError("Give the user id of the person to forget.")
+    return db.run(lambda conn: erase_user(conn, cleaned, guild_id))

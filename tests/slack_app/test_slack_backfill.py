@@ -1,0 +1,178 @@
+"""Backfill against the fake server's paged conversations.history / conversations.replies."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.core.service import SeminarService
+from bot.slack_app.backfill import backfill
+from tests.slack_app.slack_fakes import LOGGED, TEAM, FakeSlack
+
+PARENT = "1700000010.000100"
+
+
+class Workspace:
+    """A channel's history and threads, served newest first in pages of `page` messages."""
+
+    def __init__(self, page: int = 3) -> None:
+        self.page = page
+        self.history: list[dict[str, Any]] = []
+        self.threads: dict[str, list[dict[str, Any]]] = {}
+
+    def post(self, ts: str, text: str, user: str = "U0STUDENT", **extra: Any) -> None:
+        self.history.append({"type": "message", "user": user, "text": text, "ts": ts, **extra})
+
+    def reply(self, thread_ts: str, ts: str, text: str, user: str = "U0STUDENT") -> None:
+        replies = self.threads.setdefault(thread_ts, [])
+        replies.append({"type": "message", "user": user, "text": text, "ts": ts,
+                        "thread_ts": thread_ts, "parent_user_id": "U0STUDENT"})
+        parent = next(m for m in self.history if m["ts"] == thread_ts)
+        parent.update(thread_ts=thread_ts, reply_count=len(replies), latest_reply=ts)
+
+    def _page(self, items: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+        start = int(params.get("cursor") or 0)
+        limit = min(int(params.get("limit") or 100), self.page)
+        chunk = items[start : start + limit]
+        more = start + limit < len(items)
+        return {"ok": True, "messages": chunk, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def history_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        oldest = Decimal(params.get("oldest") or 0)
+        items = sorted((m for m in self.history if Decimal(m["ts"]) > oldest),
+                       key=lambda m: Decimal(m["ts"]), reverse=True)
+        return self._page(items, params)
+
+    def replies_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        thread_ts = params["ts"]
+        oldest = Decimal(params.get("oldest") or 0)
+        parent = next(m for m in self.history if m["ts"] == thread_ts)
+        replies = [m for m in self.threads.get(thread_ts, []) if Decimal(m["ts"]) > oldest]
+        return self._page([parent, *replies], params)  # Slack always leads with the parent
+
+    def serve(self, fake: FakeSlack) -> None:
+        fake.handlers["conversations.history"] = self.history_page
+        fake.handlers["conversations.replies"] = self.replies_page
+
+
+def _client(fake: FakeSlack) -> WebClient:
+    return WebClient(token="xoxb-test", base_url=fake.url + "/api/")
+
+
+def _rows(service: SeminarService) -> dict[str, Any]:
+    service.db.flush()
+    with service.db.read() as conn:
+        return {r["id"]: r for r in conn.execute("SELECT * FROM messages")}
+
+
+def _workspace() -> Workspace:
+    ws = Workspace()
+    for i in range(8):
+        ws.post(f"17000000{i:02d}.000100", f"message {i}")
+    ws.post(PARENT, "a question with a thread")
+    for i in range(4):
+        ws.reply(PARENT, f"17000000{20 + i}.000100", f"answer {i}")
+    ws.post("1700000030.000100", "joined", subtype="channel_join")
+    return ws
+
+
+def test_backfill_reads_every_page_and_every_thread(
+    fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    ws = _workspace()
+    ws.serve(fake_slack)
+    report = backfill(_client(fake_slack), service, TEAM, [LOGGED])
+    rows = _rows(service)
+    assert len(rows) == 8 + 1 + 4  # the join is not discussion
+    assert report.messages == len(rows) and report.threads == 1 and report.channels == 1
+    assert len(fake_slack.api("conversations.history")) == 4  # 10 messages, pages of 3
+    assert [p.get("cursor") for p in fake_slack.api("conversations.replies")] == [None, "3"]
+    reply = rows[f"{LOGGED}:1700000020.000100"]
+    assert reply["channel_id"] == f"{LOGGED}:{PARENT}" and reply["parent_id"] == LOGGED
+    assert {r["source"] for r in rows.values()} == {"backfill"}
+    assert {r["guild_id"] for r in rows.values()} == {TEAM}
+    service.db.flush()
+    with service.db.read() as conn:
+        channel = conn.execute("SELECT * FROM channels WHERE id = ?", (LOGGED,)).fetchone()
+    assert channel["name"] == "seminar"
+
+
+def test_backfill_after_downtime_resumes_and_changes_nothing_twice(
+    fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    ws = _workspace()
+    ws.serve(fake_slack)
+    client = _client(fake_slack)
+    backfill(client, service, TEAM, [LOGGED])
+    before = {k: dict(v) for k, v in _rows(service).items()}
+
+    # While the bot was down: a new message, a reply to the old thread, an edit.
+    ws.post("1700000040.000100", "posted while down")
+    ws.reply(PARENT, "1700000041.000100", "late answer")
+    edited = next(m for m in ws.history if m["ts"] == "1700000005.000100")
+    edited.update(text="message 5, corrected", edited={"user": "U0STUDENT",
+                                                       "ts": "1700000042.000000"})
+    fake_slack.calls.clear()
+    backfill(client, service, TEAM, [LOGGED])
+    rows = _rows(service)
+    assert set(rows) - set(before) == {f"{LOGGED}:1700000040.000100",
+                                       f"{LOGGED}:1700000041.000100"}
+    assert rows[f"{LOGGED}:1700000005.000100"]["content"] == "message 5, corrected"
+    oldest = fake_slack.api("conversations.history")[0]["oldest"]
+    assert Decimal(oldest) < Decimal(PARENT)  # reaches back far enough to see the thread
+    [replies_call] = fake_slack.api("conversations.replies")
+    assert replies_call["oldest"] == "1700000023.000100"  # only replies newer than logged ones
+
+    # A third run with nothing new stores nothing new and fetches no thread.
+    fake_slack.calls.clear()
+    report = backfill(client, service, TEAM, [LOGGED])
+    assert set(_rows(service)) == set(rows)
+    assert report.threads == 0 and fake_slack.api("conversations.replies") == []
+    service.db.flush()
+    with service.db.read() as conn:
+        edits = conn.execute("SELECT count(*) FROM message_edits").fetchone()[0]
+    assert edits == 1
+
+
+def test_backfill_honours_opt_out(fake_slack: FakeSlack, service: SeminarService) -> None:
+    ws = _workspace()
+    ws.post("1700000050.000100", "private thoughts", user="U0QUIET")
+    ws.serve(fake_slack)
+    service.set_optout(TEAM, "U0QUIET", out=True).result()
+    backfill(_client(fake_slack), service, TEAM, [LOGGED])
+    rows = _rows(service)
+    assert all(r["author_id"] != "U0QUIET" for r in rows.values())
+    with service.db.read() as conn:
+        assert conn.execute("SELECT count(*) FROM optout_messages").fetchone()[0] == 1
+
+
+def test_a_failing_channel_does_not_stop_the_others(
+    fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    ws = _workspace()
+    ws.serve(fake_slack)
+    fake_slack.handlers["conversations.info"] = lambda p: (
+        {"ok": False, "error": "not_in_channel"} if p["channel"] == "C0GONE"
+        else {"ok": True, "channel": {"id": p["channel"], "name": "seminar"}})
+    report = backfill(_client(fake_slack), service, TEAM, ["C0GONE", LOGGED])
+    assert report.failed == ("C0GONE",) and report.channels == 1 and report.messages == 13
+
+
+def test_a_parent_deleted_while_down_is_blanked_and_its_thread_kept(
+    fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    ws = _workspace()
+    ws.serve(fake_slack)
+    client = _client(fake_slack)
+    backfill(client, service, TEAM, [LOGGED])
+    parent = next(m for m in ws.history if m["ts"] == PARENT)
+    parent.update(subtype="tombstone", text="This message was deleted.", user="USLACKBOT")
+    ws.reply(PARENT, "1700000044.000100", "answered after the question was deleted")
+    backfill(client, service, TEAM, [LOGGED])
+    rows = _rows(service)
+    assert rows[f"{LOGGED}:{PARENT}"]["deleted"] == 1
+    assert rows[f"{LOGGED}:{PARENT}"]["content"] is None
+    assert rows[f"{LOGGED}:1700000044.000100"]["content"].startswith("answered after")
