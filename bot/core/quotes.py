@@ -160,8 +160,9 @@ def candidate_passages(
     from bot.core.index import row_to_passage
 
     kinds = ", ".join(f"'{k}'" for k in QUOTABLE_KINDS)
-    total = conn.execute(
-        f"SELECT count(*) FROM passages WHERE course = ? AND kind IN ({kinds})", (course,)
+    total = conn.execute(  # counting stops past the threshold: a full count took 30 ms at 100k
+        f"SELECT count(*) FROM (SELECT 1 FROM passages WHERE course = ? AND kind IN ({kinds})"
+        " LIMIT ?)", (course, _SCAN_ALL + 1),
     ).fetchone()[0]
     if total <= _SCAN_ALL:
         rows = conn.execute(
