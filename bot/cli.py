@@ -36,6 +36,13 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
                         help="SQLite database (default: seminar.db, env SEMINAR_DB)")
 
 
+def _output_options(parser: argparse.ArgumentParser, items: str) -> None:
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON object")
+    out.add_argument("--jsonl", action="store_true",
+                     help=f"read {items} from stdin, one per line; write one JSON object per line")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="seminar-bot",
@@ -57,28 +64,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="*", help="the question (omit with --jsonl to read stdin)")
     p.add_argument("--top", type=int, default=3, help="how many passages to show (default 3)")
     p.add_argument("--reading", help="only search this reading (id or part of its title)")
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="print one JSON object")
-    out.add_argument("--jsonl", action="store_true",
-                     help="read questions from stdin, one per line; write one JSON object per line")
+    _output_options(p, "questions")
     p.set_defaults(handler=cmd_ask)
 
     p = command("cite", "find a reference-list entry and every passage citing it")
     p.add_argument("query", nargs="*", help='e.g. "Krasner 1999" (omit with --jsonl to read stdin)')
     p.add_argument("--passage", metavar="ID", help="instead: how to cite the reading of passage ID")
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="print one JSON object")
-    out.add_argument("--jsonl", action="store_true",
-                     help="read queries from stdin, one per line; write one JSON object per line")
+    _output_options(p, "queries")
     p.set_defaults(handler=cmd_cite)
 
     p = command("quote", "find where a (possibly misremembered) quote comes from")
     p.add_argument("quote", nargs="*", help="the quote (omit with --jsonl to read stdin)")
     p.add_argument("--top", type=int, default=3, help="how many places to consider (default 3)")
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="print one JSON object")
-    out.add_argument("--jsonl", action="store_true",
-                     help="read quotes from stdin, one per line; write one JSON object per line")
+    _output_options(p, "quotes")
     p.set_defaults(handler=cmd_quote)
 
     p = command("readings", "list the indexed readings")

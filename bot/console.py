@@ -61,14 +61,27 @@ class Console:
             "readings": lambda _arg: formatting.readings_text(self.service.readings()),
             "passage": self.passage,
             "cite": self.cite,
-            "quote": lambda arg: formatting.quote_text(self.service.quote(arg)),
+            "quote": self.quote,
             "say": self.say,
             "digest": lambda arg: console_digest(self.service, arg),
             "help": lambda _arg: HELP,
         }
 
+    def _record(self, kind: str, query: str, passage_ids: list[str]) -> None:
+        """Log the lookup as Discord does, so the digest's bot usage covers the console too."""
+        self.service.record_query(
+            guild_id=CONSOLE, kind=kind, query=query, results=passage_ids, user_id=self.author
+        ).result()
+
     def ask(self, question: str) -> str:
-        return formatting.answer_text(self.service.ask(question, top=3))
+        answer = self.service.ask(question, top=3)
+        self._record("ask", answer.query, [h.passage.id for h in answer.hits])
+        return formatting.answer_text(answer)
+
+    def quote(self, text: str) -> str:
+        result = self.service.quote(text)
+        self._record("quote", result.query, [h.passage.id for h in result.hits])
+        return formatting.quote_text(result)
 
     def passage(self, arg: str) -> str:
         if not arg.strip():
@@ -80,7 +93,10 @@ class Console:
         if arg and " " not in arg and any(r.id and arg.startswith(r.id + "-")
                                           for r in self.service.readings()):
             return formatting.how_to_cite_text(self.service.how_to_cite(arg))
-        return formatting.cite_text(self.service.cite(arg))
+        result = self.service.cite(arg)
+        cited = [c.passage.id for m in result.matches for c in m.cited_in]
+        self._record("cite", result.query, cited)
+        return formatting.cite_text(result)
 
     def say(self, arg: str) -> str:
         """Post into a local discussion thread, through the same log functions as Discord."""

@@ -59,3 +59,19 @@ def test_say_honours_opt_out(service: SeminarService) -> None:
 def test_say_without_text_explains_itself(service: SeminarService) -> None:
     out = run(service, "/say week-3\n")
     assert out.startswith("! Usage: /say THREAD TEXT")
+
+
+def test_console_lookups_count_as_bot_usage(tmp_path, knowledge_dir) -> None:
+    from bot.console import Console
+    from bot.core.digest import DigestOptions
+    from bot.core.service import SeminarService
+
+    service = SeminarService(tmp_path / "c.db", knowledge_dir)
+    service.ensure_index()
+    console = Console(service, author="ana")
+    console.handle("why do water treaties last?")
+    console.handle("/cite Ostrom 1990")
+    console.handle("/quote communities routinly avoid that fate")
+    usage = service.digest(DigestOptions(guild_id="console")).bot
+    assert (usage["questions_asked"], usage["citations_looked_up"], usage["quotes_looked_up"]) == (1, 1, 1)
+    service.close()
