@@ -10,6 +10,8 @@ from typing import Any
 import discord
 
 from bot.core.models import Answer
+from bot.core.quotes import QuoteResult
+from bot.core.references import CiteResult
 from bot.core.service import SeminarService
 from bot.discord_app.errors import on_tree_error
 from bot.discord_app.formatting import (
@@ -169,7 +171,7 @@ class AnswerView(SeminarView):
 async def send_answer(
     interaction: discord.Interaction,
     service: SeminarService,
-    result: Any,
+    result: Answer | CiteResult | QuoteResult,
     *,
     kind: str,
     course: str,
@@ -177,7 +179,7 @@ async def send_answer(
 ) -> None:
     """Record the question with the passages shown, then post the first card and its buttons.
 
-    `result` is an Answer, or a citation or quote result (see lookups.as_answer)."""
+    A citation or quote result is shown as an Answer (see lookups.as_answer)."""
     answer, notes = as_answer(result)
     query_id = await asyncio.wrap_future(
         service.record_query(

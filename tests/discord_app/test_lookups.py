@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
+from bot.core.bibliography import BibEntry
 from bot.core.models import Answer, Passage, Reading
+from bot.core.quotes import QuoteHit, QuoteMatch, QuoteResult
+from bot.core.references import CitedIn, CiteMatch, CiteResult
 from bot.discord_app.formatting import hit_embed
 from bot.discord_app.lookups import as_answer, how_to_cite_text
 
@@ -16,14 +17,11 @@ CITING = Passage(
 
 
 def test_a_citation_is_the_bold_part_of_its_card_and_the_entry_a_field() -> None:
-    entry = SimpleNamespace(formatted="Keohane (1984). After Hegemony.")
-    result = SimpleNamespace(
-        query="keohane 1984",
-        matches=[SimpleNamespace(score=92.0, entry=entry, cited_in=[
-            SimpleNamespace(passage=CITING, reading=READING, citation="Keohane (1984, 51)",
-                            locator="51", kind="citation"),
-        ])],
-    )
+    entry = BibEntry(authors=("Keohane",), year="1984", title="After Hegemony",
+                     raw="Keohane, R. (1984). After Hegemony.")
+    result = CiteResult("keohane 1984", [CiteMatch(92.0, entry, READING, (
+        CitedIn(CITING, READING, "Keohane (1984, 51)", "51", "citation"),
+    ))])
     answer, notes = as_answer(result)
     assert answer.confident and len(answer.hits) == 1
     embed = hit_embed(answer, 0, notes.get(0))
@@ -31,22 +29,27 @@ def test_a_citation_is_the_bold_part_of_its_card_and_the_entry_a_field() -> None
     fields = {f.name: f.value for f in embed.fields}
     assert fields["Reference entry"] == "Keohane (1984). After Hegemony."
     assert fields["Page"] == "12"
+    assert answer.suggestions == ()
+
+
+def test_an_entry_cited_nowhere_is_offered_as_a_suggestion() -> None:
+    entry = BibEntry(authors=("Krasner",), year="1999", title="Sovereignty", raw="Krasner 1999")
+    answer, notes = as_answer(CiteResult("krasner", [CiteMatch(80.0, entry, READING)]))
+    assert answer.hits == () and not answer.confident and notes == {}
+    assert answer.suggestions == ("Krasner (1999). Sovereignty. (references of Regimes)",)
 
 
 def test_a_reference_never_cited_is_not_a_confident_answer() -> None:
-    result = SimpleNamespace(query="nobody 1900", matches=[])
+    result = CiteResult("nobody 1900")
     answer, notes = as_answer(result)
     assert not answer.confident and answer.hits == () and notes == {}
 
 
 def test_a_quote_match_marks_the_printed_span() -> None:
     span = "regimes reduce transaction costs"
-    result = SimpleNamespace(
-        query="regimes cut transaction costs",
-        confident=True,
-        hits=[SimpleNamespace(passage=CITING, reading=READING,
-                              match=SimpleNamespace(score=88.0, quote=span))],
-    )
+    start = CITING.text.index(span)
+    match = QuoteMatch(CITING.id, 88.0, start, start + len(span), span)
+    result = QuoteResult("regimes cut transaction costs", (QuoteHit(match, CITING, READING),), True)
     answer, _notes = as_answer(result)
     assert answer.hits[0].best_sentence == span and answer.hits[0].score == 88.0
     assert f"**{span}**" in (hit_embed(answer, 0).description or "")

@@ -8,6 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.quotes import QuoteResult
+from bot.core.references import CiteResult
 from bot.core.service import MAX_QUESTION_CHARS
 from bot.discord_app.autocomplete import reference_choices
 from bot.discord_app.checks import guild_only_check
@@ -22,11 +24,15 @@ class CiteCog(commands.Cog):
     async def _lookup(
         self, interaction: discord.Interaction, kind: str, text: str, private: bool
     ) -> None:
-        find = self.bot.service.cite if kind == "cite" else self.bot.service.quote
         guild_id = guild_only_check(interaction)
         course = self.bot.course_for(guild_id)
         await interaction.response.defer(ephemeral=private, thinking=True)
-        answer = await asyncio.to_thread(find, text, course=course)
+        service = self.bot.service
+        answer: CiteResult | QuoteResult = (
+            await asyncio.to_thread(service.cite, text, course=course)
+            if kind == "cite"
+            else await asyncio.to_thread(service.quote, text, course=course)
+        )
         await send_answer(
             interaction, self.bot.service, answer, kind=kind, course=course, ephemeral=private
         )
