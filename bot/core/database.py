@@ -3,13 +3,12 @@
 Every write (index builds, logged messages, feedback) goes through `Database.write`, which runs
 it on a single writer thread that owns the only writing connection. Bursts of events queue up
 instead of fighting over SQLite's lock, and the asyncio loop never waits on disk: adapters await
-`Database.awrite`. Reads use their own short-lived connections; WAL lets them run beside the
-writer.
+the returned future (`asyncio.wrap_future`). Reads use their own short-lived connections; WAL
+lets them run beside the writer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import queue
 import sqlite3
@@ -96,10 +95,6 @@ class Database:
     def run(self, op: Callable[[sqlite3.Connection], T]) -> T:
         """Write and wait: the synchronous form for the CLI and tests."""
         return self.write(op).result()
-
-    async def awrite(self, op: Callable[[sqlite3.Connection], T]) -> T:
-        """Write without blocking the event loop."""
-        return await asyncio.wrap_future(self.write(op))
 
     def flush(self) -> None:
         """Wait until everything queued so far is committed."""

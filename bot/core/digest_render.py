@@ -37,7 +37,6 @@ MAX_CHART_PEOPLE = 30
 class DigestFile:
     filename: str
     data: bytes
-    mime: str
 
 
 def digest_files(
@@ -97,7 +96,7 @@ def to_json_dict(digest: Digest) -> dict[str, Any]:
 
 def render_json(digest: Digest) -> list[DigestFile]:
     text = json.dumps(to_json_dict(digest), ensure_ascii=False, indent=2)
-    return [DigestFile(f"{base_name(digest)}.json", text.encode(), "application/json")]
+    return [DigestFile(f"{base_name(digest)}.json", text.encode())]
 
 
 # -- Markdown ---------------------------------------------------------------------------------
@@ -192,7 +191,7 @@ def render_markdown(digest: Digest) -> list[DigestFile]:
         [[a.period, a.messages, a.participants] for a in digest.activity],
     )
     text = "\n".join(out) + "\n"
-    return [DigestFile(f"{base_name(digest)}.md", text.encode(), "text/markdown")]
+    return [DigestFile(f"{base_name(digest)}.md", text.encode())]
 
 
 def _md_conversation(conv: ConversationStats) -> list[str]:
@@ -281,7 +280,7 @@ def render_csv(digest: Digest) -> list[DigestFile]:
             writer.writerows([_csv_cell(c) for c in row] for row in rows)
             # A BOM so spreadsheet programs read accented names as UTF-8.
             archive.writestr(f"{base}/{name}.csv", "\ufeff" + text.getvalue())
-    return [DigestFile(f"{base}-csv.zip", buffer.getvalue(), "application/zip")]
+    return [DigestFile(f"{base}-csv.zip", buffer.getvalue())]
 
 
 # -- HTML -------------------------------------------------------------------------------------
@@ -464,7 +463,7 @@ def render_html(digest: Digest) -> list[DigestFile]:
         + "\n".join(body)
         + "</body></html>\n"
     )
-    return [DigestFile(f"{base_name(digest)}.html", page.encode(), "text/html")]
+    return [DigestFile(f"{base_name(digest)}.html", page.encode())]
 
 
 def _html_conversation(conv: ConversationStats) -> str:

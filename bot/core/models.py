@@ -7,13 +7,12 @@ tests can build them by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 DEFAULT_COURSE = "default"
 
-# body: running text; abstract: an abstract or summary (also in another language);
-# footnote: a note's text; bibliography: one reference-list entry; figure: figure/table debris.
-PassageKind = Literal["body", "abstract", "footnote", "bibliography", "figure"]
+# Passage kinds: body: running text; abstract: an abstract or summary (also in another
+# language); footnote: a note's text; bibliography: one reference-list entry; figure:
+# figure/table debris. Only these answer questions:
 ASKABLE_KINDS: tuple[str, ...] = ("body", "abstract", "footnote")
 
 

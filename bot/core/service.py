@@ -2,8 +2,8 @@
 
 It owns the database and the mapping from a platform scope (a Discord guild or Slack team) to a
 course. Methods are synchronous and safe to call from worker threads: async adapters call the
-read side through `asyncio.to_thread` and await the write side (`Database.awrite`) so the event
-loop never waits on SQLite or on ranking.
+read side through `asyncio.to_thread` and await the futures the write side returns
+(`asyncio.wrap_future`) so the event loop never waits on SQLite or on ranking.
 """
 
 from __future__ import annotations

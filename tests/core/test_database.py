@@ -43,11 +43,12 @@ def test_a_failing_operation_does_not_sink_its_batch(tmp_path: Path) -> None:
     db.close()
 
 
-async def test_awrite_from_the_event_loop(tmp_path: Path) -> None:
+async def test_writes_awaited_from_the_event_loop(tmp_path: Path) -> None:
     db = Database(tmp_path / "w.db")
     await asyncio.to_thread(db.setup, make_table)
     results = await asyncio.gather(
-        *(db.awrite(lambda c, n=n: c.execute("INSERT INTO t VALUES (?)", (n,)).rowcount) for n in range(200))
+        *(asyncio.wrap_future(db.write(lambda c, n=n: c.execute("INSERT INTO t VALUES (?)", (n,)).rowcount))
+          for n in range(200))
     )
     assert sum(results) == 200
     db.close()
