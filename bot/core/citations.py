@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.core.bibliography import YEAR, BibEntry, canonical_year
-from bot.core.textnorm import fold, fold_aligned
+from bot.core.textnorm import SUPER_TO_DIGIT, SUPERSCRIPTS, fold, fold_aligned
 
 CitationKind = str  # parenthetical | narrative | inline | numeric | footnote-marker
 
@@ -35,8 +35,7 @@ _INLINE_LOC_RE = re.compile(
 # "(Taylor, 1969: 290 and Walker, 1981)": a second citation joined by "and" after a locator.
 _AND_NEXT_RE = re.compile(rf"((?<=[\d)])\s*,?\s+(?:and|&)\s+(?=\*?[A-Z][^;]*?{_CYEAR}))")
 _NUMERIC_RE = re.compile(r"\[(\d{1,3}(?:\s*[-–,]\s*\d{1,3})*)\]")
-_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_MARKER_RE = re.compile(rf"(?<=[\w.,;:!?)\]\"”’*])([{_SUPERSCRIPTS}]+)")
+_MARKER_RE = re.compile(rf"(?<=[\w.,;:!?)\]\"”’*])([{SUPERSCRIPTS}]+)")
 _CUES = re.compile(
     r"^(?:(?:see\s+also|see|cf\.?|compare|e\.\s?g\.,?|i\.\s?e\.,?|also|and|quoted\s+in|cited\s+in"
     r"|in|as\s+in|from)\s+)+",
@@ -146,7 +145,7 @@ def find_citations(text: str) -> list[InTextCitation]:
             found.append(InTextCitation(m.group(0), (), None, None, "numeric", m.start(), m.end(),
                                         number=n))
     for m in _MARKER_RE.finditer(text):
-        n = int(m.group(1).translate(str.maketrans(_SUPERSCRIPTS, "0123456789")))
+        n = int(m.group(1).translate(SUPER_TO_DIGIT))
         found.append(InTextCitation(m.group(1), (), None, None, "footnote-marker", m.start(),
                                     m.end(), number=n))
     return sorted(found, key=lambda c: (c.start, c.end))

@@ -17,10 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bot.core.loaders import RawDocument
-from bot.core.textnorm import fold, normalize_space
-
-SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-SUPER_TO_DIGIT = str.maketrans(SUPERSCRIPTS, "0123456789")
+from bot.core.textnorm import SUPER_TO_DIGIT, SUPERSCRIPTS, fold, normalize_space
 
 ABSTRACT_HEADINGS = re.compile(
     r"^(abstract|summary|resumen|r[ée]sum[ée]|resumo|zusammenfassung|riassunto|executive summary)$"

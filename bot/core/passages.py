@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.core.cleaning import CleanDocument, Para
 from bot.core.models import DEFAULT_COURSE, Passage
-from bot.core.textnorm import sentences
+from bot.core.textnorm import DIGIT_TO_SUPER, sentences
 
 MAX_CHARS = 1_400  # a paragraph longer than this is split...
 TARGET_CHARS = 900  # ...into pieces of about this size
@@ -99,7 +99,7 @@ def _holder(parent: Para, parent_ids: list[str], label: str | None) -> str:
     """Of a split paragraph's pieces, the one that carries the footnote's marker."""
     if len(parent_ids) == 1 or not label:
         return parent_ids[0]
-    sup = label.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    sup = label.translate(DIGIT_TO_SUPER)
     offset = max(parent.text.find(sup), parent.text.find(f"[{label}]"))
     spans = split_long(parent.text)
     for pid, (s, e) in zip(parent_ids, spans, strict=False):

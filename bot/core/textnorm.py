@@ -31,6 +31,11 @@ _PUNCT_MAP = str.maketrans(
     }
 )
 
+# Footnote markers as printed ("word.¹²") and as numbered ("12"), both ways.
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+SUPER_TO_DIGIT = str.maketrans(SUPERSCRIPTS, "0123456789")
+DIGIT_TO_SUPER = str.maketrans("0123456789", SUPERSCRIPTS)
+
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 SENTENCE_RE = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[¿¡]*[A-ZÁÉÍÓÚÑÜ0-9])")
 
