@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from bot.core.errors import InvalidQuery
+from bot.core.index import row_to_passage
 from bot.core.models import Passage, Reading
 from bot.core.ranking import Vocabulary, fetch_candidates, recall_terms
 from bot.core.textnorm import STOPWORDS, content_words, fold_aligned, stem, words
@@ -85,16 +86,17 @@ def _key(word: str) -> str:
     return stem(word)[:5]
 
 
-def _trigrams(text: str) -> set[str]:
-    squashed = " ".join(words(text))
+def _trigrams(tokens: list[str]) -> set[str]:
+    squashed = " ".join(tokens)
     return {squashed[i : i + 3] for i in range(len(squashed) - 2)}
 
 
 def _overlap(query_terms: set[str], query_grams: set[str], passage: str) -> float:
     """Shared words, and shared letter trigrams for when every word was misspelt."""
-    terms = {_key(w) for w in words(passage)}
+    tokens = words(passage)  # tokenised once for both measures: this runs on every candidate
+    terms = {_key(w) for w in tokens}
     by_word = sum(1 for t in query_terms if t in terms) / max(len(query_terms), 1)
-    by_gram = len(query_grams & _trigrams(passage)) / max(len(query_grams), 1)
+    by_gram = len(query_grams & _trigrams(tokens)) / max(len(query_grams), 1)
     return by_word + by_gram
 
 
@@ -102,8 +104,9 @@ def find_quote(query: str, candidates: Sequence[tuple[str, str]], top: int = 3) 
     """Best places for `query` among (passage id, passage text) pairs, best first."""
     query = check_quote(query)
     q = _squash(query).strip()
-    terms = {_key(w) for w in words(query) if w not in STOPWORDS} or {_key(w) for w in words(query)}
-    grams = _trigrams(query)
+    tokens = words(query)
+    terms = {_key(w) for w in tokens if w not in STOPWORDS} or {_key(w) for w in tokens}
+    grams = _trigrams(tokens)
     shortlist = sorted(candidates, key=lambda c: _overlap(terms, grams, c[1]),
                        reverse=True)[:_CANDIDATES]
     aligned = []
@@ -157,8 +160,6 @@ def candidate_passages(
     words within the recall budget are searched (bench/RESULTS.md: a quote of common words
     matched most of a 100k-passage index).
     """
-    from bot.core.index import row_to_passage
-
     kinds = ", ".join(f"'{k}'" for k in QUOTABLE_KINDS)
     total = conn.execute(  # counting stops past the threshold: a full count took 30 ms at 100k
         f"SELECT count(*) FROM (SELECT 1 FROM passages WHERE course = ? AND kind IN ({kinds})"
