@@ -305,6 +305,12 @@ def list_readings(conn: sqlite3.Connection, course: str) -> list[Reading]:
     return [row_to_reading(r) for r in rows]
 
 
+def readings_by_id(conn: sqlite3.Connection, course: str) -> dict[str, Reading]:
+    """The course's readings by id; not SELECT *: that would read every reading's whole text."""
+    rows = conn.execute(f"SELECT {READING_COLUMNS} FROM readings WHERE course = ?", (course,))
+    return {r["id"]: row_to_reading(r) for r in rows}
+
+
 def get_passage(conn: sqlite3.Connection, passage_id: str, course: str) -> tuple[Passage, Reading] | None:
     row = conn.execute(
         "SELECT * FROM passages WHERE course = ? AND id = ?", (course, passage_id)

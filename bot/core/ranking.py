@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.core.database import Database
-from bot.core.index import READING_COLUMNS, load_terms, row_to_passage, row_to_reading
+from bot.core.index import load_terms, readings_by_id, row_to_passage
 from bot.core.models import ASKABLE_KINDS, Answer, Hit, Passage, Reading
 from bot.core.textnorm import (
     STOPWORDS,
@@ -88,12 +88,7 @@ class Searcher:
         """The course's readings, cached like the vocabulary: a department has hundreds."""
         with self._lock:
             if self._reading_cache is None:
-                self._reading_cache = {
-                    r["id"]: row_to_reading(r)
-                    for r in conn.execute(
-                        f"SELECT {READING_COLUMNS} FROM readings WHERE course = ?", (self.course,)
-                    )
-                }
+                self._reading_cache = readings_by_id(conn, self.course)
             return self._reading_cache
 
     def ask(self, question: str, *, top: int = 5, reading: str | None = None) -> Answer:

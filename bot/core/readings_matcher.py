@@ -237,7 +237,7 @@ class IndexMatcher:
                 return [Reference(reading.id, None, "cite")]
             if reading.year is None:
                 loose.append(Reference(reading.id, None, "cite"))
-        result = references.lookup(self._conn, text, self.course, limit=1)
+        result = references.lookup(self._conn, text, self.course, self.readings, limit=1)
         refs: list[Reference] = []
         for match in result.matches:
             if match.entry is None or match.score < CITE_SCORE:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -223,11 +223,20 @@ def parse_query(query: str) -> tuple[list[str], list[str]]:
     return kept or every, [y.lower() for y in years]
 
 
-def lookup(conn: sqlite3.Connection, query: str, course: str, *, limit: int = 3) -> CiteResult:
-    """Entries a query names, best first, each with the passages that cite it."""
+def lookup(
+    conn: sqlite3.Connection,
+    query: str,
+    course: str,
+    readings: Mapping[str, Reading],
+    *,
+    limit: int = 3,
+) -> CiteResult:
+    """Entries a query names, best first, each with the passages that cite it.
+
+    `readings` are the course's readings by id: callers keep them cached (the digest looks up
+    every citation in a discussion), so they are not read again per query."""
     name_words, years = parse_query(query)
     result = CiteResult(query=query)
-    readings = _readings(conn, course)
     scored = []
     for row in conn.execute("SELECT * FROM bib_entries WHERE course = ?", (course,)):
         if years and max(year_fit(y, row["year"]) for y in years) == 0.0:
@@ -249,19 +258,8 @@ def lookup(conn: sqlite3.Connection, query: str, course: str, *, limit: int = 3)
     return result
 
 
-def _readings(conn: sqlite3.Connection, course: str) -> dict[str, Reading]:
-    from bot.core.index import (  # index imports this module to store citations
-        READING_COLUMNS,
-        row_to_reading,
-    )
-
-    return {r["id"]: row_to_reading(r)  # not SELECT *: that reads every reading's whole text
-            for r in conn.execute(
-                f"SELECT {READING_COLUMNS} FROM readings WHERE course = ?", (course,))}
-
-
 def _cited_in(conn: sqlite3.Connection, course: str, entry_id: str,
-              readings: dict[str, Reading]) -> list[CitedIn]:
+              readings: Mapping[str, Reading]) -> list[CitedIn]:
     from bot.core.index import row_to_passage  # index imports this module to store citations
 
     rows = conn.execute(
@@ -282,7 +280,7 @@ def _cited_in(conn: sqlite3.Connection, course: str, entry_id: str,
 
 
 def _mentions(conn: sqlite3.Connection, course: str, name_words: Sequence[str],
-              readings: dict[str, Reading]) -> list[CitedIn]:
+              readings: Mapping[str, Reading]) -> list[CitedIn]:
     """Passages naming every word of the query, for authors no reference list lists."""
     from bot.core.index import row_to_passage  # index imports this module to store citations
 

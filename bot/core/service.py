@@ -224,8 +224,10 @@ class SeminarService:
     def cite(self, query: str, *, course: str = DEFAULT_COURSE, limit: int = 3) -> CiteResult:
         """The entry a loose reference names ("krasnr soverignty") and the passages citing it."""
         query = references.check_cite_query(query)
+        searcher = self._searcher(course)
         with self.db.read() as conn:
-            return references.lookup(conn, query, course, limit=max(1, min(limit, 10)))
+            return references.lookup(conn, query, course, searcher.readings(conn),
+                                     limit=max(1, min(limit, 10)))
 
     def quote(self, text: str, *, course: str = DEFAULT_COURSE, top: int = 3) -> QuoteResult:
         """Where a possibly misremembered quote comes from, with the span as printed."""
