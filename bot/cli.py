@@ -23,10 +23,6 @@ from bot.core.models import IndexReport
 from bot.core.service import SeminarService
 from bot.settings import Settings, load_settings
 
-log = logging.getLogger("seminar_bot")
-
-Handler = Callable[[argparse.Namespace, SeminarService, Settings], int]
-
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
@@ -150,28 +146,7 @@ def _stdin_lines() -> Iterator[str]:
         yield line.rstrip("\n")
 
 
-def cmd_ask(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    _refresh(service)
-    if args.jsonl:
-        if args.question:
-            raise SeminarError("--jsonl reads questions from stdin; leave out the question")
-        for line in _stdin_lines():
-            try:
-                answer = service.ask(line, top=args.top, reading=args.reading)
-                record = formatting.answer_json(answer)
-            except SeminarError as exc:
-                record = {"query": line, "results": [], "error": str(exc)}
-            print(json.dumps(record, ensure_ascii=False), flush=True)
-        return 0
-    answer = service.ask(" ".join(args.question), top=args.top, reading=args.reading)
-    if args.json:
-        print(json.dumps(formatting.answer_json(answer), ensure_ascii=False, indent=2))
-    else:
-        print(formatting.answer_text(answer))
-    return 0
-
-
-def _batch(args: argparse.Namespace, words: list[str], run: Callable[[str], dict[str, Any]],
+def _batch(words: list[str], run: Callable[[str], dict[str, Any]],
            empty: Callable[[str, str], dict[str, Any]]) -> int:
     """--jsonl: one JSON line per stdin line; a bad line answers with its error, never stops."""
     if words:
@@ -185,6 +160,22 @@ def _batch(args: argparse.Namespace, words: list[str], run: Callable[[str], dict
     return 0
 
 
+def cmd_ask(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
+    _refresh(service)
+    if args.jsonl:
+        return _batch(
+            args.question,
+            lambda q: formatting.answer_json(service.ask(q, top=args.top, reading=args.reading)),
+            lambda q, e: {"query": q, "results": [], "error": e},
+        )
+    answer = service.ask(" ".join(args.question), top=args.top, reading=args.reading)
+    if args.json:
+        print(json.dumps(formatting.answer_json(answer), ensure_ascii=False, indent=2))
+    else:
+        print(formatting.answer_text(answer))
+    return 0
+
+
 def cmd_cite(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
     _refresh(service)
     if args.passage:
@@ -193,7 +184,7 @@ def cmd_cite(args: argparse.Namespace, service: SeminarService, settings: Settin
               else formatting.how_to_cite_text(refs))
         return 0
     if args.jsonl:
-        return _batch(args, args.query, lambda q: formatting.cite_json(service.cite(q)),
+        return _batch(args.query, lambda q: formatting.cite_json(service.cite(q)),
                       lambda q, e: {"query": q, "matches": [], "error": e})
     result = service.cite(" ".join(args.query))
     print(json.dumps(formatting.cite_json(result), ensure_ascii=False, indent=2) if args.json
@@ -204,7 +195,7 @@ def cmd_cite(args: argparse.Namespace, service: SeminarService, settings: Settin
 def cmd_quote(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
     _refresh(service)
     if args.jsonl:
-        return _batch(args, args.quote,
+        return _batch(args.quote,
                       lambda q: formatting.quote_json(service.quote(q, top=args.top)),
                       lambda q, e: {"query": q, "matches": [], "error": e})
     result = service.quote(" ".join(args.quote), top=args.top)
