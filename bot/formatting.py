@@ -44,11 +44,11 @@ def _width() -> int:
     return max(40, min(100, shutil.get_terminal_size((88, 20)).columns) - 2)
 
 
-def highlight(text: str, sentence: str, *, bold: tuple[str, str] = ("**", "**")) -> str:
+def highlight(text: str, sentence: str) -> str:
     at = text.find(sentence)
     if not sentence or at < 0:
         return text
-    return f"{text[:at]}{bold[0]}{sentence}{bold[1]}{text[at + len(sentence):]}"
+    return f"{text[:at]}**{sentence}**{text[at + len(sentence):]}"
 
 
 def where(passage: Passage, reading: Reading) -> str:

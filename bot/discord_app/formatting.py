@@ -201,7 +201,7 @@ def passage_embed(
     around = [p.id for p in neighbours if p.id != passage.id]
     if around:
         embed.add_field(name="Around it", value=clip(", ".join(f"`{i}`" for i in around), 1000))
-    if len(passage.text) > DESCRIPTION_MAX or len(safe(passage.text)) > DESCRIPTION_MAX:
+    if passage_needs_file(passage):  # escaping only lengthens: this covers the raw text too
         embed.set_footer(
             text="The passage is longer than Discord allows: the full text is attached."
         )
