@@ -9,6 +9,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from bot.core.bibliography import natural_surname
 from bot.core.models import Reading
 from bot.core.textnorm import fold
 from bot.discord_app.formatting import CHOICE_MAX, clip
@@ -41,11 +42,12 @@ async def reading_choices(
 
 
 def surname(author: str) -> str:
-    """'Castells, Manuel' and 'Manuel Castells' both give 'Castells'."""
+    """'Castells, Manuel' and 'Manuel Castells' both give 'Castells'; particles stay, as the
+    reference lists keep them ('Samuel del Villar' -> 'del Villar')."""
     author = author.strip()
     if "," in author:
         return author.split(",", 1)[0].strip()
-    return author.split()[-1] if author.split() else author
+    return natural_surname(author)
 
 
 async def reference_choices(

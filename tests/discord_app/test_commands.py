@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.core.service import SeminarService
+from bot.discord_app.autocomplete import surname
 from tests.discord_app.harness import (
     GUILD,
     INSTRUCTOR,
@@ -377,3 +378,8 @@ async def test_digest_of_a_logged_channel_by_autocomplete(harness: Harness) -> N
     assert [c["value"] for c in choices] == [str(GENERAL)]
     reply = (await harness.slash("digest", user=INSTRUCTOR, channel=str(GENERAL)))[-1]
     assert reply.ephemeral and reply.files
+
+
+def test_reference_labels_keep_surname_particles() -> None:
+    assert surname("Manuel Castells") == surname("Castells, Manuel") == "Castells"
+    assert surname("Samuel del Villar") == "del Villar"
