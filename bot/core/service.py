@@ -84,8 +84,8 @@ class SeminarService:
             self._searchers.pop(course, None)
         return report
 
-    def ensure_all(self, *, progress: ProgressCallback | None = None) -> dict[str, IndexReport]:
-        return {c: self.ensure_index(c, progress=progress) for c in self.courses}
+    def ensure_all(self) -> dict[str, IndexReport]:
+        return {c: self.ensure_index(c) for c in self.courses}
 
     def readings(self, course: str = DEFAULT_COURSE) -> list[Reading]:
         with self.db.read() as conn:
@@ -221,13 +221,12 @@ class SeminarService:
 
     # -- citations and quotes --------------------------------------------------------------
 
-    def cite(self, query: str, *, course: str = DEFAULT_COURSE, limit: int = 3) -> CiteResult:
+    def cite(self, query: str, *, course: str = DEFAULT_COURSE) -> CiteResult:
         """The entry a loose reference names ("krasnr soverignty") and the passages citing it."""
         query = references.check_cite_query(query)
         searcher = self._searcher(course)
         with self.db.read() as conn:
-            return references.lookup(conn, query, course, searcher.readings(conn),
-                                     limit=max(1, min(limit, 10)))
+            return references.lookup(conn, query, course, searcher.readings(conn))
 
     def quote(self, text: str, *, course: str = DEFAULT_COURSE, top: int = 3) -> QuoteResult:
         """Where a possibly misremembered quote comes from, with the span as printed."""
@@ -250,17 +249,15 @@ class SeminarService:
 
     # -- digests, imports, retention (instructor tools over the discussion log) -------------
 
-    def digest(self, opts: DigestOptions, *, course: str | None = None) -> Digest:
+    def digest(self, opts: DigestOptions) -> Digest:
         """Who took part and how, questions (un)answered, passages the discussion turned on."""
-        course = course or self.course_for(opts.guild_id)
+        course = self.course_for(opts.guild_id)
         with self.db.read() as conn:
             return build_digest(self.db, opts, matcher=IndexMatcher(conn, course))
 
-    def digest_files(
-        self, opts: DigestOptions, fmt: str = "md", *, course: str | None = None
-    ) -> list[DigestFile]:
+    def digest_files(self, opts: DigestOptions, fmt: str = "md") -> list[DigestFile]:
         """The digest rendered as files (bytes + file names): what `/digest` attaches."""
-        course = course or self.course_for(opts.guild_id)
+        course = self.course_for(opts.guild_id)
         with self.db.read() as conn:
             return digest_files(self.db, opts, fmt, matcher=IndexMatcher(conn, course))
 
@@ -287,11 +284,11 @@ def create_schema(conn: sqlite3.Connection) -> None:
     pseudonyms.create_schema(conn)
 
 
-def check_query(text: str | None, *, limit: int = MAX_QUESTION_CHARS) -> str:
+def check_query(text: str | None) -> str:
     """Reject what cannot be searched, and trim what is too long to be a question."""
     cleaned = " ".join((text or "").split())
     if not cleaned:
         raise InvalidQuery("The question is empty: type what you want to find in the readings.")
     if not any(ch.isalnum() for ch in cleaned):
         raise InvalidQuery("The question has no words in it, only punctuation.")
-    return cleaned[:limit]
+    return cleaned[:MAX_QUESTION_CHARS]

@@ -67,9 +67,7 @@ class AdminCog(commands.Cog):
         options = DigestOptions(
             since=since, until=until, channel=channel, guild_id=str(guild_id), anonymize=anonymize
         )
-        files = await asyncio.to_thread(
-            self.bot.service.digest_files, options, format, course=self.bot.course_for(guild_id)
-        )
+        files = await asyncio.to_thread(self.bot.service.digest_files, options, format)
         limit = interaction.filesize_limit
         too_big = [f.filename for f in files if len(f.data) > limit]
         if too_big:
