@@ -63,8 +63,9 @@ async def test_each_server_sees_only_its_course(
         answer = only_reply(await h.slash("ask", guild_id=OTHER_GUILD, question="how is virtue acquired"))
         assert "Virtue and Habit" in answer.embeds[0]["title"]
 
-        choices = await autocomplete_in(h, OTHER_GUILD, "re")
-        assert all("Regimes" not in c["name"] for c in choices)
+        every = await autocomplete_in(h, OTHER_GUILD, "")
+        assert [c["name"] for c in every] == ["Virtue and Habit"]
+        assert await autocomplete_in(h, OTHER_GUILD, "re") == []  # "Regimes" is the other course's
 
         # logged channels, messages and opt-outs stay in their server
         await h.slash("log channels add", user=INSTRUCTOR, channel=Channel(GENERAL),
