@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -50,8 +51,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
             {
                 "course": str, "id": str, "title": str, "authors": str, "year": str,
                 "path": str, "format": str, "content_hash": str, "size": int, "mtime_ns": int,
-                "pipeline": str, "indexed_at": str, "passages": int, "text": str,
-                "bibliography": str, "warnings": str,
+                "pipeline": str, "indexed_at": str, "passages": int,
             },
             pk=("course", "id"),
         )
@@ -179,7 +179,7 @@ def refresh(
             report.warnings.append(f"{path.name}: no readable paragraphs found")
         _delete_reading(conn, course, rid)
         _insert_reading(conn, course, rid, path, raw.format, digest, stat, title, authors, year,
-                        doc, passages)
+                        passages)
         unlinked = references.index_reading(conn, course, rid, passages, doc.bibliography)
         if unlinked:  # kept in the citations table with no entry; said here so they get fixed
             report.warnings.append(
@@ -243,22 +243,20 @@ def _insert_reading(
     path: Path,
     fmt: str,
     digest: str,
-    stat: object,
+    stat: os.stat_result,
     title: str,
     authors: tuple[str, ...],
     year: str | None,
-    doc: cleaning.CleanDocument,
     passages: list[Passage],
 ) -> None:
     conn.execute(
         "INSERT INTO readings (course, id, title, authors, year, path, format, content_hash, size,"
-        " mtime_ns, pipeline, indexed_at, passages, text, bibliography, warnings)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]')",
+        " mtime_ns, pipeline, indexed_at, passages)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             course, rid, title, json.dumps(list(authors)), year, str(path), fmt, digest,
-            stat.st_size, stat.st_mtime_ns, PIPELINE_VERSION,  # type: ignore[attr-defined]
-            datetime.now(UTC).isoformat(timespec="seconds"), len(passages), doc.text,
-            doc.bibliography,
+            stat.st_size, stat.st_mtime_ns, PIPELINE_VERSION,
+            datetime.now(UTC).isoformat(timespec="seconds"), len(passages),
         ),
     )
     conn.executemany(
