@@ -51,7 +51,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
             {
                 "course": str, "id": str, "title": str, "authors": str, "year": str,
                 "path": str, "format": str, "content_hash": str, "size": int, "mtime_ns": int,
-                "pipeline": str, "indexed_at": str, "passages": int,
+                "pipeline": str, "indexed_at": str, "passages": int, "text": str,
             },
             pk=("course", "id"),
         )
@@ -179,7 +179,7 @@ def refresh(
             report.warnings.append(f"{path.name}: no readable paragraphs found")
         _delete_reading(conn, course, rid)
         _insert_reading(conn, course, rid, path, raw.format, digest, stat, title, authors, year,
-                        passages)
+                        passages, doc.text)
         unlinked = references.index_reading(conn, course, rid, passages, doc.bibliography)
         if unlinked:  # kept in the citations table with no entry; said here so they get fixed
             report.warnings.append(
@@ -248,15 +248,17 @@ def _insert_reading(
     authors: tuple[str, ...],
     year: str | None,
     passages: list[Passage],
+    text: str,
 ) -> None:
+    """`text` is the cleaned reading the passages' start/end offsets point into."""
     conn.execute(
         "INSERT INTO readings (course, id, title, authors, year, path, format, content_hash, size,"
-        " mtime_ns, pipeline, indexed_at, passages)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " mtime_ns, pipeline, indexed_at, passages, text)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             course, rid, title, json.dumps(list(authors)), year, str(path), fmt, digest,
             stat.st_size, stat.st_mtime_ns, PIPELINE_VERSION,
-            datetime.now(UTC).isoformat(timespec="seconds"), len(passages),
+            datetime.now(UTC).isoformat(timespec="seconds"), len(passages), text,
         ),
     )
     conn.executemany(
