@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,13 +27,7 @@ from tests.discord_app.harness import (
     start_bot,
     thread_payload,
 )
-from tests.discord_app.test_commands import channel_resolved
-
-
-def rows(service: SeminarService, sql: str, *args: Any) -> list[sqlite3.Row]:
-    service.db.flush()
-    with service.db.read() as conn:
-        return list(conn.execute(sql, args))
+from tests.discord_app.test_commands import channel_resolved, rows
 
 
 def count(service: SeminarService, sql: str, *args: Any) -> int:
