@@ -60,7 +60,6 @@ class SeminarBot(commands.AutoShardedBot):
         service: SeminarService,
         *,
         message_content: bool = True,
-        shard_count: int | None = None,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -68,7 +67,6 @@ class SeminarBot(commands.AutoShardedBot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=SeminarTree,
             help_command=None,
-            shard_count=shard_count,
         )
         self.settings = settings
         self.service = service
