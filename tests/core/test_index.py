@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core import database
 from bot.core.errors import DatabaseUnavailable, ReadingsNotFound
 from bot.core.ranking import load_vocabulary
 from bot.core.service import SeminarService
@@ -99,31 +100,30 @@ def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     service.close()
 
 
-def test_corrupt_database_is_reported_and_rebuild_recovers(tmp_path: Path, folder: Path) -> None:
+def test_corrupt_database_is_reported(tmp_path: Path, folder: Path) -> None:
+    # the recovery (`index --rebuild` sets the file aside) is tests/test_cli.py's
     db = tmp_path / "s.db"
     db.write_bytes(b"this is not a database at all" * 100)
     with pytest.raises(DatabaseUnavailable, match="rebuild"):
         SeminarService(db, folder)
 
 
-def test_locked_database_is_reported(tmp_path: Path, folder: Path) -> None:
+def test_locked_database_is_reported(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "s.db"
     SeminarService(db, folder).close()
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)  # fail in 0.2 s, not 10
     holder = sqlite3.connect(db)
     holder.execute("BEGIN EXCLUSIVE")
+    service = SeminarService(db, folder)  # WAL: opening only reads, which the lock allows
     try:
-        import bot.core.database as database
-
-        original = database.BUSY_TIMEOUT_MS
-        database.BUSY_TIMEOUT_MS = 200
-        service = SeminarService.__new__(SeminarService)
         with pytest.raises(DatabaseUnavailable, match="locked"):
-            SeminarService.__init__(service, db, folder)
             service.ensure_index()
     finally:
-        database.BUSY_TIMEOUT_MS = original
         holder.rollback()
         holder.close()
+        service.close()
 
 
 def test_failed_index_leaves_the_old_one_usable(tmp_path: Path, folder: Path, monkeypatch) -> None:
