@@ -29,7 +29,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot.core.errors import PermissionDenied, SeminarError
 from bot.core.models import Answer
 from bot.slack_app import blocks
-from bot.slack_app.backfill import backfill
+from bot.slack_app.catch_up import CatchUp, catch_up_on_hello
 from bot.slack_app.digest_command import parse_digest_text, send_privately
 from bot.slack_app.events import Delete, Store, classify, thread_info
 from bot.slack_app.permissions import is_instructor
@@ -315,11 +315,11 @@ def build_app(
 
 @dataclass(slots=True)
 class SlackConnection:
-    """A live Socket Mode session and the start-up backfill running beside it."""
+    """A live Socket Mode session and the backfill that runs after each (re)connection."""
 
     handler: SocketModeHandler
     team_id: str
-    backfill: threading.Thread
+    catch_up: CatchUp
     stopping: threading.Event
 
     def close(self) -> None:
@@ -330,8 +330,9 @@ class SlackConnection:
 def connect_slack(
     settings: Settings, service: SeminarService, *, api_url: str | None = None
 ) -> SlackConnection:
-    """Check the tokens, open the Socket Mode session, and start catching up on missed
-    discussion in the background. `api_url` is where the Web API is (tests use a fake)."""
+    """Check the tokens, open the Socket Mode session, and catch up on missed discussion in
+    the background whenever a session opens. `api_url` is where the Web API is (tests use a
+    fake)."""
     if settings.slack_bot_token is None or settings.slack_app_token is None:
         raise SeminarError("Slack needs both SLACK_BOT_TOKEN (xoxb-…) and SLACK_APP_TOKEN (xapp-…).")
     # slack_sdk's DEBUG lines carry raw API responses (Socket Mode connection URLs among them):
@@ -346,6 +347,9 @@ def connect_slack(
     )
     try:
         team_id = client.auth_test()["team_id"]
+        catch_up = CatchUp(client, service, team_id,
+                           lambda: sorted(logged_channels(service, settings, team_id)))
+        catch_up_on_hello(handler.client, catch_up)
         handler.connect()
     except SlackApiError as exc:
         raise SeminarError(
@@ -355,12 +359,6 @@ def connect_slack(
     except OSError as exc:
         raise SeminarError(f"Cannot reach Slack ({exc}); check the network.") from None
     log.info("connected to Slack workspace %s over Socket Mode", team_id)
-    channels = sorted(logged_channels(service, settings, team_id))
-    catch_up = threading.Thread(
-        target=_backfill_logged, args=(client, service, team_id, channels),
-        name="slack-backfill", daemon=True,
-    )
-    catch_up.start()
     stopping = threading.Event()
     if settings.retention_days:
         threading.Thread(
@@ -390,14 +388,3 @@ def _retention_daily(service: SeminarService, days: int, stopping: threading.Eve
             log.warning("retention could not run: %s", exc)
         if stopping.wait(RETENTION_INTERVAL_SECONDS):
             return
-
-
-def _backfill_logged(
-    client: WebClient, service: SeminarService, team_id: str, channels: list[str]
-) -> None:
-    report = backfill(client, service, team_id, channels)
-    log.info(
-        "Slack backfill: %d messages, %d threads in %d channels%s",
-        report.messages, report.threads, report.channels,
-        f"; failed: {', '.join(report.failed)}" if report.failed else "",
-    )

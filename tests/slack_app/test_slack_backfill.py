@@ -9,53 +9,9 @@ from slack_sdk import WebClient
 
 from bot.core.service import SeminarService
 from bot.slack_app.backfill import backfill
-from tests.slack_app.slack_fakes import LOGGED, TEAM, FakeSlack
+from tests.slack_app.slack_fakes import LOGGED, TEAM, FakeSlack, Workspace
 
 PARENT = "1700000010.000100"
-
-
-class Workspace:
-    """A channel's history and threads, served newest first in pages of `page` messages."""
-
-    def __init__(self, page: int = 3) -> None:
-        self.page = page
-        self.history: list[dict[str, Any]] = []
-        self.threads: dict[str, list[dict[str, Any]]] = {}
-
-    def post(self, ts: str, text: str, user: str = "U0STUDENT", **extra: Any) -> None:
-        self.history.append({"type": "message", "user": user, "text": text, "ts": ts, **extra})
-
-    def reply(self, thread_ts: str, ts: str, text: str, user: str = "U0STUDENT") -> None:
-        replies = self.threads.setdefault(thread_ts, [])
-        replies.append({"type": "message", "user": user, "text": text, "ts": ts,
-                        "thread_ts": thread_ts, "parent_user_id": "U0STUDENT"})
-        parent = next(m for m in self.history if m["ts"] == thread_ts)
-        parent.update(thread_ts=thread_ts, reply_count=len(replies), latest_reply=ts)
-
-    def _page(self, items: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
-        start = int(params.get("cursor") or 0)
-        limit = min(int(params.get("limit") or 100), self.page)
-        chunk = items[start : start + limit]
-        more = start + limit < len(items)
-        return {"ok": True, "messages": chunk, "has_more": more,
-                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
-
-    def history_page(self, params: dict[str, Any]) -> dict[str, Any]:
-        oldest = Decimal(params.get("oldest") or 0)
-        items = sorted((m for m in self.history if Decimal(m["ts"]) > oldest),
-                       key=lambda m: Decimal(m["ts"]), reverse=True)
-        return self._page(items, params)
-
-    def replies_page(self, params: dict[str, Any]) -> dict[str, Any]:
-        thread_ts = params["ts"]
-        oldest = Decimal(params.get("oldest") or 0)
-        parent = next(m for m in self.history if m["ts"] == thread_ts)
-        replies = [m for m in self.threads.get(thread_ts, []) if Decimal(m["ts"]) > oldest]
-        return self._page([parent, *replies], params)  # Slack always leads with the parent
-
-    def serve(self, fake: FakeSlack) -> None:
-        fake.handlers["conversations.history"] = self.history_page
-        fake.handlers["conversations.replies"] = self.replies_page
 
 
 def _client(fake: FakeSlack) -> WebClient:
