@@ -195,8 +195,13 @@ def _backfill_thread(
     logged_last = service.last_message(team_id, where, stored_upto=stored_upto)
     since = ts_of(logged_last) if logged_last else None
     latest = parent.get("latest_reply")
-    if since is not None and latest is not None and not is_newer(str(latest), since):
+    grew = since is None or latest is None or is_newer(str(latest), since)
+    # Holding more replies than the thread has means some were deleted: re-read it whole.
+    shrank = len(service.live_message_ids(team_id, where)) > int(parent.get("reply_count") or 0)
+    if not (grew or shrank):
         return None
+    if shrank:
+        since = None
     service.record_channel(thread_info(team_id, channel, thread_ts)).result()
     kwargs: dict[str, Any] = {"channel": channel, "ts": thread_ts}
     if since is not None:

@@ -107,6 +107,17 @@ class Workspace:
         parent = next(m for m in self.history if m["ts"] == thread_ts)
         parent.update(thread_ts=thread_ts, reply_count=len(replies), latest_reply=ts)
 
+    def delete(self, ts: str) -> None:
+        """Delete a message or a reply, as Slack's history shows it afterwards."""
+        self.history = [m for m in self.history if m["ts"] != ts]
+        for thread_ts, replies in self.threads.items():
+            kept = [m for m in replies if m["ts"] != ts]
+            if len(kept) < len(replies):
+                self.threads[thread_ts] = kept
+                parent = next(m for m in self.history if m["ts"] == thread_ts)
+                parent.update(reply_count=len(kept),
+                              latest_reply=kept[-1]["ts"] if kept else thread_ts)
+
     def _page(self, items: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
         start = int(params.get("cursor") or 0)
         limit = min(int(params.get("limit") or 100), self.page)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.core.discussion import LoggedMessage
 from bot.core.service import SeminarService
 from bot.slack_app.backfill import backfill
+from bot.slack_app.events import slack_time
 from tests.slack_app.slack_fakes import LOGGED, TEAM, FakeSlack, Workspace
 
 PARENT = "1700000010.000100"
@@ -132,3 +135,61 @@ def test_a_parent_deleted_while_down_is_blanked_and_its_thread_kept(
     assert rows[f"{LOGGED}:{PARENT}"]["deleted"] == 1
     assert rows[f"{LOGGED}:{PARENT}"]["content"] is None
     assert rows[f"{LOGGED}:1700000044.000100"]["content"].startswith("answered after")
+
+
+def _recent_workspace() -> tuple[Workspace, int]:
+    """Like `_workspace`, dated in the last days (older history may be hidden, not deleted),
+    with one message from long before the window a later catch-up reads."""
+    base = int(time.time()) - 3 * 24 * 3600
+    ws = Workspace()
+    ws.post(f"{base - 40 * 24 * 3600}.000100", "from the start of term")
+    for i in range(8):
+        ws.post(f"{base + i}.000100", f"message {i}")
+    ws.post(f"{base + 10}.000100", "a question with a thread")
+    for i in range(4):
+        ws.reply(f"{base + 10}.000100", f"{base + 20 + i}.000100", f"answer {i}")
+    return ws, base
+
+
+def test_deletions_made_while_down_are_found_inside_the_fetched_window(
+    fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    ws, base = _recent_workspace()
+    ws.serve(fake_slack)
+    client = _client(fake_slack)
+    first = backfill(client, service, TEAM, [LOGGED])
+    assert first.deleted == 0 and len(_rows(service)) == 1 + 8 + 1 + 4
+
+    old, middle, reply = (f"{base - 40 * 24 * 3600}.000100", f"{base + 4}.000100",
+                          f"{base + 21}.000100")
+    for ts in (old, middle, reply):  # the old one is gone from (or hidden in) Slack's history
+        ws.delete(ts)
+    live_ts = f"{int(time.time())}.000100"
+    serve_history = ws.history_page
+
+    def history_while_someone_posts(params: dict[str, Any]) -> dict[str, Any]:
+        """A message posted and logged live while the catch-up pages through history."""
+        if not params.get("cursor"):
+            service.record_messages([LoggedMessage(
+                id=f"{LOGGED}:{live_ts}", platform="slack", guild_id=TEAM, channel_id=LOGGED,
+                author_id="U0STUDENT", content="just now", created_at=slack_time(live_ts),
+            )]).result()
+        return serve_history(params)
+
+    fake_slack.handlers["conversations.history"] = history_while_someone_posts
+    fake_slack.calls.clear()
+    report = backfill(client, service, TEAM, [LOGGED])
+    rows = _rows(service)
+    assert {k for k, r in rows.items() if r["deleted"]} == {f"{LOGGED}:{middle}",
+                                                          f"{LOGGED}:{reply}"}
+    assert report.deleted == 2
+    assert rows[f"{LOGGED}:{middle}"]["content"] is None
+    assert rows[f"{LOGGED}:{old}"]["content"] == "from the start of term"  # before the window
+    assert rows[f"{LOGGED}:{live_ts}"]["content"] == "just now"
+    assert len(fake_slack.api("conversations.history")) > 1  # the window spans pages
+    replies = fake_slack.api("conversations.replies")
+    assert replies and all("oldest" not in r for r in replies)  # a shrunk thread is read whole
+
+    fake_slack.calls.clear()
+    again = backfill(client, service, TEAM, [LOGGED])
+    assert again.deleted == 0 and fake_slack.api("conversations.replies") == []
