@@ -27,8 +27,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.core.errors import PermissionDenied, SeminarError
-from bot.core.models import Answer
+from bot.core.models import Answer, Reading
 from bot.slack_app import blocks
+from bot.slack_app.ask_text import parse_ask_text
 from bot.slack_app.catch_up import CatchUp, catch_up_on_hello
 from bot.slack_app.digest_command import parse_digest_text, send_privately
 from bot.slack_app.events import Delete, Store, classify, thread_info
@@ -84,6 +85,7 @@ class SlackHandlers:
         user_id: str | None,
         offset: int,
         response_type: str,
+        reading: Reading | None = None,
     ) -> None:
         page_end = offset + blocks.PAGE_SIZE
         shown = answer.hits[offset:page_end]
@@ -100,7 +102,7 @@ class SlackHandlers:
         respond(
             text=blocks.fallback(f"Readings on: {answer.query}"),
             blocks=blocks.answer_blocks(page, query_id=query_id, offset=offset,
-                                        has_more=has_more),
+                                        has_more=has_more, reading=reading),
             response_type=response_type,
             replace_original=False,
         )
@@ -111,13 +113,23 @@ class SlackHandlers:
         ack()
         with self.answering(respond):
             team = command["team_id"]
+            question, name = parse_ask_text(command.get("text") or "")
+            reading = self.reading(name, team) if name else None
             answer = self.service.ask(
-                command.get("text") or "", course=self.course(team), top=blocks.PAGE_SIZE + 1
+                question, course=self.course(team), top=blocks.PAGE_SIZE + 1,
+                reading=reading.id if reading else None,
             )
             self.respond_answer(
                 respond, answer, team_id=team, channel_id=command.get("channel_id"),
                 user_id=command.get("user_id"), offset=0, response_type="in_channel",
+                reading=reading,
             )
+
+    def reading(self, name: str, team: str) -> Reading:
+        """The reading `reading:NAME` names, for the filter and for the answer's header."""
+        course = self.course(team)
+        wanted = self.service.resolve_reading(name, course)
+        return next(r for r in self.service.readings(course) if r.id == wanted)
 
     def readings(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
@@ -212,15 +224,18 @@ class SlackHandlers:
              respond: Respond) -> None:
         ack()
         with self.answering(respond):
-            question, offset = blocks.parse_more_value(action["value"])
+            question, offset, name = blocks.parse_more_value(action["value"])
             team = body["team"]["id"]
+            reading = self.reading(name, team) if name else None
             answer = self.service.ask(
                 question, course=self.course(team),
                 top=min(offset + blocks.PAGE_SIZE + 1, blocks.MAX_RESULTS),
+                reading=reading.id if reading else None,
             )
             self.respond_answer(
                 respond, answer, team_id=team, channel_id=(body.get("channel") or {}).get("id"),
                 user_id=body["user"]["id"], offset=offset, response_type="ephemeral",
+                reading=reading,
             )
 
     def how_to_cite(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
