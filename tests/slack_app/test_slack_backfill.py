@@ -193,3 +193,21 @@ def test_deletions_made_while_down_are_found_inside_the_fetched_window(
     fake_slack.calls.clear()
     again = backfill(client, service, TEAM, [LOGGED])
     assert again.deleted == 0 and fake_slack.api("conversations.replies") == []
+
+
+def test_history_slack_hides_is_not_taken_for_deleted(
+    fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    """Free workspaces hide messages older than 90 days: a logged one (say, imported from an
+    export) that history no longer returns was not deleted."""
+    old_ts = f"{int(time.time()) - 120 * 24 * 3600}.000100"
+    service.record_messages([LoggedMessage(
+        id=f"{LOGGED}:{old_ts}", platform="slack", guild_id=TEAM, channel_id=LOGGED,
+        author_id="U0STUDENT", content="from an export", created_at=slack_time(old_ts),
+        source="import",
+    )]).result()
+    ws, _ = _recent_workspace()
+    ws.serve(fake_slack)
+    report = backfill(_client(fake_slack), service, TEAM, [LOGGED])
+    assert report.deleted == 0
+    assert _rows(service)[f"{LOGGED}:{old_ts}"]["content"] == "from an export"
