@@ -11,10 +11,12 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.core.discussion import LoggedMessage
 from bot.core.service import SeminarService
 from bot.settings import Secret, Settings
 from bot.slack_app.app import connect_slack
 from bot.slack_app.catch_up import CatchUp
+from bot.slack_app.events import to_logged
 from tests.slack_app.slack_fakes import LOGGED, TEAM, FakeSlack, FakeSocketMode, Workspace
 
 PARENT = "1700000010.000100"
@@ -55,6 +57,13 @@ def _reply_event(ts: str, text: str) -> dict[str, Any]:
                       "ts": ts, "thread_ts": PARENT, "team": TEAM},
         },
     }
+
+
+def _logged_reply(ts: str, text: str) -> LoggedMessage:
+    event = _reply_event(ts, text)["payload"]["event"]
+    logged = to_logged(event, team_id=TEAM, channel=LOGGED)
+    assert logged is not None
+    return logged
 
 
 def test_a_reconnect_after_downtime_fills_exactly_the_gap(
@@ -159,3 +168,36 @@ def test_catch_ups_never_overlap_and_requests_meanwhile_fold_into_one(
     assert catch_up.finished == 2
     assert len(fake_slack.api("conversations.info")) == 2
     assert len(_rows(service)) == 5 + 1 + 2
+
+
+def test_a_catch_up_that_broke_off_is_redone_from_where_it_should_have_resumed(
+    service: SeminarService, fake_slack: FakeSlack
+) -> None:
+    ws = _workspace()
+    ws.serve(fake_slack)
+    network_down = threading.Event()
+
+    def history(params: dict[str, Any]) -> dict[str, Any]:
+        if network_down.is_set():
+            raise ConnectionResetError("the network went away mid catch-up")
+        return ws.history_page(params)
+
+    fake_slack.handlers["conversations.history"] = history
+    client = WebClient(token="xoxb-test", base_url=fake_slack.url + "/api/")
+    catch_up = CatchUp(client, service, TEAM, lambda: [LOGGED])
+    catch_up.on_hello()
+    assert catch_up.wait(1, 10)
+
+    ws.reply(PARENT, "1700000030.000100", "replied while down")
+    network_down.set()
+    catch_up.on_hello()  # reconnected, but the catch-up breaks off
+    assert catch_up.wait(2, 10)
+    assert f"{LOGGED}:1700000030.000100" not in _rows(service)
+
+    # Live again: a newer reply is logged, then the next reconnect's catch-up succeeds.
+    ws.reply(PARENT, "1700000031.000100", "said live")
+    service.record_messages([_logged_reply("1700000031.000100", "said live")]).result()
+    network_down.clear()
+    catch_up.on_hello()
+    assert catch_up.wait(3, 10)
+    assert f"{LOGGED}:1700000030.000100" in _rows(service)
