@@ -345,20 +345,46 @@ def count_messages(conn: sqlite3.Connection, guild_id: str, author_id: str) -> i
 
 
 def last_message(
-    conn: sqlite3.Connection, guild_id: str, channel_id: str, before: str | None = None
+    conn: sqlite3.Connection,
+    guild_id: str,
+    channel_id: str,
+    before: str | None = None,
+    stored_upto: int | None = None,
 ) -> str | None:
     """The newest logged message id of a channel or thread: where a backfill resumes.
 
     `before` (ISO time) ignores messages logged live after a reconnect, which would otherwise
-    make a backfill start after the gap it is meant to fill.
+    make a backfill start after the gap it is meant to fill. `stored_upto` (a `log_watermark`)
+    does the same by storage order, for platforms that redeliver missed events late (Slack):
+    an old message stored after the reconnect must not count as "already caught up".
     """
     row = conn.execute(
         "SELECT id FROM messages WHERE guild_id = ? AND channel_id = ?"
-        " AND (? IS NULL OR created_at < ?)"
+        " AND (? IS NULL OR created_at < ?) AND (? IS NULL OR rowid <= ?)"
         " ORDER BY created_at DESC, length(id) DESC, id DESC LIMIT 1",
-        (guild_id, channel_id, before, before),
+        (guild_id, channel_id, before, before, stored_upto, stored_upto),
     ).fetchone()
     return row[0] if row else None
+
+
+def log_watermark(conn: sqlite3.Connection) -> int:
+    """How far the log has been written: rows inserted later have a higher rowid (the table
+    is never VACUUMed, which could renumber them)."""
+    return int(conn.execute("SELECT coalesce(max(rowid), 0) FROM messages").fetchone()[0])
+
+
+def live_message_ids(
+    conn: sqlite3.Connection, guild_id: str, channel_id: str, since: str | None = None
+) -> list[str]:
+    """Ids of the not-deleted messages of a channel or thread created at or after `since`."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM messages WHERE guild_id = ? AND channel_id = ? AND deleted = 0"
+            " AND (? IS NULL OR created_at >= ?)",
+            (guild_id, channel_id, since, since),
+        )
+    ]
 
 
 def set_optout(conn: sqlite3.Connection, guild_id: str, user_id: str, *, out: bool) -> None:

@@ -202,10 +202,24 @@ class SeminarService:
             return discussion.logged_channels(conn, guild_id)
 
     def last_message(
-        self, guild_id: str, channel_id: str, before: str | None = None
+        self,
+        guild_id: str,
+        channel_id: str,
+        before: str | None = None,
+        stored_upto: int | None = None,
     ) -> str | None:
         with self.db.read() as conn:
-            return discussion.last_message(conn, guild_id, channel_id, before)
+            return discussion.last_message(conn, guild_id, channel_id, before, stored_upto)
+
+    def log_watermark(self) -> int:
+        with self.db.read() as conn:
+            return discussion.log_watermark(conn)
+
+    def live_message_ids(
+        self, guild_id: str, channel_id: str, since: str | None = None
+    ) -> list[str]:
+        with self.db.read() as conn:
+            return discussion.live_message_ids(conn, guild_id, channel_id, since)
 
     def is_opted_out(self, guild_id: str, user_id: str) -> bool:
         with self.db.read() as conn:

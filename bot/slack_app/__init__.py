@@ -10,9 +10,11 @@ message imported from an export and the same message logged live are one row):
                f"{channel_id}:{thread_ts}" for thread replies, with parent_id = channel_id and
                reply_to = the thread parent's message id f"{channel_id}:{thread_ts}"
 
-Modules: app (bolt listeners, `build_app`, `run_slack`), blocks (Block Kit within Slack's
-limits, escaping), events (Slack payload -> log record), backfill (catching up after downtime),
-permissions (who is an instructor). Nothing here is imported by bot.core.
+Modules: app (bolt listeners, `build_app`, `run_slack`), ask_text (`/ask` text and its
+`reading:` filter), blocks (Block Kit within Slack's limits, escaping), events (Slack payload ->
+log record), backfill (catching up after downtime), catch_up (running it after every
+(re)connection), digest_command, permissions (who is an instructor). Nothing here is imported
+by bot.core.
 """
 
 from bot.slack_app.app import build_app, run_slack

@@ -27,9 +27,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.core.errors import PermissionDenied, SeminarError
-from bot.core.models import Answer
+from bot.core.models import Answer, Reading
 from bot.slack_app import blocks
-from bot.slack_app.backfill import backfill
+from bot.slack_app.ask_text import parse_ask_text
+from bot.slack_app.catch_up import CatchUp, catch_up_on_hello
 from bot.slack_app.digest_command import parse_digest_text, send_privately
 from bot.slack_app.events import Delete, Store, classify, thread_info
 from bot.slack_app.permissions import is_instructor
@@ -84,6 +85,7 @@ class SlackHandlers:
         user_id: str | None,
         offset: int,
         response_type: str,
+        reading: Reading | None = None,
     ) -> None:
         page_end = offset + blocks.PAGE_SIZE
         shown = answer.hits[offset:page_end]
@@ -100,7 +102,7 @@ class SlackHandlers:
         respond(
             text=blocks.fallback(f"Readings on: {answer.query}"),
             blocks=blocks.answer_blocks(page, query_id=query_id, offset=offset,
-                                        has_more=has_more),
+                                        has_more=has_more, reading=reading),
             response_type=response_type,
             replace_original=False,
         )
@@ -111,13 +113,23 @@ class SlackHandlers:
         ack()
         with self.answering(respond):
             team = command["team_id"]
+            question, name = parse_ask_text(command.get("text") or "")
+            reading = self.reading(name, team) if name else None
             answer = self.service.ask(
-                command.get("text") or "", course=self.course(team), top=blocks.PAGE_SIZE + 1
+                question, course=self.course(team), top=blocks.PAGE_SIZE + 1,
+                reading=reading.id if reading else None,
             )
             self.respond_answer(
                 respond, answer, team_id=team, channel_id=command.get("channel_id"),
                 user_id=command.get("user_id"), offset=0, response_type="in_channel",
+                reading=reading,
             )
+
+    def reading(self, name: str, team: str) -> Reading:
+        """The reading `reading:NAME` names, for the filter and for the answer's header."""
+        course = self.course(team)
+        wanted = self.service.resolve_reading(name, course)
+        return next(r for r in self.service.readings(course) if r.id == wanted)
 
     def readings(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
@@ -212,15 +224,18 @@ class SlackHandlers:
              respond: Respond) -> None:
         ack()
         with self.answering(respond):
-            question, offset = blocks.parse_more_value(action["value"])
+            question, offset, name = blocks.parse_more_value(action["value"])
             team = body["team"]["id"]
+            reading = self.reading(name, team) if name else None
             answer = self.service.ask(
                 question, course=self.course(team),
                 top=min(offset + blocks.PAGE_SIZE + 1, blocks.MAX_RESULTS),
+                reading=reading.id if reading else None,
             )
             self.respond_answer(
                 respond, answer, team_id=team, channel_id=(body.get("channel") or {}).get("id"),
                 user_id=body["user"]["id"], offset=offset, response_type="ephemeral",
+                reading=reading,
             )
 
     def how_to_cite(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -315,11 +330,11 @@ def build_app(
 
 @dataclass(slots=True)
 class SlackConnection:
-    """A live Socket Mode session and the start-up backfill running beside it."""
+    """A live Socket Mode session and the backfill that runs after each (re)connection."""
 
     handler: SocketModeHandler
     team_id: str
-    backfill: threading.Thread
+    catch_up: CatchUp
     stopping: threading.Event
 
     def close(self) -> None:
@@ -330,8 +345,9 @@ class SlackConnection:
 def connect_slack(
     settings: Settings, service: SeminarService, *, api_url: str | None = None
 ) -> SlackConnection:
-    """Check the tokens, open the Socket Mode session, and start catching up on missed
-    discussion in the background. `api_url` is where the Web API is (tests use a fake)."""
+    """Check the tokens, open the Socket Mode session, and catch up on missed discussion in
+    the background whenever a session opens. `api_url` is where the Web API is (tests use a
+    fake)."""
     if settings.slack_bot_token is None or settings.slack_app_token is None:
         raise SeminarError("Slack needs both SLACK_BOT_TOKEN (xoxb-…) and SLACK_APP_TOKEN (xapp-…).")
     # slack_sdk's DEBUG lines carry raw API responses (Socket Mode connection URLs among them):
@@ -346,6 +362,9 @@ def connect_slack(
     )
     try:
         team_id = client.auth_test()["team_id"]
+        catch_up = CatchUp(client, service, team_id,
+                           lambda: sorted(logged_channels(service, settings, team_id)))
+        catch_up_on_hello(handler.client, catch_up)
         handler.connect()
     except SlackApiError as exc:
         raise SeminarError(
@@ -355,12 +374,6 @@ def connect_slack(
     except OSError as exc:
         raise SeminarError(f"Cannot reach Slack ({exc}); check the network.") from None
     log.info("connected to Slack workspace %s over Socket Mode", team_id)
-    channels = sorted(logged_channels(service, settings, team_id))
-    catch_up = threading.Thread(
-        target=_backfill_logged, args=(client, service, team_id, channels),
-        name="slack-backfill", daemon=True,
-    )
-    catch_up.start()
     stopping = threading.Event()
     if settings.retention_days:
         threading.Thread(
@@ -390,14 +403,3 @@ def _retention_daily(service: SeminarService, days: int, stopping: threading.Eve
             log.warning("retention could not run: %s", exc)
         if stopping.wait(RETENTION_INTERVAL_SECONDS):
             return
-
-
-def _backfill_logged(
-    client: WebClient, service: SeminarService, team_id: str, channels: list[str]
-) -> None:
-    report = backfill(client, service, team_id, channels)
-    log.info(
-        "Slack backfill: %d messages, %d threads in %d channels%s",
-        report.messages, report.threads, report.channels,
-        f"; failed: {', '.join(report.failed)}" if report.failed else "",
-    )

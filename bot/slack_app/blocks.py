@@ -162,29 +162,46 @@ def hit_blocks(hit: Hit) -> list[Block]:
     ]
 
 
-def more_value(question: str, offset: int) -> str:
-    """What the 'More results' button carries: the question (trimmed to fit) and where to go on."""
-    value = json.dumps({"q": question, "o": offset}, ensure_ascii=False)
+def more_value(question: str, offset: int, reading: str | None = None) -> str:
+    """What the 'More results' button carries: the question (trimmed to fit), the reading it
+    is limited to, and where to go on."""
+
+    def encode(q: str) -> str:
+        data: dict[str, str | int] = {"q": q, "o": offset}
+        if reading:
+            data["r"] = reading
+        return json.dumps(data, ensure_ascii=False)
+
+    value = encode(question)
     while len(value) > BUTTON_VALUE_LIMIT:
         question = question[: len(question) - (len(value) - BUTTON_VALUE_LIMIT) - 1]
-        value = json.dumps({"q": question, "o": offset}, ensure_ascii=False)
+        value = encode(question)
     return value
 
 
-def parse_more_value(value: str) -> tuple[str, int]:
+def parse_more_value(value: str) -> tuple[str, int, str | None]:
+    """(question, offset, reading id or None)."""
     try:
         data = json.loads(value)
-        return str(data["q"]), int(data["o"])
-    except (ValueError, KeyError, TypeError):
+        reading = data.get("r")
+        return str(data["q"]), int(data["o"]), None if reading is None else str(reading)
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise SeminarError("That button is out of date; ask the question again.") from None
 
 
 def answer_blocks(
-    answer: Answer, *, query_id: int | None, offset: int = 0, has_more: bool = False
+    answer: Answer,
+    *,
+    query_id: int | None,
+    offset: int = 0,
+    has_more: bool = False,
+    reading: Reading | None = None,
 ) -> list[Block]:
-    """One page of results: each passage with its reading, place and score, then the buttons."""
+    """One page of results: each passage with its reading, place and score, then the buttons.
+    `reading` is the one reading the question was limited to, if any."""
     hits = answer.hits[offset:]
-    head = section(f"*Question:* {escape(answer.query)}")
+    only = f"\n*Only in:* {reading_label(reading)}" if reading else ""
+    head = section(f"*Question:* {escape(answer.query)}{only}")
     if not hits:
         body = [head, section(_nothing_found(answer, offset))]
         return fit(body)
@@ -198,9 +215,8 @@ def answer_blocks(
         )
     buttons: list[Block] = []
     if has_more:
-        buttons.append(
-            button("More results", ACTION_MORE, more_value(answer.query, offset + len(hits)))
-        )
+        value = more_value(answer.query, offset + len(hits), reading.id if reading else None)
+        buttons.append(button("More results", ACTION_MORE, value))
     if query_id is not None:
         buttons.append(button("Helpful", ACTION_HELPFUL, str(query_id), style="primary"))
         buttons.append(button("Not helpful", ACTION_NOT_HELPFUL, str(query_id)))

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,62 @@ class FakeSlack:
 
     def response_url(self, name: str = "cmd") -> str:
         return f"{self.url}/response/{name}"
+
+
+class Workspace:
+    """A channel's history and threads, served newest first in pages of `page` messages."""
+
+    def __init__(self, page: int = 3) -> None:
+        self.page = page
+        self.history: list[dict[str, Any]] = []
+        self.threads: dict[str, list[dict[str, Any]]] = {}
+
+    def post(self, ts: str, text: str, user: str = "U0STUDENT", **extra: Any) -> None:
+        self.history.append({"type": "message", "user": user, "text": text, "ts": ts, **extra})
+
+    def reply(self, thread_ts: str, ts: str, text: str, user: str = "U0STUDENT") -> None:
+        replies = self.threads.setdefault(thread_ts, [])
+        replies.append({"type": "message", "user": user, "text": text, "ts": ts,
+                        "thread_ts": thread_ts, "parent_user_id": "U0STUDENT"})
+        parent = next(m for m in self.history if m["ts"] == thread_ts)
+        parent.update(thread_ts=thread_ts, reply_count=len(replies), latest_reply=ts)
+
+    def delete(self, ts: str) -> None:
+        """Delete a message or a reply, as Slack's history shows it afterwards."""
+        self.history = [m for m in self.history if m["ts"] != ts]
+        for thread_ts, replies in self.threads.items():
+            kept = [m for m in replies if m["ts"] != ts]
+            if len(kept) < len(replies):
+                self.threads[thread_ts] = kept
+                parent = next(m for m in self.history if m["ts"] == thread_ts)
+                parent.update(reply_count=len(kept),
+                              latest_reply=kept[-1]["ts"] if kept else thread_ts)
+
+    def _page(self, items: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+        start = int(params.get("cursor") or 0)
+        limit = min(int(params.get("limit") or 100), self.page)
+        chunk = items[start : start + limit]
+        more = start + limit < len(items)
+        return {"ok": True, "messages": chunk, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def history_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        oldest = Decimal(params.get("oldest") or 0)
+        items = sorted((m for m in self.history if Decimal(m["ts"]) > oldest),
+                       key=lambda m: Decimal(m["ts"]), reverse=True)
+        return self._page(items, params)
+
+    def replies_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        thread_ts = params["ts"]
+        oldest = Decimal(params.get("oldest") or 0)
+        parent = next(m for m in self.history if m["ts"] == thread_ts)
+        replies = [m for m in self.threads.get(thread_ts, []) if Decimal(m["ts"]) > oldest]
+        return self._page([parent, *replies], params)  # Slack always leads with the parent
+
+    def serve(self, fake: FakeSlack) -> None:
+        fake.handlers["conversations.history"] = self.history_page
+        fake.handlers["conversations.replies"] = self.replies_page
+
 
 
 def _params(handler: BaseHTTPRequestHandler) -> dict[str, Any]:
@@ -399,6 +456,7 @@ class FakeSocketMode:
         self._loop = asyncio.new_event_loop()
         self._outgoing: asyncio.Queue[dict[str, Any]] | None = None
         self._runner: web.AppRunner | None = None
+        self._sessions: set[web.WebSocketResponse] = set()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
     def start(self) -> None:
@@ -419,6 +477,7 @@ class FakeSocketMode:
     async def _session(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
+        self._sessions.add(ws)
         await ws.send_json({"type": "hello", "num_connections": 1,
                             "connection_info": {"app_id": "A0APP"}})
         assert self._outgoing is not None
@@ -435,11 +494,21 @@ class FakeSocketMode:
                     self.received.put(json.loads(msg.data))
         finally:
             pusher.cancel()
+            self._sessions.discard(ws)
         return ws
 
     def send(self, envelope: dict[str, Any]) -> None:
         assert self._outgoing is not None
         self._loop.call_soon_threadsafe(self._outgoing.put_nowait, envelope)
+
+    def drop(self) -> None:
+        """Close every open session from Slack's end, as a network outage or restart does."""
+
+        async def close_all() -> None:
+            for ws in list(self._sessions):
+                await ws.close()
+
+        asyncio.run_coroutine_threadsafe(close_all(), self._loop).result(10)
 
     def stop(self) -> None:
         if self._runner is not None:

@@ -407,3 +407,49 @@ def test_digest_with_a_word_it_does_not_know_explains_usage(
     [reply] = fake_slack.responses()
     assert reply["response_type"] == "ephemeral" and "Use `/digest" in reply["text"]
     assert fake_slack.api("files.completeUploadExternal") == []
+
+
+def test_ask_with_a_reading_filter_searches_only_that_reading(
+    app: App, fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    wanted = service.resolve_reading("water histories")
+    everywhere = service.ask(QUESTION, top=blocks.PAGE_SIZE)
+    assert {h.reading.id for h in everywhere.hits} != {wanted}, "the filter must matter here"
+    slash(app, fake_slack, "/ask", f'{QUESTION} reading:"Water Histories"')
+    [message] = fake_slack.responses()
+    assert message["response_type"] == "in_channel"
+    expected = service.ask(QUESTION, top=2 * blocks.PAGE_SIZE, reading=wanted)
+    assert [h.reading.id for h in expected.hits] == [wanted] * len(expected.hits)
+    assert _buttons(message)[blocks.ACTION_CITE] == [
+        h.passage.id for h in expected.hits[: blocks.PAGE_SIZE]]
+    text = all_text(message["blocks"])
+    assert "*Question:* rivers and cities" in text and "*Only in:* *Water Histories*" in text
+    [row] = _queries(service)
+    assert row["query"] == QUESTION  # the filter is not part of the question
+
+    # The next page stays inside the reading.
+    [more] = _buttons(message)[blocks.ACTION_MORE]
+    click(app, fake_slack, blocks.ACTION_MORE, more)
+    second = fake_slack.responses()[1]
+    assert _buttons(second)[blocks.ACTION_CITE] == [
+        h.passage.id for h in expected.hits[blocks.PAGE_SIZE:]]
+
+
+def test_ask_reading_filter_may_come_first_and_be_one_word(
+    app: App, fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    slash(app, fake_slack, "/ask", f"reading:rivers {QUESTION}")
+    [message] = fake_slack.responses()
+    expected = service.ask(QUESTION, top=blocks.PAGE_SIZE, reading="rivers")
+    assert _buttons(message)[blocks.ACTION_CITE] == [h.passage.id for h in expected.hits]
+    assert "*Only in:* *Rivers and Cities*" in all_text(message["blocks"])
+
+
+def test_ask_with_an_unknown_reading_is_told_privately(
+    app: App, fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    slash(app, fake_slack, "/ask", f"{QUESTION} reading:zzqqxx")
+    [message] = fake_slack.responses()
+    assert message["response_type"] == "ephemeral"
+    assert "No reading matches" in message["text"] and "zzqqxx" in message["text"]
+    assert _queries(service) == []

@@ -2,60 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.core.discussion import LoggedMessage
 from bot.core.service import SeminarService
 from bot.slack_app.backfill import backfill
-from tests.slack_app.slack_fakes import LOGGED, TEAM, FakeSlack
+from bot.slack_app.events import slack_time
+from tests.slack_app.slack_fakes import LOGGED, TEAM, FakeSlack, Workspace
 
 PARENT = "1700000010.000100"
-
-
-class Workspace:
-    """A channel's history and threads, served newest first in pages of `page` messages."""
-
-    def __init__(self, page: int = 3) -> None:
-        self.page = page
-        self.history: list[dict[str, Any]] = []
-        self.threads: dict[str, list[dict[str, Any]]] = {}
-
-    def post(self, ts: str, text: str, user: str = "U0STUDENT", **extra: Any) -> None:
-        self.history.append({"type": "message", "user": user, "text": text, "ts": ts, **extra})
-
-    def reply(self, thread_ts: str, ts: str, text: str, user: str = "U0STUDENT") -> None:
-        replies = self.threads.setdefault(thread_ts, [])
-        replies.append({"type": "message", "user": user, "text": text, "ts": ts,
-                        "thread_ts": thread_ts, "parent_user_id": "U0STUDENT"})
-        parent = next(m for m in self.history if m["ts"] == thread_ts)
-        parent.update(thread_ts=thread_ts, reply_count=len(replies), latest_reply=ts)
-
-    def _page(self, items: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
-        start = int(params.get("cursor") or 0)
-        limit = min(int(params.get("limit") or 100), self.page)
-        chunk = items[start : start + limit]
-        more = start + limit < len(items)
-        return {"ok": True, "messages": chunk, "has_more": more,
-                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
-
-    def history_page(self, params: dict[str, Any]) -> dict[str, Any]:
-        oldest = Decimal(params.get("oldest") or 0)
-        items = sorted((m for m in self.history if Decimal(m["ts"]) > oldest),
-                       key=lambda m: Decimal(m["ts"]), reverse=True)
-        return self._page(items, params)
-
-    def replies_page(self, params: dict[str, Any]) -> dict[str, Any]:
-        thread_ts = params["ts"]
-        oldest = Decimal(params.get("oldest") or 0)
-        parent = next(m for m in self.history if m["ts"] == thread_ts)
-        replies = [m for m in self.threads.get(thread_ts, []) if Decimal(m["ts"]) > oldest]
-        return self._page([parent, *replies], params)  # Slack always leads with the parent
-
-    def serve(self, fake: FakeSlack) -> None:
-        fake.handlers["conversations.history"] = self.history_page
-        fake.handlers["conversations.replies"] = self.replies_page
 
 
 def _client(fake: FakeSlack) -> WebClient:
@@ -176,3 +135,79 @@ def test_a_parent_deleted_while_down_is_blanked_and_its_thread_kept(
     assert rows[f"{LOGGED}:{PARENT}"]["deleted"] == 1
     assert rows[f"{LOGGED}:{PARENT}"]["content"] is None
     assert rows[f"{LOGGED}:1700000044.000100"]["content"].startswith("answered after")
+
+
+def _recent_workspace() -> tuple[Workspace, int]:
+    """Like `_workspace`, dated in the last days (older history may be hidden, not deleted),
+    with one message from long before the window a later catch-up reads."""
+    base = int(time.time()) - 3 * 24 * 3600
+    ws = Workspace()
+    ws.post(f"{base - 40 * 24 * 3600}.000100", "from the start of term")
+    for i in range(8):
+        ws.post(f"{base + i}.000100", f"message {i}")
+    ws.post(f"{base + 10}.000100", "a question with a thread")
+    for i in range(4):
+        ws.reply(f"{base + 10}.000100", f"{base + 20 + i}.000100", f"answer {i}")
+    return ws, base
+
+
+def test_deletions_made_while_down_are_found_inside_the_fetched_window(
+    fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    ws, base = _recent_workspace()
+    ws.serve(fake_slack)
+    client = _client(fake_slack)
+    first = backfill(client, service, TEAM, [LOGGED])
+    assert first.deleted == 0 and len(_rows(service)) == 1 + 8 + 1 + 4
+
+    old, middle, reply = (f"{base - 40 * 24 * 3600}.000100", f"{base + 4}.000100",
+                          f"{base + 21}.000100")
+    for ts in (old, middle, reply):  # the old one is gone from (or hidden in) Slack's history
+        ws.delete(ts)
+    live_ts = f"{int(time.time())}.000100"
+    serve_history = ws.history_page
+
+    def history_while_someone_posts(params: dict[str, Any]) -> dict[str, Any]:
+        """A message posted and logged live while the catch-up pages through history."""
+        if not params.get("cursor"):
+            service.record_messages([LoggedMessage(
+                id=f"{LOGGED}:{live_ts}", platform="slack", guild_id=TEAM, channel_id=LOGGED,
+                author_id="U0STUDENT", content="just now", created_at=slack_time(live_ts),
+            )]).result()
+        return serve_history(params)
+
+    fake_slack.handlers["conversations.history"] = history_while_someone_posts
+    fake_slack.calls.clear()
+    report = backfill(client, service, TEAM, [LOGGED])
+    rows = _rows(service)
+    assert {k for k, r in rows.items() if r["deleted"]} == {f"{LOGGED}:{middle}",
+                                                          f"{LOGGED}:{reply}"}
+    assert report.deleted == 2
+    assert rows[f"{LOGGED}:{middle}"]["content"] is None
+    assert rows[f"{LOGGED}:{old}"]["content"] == "from the start of term"  # before the window
+    assert rows[f"{LOGGED}:{live_ts}"]["content"] == "just now"
+    assert len(fake_slack.api("conversations.history")) > 1  # the window spans pages
+    replies = fake_slack.api("conversations.replies")
+    assert replies and all("oldest" not in r for r in replies)  # a shrunk thread is read whole
+
+    fake_slack.calls.clear()
+    again = backfill(client, service, TEAM, [LOGGED])
+    assert again.deleted == 0 and fake_slack.api("conversations.replies") == []
+
+
+def test_history_slack_hides_is_not_taken_for_deleted(
+    fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    """Free workspaces hide messages older than 90 days: a logged one (say, imported from an
+    export) that history no longer returns was not deleted."""
+    old_ts = f"{int(time.time()) - 120 * 24 * 3600}.000100"
+    service.record_messages([LoggedMessage(
+        id=f"{LOGGED}:{old_ts}", platform="slack", guild_id=TEAM, channel_id=LOGGED,
+        author_id="U0STUDENT", content="from an export", created_at=slack_time(old_ts),
+        source="import",
+    )]).result()
+    ws, _ = _recent_workspace()
+    ws.serve(fake_slack)
+    report = backfill(_client(fake_slack), service, TEAM, [LOGGED])
+    assert report.deleted == 0
+    assert _rows(service)[f"{LOGGED}:{old_ts}"]["content"] == "from an export"

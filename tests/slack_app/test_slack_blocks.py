@@ -104,7 +104,7 @@ def test_more_value_fits_a_button_and_round_trips() -> None:
     question = "é\"" * 1500
     value = blocks.more_value(question, 5)
     assert len(value) <= blocks.BUTTON_VALUE_LIMIT
-    q, offset = blocks.parse_more_value(value)
+    q, offset, _ = blocks.parse_more_value(value)
     assert question.startswith(q) and offset == 5
 
 

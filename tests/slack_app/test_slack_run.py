@@ -69,7 +69,7 @@ def test_socket_mode_session_acks_answers_and_backfills(
     connection = connect_slack(live, service, api_url=fake_slack.url + "/api/")
     try:
         assert connection.team_id == TEAM
-        connection.backfill.join(10)
+        assert connection.catch_up.wait(1, 10)
         service.db.flush()
         assert service.last_message(TEAM, LOGGED) == f"{LOGGED}:1700000000.000100"
         socket_mode.send({
