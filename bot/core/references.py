@@ -28,7 +28,7 @@ from bot.core.citations import (
 )
 from bot.core.errors import InvalidQuery
 from bot.core.models import Passage, Reading
-from bot.core.textnorm import STOPWORDS, fold_aligned
+from bot.core.textnorm import STOPWORDS, fold, fold_aligned
 
 CITING_KINDS = ("body", "abstract", "footnote", "figure")
 MATCH_THRESHOLD = 60.0
@@ -86,6 +86,23 @@ def create_schema(conn: sqlite3.Connection) -> None:
         )
         citations.create_index(["course", "entry_id"])
         citations.create_index(["course", "reading_id"])
+
+
+def reference_labels(conn: sqlite3.Connection, course: str) -> list[str]:
+    """"Surname Year" for every reference-list entry of a course, as a student would type it
+    into `cite` (two authors by name, more as "et al."), alphabetical, without repeats."""
+    labels: dict[str, None] = {}
+    for row in conn.execute(
+        "SELECT authors, year FROM bib_entries WHERE course = ? ORDER BY authors, year", (course,)
+    ):
+        names = json.loads(row["authors"] or "[]")
+        if not names:
+            continue
+        who = names[0] if len(names) == 1 else (
+            f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al."
+        )
+        labels.setdefault(f"{who} {row['year']}" if row["year"] else who, None)
+    return sorted(labels, key=fold)
 
 
 def delete_reading(conn: sqlite3.Connection, course: str, reading_id: str) -> None:

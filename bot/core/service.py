@@ -91,6 +91,11 @@ class SeminarService:
         with self.db.read() as conn:
             return index.list_readings(conn, course)
 
+    def reference_labels(self, course: str = DEFAULT_COURSE) -> list[str]:
+        """What `cite` can look up: "Surname Year" for every reference-list entry."""
+        with self.db.read() as conn:
+            return references.reference_labels(conn, course)
+
     def passage(
         self, passage_id: str, *, course: str = DEFAULT_COURSE, context: int = 1
     ) -> tuple[Passage, Reading, list[Passage]]:

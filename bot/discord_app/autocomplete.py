@@ -53,10 +53,17 @@ def surname(author: str) -> str:
 async def reference_choices(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
-    """'Surname (year)' for the readings' authors; the typed text itself stays selectable."""
-    readings = await _readings(interaction)
+    """The reference-list entries ('Krasner 1999'), then the readings' own authors
+    ('Surname (year)'); the typed text itself stays selectable."""
+    bot = interaction.client
+    course = bot.course_for(interaction.guild_id)  # type: ignore[attr-defined]
     seen: dict[str, None] = {}
-    for r in readings:
+    for label in await bot.references_for(course):  # type: ignore[attr-defined]
+        if _matches(current, label):
+            seen.setdefault(label, None)
+            if len(seen) >= MAX_CHOICES:
+                break
+    for r in await _readings(interaction):
         for author in r.authors:
             label = surname(author) + (f" ({r.year})" if r.year else "")
             if _matches(current, label, author):

@@ -71,6 +71,7 @@ class SeminarBot(commands.AutoShardedBot):
         self.settings = settings
         self.service = service
         self._readings: dict[str, tuple[float, list[Reading]]] = {}
+        self._references: dict[str, tuple[float, list[str]]] = {}
 
     def command_guilds(self) -> list[discord.Object]:
         ids = set(self.settings.discord_guild_ids)
@@ -96,11 +97,21 @@ class SeminarBot(commands.AutoShardedBot):
         self._readings[course] = (time.monotonic(), readings)
         return readings
 
+    async def references_for(self, course: str) -> list[str]:
+        """The course's reference-list labels, cached like the readings."""
+        cached = self._references.get(course)
+        if cached is not None and time.monotonic() - cached[0] < READINGS_CACHE_SECONDS:
+            return cached[1]
+        labels = await asyncio.to_thread(self.service.reference_labels, course)
+        self._references[course] = (time.monotonic(), labels)
+        return labels
+
     def forget_readings(self, course: str | None = None) -> None:
-        if course is None:
-            self._readings.clear()
-        else:
-            self._readings.pop(course, None)
+        for cache in (self._readings, self._references):
+            if course is None:
+                cache.clear()
+            else:
+                cache.pop(course, None)
 
 
 async def add_feature_cog(bot: commands.Bot, cog: commands.Cog) -> None:

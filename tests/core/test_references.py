@@ -165,3 +165,11 @@ def test_cite_queries_read_like_citations() -> None:
     assert references.parse_query("PBS 2000a") == (["pbs"], ["2000a"])
     assert references.parse_query("Binational Commission n.d.") == (
         ["binational", "commission"], ["n.d."])
+
+
+def test_reference_labels_for_autocomplete(shared_service) -> None:
+    labels = shared_service.reference_labels()
+    for label in ("Krasner 1999", "Reuter and Ronfeldt 1992", "Andreas 2000", "Andreas 1996",
+                  "PBS 2000a", "U.S. Senate 1999", "Carreño and Ferreyra 1998"):
+        assert label in labels
+    assert len(labels) == len(set(labels)) == 76

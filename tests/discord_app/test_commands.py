@@ -248,6 +248,13 @@ async def test_reference_autocomplete_offers_surnames_and_years(harness: Harness
     assert "Méndez (2021)" in [c["name"] for c in accents]
 
 
+async def test_reference_autocomplete_offers_reference_list_entries(harness: Harness) -> None:
+    choices = await harness.autocomplete("cite", "reference", reference="keoh")
+    assert [c["value"] for c in choices][:2] == ["keoh", "Keohane 1984"]
+    everything = await harness.autocomplete("cite", "reference", reference="")
+    assert "Keohane 1984" in [c["name"] for c in everything] and len(everything) <= 25
+
+
 # -- instructor commands and the permission check -------------------------------------------
 
 
