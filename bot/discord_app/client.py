@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import aiohttp
 import discord
@@ -22,6 +24,8 @@ from bot.core.models import Reading
 from bot.core.service import SeminarService
 from bot.discord_app.errors import on_tree_error
 from bot.settings import Settings
+
+T = TypeVar("T")
 
 log = logging.getLogger("bot.discord")
 
@@ -70,8 +74,8 @@ class SeminarBot(commands.AutoShardedBot):
         )
         self.settings = settings
         self.service = service
-        self._readings: dict[str, tuple[float, list[Reading]]] = {}
-        self._references: dict[str, tuple[float, list[str]]] = {}
+        # (what, course) -> (when loaded, value): readings and reference labels for autocomplete
+        self._course_cache: dict[tuple[str, str], tuple[float, list[Any]]] = {}
 
     def command_guilds(self) -> list[discord.Object]:
         ids = set(self.settings.discord_guild_ids)
@@ -90,28 +94,24 @@ class SeminarBot(commands.AutoShardedBot):
 
     async def readings_for(self, course: str) -> list[Reading]:
         """The course's readings, cached so autocomplete never waits on the database."""
-        cached = self._readings.get(course)
-        if cached is not None and time.monotonic() - cached[0] < READINGS_CACHE_SECONDS:
-            return cached[1]
-        readings = await asyncio.to_thread(self.service.readings, course)
-        self._readings[course] = (time.monotonic(), readings)
-        return readings
+        return await self._cached("readings", course, self.service.readings)
 
     async def references_for(self, course: str) -> list[str]:
-        """The course's reference-list labels, cached like the readings."""
-        cached = self._references.get(course)
-        if cached is not None and time.monotonic() - cached[0] < READINGS_CACHE_SECONDS:
-            return cached[1]
-        labels = await asyncio.to_thread(self.service.reference_labels, course)
-        self._references[course] = (time.monotonic(), labels)
-        return labels
+        """The course's reference-list labels ("Krasner 1999"), cached like the readings."""
+        return await self._cached("references", course, self.service.reference_labels)
+
+    async def _cached(self, kind: str, course: str, load: Callable[[str], list[T]]) -> list[T]:
+        hit = self._course_cache.get((kind, course))
+        if hit is not None and time.monotonic() - hit[0] < READINGS_CACHE_SECONDS:
+            return hit[1]
+        value = await asyncio.to_thread(load, course)
+        self._course_cache[(kind, course)] = (time.monotonic(), value)
+        return value
 
     def forget_readings(self, course: str | None = None) -> None:
-        for cache in (self._readings, self._references):
-            if course is None:
-                cache.clear()
-            else:
-                cache.pop(course, None)
+        """After a re-index: readings and reference lists are read afresh."""
+        for key in [k for k in self._course_cache if course is None or k[1] == course]:
+            del self._course_cache[key]
 
 
 async def add_feature_cog(bot: commands.Bot, cog: commands.Cog) -> None:
