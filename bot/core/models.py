@@ -14,6 +14,13 @@ DEFAULT_COURSE = "default"
 # language); footnote: a note's text; bibliography: one reference-list entry; figure:
 # figure/table debris. Only these answer questions:
 ASKABLE_KINDS: tuple[str, ...] = ("body", "abstract", "footnote")
+# Everything the reading itself says (not its reference list): where quotes and citations are.
+TEXT_KINDS: tuple[str, ...] = ("body", "abstract", "footnote", "figure")
+
+
+def kinds_sql(kinds: tuple[str, ...]) -> str:
+    """`'body', 'abstract'` for an SQL `IN (...)`: the kinds are our constants, never user text."""
+    return ", ".join(f"'{k}'" for k in kinds)
 
 
 @dataclass(frozen=True, slots=True)

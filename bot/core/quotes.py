@@ -17,7 +17,7 @@ from rapidfuzz.distance import Indel
 
 from bot.core.errors import InvalidQuery
 from bot.core.index import row_to_passage
-from bot.core.models import Passage, Reading
+from bot.core.models import TEXT_KINDS, Passage, Reading, kinds_sql
 from bot.core.ranking import Vocabulary, fetch_candidates, recall_terms
 from bot.core.textnorm import STOPWORDS, content_words, fold_aligned, stem, words
 
@@ -32,7 +32,6 @@ _FTS_CANDIDATES = 150  # word-overlap shortlisting costs ~0.15 ms a passage
 # A quote's words are nearly all in the passage, so more of them are worth searching than a
 # question's; measured on 100 synthetic quotes at 100k passages (located@1 1.0, p95 < 100 ms).
 _RECALL_POSTINGS = 40_000
-QUOTABLE_KINDS = ("body", "abstract", "footnote", "figure")
 _WORD_START = re.compile(r"(?<![^\W_])[^\W_]")
 _WORD_END = re.compile(r"[^\W_](?![^\W_])")
 _ALIGNED = 6
@@ -160,7 +159,7 @@ def candidate_passages(
     words within the recall budget are searched (bench/RESULTS.md: a quote of common words
     matched most of a 100k-passage index).
     """
-    kinds = ", ".join(f"'{k}'" for k in QUOTABLE_KINDS)
+    kinds = kinds_sql(TEXT_KINDS)
     total = conn.execute(  # counting stops past the threshold: a full count took 30 ms at 100k
         f"SELECT count(*) FROM (SELECT 1 FROM passages WHERE course = ? AND kind IN ({kinds})"
         " LIMIT ?)", (course, _SCAN_ALL + 1),
@@ -172,5 +171,5 @@ def candidate_passages(
         ).fetchall()
     else:
         terms = recall_terms(list(dict.fromkeys(content_words(query))), vocab, _RECALL_POSTINGS)
-        rows = fetch_candidates(conn, course, terms, None, kinds=QUOTABLE_KINDS, limit=_FTS_CANDIDATES)
+        rows = fetch_candidates(conn, course, terms, None, kinds=TEXT_KINDS, limit=_FTS_CANDIDATES)
     return [row_to_passage(r) for r in rows]

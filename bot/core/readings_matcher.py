@@ -21,7 +21,7 @@ from bot.core import index, quotes, references
 from bot.core.citations import find_citations
 from bot.core.digest import PassageInfo, Reference
 from bot.core.errors import InvalidQuery
-from bot.core.models import Passage, Reading
+from bot.core.models import TEXT_KINDS, Passage, Reading, kinds_sql
 from bot.core.textnorm import STOPWORDS, WORD_RE, fold, stem
 
 # Spans in quotation marks: straight, curly, guillemets.
@@ -90,8 +90,8 @@ class IndexMatcher:
         self._conn = conn
         self.course = course
         self.readings: dict[str, Reading] = {r.id: r for r in index.list_readings(conn, course)}
-        # The quote finder's own list of quotable kinds, so both look at the same passages.
-        kinds = ", ".join(f"'{k}'" for k in quotes.QUOTABLE_KINDS)
+        # The quote finder's kinds, so both look at the same passages.
+        kinds = kinds_sql(TEXT_KINDS)
         rows = conn.execute(
             f"SELECT * FROM passages WHERE course = ? AND kind IN ({kinds})", (course,)
         ).fetchall()

@@ -27,10 +27,9 @@ from bot.core.citations import (
     year_fit,
 )
 from bot.core.errors import InvalidQuery
-from bot.core.models import Passage, Reading
+from bot.core.models import TEXT_KINDS, Passage, Reading, kinds_sql
 from bot.core.textnorm import STOPWORDS, fold, fold_aligned
 
-CITING_KINDS = ("body", "abstract", "footnote", "figure")
 MATCH_THRESHOLD = 60.0
 MAX_CITE_CHARS = 300
 _NAME_HIT = 80.0
@@ -136,7 +135,7 @@ def index_reading(
     unlinked: list[str] = []
     previous = ""
     for p in passages:
-        if p.kind not in CITING_KINDS:
+        if p.kind not in TEXT_KINDS:
             continue
         # A block quote's "(1999: 4)" takes its author from the paragraph that introduces it.
         context = previous if previous.rstrip().endswith(":") else ""
@@ -308,7 +307,7 @@ def _mentions(conn: sqlite3.Connection, course: str, name_words: Sequence[str],
     try:
         rows = conn.execute(
             "SELECT p.* FROM passages_fts f JOIN passages p ON p.rowid = f.rowid"
-            f" WHERE passages_fts MATCH ? AND p.course = ? AND p.kind IN ({_kinds()})"
+            f" WHERE passages_fts MATCH ? AND p.course = ? AND p.kind IN ({kinds_sql(TEXT_KINDS)})"
             " ORDER BY p.reading_id, p.rowid",
             (expr, course),
         ).fetchall()
@@ -322,10 +321,6 @@ def _mentions(conn: sqlite3.Connection, course: str, name_words: Sequence[str],
             out.append(CitedIn(row_to_passage(row), readings[row["reading_id"]],
                                row["text"][m.start() : m.end()], None, "mention"))
     return out
-
-
-def _kinds() -> str:
-    return ", ".join(f"'{k}'" for k in CITING_KINDS)
 
 
 # -- how to cite a reading ------------------------------------------------------------------------
