@@ -3,7 +3,7 @@ absent), and a service over a fresh database file per test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,6 +45,20 @@ def make_service(tmp_path: Path) -> Iterator:
     yield make
     for service in services:
         service.close()
+
+
+@pytest.fixture
+def course_of(tmp_path: Path, make_service) -> Callable[[dict[str, str]], SeminarService]:
+    """A service over a readings folder holding exactly the given files (name -> text)."""
+
+    def make(files: dict[str, str]) -> SeminarService:
+        folder = tmp_path / "readings"
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        return make_service(folder, tmp_path / "test.db")
+
+    return make
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -71,30 +69,24 @@ def test_initialisms_are_first_letters_of_consecutive_content_words() -> None:
     assert {"gdp", "gdpb", "bm"} & found == {"gdp", "gdpb"}  # "de" is a stop word, "bm" too short
 
 
-def test_an_abbreviation_finds_the_name_spelled_out(tmp_path: Path, make_service) -> None:
-    folder = tmp_path / "readings"
-    folder.mkdir()
-    (folder / "economy.md").write_text(
+def test_an_abbreviation_finds_the_name_spelled_out(course_of) -> None:
+    service = course_of({"economy.md": (
         "# Economy\n\nThe illicit trade was worth about five percent of the gross domestic "
         "product of the country in those years.\n\nLarge sums of money moved through the banks "
-        "every year, and the trade grew large again and again in every decade.\n",
-        encoding="utf-8",
-    )
-    answer = make_service(folder).ask("How large was the trade compared to GDP?")
+        "every year, and the trade grew large again and again in every decade.\n"
+    )})
+    answer = service.ask("How large was the trade compared to GDP?")
     assert "gross domestic product" in answer.hits[0].passage.text
     assert fts_query(["gdp"], acronyms=frozenset({"gdp"})) == '"gdp" OR "g"* + "d"* + "p"*'
 
 
-def test_a_list_question_prefers_the_passage_that_enumerates(tmp_path: Path, make_service) -> None:
-    folder = tmp_path / "readings"
-    folder.mkdir()
-    (folder / "trust.md").write_text(
+def test_a_list_question_prefers_the_passage_that_enumerates(course_of) -> None:
+    service = course_of({"trust.md": (
         "# Trust\n\nOstrom spent three summers on trust in Swiss villages.\n\n"
         "Ostrom described trust in three ways over the years: calculated trust between "
-        "strangers, relational trust between neighbours, and institutional trust in rules.\n",
-        encoding="utf-8",
-    )
-    answer = make_service(folder).ask("What are Ostrom's three kinds of trust?")
+        "strangers, relational trust between neighbours, and institutional trust in rules.\n"
+    )})
+    answer = service.ask("What are Ostrom's three kinds of trust?")
     assert "calculated trust between strangers" in answer.hits[0].passage.text
 
 

@@ -42,15 +42,13 @@ actors describe them, and the cartels' violence is read differently on each side
 
 
 @pytest.fixture
-def service(tmp_path: Path, make_service) -> SeminarService:
-    folder = tmp_path / "readings"
-    folder.mkdir()
-    (folder / "sovereignty.txt").write_text(READING, encoding="utf-8")
-    (folder / "threats.txt").write_text(NOTES, encoding="utf-8")
-    (folder / "readings.toml").write_text(
-        '["sovereignty.txt"]\nauthors = ["Ana Ruiz", "Pedro de la Vega"]\nyear = "2020"\n',
-        encoding="utf-8")
-    return make_service(folder, tmp_path / "test.db")
+def service(course_of) -> SeminarService:
+    return course_of({
+        "sovereignty.txt": READING,
+        "threats.txt": NOTES,
+        "readings.toml":
+            '["sovereignty.txt"]\nauthors = ["Ana Ruiz", "Pedro de la Vega"]\nyear = "2020"\n',
+    })
 
 
 def test_index_stores_entries_and_linked_citations(service: SeminarService,
