@@ -115,14 +115,9 @@ def progress_printer(stream: TextIO) -> Callable[[str, int, int], None]:
     return show
 
 
-def report_warnings(report: IndexReport) -> None:
-    for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-
-
 def _refresh(service: SeminarService, *, quiet: bool = True) -> IndexReport:
     report = service.ensure_index(progress=None if quiet else progress_printer(sys.stderr))
-    report_warnings(report)
+    formatting.print_warnings(report.warnings)
     return report
 
 
@@ -131,7 +126,7 @@ def _refresh(service: SeminarService, *, quiet: bool = True) -> IndexReport:
 
 def cmd_index(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
     report = service.ensure_index(rebuild=args.rebuild, progress=progress_printer(sys.stderr))
-    report_warnings(report)
+    formatting.print_warnings(report.warnings)
     print(
         f"indexed {len(report.indexed)} reading(s) ({report.passages} passages), "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed "

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from bot import formatting
 from bot.core.digest import DigestOptions
 from bot.core.digest_render import FORMATS, DigestFile
 from bot.core.errors import SeminarError
@@ -95,8 +96,8 @@ def write_files(files: Sequence[DigestFile], out: Path | None, fmt: str) -> list
 
 
 def cmd_digest(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    for warning in service.ensure_index().warnings:  # the passages a digest points at
-        print(f"warning: {warning}", file=sys.stderr)
+    # the passages a digest points at must be indexed
+    formatting.print_warnings(service.ensure_index().warnings)
     files = service.digest_files(digest_options(args), args.format)
     for path in write_files(files, args.out, args.format):
         print(f"wrote {path}", file=sys.stderr)
@@ -113,8 +114,7 @@ def cmd_import_discord(args: argparse.Namespace, service: SeminarService,
 def cmd_import_slack(args: argparse.Namespace, service: SeminarService,
                      settings: Settings) -> int:
     report = service.import_slack_export(args.path, team=args.team)
-    for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    formatting.print_warnings(report.warnings)
     print(report.summary())
     return 0
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import textwrap
+from collections.abc import Iterable
 from typing import Any
 
 from bot.core.models import Answer, Hit, Passage, Reading
@@ -211,3 +213,9 @@ def how_to_cite_text(refs: dict[str, str]) -> str:
         f"APA:     {refs['apa']}", f"         in text: {refs['apa_in_text']}",
         f"Chicago: {refs['chicago']}", f"         in text: {refs['chicago_in_text']}",
     ])
+
+
+def print_warnings(warnings: Iterable[str]) -> None:
+    """Index and import warnings go to stderr, one line each, so stdout stays machine-readable."""
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
