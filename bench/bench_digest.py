@@ -18,12 +18,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.core import discussion
-from bot.core.database import Database
-from bot.core.digest import DigestOptions
-from bot.core.digest_render import render
-from bot.core.discussion import ChannelInfo, LoggedMessage
+from bot.core.digest.compute import DigestOptions
+from bot.core.digest.render import render
+from bot.core.log import discussion
+from bot.core.log.discussion import ChannelInfo, LoggedMessage
 from bot.core.service import SeminarService
+from bot.core.storage.database import Database
 
 TOPIC = (
     "state sovereignty cooperation policy drug enforcement border agency reading argument "

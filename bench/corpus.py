@@ -22,8 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core import cleaning, loaders
-from bot.core.index import reading_files
+from bot.core.readings import cleaning, loaders
+from bot.core.readings.refresh import reading_files
 from bot.core.textnorm import STOPWORDS, sentences, words
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -100,7 +100,7 @@ def fts_top10(conn: sqlite3.Connection, expr: str) -> list[Any]:
 def measure_size(size: int, questions: int) -> dict[str, Any]:
     from rapidfuzz import fuzz, process
 
-    from bot.core.ranking import fts_query
+    from bot.core.search.ranking import fts_query
     from bot.core.service import SeminarService
     from bot.core.textnorm import content_words, fold
 
@@ -191,7 +191,7 @@ def measure_size(size: int, questions: int) -> dict[str, Any]:
 
 
 def measure_burst(size: int, questions: int) -> dict[str, Any]:
-    from bot.core.discussion import LoggedMessage
+    from bot.core.log.discussion import LoggedMessage
     from bot.core.service import SeminarService
 
     src = OUT / f"bench-{size}.db"

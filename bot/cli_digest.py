@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot import formatting
-from bot.core.digest import DigestOptions
-from bot.core.digest_render import FORMATS, DigestFile
+from bot.core.digest.compute import DigestOptions
+from bot.core.digest.render import FORMATS, DigestFile
 from bot.core.errors import SeminarError
-from bot.core.retention import parse_age
+from bot.core.log.retention import parse_age
 from bot.core.service import SeminarService
 from bot.settings import Settings
 

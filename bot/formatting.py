@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.core.models import Answer, Hit, Passage, Reading
-from bot.core.quotes import QuoteResult
-from bot.core.references import CiteResult, how_to_cite
+from bot.core.references.styles import how_to_cite
+from bot.core.search.cite import CiteResult
+from bot.core.search.quotes import QuoteResult
 
 
 def reading_json(reading: Reading) -> dict[str, Any]:

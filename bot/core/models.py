@@ -73,7 +73,7 @@ class Passage:
 @dataclass(frozen=True, slots=True)
 class Hit:
     rank: int
-    score: float  # 0-100, see bot.core.ranking for what the numbers mean
+    score: float  # 0-100, see bot.core.search.ranking for what the numbers mean
     passage: Passage
     reading: Reading
     best_sentence: str

@@ -14,17 +14,22 @@ from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
 
-from bot.core import discussion, imports, index, pseudonyms, quotes, ranking, references, retention
-from bot.core.database import Database
-from bot.core.digest import Digest, DigestOptions, build_digest
-from bot.core.digest_render import DigestFile, digest_files
-from bot.core.discussion import ChannelInfo, LoggedMessage
+from bot.core.digest.compute import Digest, DigestOptions, build_digest
+from bot.core.digest.matcher import IndexMatcher
+from bot.core.digest.render import DigestFile, digest_files
 from bot.core.errors import InvalidQuery, NotFound
-from bot.core.imports import ImportReport
+from bot.core.log import discussion, imports, pseudonyms, retention
+from bot.core.log.discussion import ChannelInfo, LoggedMessage
+from bot.core.log.imports import ImportReport
 from bot.core.models import DEFAULT_COURSE, Answer, IndexReport, Passage, Reading
-from bot.core.quotes import QuoteHit, QuoteResult
-from bot.core.readings_matcher import IndexMatcher
-from bot.core.references import CiteResult
+from bot.core.readings import refresh
+from bot.core.readings import store as index
+from bot.core.references import store as references
+from bot.core.references.styles import how_to_cite
+from bot.core.search import cite, quotes, ranking
+from bot.core.search.cite import CiteResult
+from bot.core.search.quotes import QuoteHit, QuoteResult
+from bot.core.storage.database import Database
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -78,7 +83,7 @@ class SeminarService:
         """Bring the index up to date with the readings folder, touching only what changed."""
         folder = self._folder(course)
         report = self.db.run(
-            partial(index.refresh, folder=folder, course=course, rebuild=rebuild, progress=progress)
+            partial(refresh.refresh, folder=folder, course=course, rebuild=rebuild, progress=progress)
         )
         if report.indexed or report.removed or rebuild:
             self._searchers.pop(course, None)
@@ -242,10 +247,10 @@ class SeminarService:
 
     def cite(self, query: str, *, course: str = DEFAULT_COURSE) -> CiteResult:
         """The entry a loose reference names ("krasnr soverignty") and the passages citing it."""
-        query = references.check_cite_query(query)
+        query = cite.check_cite_query(query)
         searcher = self._searcher(course)
         with self.db.read() as conn:
-            return references.lookup(conn, query, course, searcher.readings(conn))
+            return cite.lookup(conn, query, course, searcher.readings(conn))
 
     def quote(self, text: str, *, course: str = DEFAULT_COURSE, top: int = 3) -> QuoteResult:
         """Where a possibly misremembered quote comes from, with the span as printed."""
@@ -264,7 +269,7 @@ class SeminarService:
     def how_to_cite(self, passage_id: str, *, course: str = DEFAULT_COURSE) -> dict[str, str]:
         """APA and Chicago references to the reading a passage is from, with its page."""
         passage, reading, _ = self.passage(passage_id, course=course, context=0)
-        return references.how_to_cite(reading, passage.page)
+        return how_to_cite(reading, passage.page)
 
     # -- digests, imports, retention (instructor tools over the discussion log) -------------
 

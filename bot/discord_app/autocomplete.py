@@ -9,8 +9,8 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.core.bibliography import natural_surname
 from bot.core.models import Reading
+from bot.core.references.bibliography import natural_surname
 from bot.core.textnorm import fold
 from bot.discord_app.formatting import CHOICE_MAX, clip
 

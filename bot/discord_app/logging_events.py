@@ -1,7 +1,7 @@
 """Discord objects and raw gateway payloads turned into the core's log records.
 
 Only shapes are translated here; what is stored, and what an opt-out hides, is decided by
-bot.core.discussion so every platform obeys the same rules.
+bot.core.log.discussion so every platform obeys the same rules.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import discord
 
-from bot.core.discussion import Attachment, ChannelInfo, LoggedMessage
+from bot.core.log.discussion import Attachment, ChannelInfo, LoggedMessage
 
 PLATFORM = "discord"
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from bot.core.errors import SeminarError
 from bot.core.models import Answer, Hit, Reading
-from bot.core.quotes import QuoteResult
-from bot.core.references import CiteResult
+from bot.core.search.cite import CiteResult
+from bot.core.search.quotes import QuoteResult
 
 Block = dict[str, Any]
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from bot.core.digest import DigestOptions
-from bot.core.digest_render import FORMATS, DigestFile
+from bot.core.digest.compute import DigestOptions
+from bot.core.digest.render import FORMATS, DigestFile
 from bot.core.errors import SeminarError
 
 DEFAULT_SINCE = "7d"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.database import Database
 from bot.core.service import create_schema
+from bot.core.storage.database import Database
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DISCORD_EXPORTS = [FIXTURES / "discord" / "seminar.json", FIXTURES / "discord" / "seminar-thread.json"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.bibliography import canonical_year, parse_bibliography, split_authors
+from bot.core.references.bibliography import canonical_year, parse_bibliography, split_authors
 
 SHARED_READING = (
     Path(__file__).resolve().parents[3] / "shared" / "readings"

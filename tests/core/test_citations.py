@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.bibliography import BibEntry, parse_bibliography
-from bot.core.citations import InTextCitation, find_citations, link_citations
+from bot.core.references.bibliography import BibEntry, parse_bibliography
+from bot.core.references.citations import InTextCitation, find_citations, link_citations
 
 
 def _one(text: str) -> list[tuple[str, tuple[str, ...], str | None, str | None]]:

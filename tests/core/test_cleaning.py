@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.core.cleaning import clean, join_broken
-from bot.core.loaders import RawDocument, load
+from bot.core.readings.cleaning import clean, join_broken
+from bot.core.readings.loaders import RawDocument, load
 
 
 def doc(path: Path):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.database import Database
 from bot.core.errors import DatabaseUnavailable
+from bot.core.storage.database import Database
 
 
 def make_table(conn: sqlite3.Connection) -> None:

@@ -17,9 +17,7 @@ from typing import ClassVar
 import pytest
 from rapidfuzz import fuzz
 
-from bot.core import discussion
-from bot.core.database import Database
-from bot.core.digest import (
+from bot.core.digest.compute import (
     Digest,
     DigestError,
     DigestOptions,
@@ -31,7 +29,9 @@ from bot.core.digest import (
     parse_bound,
 )
 from bot.core.errors import NotFound
-from bot.core.imports import import_discord_exports, import_slack_export
+from bot.core.log import discussion
+from bot.core.log.imports import import_discord_exports, import_slack_export
+from bot.core.storage.database import Database
 from bot.core.textnorm import fold
 from tests.core.conftest import DISCORD_EXPORTS, SLACK_EXPORT, make_db
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.database import Database
-from bot.core.digest import DigestOptions, build_digest
-from bot.core.digest_render import CHART_COLOR, digest_files, render
+from bot.core.digest.compute import DigestOptions, build_digest
+from bot.core.digest.render import CHART_COLOR, digest_files, render
 from bot.core.errors import SeminarError
-from bot.core.imports import import_discord_exports
+from bot.core.log.imports import import_discord_exports
+from bot.core.storage.database import Database
 from tests.core.conftest import DISCORD_EXPORTS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -77,7 +77,7 @@ def test_csv_is_one_file_per_table_in_a_zip(discord_db: Database) -> None:
 
 
 def test_csv_cells_never_become_formulas(discord_db: Database) -> None:
-    from bot.core import discussion
+    from bot.core.log import discussion
 
     discord_db.run(lambda c: discussion.store_edit(
         c, "5005", content="=SUM(A1:A9) is the midterm grade?", edited_at=None))
@@ -94,7 +94,7 @@ def test_unknown_format_is_a_clear_error(discord_db: Database) -> None:
 
 
 def test_html_is_self_contained_and_escapes_student_text(discord_db: Database) -> None:
-    from bot.core import discussion
+    from bot.core.log import discussion
 
     discord_db.run(lambda c: discussion.store_edit(
         c, "5005", content='Is <script>alert(1)</script> <img src="http://x.invalid/a.png"> ok?',

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import database
 from bot.core.errors import DatabaseUnavailable, ReadingsNotFound
-from bot.core.ranking import load_vocabulary
+from bot.core.search.ranking import load_vocabulary
 from bot.core.service import SeminarService
+from bot.core.storage import database
 from bot.core.textnorm import term_counts
 from tests.core.test_loaders import make_pdf
 
@@ -133,7 +133,7 @@ def test_failed_index_leaves_the_old_one_usable(tmp_path: Path, folder: Path, mo
     path = folder / "water-treaties-and-trust.txt"
     path.write_text(path.read_text(encoding="utf-8") + "\nMore text.\n", encoding="utf-8")
 
-    import bot.core.index as index
+    import bot.core.readings.refresh as index
 
     def crash(*args, **kwargs):
         raise RuntimeError("power cut half-way through indexing")

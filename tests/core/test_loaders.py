@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from bot.core.loaders import UnreadableFile, load
+from bot.core.readings.loaders import UnreadableFile, load
 
 
 def make_pdf(path: Path, pages: list[str]) -> Path:

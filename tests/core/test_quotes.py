@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.errors import InvalidQuery
-from bot.core.quotes import CONFIDENT_SCORE, MAX_QUOTE_CHARS, check_quote, find_quote
+from bot.core.search.quotes import CONFIDENT_SCORE, MAX_QUOTE_CHARS, check_quote, find_quote
 
 PASSAGES = [
     ("a-p1", "Seminar readings often disagree. “The rivers are rising. But they are not rising "

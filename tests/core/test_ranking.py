@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.errors import InvalidQuery
-from bot.core.ranking import build_query, fetch_candidates, fts_query, rerank
+from bot.core.search.ranking import build_query, fetch_candidates, fts_query, rerank
 from bot.core.service import SeminarService
 from bot.core.textnorm import initialisms, words
 

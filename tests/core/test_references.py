@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import quotes, references
 from bot.core.errors import InvalidQuery, NotFound
 from bot.core.models import Reading
+from bot.core.references.styles import how_to_cite
+from bot.core.search import quotes
+from bot.core.search.cite import parse_query
 from bot.core.service import SeminarService
 
 READING = """Sovereignty and Its Discontents
@@ -118,10 +120,10 @@ def test_how_to_cite_a_passage(service: SeminarService) -> None:
 
 def test_how_to_cite_gives_the_page_when_known() -> None:
     reading = Reading(id="r", title="Borders", authors=("Peter Andreas",), year="2000")
-    refs = references.how_to_cite(reading, page=61)
+    refs = how_to_cite(reading, page=61)
     assert refs["apa_in_text"] == "(Andreas, 2000, p. 61)"
     assert refs["chicago_in_text"] == "(Andreas 2000, 61)"
-    anonymous = references.how_to_cite(Reading(id="x", title="Untitled Memo"), page=None)
+    anonymous = how_to_cite(Reading(id="x", title="Untitled Memo"), page=None)
     assert anonymous["apa"] == "Untitled Memo. (n.d.)."
 
 
@@ -158,10 +160,10 @@ def test_large_courses_take_quote_candidates_from_full_text_search(
 
 
 def test_cite_queries_read_like_citations() -> None:
-    assert references.parse_query("(Walker 1993-94: 43)") == (["walker"], ["1993-94"])
-    assert references.parse_query("González et al., 2011") == (["gonzalez"], ["2011"])
-    assert references.parse_query("PBS 2000a") == (["pbs"], ["2000a"])
-    assert references.parse_query("Binational Commission n.d.") == (
+    assert parse_query("(Walker 1993-94: 43)") == (["walker"], ["1993-94"])
+    assert parse_query("González et al., 2011") == (["gonzalez"], ["2011"])
+    assert parse_query("PBS 2000a") == (["pbs"], ["2000a"])
+    assert parse_query("Binational Commission n.d.") == (
         ["binational", "commission"], ["n.d."])
 
 

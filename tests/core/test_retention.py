@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.core import discussion
-from bot.core.database import Database
-from bot.core.digest import DigestOptions, build_digest
-from bot.core.imports import import_discord_exports, import_slack_export
-from bot.core.retention import BadAge, apply_retention, forget, parse_age, purge
+from bot.core.digest.compute import DigestOptions, build_digest
+from bot.core.log import discussion
+from bot.core.log.imports import import_discord_exports, import_slack_export
+from bot.core.log.retention import BadAge, apply_retention, forget, parse_age, purge
+from bot.core.storage.database import Database
 from tests.core.conftest import DISCORD_EXPORTS, SLACK_EXPORT
 
 NOW = datetime(2026, 11, 6, 0, 0, tzinfo=UTC)

@@ -17,11 +17,12 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from bot.core import index, quotes, references
-from bot.core.citations import find_citations
-from bot.core.digest import PassageInfo, Reference
+from bot.core.digest.compute import PassageInfo, Reference
 from bot.core.errors import InvalidQuery
 from bot.core.models import TEXT_KINDS, Passage, Reading, kinds_sql
+from bot.core.readings import store as index
+from bot.core.references.citations import find_citations
+from bot.core.search import cite, quotes
 from bot.core.textnorm import STOPWORDS, WORD_RE, fold, stem
 
 # Spans in quotation marks: straight, curly, guillemets.
@@ -237,7 +238,7 @@ class IndexMatcher:
                 return [Reference(reading.id, None, "cite")]
             if reading.year is None:
                 loose.append(Reference(reading.id, None, "cite"))
-        result = references.lookup(self._conn, text, self.course, self.readings, limit=1)
+        result = cite.lookup(self._conn, text, self.course, self.readings, limit=1)
         refs: list[Reference] = []
         for match in result.matches:
             if match.entry is None or match.score < CITE_SCORE:

@@ -1,15 +1,4 @@
-"""The readings index in SQLite: what is indexed, its passages, and full-text search over them.
-
-Schema (documented in docs/database.md; open the file with `datasette` or `sqlite-utils`):
-- `readings`: one row per reading file per course, with its metadata, the content hash that
-  decides whether it must be re-indexed, and its cleaned text (passage offsets point into it).
-- `passages`: one row per passage, with where it stands (section, paragraph, page, offsets).
-- `passages_fts`: FTS5 over passages.text and passages.section, accent-insensitive
-  (`remove_diacritics 2`) with Porter stemming, kept in sync by triggers.
-- `course_terms`: the ranking vocabulary (how many askable passages of the course use each
-  folded word, and how the readings hyphenate it), kept up to date reading by reading from
-  `reading_terms`, so a question never has to scan every passage (at 100k passages that scan
-  took tens of seconds; see bench/RESULTS.md).
+"""Bring the readings index up to date with a folder: find what changed, index only that.
 
 `refresh` runs on the database's writer thread inside one transaction: a crash or an error
 half-way leaves the previous index exactly as it was.
@@ -26,61 +15,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlite_utils
-from sqlite_utils.db import Table
-
-from bot.core import cleaning, loaders, metadata, references
-from bot.core.errors import NotFound, ReadingsNotFound
-from bot.core.models import ASKABLE_KINDS, IndexReport, Passage, Reading
-from bot.core.passages import build_passages
-from bot.core.textnorm import fold, term_counts
+from bot.core.errors import ReadingsNotFound
+from bot.core.models import ASKABLE_KINDS, IndexReport, Passage
+from bot.core.readings import cleaning, loaders, metadata
+from bot.core.readings.passages import build_passages
+from bot.core.references import store as references
+from bot.core.textnorm import term_counts
 
 # Bump when cleaning or passage rules change: every reading is then re-indexed once.
 # 2: reference lists and citations are indexed too; 3: the vocabulary is kept (course_terms).
 PIPELINE_VERSION = "3"
-FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 IGNORED_FILES = {metadata.SIDECAR, "readme.md", "courses.toml"}
-
 Progress = Callable[[str, int, int], None]
-
-
-def create_schema(conn: sqlite3.Connection) -> None:
-    db = sqlite_utils.Database(conn)
-    if "readings" not in db.table_names():
-        Table(db, "readings").create(
-            {
-                "course": str, "id": str, "title": str, "authors": str, "year": str,
-                "path": str, "format": str, "content_hash": str, "size": int, "mtime_ns": int,
-                "pipeline": str, "indexed_at": str, "passages": int, "text": str,
-            },
-            pk=("course", "id"),
-        )
-    if "passages" not in db.table_names():
-        passages = Table(db, "passages")
-        passages.create(
-            {
-                "rowid": int, "course": str, "id": str, "reading_id": str, "kind": str,
-                "section": str, "paragraph": int, "page": int, "start": int, "end": int,
-                "label": str, "parent_id": str, "note_ids": str, "text": str,
-            },
-            pk="rowid",
-        )
-        passages.create_index(["course", "id"], unique=True)
-        passages.create_index(["course", "reading_id"])
-        passages.enable_fts(
-            ["text", "section"], fts_version="FTS5", tokenize=FTS_TOKENIZER, create_triggers=True
-        )
-    conn.executescript(
-        """
-        CREATE TABLE IF NOT EXISTS reading_terms (  -- one reading's share of course_terms
-            course TEXT NOT NULL, reading_id TEXT NOT NULL, terms TEXT NOT NULL,
-            PRIMARY KEY (course, reading_id));
-        CREATE TABLE IF NOT EXISTS course_terms (
-            course TEXT NOT NULL, term TEXT NOT NULL, df INTEGER NOT NULL, spaced TEXT,
-            PRIMARY KEY (course, term)) WITHOUT ROWID;
-        """
-    )
-    references.create_schema(conn)
 
 
 def _file_hash(data: bytes, extra: str) -> str:
@@ -223,19 +169,6 @@ def _add_terms(conn: sqlite3.Connection, course: str, rid: str, passages: list[P
     )
 
 
-def load_terms(conn: sqlite3.Connection, course: str) -> tuple[dict[str, int], dict[str, str]]:
-    """The course vocabulary: passages per word, and hyphenated words as the readings print them."""
-    df: dict[str, int] = {}
-    spaced: dict[str, str] = {}
-    for term, n, printed in conn.execute(
-        "SELECT term, df, spaced FROM course_terms WHERE course = ?", (course,)
-    ):
-        df[term] = n
-        if printed is not None:
-            spaced[term] = printed
-    return df, spaced
-
-
 def _insert_reading(
     conn: sqlite3.Connection,
     course: str,
@@ -273,85 +206,3 @@ def _insert_reading(
         ],
     )
     _add_terms(conn, course, rid, passages)
-
-
-# -- reading the index ---------------------------------------------------------------------
-
-
-def row_to_reading(row: sqlite3.Row) -> Reading:
-    return Reading(
-        id=row["id"], title=row["title"], authors=tuple(json.loads(row["authors"] or "[]")),
-        year=row["year"], course=row["course"], path=row["path"], format=row["format"],
-        passages=row["passages"],
-    )
-
-
-def row_to_passage(row: sqlite3.Row) -> Passage:
-    return Passage(
-        id=row["id"], reading_id=row["reading_id"], kind=row["kind"], text=row["text"],
-        section=row["section"], paragraph=row["paragraph"], page=row["page"],
-        start=row["start"], end=row["end"], label=row["label"], parent_id=row["parent_id"],
-        note_ids=tuple(json.loads(row["note_ids"] or "[]")), course=row["course"],
-    )
-
-
-READING_COLUMNS = "id, title, authors, year, course, path, format, passages"
-
-
-def list_readings(conn: sqlite3.Connection, course: str) -> list[Reading]:
-    rows = conn.execute(
-        f"SELECT {READING_COLUMNS} FROM readings WHERE course = ? ORDER BY title", (course,)
-    )
-    return [row_to_reading(r) for r in rows]
-
-
-def readings_by_id(conn: sqlite3.Connection, course: str) -> dict[str, Reading]:
-    """The course's readings by id; not SELECT *: that would read every reading's whole text."""
-    rows = conn.execute(f"SELECT {READING_COLUMNS} FROM readings WHERE course = ?", (course,))
-    return {r["id"]: row_to_reading(r) for r in rows}
-
-
-def get_passage(conn: sqlite3.Connection, passage_id: str, course: str) -> tuple[Passage, Reading] | None:
-    row = conn.execute(
-        "SELECT * FROM passages WHERE course = ? AND id = ?", (course, passage_id)
-    ).fetchone()
-    if row is None:
-        return None
-    reading = conn.execute(
-        f"SELECT {READING_COLUMNS} FROM readings WHERE course = ? AND id = ?",
-        (course, row["reading_id"]),
-    ).fetchone()
-    return row_to_passage(row), row_to_reading(reading)
-
-
-def neighbours(conn: sqlite3.Connection, passage: Passage, context: int) -> list[Passage]:
-    """The passage with up to `context` passages of the same kind on each side, in order."""
-    rows = conn.execute(
-        "SELECT * FROM passages WHERE course = ? AND reading_id = ? AND kind = ? ORDER BY start",
-        (passage.course, passage.reading_id, passage.kind),
-    ).fetchall()
-    ids = [r["id"] for r in rows]
-    at = ids.index(passage.id)
-    return [row_to_passage(r) for r in rows[max(0, at - context): at + context + 1]]
-
-
-def resolve_reading(readings: list[Reading], name: str) -> str:
-    """Match a reading by id, title or a fragment of either, accent- and case-insensitively."""
-    wanted = fold(name).strip()
-    for r in readings:
-        if wanted in (fold(r.id), fold(r.title)):
-            return r.id
-    partial = [r for r in readings if wanted and (wanted in fold(r.id) or wanted in fold(r.title))]
-    if len(partial) == 1:
-        return partial[0].id
-    if not partial:
-        from rapidfuzz import fuzz, process
-
-        choices = {r.id: fold(f"{r.title} {r.id}") for r in readings}
-        best = process.extractOne(wanted, choices, scorer=fuzz.partial_ratio, score_cutoff=80)
-        if best is not None:
-            return str(best[2])
-        raise NotFound(f"No reading matches {name!r}; `readings` lists them.")
-    raise NotFound(
-        f"{name!r} matches several readings: " + ", ".join(r.id for r in partial[:5])
-    )

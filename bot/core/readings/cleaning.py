@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bot.core.loaders import RawDocument
+from bot.core.readings.loaders import RawDocument
 from bot.core.textnorm import SUPER_TO_DIGIT, SUPERSCRIPTS, fold, normalize_space
 
 ABSTRACT_HEADINGS = re.compile(

@@ -14,7 +14,7 @@ import re
 import secrets
 import sqlite3
 
-from bot.core.discussion import now_iso
+from bot.core.log.discussion import now_iso
 
 SETTINGS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (   -- small per-database values (secrets, schedules)

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.core.database import Database
-from bot.core.index import load_terms, readings_by_id, row_to_passage
 from bot.core.models import ASKABLE_KINDS, Answer, Hit, Passage, Reading
+from bot.core.readings.store import load_terms, readings_by_id, row_to_passage
+from bot.core.storage.database import Database
 from bot.core.textnorm import (
     STOPWORDS,
     content_words,

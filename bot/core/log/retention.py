@@ -13,10 +13,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.core.database import Database
-from bot.core.discussion import erase_user, now_iso, purge_older_than
 from bot.core.errors import SeminarError
-from bot.core.pseudonyms import create_schema as create_settings_schema
+from bot.core.log.discussion import erase_user, now_iso, purge_older_than
+from bot.core.log.pseudonyms import create_schema as create_settings_schema
+from bot.core.storage.database import Database
 
 _AGE_RE = re.compile(r"^\s*(\d+)\s*(d|day|days|w|week|weeks|y|year|years)?\s*$", re.IGNORECASE)
 _UNIT_DAYS = {"d": 1, "w": 7, "y": 365}

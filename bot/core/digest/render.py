@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from bot.core.database import Database
-from bot.core.digest import (
+from bot.core.digest.compute import (
     ConversationStats,
     Digest,
     DigestOptions,
@@ -26,6 +25,7 @@ from bot.core.digest import (
     build_digest,
 )
 from bot.core.errors import SeminarError
+from bot.core.storage.database import Database
 
 FORMATS = ("md", "csv", "json", "html")
 CHART_COLOR = "#2f6fb0"

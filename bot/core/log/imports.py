@@ -24,8 +24,8 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from bot.core.database import Database
-from bot.core.discussion import (
+from bot.core.errors import SeminarError
+from bot.core.log.discussion import (
     Attachment,
     ChannelInfo,
     LoggedMessage,
@@ -34,7 +34,7 @@ from bot.core.discussion import (
     store_edit,
     store_messages,
 )
-from bot.core.errors import SeminarError
+from bot.core.storage.database import Database
 
 BATCH = 2_000
 # DiscordChatExporter message kinds that are people talking; the rest are system notices

@@ -1,7 +1,7 @@
 """Instructor digests: what a week or a term of class discussion looked like, from the log.
 
 `compute_digest` reads the discussion log once and returns a plain `Digest` that the renderers
-(bot.core.digest_render) turn into Markdown, CSV, JSON or HTML. Everything an instructor sees is
+(bot.core.digest.render) turn into Markdown, CSV, JSON or HTML. Everything an instructor sees is
 decided here, so every surface (CLI, console, Discord, Slack) reports the same figures.
 
 Counting rules (the tests hand-count against these):
@@ -33,9 +33,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.core.database import Database
 from bot.core.errors import NotFound, SeminarError
-from bot.core.pseudonyms import Pseudonymizer, ensure_secret
+from bot.core.log.pseudonyms import Pseudonymizer, ensure_secret
+from bot.core.storage.database import Database
 from bot.core.textnorm import WORD_RE
 
 THREAD_KINDS = ("thread", "forum_post")

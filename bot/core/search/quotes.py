@@ -16,9 +16,9 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from bot.core.errors import InvalidQuery
-from bot.core.index import row_to_passage
 from bot.core.models import TEXT_KINDS, Passage, Reading, kinds_sql
-from bot.core.ranking import Vocabulary, fetch_candidates, recall_terms
+from bot.core.readings.store import row_to_passage
+from bot.core.search.ranking import Vocabulary, fetch_candidates, recall_terms
 from bot.core.textnorm import STOPWORDS, content_words, fold_aligned, stem, words
 
 # A quote longer than this is a pasted page, not a quote; aligning it would be slow for nothing.

@@ -7,8 +7,8 @@ ids) so a link to a passage keeps working across re-indexing.
 
 from __future__ import annotations
 
-from bot.core.cleaning import CleanDocument, Para
 from bot.core.models import DEFAULT_COURSE, Passage
+from bot.core.readings.cleaning import CleanDocument, Para
 from bot.core.textnorm import DIGIT_TO_SUPER, sentences
 
 MAX_CHARS = 1_400  # a paragraph longer than this is split...

@@ -1,0 +1,1 @@
+"""Instructor digests: computed from the discussion log, matched against the readings, rendered as files."""

@@ -1,0 +1,1 @@
+"""The discussion log: messages, channels, queries and feedback; imports, retention and pseudonyms."""

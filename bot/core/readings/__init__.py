@@ -1,0 +1,1 @@
+"""Readings: files -> layout-aware text -> cleaned paragraphs -> passages -> the SQLite index."""

@@ -1,0 +1,143 @@
+"""Reference lists and citations in the index, stored per reading at index time.
+
+Each reading's reference list is parsed into `bib_entries` and every citation in its passages
+goes into `citations` (linked entry or NULL, so unlinkable ones are kept and can be reported).
+`bot.core.search.cite` answers lookups over them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+import sqlite_utils
+from sqlite_utils.db import Table
+
+from bot.core.models import TEXT_KINDS, Passage
+from bot.core.references.bibliography import BibEntry, parse_bibliography
+from bot.core.references.citations import (
+    entry_keys,
+    find_citations,
+    link_citations,
+)
+from bot.core.textnorm import fold
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    db = sqlite_utils.Database(conn)
+    if "bib_entries" not in db.table_names():
+        entries = Table(db, "bib_entries")
+        entries.create(
+            {
+                "course": str, "id": str, "reading_id": str, "position": int, "number": int,
+                "authors": str, "keys": str, "year": str, "title": str, "container": str,
+                "pages": str, "url": str, "raw": str,
+            },
+            pk=("course", "id"),
+        )
+        entries.create_index(["course", "reading_id"])
+    if "citations" not in db.table_names():
+        citations = Table(db, "citations")
+        citations.create(
+            {
+                "id": int, "course": str, "reading_id": str, "passage_id": str, "kind": str,
+                "text": str, "authors": str, "year": str, "locator": str, "start": int,
+                "end": int, "number": int, "entry_id": str, "note_id": str,
+            },
+            pk="id",
+        )
+        citations.create_index(["course", "entry_id"])
+        citations.create_index(["course", "reading_id"])
+
+
+def reference_labels(conn: sqlite3.Connection, course: str) -> list[str]:
+    """"Surname Year" for every reference-list entry of a course, as a student would type it
+    into `cite` (two authors by name, more as "et al."), alphabetical, without repeats."""
+    labels: dict[str, None] = {}
+    for row in conn.execute(
+        "SELECT authors, year FROM bib_entries WHERE course = ? ORDER BY authors, year", (course,)
+    ):
+        names = json.loads(row["authors"] or "[]")
+        if not names:
+            continue
+        who = names[0] if len(names) == 1 else (
+            f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al."
+        )
+        labels.setdefault(f"{who} {row['year']}" if row["year"] else who, None)
+    return sorted(labels, key=fold)
+
+
+def delete_reading(conn: sqlite3.Connection, course: str, reading_id: str) -> None:
+    for table in ("citations", "bib_entries"):
+        conn.execute(f"DELETE FROM {table} WHERE course = ? AND reading_id = ?",
+                     (course, reading_id))
+
+
+def index_reading(
+    conn: sqlite3.Connection,
+    course: str,
+    reading_id: str,
+    passages: Sequence[Passage],
+    bibliography: str,
+) -> list[str]:
+    """Parse and store one reading's reference list and citations; returns the unlinked ones."""
+    delete_reading(conn, course, reading_id)
+    entries = parse_bibliography(bibliography) if bibliography.strip() else []
+    ids = [f"{reading_id}-r{i + 1}" for i in range(len(entries))]
+    conn.executemany(
+        "INSERT INTO bib_entries (course, id, reading_id, position, number, authors, keys, year,"
+        " title, container, pages, url, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (course, eid, reading_id, i, e.number, json.dumps(list(e.authors), ensure_ascii=False),
+             json.dumps(entry_keys(e)), e.year, e.title, e.container, e.pages, e.url, e.raw)
+            for i, (eid, e) in enumerate(zip(ids, entries, strict=True))
+        ],
+    )
+    notes = {p.label: p.id for p in passages if p.kind == "footnote" and p.label}
+    rows = []
+    unlinked: list[str] = []
+    previous = ""
+    for p in passages:
+        if p.kind not in TEXT_KINDS:
+            continue
+        # A block quote's "(1999: 4)" takes its author from the paragraph that introduces it.
+        context = previous if previous.rstrip().endswith(":") else ""
+        previous = p.text if p.kind in ("body", "abstract") else previous
+        for cit, idx in link_citations(find_citations(p.text), entries, p.text, context):
+            note_id = notes.get(str(cit.number)) if cit.number is not None else None
+            if cit.kind == "footnote-marker" and note_id is None:
+                continue  # a superscript with no note behind it is not a citation
+            if cit.kind in ("narrative", "inline") and idx is None:
+                # "Operation Intercept (1969)", "in May, 1994": a date, not a citation
+                continue
+            if idx is None and cit.kind not in ("numeric", "footnote-marker"):
+                unlinked.append(cit.text)
+            rows.append((
+                course, reading_id, p.id, cit.kind, cit.text,
+                json.dumps(list(cit.authors), ensure_ascii=False), cit.year, cit.locator,
+                cit.start, cit.end, cit.number, ids[idx] if idx is not None else None, note_id,
+            ))
+    conn.executemany(
+        "INSERT INTO citations (course, reading_id, passage_id, kind, text, authors, year,"
+        " locator, start, end, number, entry_id, note_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return unlinked
+
+
+# -- lookup -----------------------------------------------------------------------------------
+
+
+def row_to_entry(row: sqlite3.Row) -> BibEntry:
+    return BibEntry(
+        authors=tuple(json.loads(row["authors"])), year=row["year"], title=row["title"] or "",
+        raw=row["raw"], container=row["container"], pages=row["pages"], url=row["url"],
+        number=row["number"],
+    )
+
+
+# -- how to cite a reading ------------------------------------------------------------------------
+
+
