@@ -18,10 +18,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.core.digest.compute import DigestOptions
 from bot.core.digest.render import render
 from bot.core.log import discussion
-from bot.core.log.discussion import ChannelInfo, LoggedMessage
+from bot.core.models import ChannelInfo, DigestOptions, LoggedMessage
 from bot.core.service import SeminarService
 from bot.core.storage.database import Database
 

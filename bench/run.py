@@ -191,7 +191,7 @@ def measure_size(size: int, questions: int) -> dict[str, Any]:
 
 
 def measure_burst(size: int, questions: int) -> dict[str, Any]:
-    from bot.core.log.discussion import LoggedMessage
+    from bot.core.models import LoggedMessage
     from bot.core.service import SeminarService
 
     src = OUT / f"bench-{size}.db"

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot import formatting
-from bot.core.digest.compute import DigestOptions
-from bot.core.digest.render import FORMATS, DigestFile
+from bot.core.digest.render import FORMATS
 from bot.core.errors import SeminarError
 from bot.core.log.retention import parse_age
+from bot.core.models import DigestFile, DigestOptions
 from bot.core.service import SeminarService
 from bot.settings import Settings
 

@@ -8,10 +8,8 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from bot.core.models import Answer, Hit, Passage, Reading
+from bot.core.models import Answer, CiteResult, Hit, Passage, QuoteResult, Reading
 from bot.core.references.styles import how_to_cite
-from bot.core.search.cite import CiteResult
-from bot.core.search.quotes import QuoteResult
 
 
 def reading_json(reading: Reading) -> dict[str, Any]:

@@ -63,7 +63,7 @@ def test_say_without_text_explains_itself(service: SeminarService) -> None:
 
 def test_console_lookups_count_as_bot_usage(tmp_path, knowledge_dir) -> None:
     from bot.console import Console
-    from bot.core.digest.compute import DigestOptions
+    from bot.core.models import DigestOptions
     from bot.core.service import SeminarService
 
     service = SeminarService(tmp_path / "c.db", knowledge_dir)

@@ -6,6 +6,7 @@ tests can build them by hand.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 DEFAULT_COURSE = "default"
@@ -95,3 +96,158 @@ class IndexReport:
     warnings: list[str] = field(default_factory=list)
     passages: int = 0
     seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BibEntry:
+    """One reference-list entry. `authors` holds surnames (or a corporate author's name)."""
+
+    authors: tuple[str, ...]
+    year: str | None
+    title: str
+    raw: str
+    container: str | None = None
+    pages: str | None = None
+    url: str | None = None
+    number: int | None = None
+
+    @property
+    def formatted(self) -> str:
+        """A uniform, APA-like rendering, so entries from differently styled lists read alike."""
+        names = list(self.authors)
+        who = ", ".join(names[:-1]) + " & " + names[-1] if len(names) > 1 else "".join(names)
+        parts = [f"{who} ({self.year or 'n.d.'})." if who else f"({self.year or 'n.d.'})."]
+        if self.title:
+            parts.append(self.title.rstrip(".") + ".")
+        if self.container:
+            parts.append(f"{self.container.rstrip('.')}{', ' + self.pages if self.pages else ''}.")
+        elif self.pages:
+            parts.append(f"pp. {self.pages}.")
+        if self.url:
+            parts.append(self.url)
+        prefix = f"[{self.number}] " if self.number is not None else ""
+        return prefix + " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class CitedIn:
+    passage: Passage
+    reading: Reading
+    citation: str  # as written in the passage, or the name as written for a mention
+    locator: str | None
+    kind: str  # "citation" | "mention"
+
+
+@dataclass(frozen=True, slots=True)
+class CiteMatch:
+    score: float
+    entry: BibEntry | None
+    reading: Reading | None  # the reading whose reference list holds the entry
+    cited_in: tuple[CitedIn, ...] = ()
+
+
+@dataclass(slots=True)
+class CiteResult:
+    query: str
+    matches: list[CiteMatch] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteMatch:
+    passage_id: str
+    score: float  # 0-100: how closely the printed span matches the quote as given
+    start: int
+    end: int
+    quote: str  # the span exactly as printed in the passage
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteHit:
+    match: QuoteMatch
+    passage: Passage
+    reading: Reading
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteResult:
+    query: str
+    hits: tuple[QuoteHit, ...]
+    confident: bool  # False: the closest spans are shown, but none matches well
+
+
+@dataclass(slots=True)
+class Attachment:
+    name: str
+    url: str
+
+
+@dataclass(slots=True)
+class LoggedMessage:
+    id: str
+    platform: str
+    guild_id: str
+    channel_id: str
+    author_id: str
+    created_at: str
+    content: str | None = ""
+    author_name: str | None = None
+    author_is_bot: bool = False
+    parent_id: str | None = None
+    edited_at: str | None = None
+    reply_to: str | None = None
+    attachments: Sequence[Attachment] = field(default_factory=tuple)
+    reactions: int = 0
+    source: str = "live"
+
+
+@dataclass(slots=True)
+class ChannelInfo:
+    id: str
+    platform: str
+    guild_id: str
+    name: str | None = None
+    parent_id: str | None = None
+    kind: str = "channel"
+    created_at: str | None = None
+    archived: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DigestOptions:
+    since: str | None = None  # ISO date/datetime (inclusive) or a span back from now: "7d", "2w"
+    until: str | None = None  # ISO date (the whole day is included) or datetime (exclusive)
+    channel: str | None = None  # a channel name ("#seminar" or "seminar") or id; with its threads
+    guild_id: str | None = None  # one Discord guild / Slack team; None = the whole database
+    anonymize: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DigestFile:
+    filename: str
+    data: bytes
+
+
+@dataclass(slots=True)
+class ImportReport:
+    files: int = 0
+    messages: int = 0  # messages read from the export(s) and handed to the log
+    stored: int = 0  # of which stored (the rest were by students who opted out)
+    deleted: int = 0
+    edits: int = 0
+    channels: int = 0
+    skipped: int = 0  # system notices and unreadable entries
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"Imported {self.messages} messages ({self.stored} stored, "
+            f"{self.messages - self.stored} from opted-out students) in {self.channels} "
+            f"channels/threads from {self.files} file(s); {self.skipped} system entries skipped."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeReport:
+    cutoff: str
+    messages: int
+    channel_events: int

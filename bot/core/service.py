@@ -14,21 +14,32 @@ from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
 
-from bot.core.digest.compute import Digest, DigestOptions, build_digest
+from bot.core.digest.compute import Digest, build_digest
 from bot.core.digest.matcher import IndexMatcher
-from bot.core.digest.render import DigestFile, digest_files
+from bot.core.digest.render import digest_files
 from bot.core.errors import InvalidQuery, NotFound
 from bot.core.log import discussion, imports, pseudonyms, retention
-from bot.core.log.discussion import ChannelInfo, LoggedMessage
-from bot.core.log.imports import ImportReport
-from bot.core.models import DEFAULT_COURSE, Answer, IndexReport, Passage, Reading
+from bot.core.models import (
+    DEFAULT_COURSE,
+    Answer,
+    ChannelInfo,
+    CiteResult,
+    DigestFile,
+    DigestOptions,
+    ImportReport,
+    IndexReport,
+    LoggedMessage,
+    Passage,
+    PurgeReport,
+    QuoteHit,
+    QuoteResult,
+    Reading,
+)
 from bot.core.readings import refresh
 from bot.core.readings import store as index
 from bot.core.references import store as references
 from bot.core.references.styles import how_to_cite
 from bot.core.search import cite, quotes, ranking
-from bot.core.search.cite import CiteResult
-from bot.core.search.quotes import QuoteHit, QuoteResult
 from bot.core.storage.database import Database
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -291,10 +302,10 @@ class SeminarService:
     def import_slack_export(self, path: str | Path, *, team: str | None = None) -> ImportReport:
         return imports.import_slack_export(self.db, path, team=team)
 
-    def purge(self, older_than_days: int) -> retention.PurgeReport:
+    def purge(self, older_than_days: int) -> PurgeReport:
         return retention.purge(self.db, older_than_days)
 
-    def apply_retention(self, retention_days: int | None) -> retention.PurgeReport | None:
+    def apply_retention(self, retention_days: int | None) -> PurgeReport | None:
         """The daily job the running bot schedules with `Settings.retention_days`."""
         return retention.apply_retention(self.db, retention_days)
 

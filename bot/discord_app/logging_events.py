@@ -12,7 +12,7 @@ from typing import Any
 
 import discord
 
-from bot.core.log.discussion import Attachment, ChannelInfo, LoggedMessage
+from bot.core.models import Attachment, ChannelInfo, LoggedMessage
 
 PLATFORM = "discord"
 

@@ -6,9 +6,7 @@ of the quote, is its "best sentence" and is set in bold. An `Answer` passes thro
 
 from __future__ import annotations
 
-from bot.core.models import Answer, Hit
-from bot.core.search.cite import CiteResult
-from bot.core.search.quotes import QuoteResult
+from bot.core.models import Answer, CiteResult, Hit, QuoteResult
 from bot.discord_app.formatting import safe
 
 # At most this many passages per reference: a much-cited author should not flood the cards.

@@ -9,9 +9,7 @@ from typing import Any
 
 import discord
 
-from bot.core.models import Answer
-from bot.core.search.cite import CiteResult
-from bot.core.search.quotes import QuoteResult
+from bot.core.models import Answer, CiteResult, QuoteResult
 from bot.core.service import SeminarService
 from bot.discord_app.errors import on_tree_error
 from bot.discord_app.formatting import (

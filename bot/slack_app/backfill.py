@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core.log.discussion import ChannelInfo, LoggedMessage
+from bot.core.models import ChannelInfo, LoggedMessage
 from bot.slack_app.events import (
     PLATFORM,
     is_newer,

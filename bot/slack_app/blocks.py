@@ -14,9 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bot.core.errors import SeminarError
-from bot.core.models import Answer, Hit, Reading
-from bot.core.search.cite import CiteResult
-from bot.core.search.quotes import QuoteResult
+from bot.core.models import Answer, CiteResult, Hit, QuoteResult, Reading
 
 Block = dict[str, Any]
 

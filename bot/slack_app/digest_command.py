@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from bot.core.digest.compute import DigestOptions
-from bot.core.digest.render import FORMATS, DigestFile
+from bot.core.digest.render import FORMATS
 from bot.core.errors import SeminarError
+from bot.core.models import DigestFile, DigestOptions
 
 DEFAULT_SINCE = "7d"
 DEFAULT_FORMAT = "md"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bot.core.log.discussion import Attachment, ChannelInfo, LoggedMessage
+from bot.core.models import Attachment, ChannelInfo, LoggedMessage
 
 PLATFORM = "slack"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.references.bibliography import BibEntry, parse_bibliography
+from bot.core.models import BibEntry
+from bot.core.references.bibliography import parse_bibliography
 from bot.core.references.citations import InTextCitation, find_citations, link_citations
 
 

@@ -20,7 +20,6 @@ from rapidfuzz import fuzz
 from bot.core.digest.compute import (
     Digest,
     DigestError,
-    DigestOptions,
     ParticipantStats,
     PassageInfo,
     Reference,
@@ -31,6 +30,7 @@ from bot.core.digest.compute import (
 from bot.core.errors import NotFound
 from bot.core.log import discussion
 from bot.core.log.imports import import_discord_exports, import_slack_export
+from bot.core.models import DigestOptions, LoggedMessage
 from bot.core.storage.database import Database
 from bot.core.textnorm import fold
 from tests.core.conftest import DISCORD_EXPORTS, SLACK_EXPORT, make_db
@@ -278,12 +278,12 @@ class ListMatcher:
 
 
 def test_references_count_quotes_citations_and_bot_answers(discord_db: Database) -> None:
-    quote = discussion.LoggedMessage(
+    quote = LoggedMessage(
         id="7001", platform="discord", guild_id="900", channel_id="5001", parent_id="100",
         author_id="1001", author_name="Alice", created_at="2026-11-02T12:00:00+00:00",
         content='As they put it, "sovereinty is never surrendred, only pooled among states"',
     )
-    cite = discussion.LoggedMessage(
+    cite = LoggedMessage(
         id="7002", platform="discord", guild_id="900", channel_id="100",
         author_id="1002", author_name="Bob", created_at="2026-11-02T12:05:00+00:00",
         content="The certification argument in (Two, 2020) is about blame",

@@ -11,8 +11,7 @@ import random
 import re
 from pathlib import Path
 
-from bot.core.digest.compute import DigestOptions
-from bot.core.log.discussion import LoggedMessage
+from bot.core.models import DigestOptions, LoggedMessage
 from bot.core.service import SeminarService
 from bot.core.textnorm import fold
 

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.digest.compute import DigestOptions, build_digest
+from bot.core.digest.compute import build_digest
 from bot.core.digest.render import CHART_COLOR, digest_files, render
 from bot.core.errors import SeminarError
 from bot.core.log.imports import import_discord_exports
+from bot.core.models import DigestOptions
 from bot.core.storage.database import Database
 from tests.core.conftest import DISCORD_EXPORTS
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.log import discussion
-from bot.core.log.discussion import LoggedMessage
 from bot.core.log.imports import ExportUnreadable, import_discord_exports, import_slack_export
+from bot.core.models import LoggedMessage
 from bot.core.storage.database import Database
 from tests.core.conftest import DISCORD_EXPORTS, SLACK_EXPORT
 

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.core.digest.compute import DigestOptions, build_digest
+from bot.core.digest.compute import build_digest
 from bot.core.log import discussion
 from bot.core.log.imports import import_discord_exports, import_slack_export
 from bot.core.log.retention import BadAge, apply_retention, forget, parse_age, purge
+from bot.core.models import DigestOptions
 from bot.core.storage.database import Database
 from tests.core.conftest import DISCORD_EXPORTS, SLACK_EXPORT
 

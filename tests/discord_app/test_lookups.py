@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from bot.core.models import Answer, Passage, Reading
-from bot.core.references.bibliography import BibEntry
-from bot.core.search.cite import CitedIn, CiteMatch, CiteResult
-from bot.core.search.quotes import QuoteHit, QuoteMatch, QuoteResult
+from bot.core.models import (
+    Answer,
+    BibEntry,
+    CitedIn,
+    CiteMatch,
+    CiteResult,
+    Passage,
+    QuoteHit,
+    QuoteMatch,
+    QuoteResult,
+    Reading,
+)
 from bot.discord_app.formatting import hit_embed
 from bot.discord_app.lookups import as_answer, how_to_cite_text
 

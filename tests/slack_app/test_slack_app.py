@@ -375,7 +375,7 @@ def test_each_workspace_gets_its_own_course(
 def test_digest_goes_to_the_instructor_privately(
     app: App, fake_slack: FakeSlack, service: SeminarService
 ) -> None:
-    from bot.core.digest.compute import DigestOptions
+    from bot.core.models import DigestOptions
 
     deliver(app, _event("Why did the first cities grow beside rivers?", "1700000000.000100"))
     deliver(app, _event("Because of the floods and the silt.", "1700000050.000200",

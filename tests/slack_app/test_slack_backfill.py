@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.core.log.discussion import LoggedMessage
+from bot.core.models import LoggedMessage
 from bot.core.service import SeminarService
 from bot.slack_app.backfill import backfill
 from bot.slack_app.events import slack_time

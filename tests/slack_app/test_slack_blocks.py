@@ -130,9 +130,15 @@ def test_bold_keeps_the_punctuation_that_follows_it() -> None:
 
 
 def test_cite_and_quote_blocks_stay_within_limits_and_escape() -> None:
-    from bot.core.references.bibliography import BibEntry
-    from bot.core.search.cite import CitedIn, CiteMatch, CiteResult
-    from bot.core.search.quotes import QuoteHit, QuoteMatch, QuoteResult
+    from bot.core.models import (
+        BibEntry,
+        CitedIn,
+        CiteMatch,
+        CiteResult,
+        QuoteHit,
+        QuoteMatch,
+        QuoteResult,
+    )
 
     hit = _hit(1, "<!channel> " + "long text " * 800, "<!channel>")
     entry = BibEntry(authors=("<@U1>",), year="2019", title="T" * 4000, raw="raw")

@@ -11,7 +11,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.core.log.discussion import LoggedMessage
+from bot.core.models import LoggedMessage
 from bot.core.service import SeminarService
 from bot.settings import Secret, Settings
 from bot.slack_app.app import connect_slack

@@ -94,7 +94,7 @@ def test_retention_purges_old_discussion_when_the_bot_starts(
     service: SeminarService, settings: Settings, fake_slack: FakeSlack,
     socket_mode: FakeSocketMode,
 ) -> None:
-    from bot.core.log.discussion import LoggedMessage
+    from bot.core.models import LoggedMessage
 
     old = LoggedMessage(id=f"{LOGGED}:1500000000.000100", platform="slack", guild_id=TEAM,
                         channel_id=LOGGED, author_id="U0STUDENT", content="long ago",

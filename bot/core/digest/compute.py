@@ -35,6 +35,7 @@ from typing import Any, Protocol
 
 from bot.core.errors import NotFound, SeminarError
 from bot.core.log.pseudonyms import Pseudonymizer, ensure_secret
+from bot.core.models import DigestOptions
 from bot.core.storage.database import Database
 from bot.core.textnorm import WORD_RE
 
@@ -94,13 +95,6 @@ class ReadingsMatcher(Protocol):
 # -- options and results ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DigestOptions:
-    since: str | None = None  # ISO date/datetime (inclusive) or a span back from now: "7d", "2w"
-    until: str | None = None  # ISO date (the whole day is included) or datetime (exclusive)
-    channel: str | None = None  # a channel name ("#seminar" or "seminar") or id; with its threads
-    guild_id: str | None = None  # one Discord guild / Slack team; None = the whole database
-    anonymize: bool = False
 
 
 @dataclass(slots=True)

@@ -13,18 +13,12 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from bot.core.digest.compute import (
-    ConversationStats,
-    Digest,
-    DigestOptions,
-    ReadingsMatcher,
-    build_digest,
-)
+from bot.core.digest.compute import ConversationStats, Digest, ReadingsMatcher, build_digest
 from bot.core.errors import SeminarError
+from bot.core.models import DigestFile, DigestOptions
 from bot.core.storage.database import Database
 
 FORMATS = ("md", "csv", "json", "html")
@@ -33,10 +27,6 @@ ALERT_COLOR = "#c0392b"
 MAX_CHART_PEOPLE = 30
 
 
-@dataclass(frozen=True, slots=True)
-class DigestFile:
-    filename: str
-    data: bytes
 
 
 def digest_files(

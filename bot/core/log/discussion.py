@@ -18,8 +18,9 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from bot.core.models import ChannelInfo, LoggedMessage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -117,41 +118,10 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-@dataclass(slots=True)
-class Attachment:
-    name: str
-    url: str
 
 
-@dataclass(slots=True)
-class LoggedMessage:
-    id: str
-    platform: str
-    guild_id: str
-    channel_id: str
-    author_id: str
-    created_at: str
-    content: str | None = ""
-    author_name: str | None = None
-    author_is_bot: bool = False
-    parent_id: str | None = None
-    edited_at: str | None = None
-    reply_to: str | None = None
-    attachments: Sequence[Attachment] = field(default_factory=tuple)
-    reactions: int = 0
-    source: str = "live"
 
 
-@dataclass(slots=True)
-class ChannelInfo:
-    id: str
-    platform: str
-    guild_id: str
-    name: str | None = None
-    parent_id: str | None = None
-    kind: str = "channel"
-    created_at: str | None = None
-    archived: bool = False
 
 
 def create_schema(conn: sqlite3.Connection) -> None:

@@ -25,15 +25,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from bot.core.errors import SeminarError
-from bot.core.log.discussion import (
-    Attachment,
-    ChannelInfo,
-    LoggedMessage,
-    mark_deleted,
-    store_channel,
-    store_edit,
-    store_messages,
-)
+from bot.core.log.discussion import mark_deleted, store_channel, store_edit, store_messages
+from bot.core.models import Attachment, ChannelInfo, ImportReport, LoggedMessage
 from bot.core.storage.database import Database
 
 BATCH = 2_000
@@ -48,23 +41,6 @@ class ExportUnreadable(SeminarError):
     """An export cannot be read: not found, not JSON, or not the expected shape."""
 
 
-@dataclass(slots=True)
-class ImportReport:
-    files: int = 0
-    messages: int = 0  # messages read from the export(s) and handed to the log
-    stored: int = 0  # of which stored (the rest were by students who opted out)
-    deleted: int = 0
-    edits: int = 0
-    channels: int = 0
-    skipped: int = 0  # system notices and unreadable entries
-    warnings: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        return (
-            f"Imported {self.messages} messages ({self.stored} stored, "
-            f"{self.messages - self.stored} from opted-out students) in {self.channels} "
-            f"channels/threads from {self.files} file(s); {self.skipped} system entries skipped."
-        )
 
 
 def _utc(value: str | None) -> str | None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.core.errors import SeminarError
 from bot.core.log.discussion import erase_user, now_iso, purge_older_than
 from bot.core.log.pseudonyms import create_schema as create_settings_schema
+from bot.core.models import PurgeReport
 from bot.core.storage.database import Database
 
 _AGE_RE = re.compile(r"^\s*(\d+)\s*(d|day|days|w|week|weeks|y|year|years)?\s*$", re.IGNORECASE)
@@ -38,11 +38,6 @@ def parse_age(text: str) -> int:
     return days
 
 
-@dataclass(frozen=True, slots=True)
-class PurgeReport:
-    cutoff: str
-    messages: int
-    channel_events: int
 
 
 def purge_before(conn: sqlite3.Connection, cutoff: str) -> PurgeReport:

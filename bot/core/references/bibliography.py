@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from dataclasses import dataclass
+
+from bot.core.models import BibEntry
 
 # A year as reference lists print it: 1999, 2000a, 1993-94, 1993-1994, n.d., "forthcoming".
 YEAR = r"(?:1[5-9]\d\d|20\d\d)(?:\s?[-–/]\s?(?:\d{4}|\d{2}))?[a-z]?|n\.\s?d\.|forthcoming"
@@ -36,35 +37,6 @@ _ITALIC_RE = re.compile(r"^\*(?P<t>[^*]+)\*[,.]?\s*(?P<rest>.*)$")
 _CONTAINER_RE = re.compile(r"\*(?P<c>[^*]+)\*")
 
 
-@dataclass(frozen=True, slots=True)
-class BibEntry:
-    """One reference-list entry. `authors` holds surnames (or a corporate author's name)."""
-
-    authors: tuple[str, ...]
-    year: str | None
-    title: str
-    raw: str
-    container: str | None = None
-    pages: str | None = None
-    url: str | None = None
-    number: int | None = None
-
-    @property
-    def formatted(self) -> str:
-        """A uniform, APA-like rendering, so entries from differently styled lists read alike."""
-        names = list(self.authors)
-        who = ", ".join(names[:-1]) + " & " + names[-1] if len(names) > 1 else "".join(names)
-        parts = [f"{who} ({self.year or 'n.d.'})." if who else f"({self.year or 'n.d.'})."]
-        if self.title:
-            parts.append(self.title.rstrip(".") + ".")
-        if self.container:
-            parts.append(f"{self.container.rstrip('.')}{', ' + self.pages if self.pages else ''}.")
-        elif self.pages:
-            parts.append(f"pp. {self.pages}.")
-        if self.url:
-            parts.append(self.url)
-        prefix = f"[{self.number}] " if self.number is not None else ""
-        return prefix + " ".join(parts)
 
 
 @functools.lru_cache(maxsize=4_096)  # cite compares the query's year with every entry's

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.core.references.bibliography import YEAR, BibEntry, canonical_year
+from bot.core.models import BibEntry
+from bot.core.references.bibliography import YEAR, canonical_year
 from bot.core.textnorm import SUPER_TO_DIGIT, SUPERSCRIPTS, fold, fold_aligned
 
 CitationKind = str  # parenthetical | narrative | inline | numeric | footnote-marker

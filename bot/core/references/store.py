@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlite_utils
 from sqlite_utils.db import Table
 
-from bot.core.models import TEXT_KINDS, Passage
-from bot.core.references.bibliography import BibEntry, parse_bibliography
+from bot.core.models import TEXT_KINDS, BibEntry, Passage
+from bot.core.references.bibliography import parse_bibliography
 from bot.core.references.citations import (
     entry_keys,
     find_citations,

@@ -10,14 +10,13 @@ import json
 import re
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
 from bot.core.errors import InvalidQuery
-from bot.core.models import TEXT_KINDS, Passage, Reading, kinds_sql
+from bot.core.models import TEXT_KINDS, BibEntry, CitedIn, CiteMatch, CiteResult, Reading, kinds_sql
 from bot.core.readings.store import row_to_passage
-from bot.core.references.bibliography import YEAR, BibEntry
+from bot.core.references.bibliography import YEAR
 from bot.core.references.citations import (
     name_key,
     year_fit,
@@ -32,27 +31,10 @@ _TITLE_HIT = 85.0
 _QUERY_YEAR_RE = re.compile(rf"(?<![\w-])(?:{YEAR})(?![\w-])", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class CitedIn:
-    passage: Passage
-    reading: Reading
-    citation: str  # as written in the passage, or the name as written for a mention
-    locator: str | None
-    kind: str  # "citation" | "mention"
 
 
-@dataclass(frozen=True, slots=True)
-class CiteMatch:
-    score: float
-    entry: BibEntry | None
-    reading: Reading | None  # the reading whose reference list holds the entry
-    cited_in: tuple[CitedIn, ...] = ()
 
 
-@dataclass(slots=True)
-class CiteResult:
-    query: str
-    matches: list[CiteMatch] = field(default_factory=list)
 
 
 def _words(text: str) -> list[str]:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from bot.core.errors import InvalidQuery
-from bot.core.models import TEXT_KINDS, Passage, Reading, kinds_sql
+from bot.core.models import TEXT_KINDS, Passage, QuoteMatch, kinds_sql
 from bot.core.readings.store import row_to_passage
 from bot.core.search.ranking import Vocabulary, fetch_candidates, recall_terms
 from bot.core.textnorm import STOPWORDS, content_words, fold_aligned, stem, words
@@ -37,27 +36,10 @@ _WORD_END = re.compile(r"[^\W_](?![^\W_])")
 _ALIGNED = 6
 
 
-@dataclass(frozen=True, slots=True)
-class QuoteMatch:
-    passage_id: str
-    score: float  # 0-100: how closely the printed span matches the quote as given
-    start: int
-    end: int
-    quote: str  # the span exactly as printed in the passage
 
 
-@dataclass(frozen=True, slots=True)
-class QuoteHit:
-    match: QuoteMatch
-    passage: Passage
-    reading: Reading
 
 
-@dataclass(frozen=True, slots=True)
-class QuoteResult:
-    query: str
-    hits: tuple[QuoteHit, ...]
-    confident: bool  # False: the closest spans are shown, but none matches well
 
 
 def check_quote(text: str) -> str:

@@ -9,8 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.digest.compute import DigestOptions
 from bot.core.errors import SeminarError
+from bot.core.models import DigestOptions
 from bot.discord_app.checks import guild_only_check, instructor_only, is_instructor
 from bot.discord_app.client import SeminarBot, add_feature_cog
 from bot.discord_app.formatting import CHOICE_MAX, clip, content

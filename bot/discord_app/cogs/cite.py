@@ -8,8 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.search.cite import CiteResult
-from bot.core.search.quotes import QuoteResult
+from bot.core.models import CiteResult, QuoteResult
 from bot.core.service import MAX_QUESTION_CHARS
 from bot.discord_app.autocomplete import reference_choices
 from bot.discord_app.checks import guild_only_check

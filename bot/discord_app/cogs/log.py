@@ -21,7 +21,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.core.errors import SeminarError
-from bot.core.log.discussion import ChannelInfo, LoggedMessage
+from bot.core.models import ChannelInfo, LoggedMessage
 from bot.discord_app.checks import guild_only_check, instructor_only
 from bot.discord_app.client import SeminarBot, add_feature_cog
 from bot.discord_app.formatting import content, safe
