@@ -233,8 +233,10 @@ def test_digest_is_allowed_to_the_instructor_group_and_admins(
         "ok": True, "user": {"id": p["user"], "is_admin": p["user"] == "U0ADMIN"}}
     slash(app, fake_slack, "/digest", "", user="U0PROF")
     slash(app, fake_slack, "/digest", "", user="U0ADMIN")
-    for message in fake_slack.responses():
-        assert "Only workspace admins" not in message["text"]
+    replies = [message["text"] for message in fake_slack.responses()]
+    assert len(replies) == 2 and all("is in your direct messages" in text for text in replies)
+    opened = [call["users"] for call in fake_slack.api("conversations.open")]
+    assert opened == ["U0PROF", "U0ADMIN"]  # each got the digest in their own DM
     assert len(fake_slack.api("usergroups.users.list")) == 1  # admins need no group lookup
 
 
