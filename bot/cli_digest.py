@@ -15,10 +15,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot import formatting
-from bot.core.digest.render import FORMATS
 from bot.core.errors import SeminarError
-from bot.core.log.retention import parse_age
-from bot.core.models import DigestFile, DigestOptions
+from bot.core.models import DIGEST_FORMATS, DigestFile, DigestOptions
 from bot.core.service import SeminarService
 from bot.settings import Settings
 
@@ -33,7 +31,8 @@ def add_digest_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until", metavar="DATE", help="last day, included (YYYY-MM-DD)")
     p.add_argument("--channel", metavar="NAME", help="one channel (name or id) with its threads")
     p.add_argument("--guild", metavar="ID", help="one Discord guild / Slack team id")
-    p.add_argument("--format", choices=FORMATS, default="md", help="md (default), csv, json, html")
+    p.add_argument("--format", choices=DIGEST_FORMATS, default="md",
+                   help=f"{', '.join(DIGEST_FORMATS)} (default: md)")
     p.add_argument("--anonymize", action="store_true",
                    help="replace names with pseudonyms that stay the same across digests")
     p.add_argument("--out", type=Path, metavar="FILE",
@@ -120,13 +119,10 @@ def cmd_import_slack(args: argparse.Namespace, service: SeminarService,
 
 
 def cmd_purge(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    if args.older_than:
-        days = parse_age(args.older_than)
-    elif settings.retention_days:
-        days = settings.retention_days
-    else:
+    age = args.older_than or settings.retention_days
+    if not age:
         raise SeminarError("Say how old: purge --older-than 180d (or set SEMINAR_RETENTION_DAYS).")
-    report = service.purge(days)
+    report = service.purge(age)
     print(f"deleted {report.messages} message(s) logged before {report.cutoff[:10]}")
     return 0
 

@@ -16,8 +16,7 @@ from typing import TextIO
 from bot import formatting
 from bot.cli_digest import console_digest
 from bot.core.errors import SeminarError
-from bot.core.log.discussion import now_iso
-from bot.core.models import ChannelInfo, LoggedMessage
+from bot.core.models import ChannelInfo, LoggedMessage, now_iso
 from bot.core.service import SeminarService
 
 HELP = """Type a question, or one of:

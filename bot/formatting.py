@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.core.models import Answer, CiteResult, Hit, Passage, QuoteResult, Reading
-from bot.core.references.styles import how_to_cite
+from bot.core.presentation import reference_forms
 
 
 def reading_json(reading: Reading) -> dict[str, Any]:
@@ -183,7 +183,7 @@ def quote_json(result: QuoteResult) -> dict[str, Any]:
              "reading": h.reading.id, "reading_title": h.reading.title,
              "passage_id": h.passage.id, "page": h.passage.page, "section": h.passage.section,
              "paragraph": h.passage.paragraph, "start": h.match.start, "end": h.match.end,
-             "cite_as": how_to_cite(h.reading, h.passage.page)}
+             "cite_as": reference_forms(h.reading, h.passage.page)}
             for h in result.hits
         ],
     }
@@ -202,7 +202,7 @@ def quote_text(result: QuoteResult) -> str:
         lines.extend(textwrap.wrap(f"\u201c{h.match.quote}\u201d", width, initial_indent="    ",
                                    subsequent_indent="     "))
         if result.confident:
-            lines.append(f"    Cite as (APA): {how_to_cite(h.reading, h.passage.page)['apa']}")
+            lines.append(f"    Cite as (APA): {reference_forms(h.reading, h.passage.page)['apa']}")
             break  # one confident answer is the answer; weak ones are shown side by side
     return "\n".join(lines).rstrip()
 

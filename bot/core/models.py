@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 DEFAULT_COURSE = "default"
+# The digest's file formats, and what a person calls each (the order every surface offers them).
+DIGEST_FORMATS: dict[str, str] = {"md": "Markdown", "csv": "CSV", "json": "JSON", "html": "HTML"}
 
 # Passage kinds: body: running text; abstract: an abstract or summary (also in another
 # language); footnote: a note's text; bibliography: one reference-list entry; figure:
@@ -17,6 +20,11 @@ DEFAULT_COURSE = "default"
 ASKABLE_KINDS: tuple[str, ...] = ("body", "abstract", "footnote")
 # Everything the reading itself says (not its reference list): where quotes and citations are.
 TEXT_KINDS: tuple[str, ...] = ("body", "abstract", "footnote", "figure")
+
+
+def now_iso() -> str:
+    """Now as every logged record stores a time: UTC, ISO 8601, to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def kinds_sql(kinds: tuple[str, ...]) -> str:

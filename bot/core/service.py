@@ -302,8 +302,10 @@ class SeminarService:
     def import_slack_export(self, path: str | Path, *, team: str | None = None) -> ImportReport:
         return imports.import_slack_export(self.db, path, team=team)
 
-    def purge(self, older_than_days: int) -> PurgeReport:
-        return retention.purge(self.db, older_than_days)
+    def purge(self, older_than: int | str) -> PurgeReport:
+        """Delete what was logged before an age: days, or text like "180d", "26w", "1y"."""
+        days = retention.parse_age(older_than) if isinstance(older_than, str) else older_than
+        return retention.purge(self.db, days)
 
     def apply_retention(self, retention_days: int | None) -> PurgeReport | None:
         """The daily job the running bot schedules with `Settings.retention_days`."""

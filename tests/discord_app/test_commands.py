@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from bot.core.presentation import surname
 from bot.core.service import SeminarService
-from bot.discord_app.autocomplete import surname
 from tests.discord_app.harness import (
     GUILD,
     INSTRUCTOR,

@@ -18,9 +18,8 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 
-from bot.core.models import ChannelInfo, LoggedMessage
+from bot.core.models import ChannelInfo, LoggedMessage, now_iso
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -112,10 +111,6 @@ CREATE TABLE IF NOT EXISTS bot_queries (     -- questions put to the bot, and th
 );
 CREATE INDEX IF NOT EXISTS bot_queries_guild ON bot_queries(guild_id, created_at);
 """
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 

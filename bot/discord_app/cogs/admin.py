@@ -10,13 +10,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import SeminarError
-from bot.core.models import DigestOptions
+from bot.core.models import DIGEST_FORMATS, DigestOptions
 from bot.discord_app.checks import guild_only_check, instructor_only, is_instructor
 from bot.discord_app.client import SeminarBot, add_feature_cog
 from bot.discord_app.formatting import CHOICE_MAX, clip, content
 
 MAX_CHOICES = 25
-DIGEST_FORMATS = (("Markdown", "md"), ("HTML", "html"), ("CSV", "csv"), ("JSON", "json"))
 
 
 class AdminCog(commands.Cog):
@@ -47,7 +46,9 @@ class AdminCog(commands.Cog):
         format="The file to attach",
         anonymize="Replace names with stable pseudonyms",
     )
-    @app_commands.choices(format=[app_commands.Choice(name=n, value=v) for n, v in DIGEST_FORMATS])
+    @app_commands.choices(
+        format=[app_commands.Choice(name=label, value=fmt) for fmt, label in DIGEST_FORMATS.items()]
+    )
     @app_commands.autocomplete(channel=logged_thread_choices)
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
