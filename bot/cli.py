@@ -19,9 +19,10 @@ from typing import Any, TextIO
 
 from bot import cli_digest, formatting
 from bot.core.errors import DatabaseUnavailable, SeminarError
-from bot.core.models import IndexReport
-from bot.core.service import SeminarService
+from bot.core.service import CourseScope, SeminarService
 from bot.settings import Settings, load_settings
+
+PLATFORM = "cli"
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -115,17 +116,26 @@ def progress_printer(stream: TextIO) -> Callable[[str, int, int], None]:
     return show
 
 
-def _refresh(service: SeminarService, *, quiet: bool = True) -> IndexReport:
-    report = service.ensure_index(progress=None if quiet else progress_printer(sys.stderr))
+def local_course(service: SeminarService) -> CourseScope:
+    """The course the command line works on: the default one, over the whole database."""
+    return service.scope(PLATFORM, None)
+
+
+def _refresh(service: SeminarService, *, quiet: bool = True) -> CourseScope:
+    """The local course, brought up to date first (warnings on stderr)."""
+    course = local_course(service)
+    report = course.ensure_index(progress=None if quiet else progress_printer(sys.stderr))
     formatting.print_warnings(report.warnings)
-    return report
+    return course
 
 
 # -- commands ------------------------------------------------------------------------------
 
 
 def cmd_index(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    report = service.ensure_index(rebuild=args.rebuild, progress=progress_printer(sys.stderr))
+    report = local_course(service).ensure_index(
+        rebuild=args.rebuild, progress=progress_printer(sys.stderr)
+    )
     formatting.print_warnings(report.warnings)
     print(
         f"indexed {len(report.indexed)} reading(s) ({report.passages} passages), "
@@ -156,14 +166,14 @@ def _batch(words: list[str], run: Callable[[str], dict[str, Any]],
 
 
 def cmd_ask(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    _refresh(service)
+    course = _refresh(service)
     if args.jsonl:
         return _batch(
             args.question,
-            lambda q: formatting.answer_json(service.ask(q, top=args.top, reading=args.reading)),
+            lambda q: formatting.answer_json(course.ask(q, top=args.top, reading=args.reading)),
             lambda q, e: {"query": q, "results": [], "error": e},
         )
-    answer = service.ask(" ".join(args.question), top=args.top, reading=args.reading)
+    answer = course.ask(" ".join(args.question), top=args.top, reading=args.reading)
     if args.json:
         print(json.dumps(formatting.answer_json(answer), ensure_ascii=False, indent=2))
     else:
@@ -172,36 +182,35 @@ def cmd_ask(args: argparse.Namespace, service: SeminarService, settings: Setting
 
 
 def cmd_cite(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    _refresh(service)
+    course = _refresh(service)
     if args.passage:
-        refs = service.how_to_cite(args.passage)
+        refs = course.how_to_cite(args.passage)
         print(json.dumps(refs, ensure_ascii=False, indent=2) if args.json
               else formatting.how_to_cite_text(refs))
         return 0
     if args.jsonl:
-        return _batch(args.query, lambda q: formatting.cite_json(service.cite(q)),
+        return _batch(args.query, lambda q: formatting.cite_json(course.cite(q)),
                       lambda q, e: {"query": q, "matches": [], "error": e})
-    result = service.cite(" ".join(args.query))
+    result = course.cite(" ".join(args.query))
     print(json.dumps(formatting.cite_json(result), ensure_ascii=False, indent=2) if args.json
           else formatting.cite_text(result))
     return 0
 
 
 def cmd_quote(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    _refresh(service)
+    course = _refresh(service)
     if args.jsonl:
         return _batch(args.quote,
-                      lambda q: formatting.quote_json(service.quote(q, top=args.top)),
+                      lambda q: formatting.quote_json(course.quote(q, top=args.top)),
                       lambda q, e: {"query": q, "matches": [], "error": e})
-    result = service.quote(" ".join(args.quote), top=args.top)
+    result = course.quote(" ".join(args.quote), top=args.top)
     print(json.dumps(formatting.quote_json(result), ensure_ascii=False, indent=2) if args.json
           else formatting.quote_text(result))
     return 0
 
 
 def cmd_readings(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    _refresh(service)
-    readings = service.readings()
+    readings = _refresh(service).readings()
     if args.json:
         print(json.dumps([formatting.reading_json(r) | {"passages": r.passages, "year": r.year}
                           for r in readings], ensure_ascii=False, indent=2))
@@ -211,8 +220,7 @@ def cmd_readings(args: argparse.Namespace, service: SeminarService, settings: Se
 
 
 def cmd_passage(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    _refresh(service)
-    passage, reading, around = service.passage(args.id)
+    passage, reading, around = _refresh(service).passage(args.id)
     if args.json:
         print(json.dumps({
             "passage_id": passage.id, "text": passage.text, "kind": passage.kind,

@@ -40,8 +40,9 @@ def add_digest_options(p: argparse.ArgumentParser) -> None:
 
 
 def digest_options(args: argparse.Namespace) -> DigestOptions:
+    """The options as typed; the guild is the scope's (`--guild`, or the whole database)."""
     return DigestOptions(since=args.since, until=args.until, channel=args.channel,
-                         guild_id=args.guild, anonymize=args.anonymize)
+                         anonymize=args.anonymize)
 
 
 def register(command: Command, global_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -95,9 +96,10 @@ def write_files(files: Sequence[DigestFile], out: Path | None, fmt: str) -> list
 
 
 def cmd_digest(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
+    course = service.scope("cli", args.guild)
     # the passages a digest points at must be indexed
-    formatting.print_warnings(service.ensure_index().warnings)
-    files = service.digest_files(digest_options(args), args.format)
+    formatting.print_warnings(course.ensure_index().warnings)
+    files = course.digest_files(digest_options(args), args.format)
     for path in write_files(files, args.out, args.format):
         print(f"wrote {path}", file=sys.stderr)
     return 0
@@ -151,7 +153,7 @@ def console_digest(service: SeminarService, arg: str) -> str:
         args = parser.parse_args(shlex.split(arg))
     except ValueError as exc:
         raise SeminarError(f"/digest: {exc}") from None
-    files = service.digest_files(digest_options(args), args.format)
+    files = service.scope("console", args.guild).digest_files(digest_options(args), args.format)
     if args.out is None and args.format in PRINTABLE:
         return files[0].data.decode().rstrip()
     written = write_files(files, args.out, args.format)

@@ -55,10 +55,11 @@ def console_message(thread: str, text: str, author: str) -> LoggedMessage:
 class Console:
     def __init__(self, service: SeminarService, *, author: str | None = None) -> None:
         self.service = service
+        self.course = service.scope(CONSOLE, CONSOLE)
         self.author = author or getpass.getuser()
         self.commands: dict[str, Callable[[str], str]] = {
             "ask": self.ask,
-            "readings": lambda _arg: formatting.readings_text(self.service.readings()),
+            "readings": lambda _arg: formatting.readings_text(self.course.readings()),
             "passage": self.passage,
             "cite": self.cite,
             "quote": self.quote,
@@ -69,31 +70,30 @@ class Console:
 
     def _record(self, kind: str, query: str, passage_ids: list[str]) -> None:
         """Log the lookup as Discord does, so the digest's bot usage covers the console too."""
-        self.service.record_query(
-            guild_id=CONSOLE, kind=kind, query=query, results=passage_ids, user_id=self.author
+        self.course.record_query(
+            kind=kind, query=query, results=passage_ids, user_id=self.author
         ).result()
 
     def ask(self, question: str) -> str:
-        answer = self.service.ask(question, top=3)
+        answer = self.course.ask(question, top=3)
         self._record("ask", answer.query, [h.passage.id for h in answer.hits])
         return formatting.answer_text(answer)
 
     def quote(self, text: str) -> str:
-        result = self.service.quote(text)
+        result = self.course.quote(text)
         self._record("quote", result.query, [h.passage.id for h in result.hits])
         return formatting.quote_text(result)
 
     def passage(self, arg: str) -> str:
         if not arg.strip():
             raise SeminarError("Usage: /passage ID (ids are shown next to every answer)")
-        return formatting.passage_text(*self.service.passage(arg.strip()))
+        return formatting.passage_text(*self.course.passage(arg.strip()))
 
     def cite(self, arg: str) -> str:
         """A passage id asks how to cite its reading; anything else names a source."""
-        if arg and " " not in arg and any(r.id and arg.startswith(r.id + "-")
-                                          for r in self.service.readings()):
-            return formatting.how_to_cite_text(self.service.how_to_cite(arg))
-        result = self.service.cite(arg)
+        if self.course.is_passage_id(arg):
+            return formatting.how_to_cite_text(self.course.how_to_cite(arg))
+        result = self.course.cite(arg)
         cited = [c.passage.id for m in result.matches for c in m.cited_in]
         self._record("cite", result.query, cited)
         return formatting.cite_text(result)

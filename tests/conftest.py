@@ -38,7 +38,7 @@ def make_service(tmp_path: Path) -> Iterator:
 
     def make(readings: Path, db: Path | None = None) -> SeminarService:
         service = SeminarService(db or tmp_path / "seminar.db", readings)
-        service.ensure_index()
+        service.ensure_all()
         services.append(service)
         return service
 
@@ -69,6 +69,6 @@ def sample_service(make_service, knowledge_dir: Path) -> SeminarService:
 @pytest.fixture(scope="module")
 def shared_service(tmp_path_factory, shared_readings: Path) -> Iterator[SeminarService]:
     service = SeminarService(tmp_path_factory.mktemp("shared") / "seminar.db", shared_readings)
-    service.ensure_index()
+    service.ensure_all()
     yield service
     service.close()

@@ -19,8 +19,8 @@ MAX_CHOICES = 25
 
 async def _readings(interaction: discord.Interaction) -> list[Reading]:
     bot = interaction.client
-    course = bot.course_for(interaction.guild_id)  # type: ignore[attr-defined]
-    return await bot.readings_for(course)  # type: ignore[attr-defined]
+    scope = bot.scope_for(interaction.guild_id)  # type: ignore[attr-defined]
+    return await bot.readings_for(scope)  # type: ignore[attr-defined]
 
 
 async def reading_choices(
@@ -39,8 +39,8 @@ async def reference_choices(
     """The reference-list entries ('Krasner 1999'), then the readings' own authors
     ('Surname (year)'); the typed text itself stays selectable."""
     bot = interaction.client
-    course = bot.course_for(interaction.guild_id)  # type: ignore[attr-defined]
-    labels = await bot.references_for(course)  # type: ignore[attr-defined]
+    scope = bot.scope_for(interaction.guild_id)  # type: ignore[attr-defined]
+    labels = await bot.references_for(scope)  # type: ignore[attr-defined]
     found = presentation.reference_choices(
         labels, await _readings(interaction), current, limit=MAX_CHOICES
     )

@@ -10,7 +10,7 @@ from typing import Any
 import discord
 
 from bot.core.models import Answer, CiteResult, QuoteResult
-from bot.core.service import SeminarService
+from bot.core.service import CourseScope
 from bot.discord_app.errors import on_tree_error
 from bot.discord_app.formatting import (
     content,
@@ -42,17 +42,10 @@ class SeminarView(discord.ui.View):
 
 
 async def send_passage(
-    interaction: discord.Interaction,
-    service: SeminarService,
-    passage_id: str,
-    course: str,
-    *,
-    ephemeral: bool,
+    interaction: discord.Interaction, scope: CourseScope, passage_id: str, *, ephemeral: bool
 ) -> None:
     """The passage in an embed, with the full text attached when Discord cannot show it all."""
-    passage, reading, neighbours = await asyncio.to_thread(
-        service.passage, passage_id, course=course
-    )
+    passage, reading, neighbours = await asyncio.to_thread(scope.passage, passage_id)
     embed = passage_embed(passage, reading, neighbours)
     kwargs: dict[str, Any] = {"embed": embed, "ephemeral": ephemeral}
     if passage_needs_file(passage):
@@ -65,20 +58,18 @@ class AnswerView(SeminarView):
 
     def __init__(
         self,
-        service: SeminarService,
+        scope: CourseScope,
         answer: Answer,
         *,
-        course: str,
         query_id: int,
         asker_id: int,
         kind: str = "ask",
         notes: Mapping[int, str] | None = None,
     ) -> None:
         super().__init__(timeout=VIEW_TIMEOUT)
-        self.service = service
+        self.scope = scope
         self.answer = answer
         self.notes = dict(notes or {})
-        self.course = course
         self.query_id = query_id
         self.asker_id = asker_id
         self.kind = kind
@@ -131,15 +122,13 @@ class AnswerView(SeminarView):
     async def full(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         hit = self.answer.hits[max(0, self.index)]
-        await send_passage(interaction, self.service, hit.passage.id, self.course, ephemeral=True)
+        await send_passage(interaction, self.scope, hit.passage.id, ephemeral=True)
 
     @discord.ui.button(label="How to cite", style=discord.ButtonStyle.secondary, row=0)
     async def cite(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         hit = self.answer.hits[max(0, self.index)]
-        forms = await asyncio.to_thread(
-            self.service.how_to_cite, hit.passage.id, course=self.course
-        )
+        forms = await asyncio.to_thread(self.scope.how_to_cite, hit.passage.id)
         await interaction.followup.send(content(how_to_cite_text(forms)), ephemeral=True)
 
     @discord.ui.button(label="Helpful", style=discord.ButtonStyle.success, row=1)
@@ -157,7 +146,7 @@ class AnswerView(SeminarView):
     async def _feedback(self, interaction: discord.Interaction, *, helpful: bool) -> None:
         if not await self._by_asker(interaction, "rate this answer"):
             return
-        await asyncio.wrap_future(self.service.record_feedback(self.query_id, helpful=helpful))
+        await asyncio.wrap_future(self.scope.record_feedback(self.query_id, helpful=helpful))
         await interaction.response.send_message(
             "Thanks, noted: it helps the instructor see what the readings answer well."
             if helpful
@@ -168,11 +157,10 @@ class AnswerView(SeminarView):
 
 async def send_answer(
     interaction: discord.Interaction,
-    service: SeminarService,
+    scope: CourseScope,
     result: Answer | CiteResult | QuoteResult,
     *,
     kind: str,
-    course: str,
     ephemeral: bool,
 ) -> None:
     """Record the question with the passages shown, then post the first card and its buttons.
@@ -180,8 +168,7 @@ async def send_answer(
     A citation or quote result is shown as an Answer (see lookups.as_answer)."""
     answer, notes = as_answer(result)
     query_id = await asyncio.wrap_future(
-        service.record_query(
-            guild_id=str(interaction.guild_id),
+        scope.record_query(
             kind=kind,
             query=answer.query,
             results=[h.passage.id for h in answer.hits],
@@ -190,9 +177,8 @@ async def send_answer(
         )
     )
     view = AnswerView(
-        service,
+        scope,
         answer,
-        course=course,
         query_id=query_id,
         asker_id=interaction.user.id,
         kind=kind,

@@ -36,10 +36,12 @@ from bot.slack_app.events import Delete, Store, classify, thread_info
 from bot.slack_app.permissions import is_instructor
 
 if TYPE_CHECKING:
-    from bot.core.service import SeminarService
+    from bot.core.service import CourseScope, SeminarService
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
 
 CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]+$")
 RETENTION_INTERVAL_SECONDS = 24 * 3600
@@ -72,15 +74,16 @@ class SlackHandlers:
                 replace_original=False,
             )
 
-    def course(self, team_id: str | None) -> str:
-        return self.service.course_for(team_id)
+    def scope(self, team_id: str) -> CourseScope:
+        """The course a workspace is taught in, as that workspace may see it."""
+        return self.service.scope(PLATFORM, team_id)
 
     def respond_answer(
         self,
         respond: Respond,
         answer: Answer,
         *,
-        team_id: str,
+        scope: CourseScope,
         channel_id: str | None,
         user_id: str | None,
         offset: int,
@@ -89,8 +92,7 @@ class SlackHandlers:
     ) -> None:
         page_end = offset + blocks.PAGE_SIZE
         shown = answer.hits[offset:page_end]
-        query_id = self.service.record_query(
-            guild_id=team_id,
+        query_id = scope.record_query(
             kind="ask",
             query=answer.query,
             results=[h.passage.id for h in shown],
@@ -112,37 +114,29 @@ class SlackHandlers:
     def ask(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         with self.answering(respond):
-            team = command["team_id"]
+            scope = self.scope(command["team_id"])
             question, name = parse_ask_text(command.get("text") or "")
-            reading = self.reading(name, team) if name else None
-            answer = self.service.ask(
-                question, course=self.course(team), top=blocks.PAGE_SIZE + 1,
-                reading=reading.id if reading else None,
+            reading = scope.reading(name) if name else None
+            answer = scope.ask(
+                question, top=blocks.PAGE_SIZE + 1, reading=reading.id if reading else None
             )
             self.respond_answer(
-                respond, answer, team_id=team, channel_id=command.get("channel_id"),
+                respond, answer, scope=scope, channel_id=command.get("channel_id"),
                 user_id=command.get("user_id"), offset=0, response_type="in_channel",
                 reading=reading,
             )
 
-    def reading(self, name: str, team: str) -> Reading:
-        """The reading `reading:NAME` names, for the filter and for the answer's header."""
-        course = self.course(team)
-        wanted = self.service.resolve_reading(name, course)
-        return next(r for r in self.service.readings(course) if r.id == wanted)
-
     def readings(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         with self.answering(respond):
-            found = self.service.readings(self.course(command["team_id"]))
+            found = self.scope(command["team_id"]).readings()
             respond(text=f"{len(found)} readings", blocks=blocks.readings_blocks(found),
                     response_type="ephemeral")
 
     def cite(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         with self.answering(respond):
-            team = command["team_id"]
-            result = self.service.cite(command.get("text") or "", course=self.course(team))
+            result = self.scope(command["team_id"]).cite(command.get("text") or "")
             shown = [c.passage.id for m in result.matches for c in m.cited_in]
             self.record(command, kind="cite", query=result.query, results=shown)
             respond(text=blocks.fallback(f"References matching: {result.query}"),
@@ -151,8 +145,7 @@ class SlackHandlers:
     def quote(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         with self.answering(respond):
-            team = command["team_id"]
-            result = self.service.quote(command.get("text") or "", course=self.course(team))
+            result = self.scope(command["team_id"]).quote(command.get("text") or "")
             self.record(command, kind="quote", query=result.query,
                         results=[h.passage.id for h in result.hits])
             respond(text=blocks.fallback(f"Quote: {result.query}"),
@@ -160,8 +153,8 @@ class SlackHandlers:
 
     def record(self, command: dict[str, Any], *, kind: str, query: str,
                results: list[str]) -> int:
-        return self.service.record_query(
-            guild_id=command["team_id"], kind=kind, query=query, results=results,
+        return self.scope(command["team_id"]).record_query(
+            kind=kind, query=query, results=results,
             channel_id=command.get("channel_id"), user_id=command.get("user_id"),
         ).result()
 
@@ -175,8 +168,8 @@ class SlackHandlers:
                 raise PermissionDenied(
                     "Only workspace admins and members of the instructor group can run /digest."
                 )
-            request = parse_digest_text(command.get("text") or "", team)
-            files = self.service.digest_files(request.options, request.fmt)
+            request = parse_digest_text(command.get("text") or "")
+            files = self.scope(team).digest_files(request.options, request.fmt)
             opts = request.options
             period = f"since {opts.since}" + (f" until {opts.until}" if opts.until else "")
             where = f" in #{blocks.escape(opts.channel)}" if opts.channel else ""
@@ -225,15 +218,14 @@ class SlackHandlers:
         ack()
         with self.answering(respond):
             question, offset, name = blocks.parse_more_value(action["value"])
-            team = body["team"]["id"]
-            reading = self.reading(name, team) if name else None
-            answer = self.service.ask(
-                question, course=self.course(team),
-                top=min(offset + blocks.PAGE_SIZE + 1, blocks.MAX_RESULTS),
+            scope = self.scope(body["team"]["id"])
+            reading = scope.reading(name) if name else None
+            answer = scope.ask(
+                question, top=min(offset + blocks.PAGE_SIZE + 1, blocks.MAX_RESULTS),
                 reading=reading.id if reading else None,
             )
             self.respond_answer(
-                respond, answer, team_id=team, channel_id=(body.get("channel") or {}).get("id"),
+                respond, answer, scope=scope, channel_id=(body.get("channel") or {}).get("id"),
                 user_id=body["user"]["id"], offset=offset, response_type="ephemeral",
                 reading=reading,
             )
@@ -242,8 +234,7 @@ class SlackHandlers:
                     respond: Respond) -> None:
         ack()
         with self.answering(respond):
-            forms = self.service.how_to_cite(action["value"],
-                                             course=self.course(body["team"]["id"]))
+            forms = self.scope(body["team"]["id"]).how_to_cite(action["value"])
             respond(text=blocks.fallback(forms.get("apa", "How to cite")),
                     blocks=blocks.how_to_cite_blocks(forms), response_type="ephemeral",
                     replace_original=False)

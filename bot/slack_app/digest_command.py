@@ -31,7 +31,8 @@ class DigestRequest:
     fmt: str
 
 
-def parse_digest_text(text: str, team_id: str) -> DigestRequest:
+def parse_digest_text(text: str) -> DigestRequest:
+    """The options typed; the workspace is the scope's, not the text's."""
     since: str | None = None
     until: str | None = None
     channel: str | None = None
@@ -53,7 +54,7 @@ def parse_digest_text(text: str, team_id: str) -> DigestRequest:
             raise SeminarError(f"I do not know what {word!r} means here. {USAGE}")
     return DigestRequest(
         DigestOptions(since=since or DEFAULT_SINCE, until=until, channel=channel,
-                      guild_id=team_id, anonymize=anonymize),
+                      anonymize=anonymize),
         fmt,
     )
 

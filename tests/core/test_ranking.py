@@ -13,11 +13,11 @@ from bot.core.textnorm import initialisms, words
 
 
 def top_text(service: SeminarService, question: str) -> str:
-    return service.ask(question).hits[0].passage.text
+    return service.scope("cli", None).ask(question).hits[0].passage.text
 
 
 def test_answers_come_from_the_right_passage(sample_service: SeminarService) -> None:
-    answer = sample_service.ask("How long have Swiss villages managed their pastures?")
+    answer = sample_service.scope("cli", None).ask("How long have Swiss villages managed their pastures?")
     assert answer.confident
     assert "five centuries" in answer.hits[0].passage.text
     assert "five centuries" in answer.hits[0].best_sentence
@@ -25,7 +25,7 @@ def test_answers_come_from_the_right_passage(sample_service: SeminarService) -> 
 
 
 def test_bibliography_never_answers(sample_service: SeminarService) -> None:
-    answer = sample_service.ask("tragedy of the commons Science 1968 Hardin", top=25)
+    answer = sample_service.scope("cli", None).ask("tragedy of the commons Science 1968 Hardin", top=25)
     assert answer.hits
     assert all(h.passage.kind != "bibliography" for h in answer.hits)
 
@@ -40,7 +40,7 @@ def test_typos_and_accents(sample_service: SeminarService) -> None:
 
 
 def test_unanswerable_question_is_not_confident(sample_service: SeminarService) -> None:
-    answer = sample_service.ask("Who won the football world cup in 2018?")
+    answer = sample_service.scope("cli", None).ask("Who won the football world cup in 2018?")
     assert not answer.confident
     assert answer.suggestions
 
@@ -51,13 +51,13 @@ def test_unanswerable_question_is_not_confident(sample_service: SeminarService) 
      "what? it's -- a (test): 'quoted' ^ {braces}", "commons" * 4000, "'; DROP TABLE passages; --"],
 )
 def test_search_syntax_is_plain_text(sample_service: SeminarService, question: str) -> None:
-    sample_service.ask(question)  # returns normally, whatever it finds
+    sample_service.scope("cli", None).ask(question)  # returns normally, whatever it finds
 
 
 @pytest.mark.parametrize("question", ["", "   ", "?!?", "...", "\u200b"])
 def test_empty_questions_are_refused_clearly(sample_service: SeminarService, question: str) -> None:
     with pytest.raises(InvalidQuery):
-        sample_service.ask(question)
+        sample_service.scope("cli", None).ask(question)
 
 
 def test_fts_query_quotes_everything() -> None:
@@ -75,7 +75,7 @@ def test_an_abbreviation_finds_the_name_spelled_out(course_of) -> None:
         "product of the country in those years.\n\nLarge sums of money moved through the banks "
         "every year, and the trade grew large again and again in every decade.\n"
     )})
-    answer = service.ask("How large was the trade compared to GDP?")
+    answer = service.scope("cli", None).ask("How large was the trade compared to GDP?")
     assert "gross domestic product" in answer.hits[0].passage.text
     assert fts_query(["gdp"], acronyms=frozenset({"gdp"})) == '"gdp" OR "g"* + "d"* + "p"*'
 
@@ -86,7 +86,7 @@ def test_a_list_question_prefers_the_passage_that_enumerates(course_of) -> None:
         "Ostrom described trust in three ways over the years: calculated trust between "
         "strangers, relational trust between neighbours, and institutional trust in rules.\n"
     )})
-    answer = service.ask("What are Ostrom's three kinds of trust?")
+    answer = service.scope("cli", None).ask("What are Ostrom's three kinds of trust?")
     assert "calculated trust between strangers" in answer.hits[0].passage.text
 
 
@@ -112,7 +112,7 @@ def test_pruned_rerank_equals_scoring_every_candidate(
 @given(st.text(max_size=300))
 def test_any_unicode_question_returns_normally(sample_service: SeminarService, question: str) -> None:
     try:
-        answer = sample_service.ask(question)
+        answer = sample_service.scope("cli", None).ask(question)
     except InvalidQuery:
         return
     assert all(0 <= h.score <= 100 for h in answer.hits)
@@ -123,7 +123,7 @@ def test_any_unicode_question_returns_normally(sample_service: SeminarService, q
 
 def test_accent_insensitive_both_ways(shared_service: SeminarService) -> None:
     assert "Mérida" in top_text(shared_service, "Merida Initiative three-year plan")
-    spanish = shared_service.ask("¿Qué sostiene el realismo sobre los Estados fuertes y débiles?")
+    spanish = shared_service.scope("cli", None).ask("¿Qué sostiene el realismo sobre los Estados fuertes y débiles?")
     assert spanish.hits[0].passage.text.startswith("El realismo sostiene")
 
 
@@ -132,7 +132,7 @@ def test_typo_tolerance_on_real_reading(shared_service: SeminarService) -> None:
 
 
 def test_footnote_and_page_break_answers(shared_service: SeminarService) -> None:
-    answer = shared_service.ask("Who was Eduardo Valle?")
+    answer = shared_service.scope("cli", None).ask("Who was Eduardo Valle?")
     assert answer.hits[0].passage.kind == "footnote"
     assert answer.hits[0].passage.parent_id is not None
     assert "better treatment programs" in top_text(

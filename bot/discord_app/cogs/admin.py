@@ -63,12 +63,10 @@ class AdminCog(commands.Cog):
         anonymize: bool = False,
     ) -> None:
         """Only the instructor sees it (ephemeral): exports of the log are theirs alone."""
-        guild_id = guild_only_check(interaction)
+        scope = self.bot.scope_for(guild_only_check(interaction))
         await interaction.response.defer(ephemeral=True, thinking=True)
-        options = DigestOptions(
-            since=since, until=until, channel=channel, guild_id=str(guild_id), anonymize=anonymize
-        )
-        files = await asyncio.to_thread(self.bot.service.digest_files, options, format)
+        options = DigestOptions(since=since, until=until, channel=channel, anonymize=anonymize)
+        files = await asyncio.to_thread(scope.digest_files, options, format)
         limit = interaction.filesize_limit
         too_big = [f.filename for f in files if len(f.data) > limit]
         if too_big:
@@ -77,9 +75,9 @@ class AdminCog(commands.Cog):
                 "with `since`/`channel`, or run `seminar-bot digest` on the server."
             )
         attachments = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in files[:10]]
-        scope = f" of {channel}" if channel else ""
+        of = f" of {channel}" if channel else ""
         await interaction.followup.send(
-            content(f"Digest{scope} ({format}), {len(attachments)} file(s)."),
+            content(f"Digest{of} ({format}), {len(attachments)} file(s)."),
             files=attachments,
             ephemeral=True,
         )
@@ -90,11 +88,10 @@ class AdminCog(commands.Cog):
     @app_commands.guild_only()
     @instructor_only()
     async def reindex(self, interaction: discord.Interaction, rebuild: bool = False) -> None:
-        guild_id = guild_only_check(interaction)
-        course = self.bot.course_for(guild_id)
+        scope = self.bot.scope_for(guild_only_check(interaction))
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await asyncio.to_thread(self.bot.service.ensure_index, course, rebuild=rebuild)
-        self.bot.forget_readings(course)
+        report = await asyncio.to_thread(scope.ensure_index, rebuild=rebuild)
+        self.bot.forget_readings(scope.course)
         lines = [
             f"Indexed {len(report.indexed)}, unchanged {len(report.unchanged)}, removed "
             f"{len(report.removed)}; {report.passages} passages in {report.seconds:.1f} s."

@@ -36,15 +36,10 @@ class AskCog(commands.Cog):
         reading: str | None = None,
         private: bool = False,
     ) -> None:
-        guild_id = guild_only_check(interaction)
-        course = self.bot.course_for(guild_id)
+        scope = self.bot.scope_for(guild_only_check(interaction))
         await interaction.response.defer(ephemeral=private, thinking=True)
-        answer = await asyncio.to_thread(
-            self.bot.service.ask, question, course=course, reading=reading
-        )
-        await send_answer(
-            interaction, self.bot.service, answer, kind="ask", course=course, ephemeral=private
-        )
+        answer = await asyncio.to_thread(scope.ask, question, reading=reading)
+        await send_answer(interaction, scope, answer, kind="ask", ephemeral=private)
 
 
 async def setup(bot: commands.Bot) -> None:

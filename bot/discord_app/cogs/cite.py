@@ -23,18 +23,14 @@ class CiteCog(commands.Cog):
     async def _lookup(
         self, interaction: discord.Interaction, kind: str, text: str, private: bool
     ) -> None:
-        guild_id = guild_only_check(interaction)
-        course = self.bot.course_for(guild_id)
+        scope = self.bot.scope_for(guild_only_check(interaction))
         await interaction.response.defer(ephemeral=private, thinking=True)
-        service = self.bot.service
         answer: CiteResult | QuoteResult = (
-            await asyncio.to_thread(service.cite, text, course=course)
+            await asyncio.to_thread(scope.cite, text)
             if kind == "cite"
-            else await asyncio.to_thread(service.quote, text, course=course)
+            else await asyncio.to_thread(scope.quote, text)
         )
-        await send_answer(
-            interaction, self.bot.service, answer, kind=kind, course=course, ephemeral=private
-        )
+        await send_answer(interaction, scope, answer, kind=kind, ephemeral=private)
 
     @app_commands.command(name="cite", description="Where do the readings cite this reference?")
     @app_commands.describe(

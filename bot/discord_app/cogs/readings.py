@@ -34,9 +34,9 @@ class ReadingsCog(commands.Cog):
     @app_commands.command(name="readings", description="The readings of this course")
     @app_commands.guild_only()
     async def readings(self, interaction: discord.Interaction) -> None:
-        guild_id = guild_only_check(interaction)
+        scope = self.bot.scope_for(guild_only_check(interaction))
         await interaction.response.defer(thinking=True)
-        found = await self.bot.readings_for(self.bot.course_for(guild_id))
+        found = await self.bot.readings_for(scope)
         await interaction.followup.send(embed=readings_embed(found))
 
     @app_commands.command(name="passage", description="Show one passage by its id")
@@ -45,11 +45,9 @@ class ReadingsCog(commands.Cog):
     async def passage(
         self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 200]
     ) -> None:
-        guild_id = guild_only_check(interaction)
+        scope = self.bot.scope_for(guild_only_check(interaction))
         await interaction.response.defer(thinking=True)
-        await send_passage(
-            interaction, self.bot.service, id, self.bot.course_for(guild_id), ephemeral=False
-        )
+        await send_passage(interaction, scope, id, ephemeral=False)
 
     @app_commands.command(name="help", description="What this bot can do")
     async def help(self, interaction: discord.Interaction) -> None:
