@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot import cli_digest, formatting
+from bot.console import Console
 from bot.core.errors import DatabaseUnavailable, SeminarError
 from bot.core.service import CourseScope, SeminarService
 from bot.settings import Settings, load_settings
@@ -137,12 +138,8 @@ def cmd_index(args: argparse.Namespace, service: SeminarService, settings: Setti
         rebuild=args.rebuild, progress=progress_printer(sys.stderr)
     )
     formatting.print_warnings(report.warnings)
-    print(
-        f"indexed {len(report.indexed)} reading(s) ({report.passages} passages), "
-        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed "
-        f"in {report.seconds:.2f}s",
-        file=sys.stderr,  # stdout stays clean for tools that read JSON from this CLI
-    )
+    # stdout stays clean for tools that read JSON from this CLI
+    print(report.summary(), file=sys.stderr)
     return 0
 
 
@@ -235,14 +232,12 @@ def cmd_passage(args: argparse.Namespace, service: SeminarService, settings: Set
 
 
 def cmd_console(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    from bot.console import Console
-
     _refresh(service, quiet=not sys.stderr.isatty())
     return Console(service).run(sys.stdin, sys.stdout)
 
 
 def cmd_run(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    _refresh(service, quiet=False)
+    """Discord and Slack index every course they serve as they start (see their docs)."""
     if args.slack or (not args.discord and settings.slack_bot_token and not settings.discord_token):
         from bot.slack_app import run_slack
 
@@ -253,7 +248,9 @@ def cmd_run(args: argparse.Namespace, service: SeminarService, settings: Setting
 
         return int(run_discord(settings, service) or 0)
     print("No DISCORD_TOKEN or SLACK_BOT_TOKEN set: opening the local console.", file=sys.stderr)
-    return cmd_console(args, service, settings)
+    reports = service.ensure_all(progress=progress_printer(sys.stderr))
+    formatting.print_warnings(w for report in reports.values() for w in report.warnings)
+    return Console(service).run(sys.stdin, sys.stdout)
 
 
 # -- entry point ---------------------------------------------------------------------------

@@ -105,6 +105,12 @@ class IndexReport:
     passages: int = 0
     seconds: float = 0.0
 
+    def summary(self) -> str:
+        return (
+            f"indexed {len(self.indexed)} reading(s) ({self.passages} passages), "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed in {self.seconds:.2f}s"
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class BibEntry:

@@ -85,6 +85,13 @@ class SeminarBot(commands.AutoShardedBot):
         return [discord.Object(id=i) for i in sorted(ids)]
 
     async def setup_hook(self) -> None:
+        """Before the gateway connects: every course's readings indexed (only what changed, off
+        the event loop), so a course added in SEMINAR_COURSES answers from its first command."""
+        reports = await asyncio.to_thread(self.service.ensure_all)
+        for course, report in reports.items():
+            log.info("course %s: %s", course, report.summary())
+            for warning in report.warnings:
+                log.warning("course %s: %s", course, warning)
         for module in COG_MODULES:
             await self.load_extension(module)
 
@@ -127,8 +134,7 @@ async def add_feature_cog(bot: commands.Bot, cog: commands.Cog) -> None:
 
 
 def run_discord(settings: Settings, service: SeminarService) -> int:
-    """`seminar-bot run` with a DISCORD_TOKEN (the CLI has brought the index up to date); the
-    exit status once the bot is stopped.
+    """`seminar-bot run` with a DISCORD_TOKEN: the exit status once the bot is stopped.
 
     If the Message Content intent is not enabled in the developer portal, Discord refuses the
     connection; the bot then starts again without it and says what that costs (docs/discord.md).

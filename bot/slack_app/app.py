@@ -336,11 +336,15 @@ class SlackConnection:
 def connect_slack(
     settings: Settings, service: SeminarService, *, api_url: str | None = None
 ) -> SlackConnection:
-    """Check the tokens, open the Socket Mode session, and catch up on missed discussion in
-    the background whenever a session opens. `api_url` is where the Web API is (tests use a
-    fake)."""
+    """Check the tokens, index every course's readings (only what changed), open the Socket
+    Mode session, and catch up on missed discussion in the background whenever a session
+    opens. `api_url` is where the Web API is (tests use a fake)."""
     if settings.slack_bot_token is None or settings.slack_app_token is None:
         raise SeminarError("Slack needs both SLACK_BOT_TOKEN (xoxb-…) and SLACK_APP_TOKEN (xapp-…).")
+    for course, report in service.ensure_all().items():
+        log.info("course %s: %s", course, report.summary())
+        for warning in report.warnings:
+            log.warning("course %s: %s", course, warning)
     # slack_sdk's DEBUG lines carry raw API responses (Socket Mode connection URLs among them):
     # keep them out of the log whatever SEMINAR_LOG_LEVEL says.
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLogger().level))
