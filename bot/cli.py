@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from bot import cli_digest, formatting
 from bot.console import Console
 from bot.core.errors import DatabaseUnavailable, SeminarError
+from bot.core.presentation import passage_view, readings_view, result_view
 from bot.core.service import CourseScope, SeminarService
 from bot.settings import Settings, load_settings
 
@@ -174,7 +175,7 @@ def cmd_ask(args: argparse.Namespace, service: SeminarService, settings: Setting
     if args.json:
         print(json.dumps(formatting.answer_json(answer), ensure_ascii=False, indent=2))
     else:
-        print(formatting.answer_text(answer))
+        print(formatting.answer_text(result_view(answer)))
     return 0
 
 
@@ -190,7 +191,7 @@ def cmd_cite(args: argparse.Namespace, service: SeminarService, settings: Settin
                       lambda q, e: {"query": q, "matches": [], "error": e})
     result = course.cite(" ".join(args.query))
     print(json.dumps(formatting.cite_json(result), ensure_ascii=False, indent=2) if args.json
-          else formatting.cite_text(result))
+          else formatting.cite_text(result_view(result)))
     return 0
 
 
@@ -202,7 +203,7 @@ def cmd_quote(args: argparse.Namespace, service: SeminarService, settings: Setti
                       lambda q, e: {"query": q, "matches": [], "error": e})
     result = course.quote(" ".join(args.quote), top=args.top)
     print(json.dumps(formatting.quote_json(result), ensure_ascii=False, indent=2) if args.json
-          else formatting.quote_text(result))
+          else formatting.quote_text(result_view(result)))
     return 0
 
 
@@ -212,7 +213,7 @@ def cmd_readings(args: argparse.Namespace, service: SeminarService, settings: Se
         print(json.dumps([formatting.reading_json(r) | {"passages": r.passages, "year": r.year}
                           for r in readings], ensure_ascii=False, indent=2))
     else:
-        print(formatting.readings_text(readings))
+        print(formatting.readings_text(readings_view(readings)))
     return 0
 
 
@@ -227,7 +228,7 @@ def cmd_passage(args: argparse.Namespace, service: SeminarService, settings: Set
             "neighbours": [p.id for p in around],
         }, ensure_ascii=False, indent=2))
     else:
-        print(formatting.passage_text(passage, reading, around))
+        print(formatting.passage_text(passage_view(passage, reading, around)))
     return 0
 
 

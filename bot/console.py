@@ -17,6 +17,7 @@ from bot import formatting
 from bot.cli_digest import console_digest
 from bot.core.errors import SeminarError
 from bot.core.models import ChannelInfo, LoggedMessage, now_iso
+from bot.core.presentation import ResultView, passage_view, readings_view, result_view
 from bot.core.service import SeminarService
 
 HELP = """Type a question, or one of:
@@ -59,7 +60,7 @@ class Console:
         self.author = author or getpass.getuser()
         self.commands: dict[str, Callable[[str], str]] = {
             "ask": self.ask,
-            "readings": lambda _arg: formatting.readings_text(self.course.readings()),
+            "readings": lambda _arg: formatting.readings_text(readings_view(self.course.readings())),
             "passage": self.passage,
             "cite": self.cite,
             "quote": self.quote,
@@ -68,35 +69,29 @@ class Console:
             "help": lambda _arg: HELP,
         }
 
-    def _record(self, kind: str, query: str, passage_ids: list[str]) -> None:
+    def _shown(self, view: ResultView) -> str:
         """Log the lookup as Discord does, so the digest's bot usage covers the console too."""
         self.course.record_query(
-            kind=kind, query=query, results=passage_ids, user_id=self.author
+            kind=view.kind, query=view.query, results=view.passage_ids, user_id=self.author
         ).result()
+        return formatting.result_text(view)
 
     def ask(self, question: str) -> str:
-        answer = self.course.ask(question, top=3)
-        self._record("ask", answer.query, [h.passage.id for h in answer.hits])
-        return formatting.answer_text(answer)
+        return self._shown(result_view(self.course.ask(question, top=3)))
 
     def quote(self, text: str) -> str:
-        result = self.course.quote(text)
-        self._record("quote", result.query, [h.passage.id for h in result.hits])
-        return formatting.quote_text(result)
+        return self._shown(result_view(self.course.quote(text)))
 
     def passage(self, arg: str) -> str:
         if not arg.strip():
             raise SeminarError("Usage: /passage ID (ids are shown next to every answer)")
-        return formatting.passage_text(*self.course.passage(arg.strip()))
+        return formatting.passage_text(passage_view(*self.course.passage(arg.strip())))
 
     def cite(self, arg: str) -> str:
         """A passage id asks how to cite its reading; anything else names a source."""
         if self.course.is_passage_id(arg):
             return formatting.how_to_cite_text(self.course.how_to_cite(arg))
-        result = self.course.cite(arg)
-        cited = [c.passage.id for m in result.matches for c in m.cited_in]
-        self._record("cite", result.query, cited)
-        return formatting.cite_text(result)
+        return self._shown(result_view(self.course.cite(arg)))
 
     def say(self, arg: str) -> str:
         """Post into a local discussion thread, through the same log functions as Discord."""

@@ -27,7 +27,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.core.errors import PermissionDenied, SeminarError
-from bot.core.models import Answer, Reading
+from bot.core.models import Reading
+from bot.core.presentation import ResultView, readings_view, result_view
 from bot.slack_app import blocks
 from bot.slack_app.ask_text import parse_ask_text
 from bot.slack_app.catch_up import CatchUp, catch_up_on_hello
@@ -81,7 +82,7 @@ class SlackHandlers:
     def respond_answer(
         self,
         respond: Respond,
-        answer: Answer,
+        view: ResultView,
         *,
         scope: CourseScope,
         channel_id: str | None,
@@ -91,18 +92,17 @@ class SlackHandlers:
         reading: Reading | None = None,
     ) -> None:
         page_end = offset + blocks.PAGE_SIZE
-        shown = answer.hits[offset:page_end]
+        page = replace(view, cards=view.cards[:page_end])
         query_id = scope.record_query(
             kind="ask",
-            query=answer.query,
-            results=[h.passage.id for h in shown],
+            query=view.query,
+            results=page.passage_ids[offset:],
             channel_id=channel_id,
             user_id=user_id,
         ).result()
-        has_more = len(answer.hits) > page_end and page_end < blocks.MAX_RESULTS
-        page = replace(answer, hits=answer.hits[:page_end])
+        has_more = len(view.cards) > page_end and page_end < blocks.MAX_RESULTS
         respond(
-            text=blocks.fallback(f"Readings on: {answer.query}"),
+            text=blocks.fallback(f"Readings on: {view.query}"),
             blocks=blocks.answer_blocks(page, query_id=query_id, offset=offset,
                                         has_more=has_more, reading=reading),
             response_type=response_type,
@@ -121,7 +121,7 @@ class SlackHandlers:
                 question, top=blocks.PAGE_SIZE + 1, reading=reading.id if reading else None
             )
             self.respond_answer(
-                respond, answer, scope=scope, channel_id=command.get("channel_id"),
+                respond, result_view(answer), scope=scope, channel_id=command.get("channel_id"),
                 user_id=command.get("user_id"), offset=0, response_type="in_channel",
                 reading=reading,
             )
@@ -129,32 +129,30 @@ class SlackHandlers:
     def readings(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         with self.answering(respond):
-            found = self.scope(command["team_id"]).readings()
+            found = readings_view(self.scope(command["team_id"]).readings())
             respond(text=f"{len(found)} readings", blocks=blocks.readings_blocks(found),
                     response_type="ephemeral")
 
     def cite(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         with self.answering(respond):
-            result = self.scope(command["team_id"]).cite(command.get("text") or "")
-            shown = [c.passage.id for m in result.matches for c in m.cited_in]
-            self.record(command, kind="cite", query=result.query, results=shown)
-            respond(text=blocks.fallback(f"References matching: {result.query}"),
-                    blocks=blocks.cite_blocks(result), response_type="in_channel")
+            view = result_view(self.scope(command["team_id"]).cite(command.get("text") or ""))
+            self.record(command, view)
+            respond(text=blocks.fallback(f"References matching: {view.query}"),
+                    blocks=blocks.cite_blocks(view), response_type="in_channel")
 
     def quote(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         with self.answering(respond):
-            result = self.scope(command["team_id"]).quote(command.get("text") or "")
-            self.record(command, kind="quote", query=result.query,
-                        results=[h.passage.id for h in result.hits])
-            respond(text=blocks.fallback(f"Quote: {result.query}"),
-                    blocks=blocks.quote_blocks(result), response_type="in_channel")
+            view = result_view(self.scope(command["team_id"]).quote(command.get("text") or ""))
+            self.record(command, view)
+            respond(text=blocks.fallback(f"Quote: {view.query}"),
+                    blocks=blocks.quote_blocks(view), response_type="in_channel")
 
-    def record(self, command: dict[str, Any], *, kind: str, query: str,
-               results: list[str]) -> int:
+    def record(self, command: dict[str, Any], view: ResultView) -> int:
+        """The lookup in the query log, with the passages shown."""
         return self.scope(command["team_id"]).record_query(
-            kind=kind, query=query, results=results,
+            kind=view.kind, query=view.query, results=view.passage_ids,
             channel_id=command.get("channel_id"), user_id=command.get("user_id"),
         ).result()
 
@@ -225,7 +223,7 @@ class SlackHandlers:
                 reading=reading.id if reading else None,
             )
             self.respond_answer(
-                respond, answer, scope=scope, channel_id=(body.get("channel") or {}).get("id"),
+                respond, result_view(answer), scope=scope, channel_id=(body.get("channel") or {}).get("id"),
                 user_id=body["user"]["id"], offset=offset, response_type="ephemeral",
                 reading=reading,
             )

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from bot.core.presentation import surname
 from bot.core.service import SeminarService
 from tests.discord_app.harness import (
     GUILD,
@@ -405,8 +404,3 @@ async def test_digest_of_a_logged_channel_by_autocomplete(harness: Harness) -> N
     assert [c["value"] for c in choices] == [str(GENERAL)]
     reply = (await harness.slash("digest", user=INSTRUCTOR, channel=str(GENERAL)))[-1]
     assert reply.ephemeral and reply.files
-
-
-def test_reference_labels_keep_surname_particles() -> None:
-    assert surname("Manuel Castells") == surname("Castells, Manuel") == "Castells"
-    assert surname("Samuel del Villar") == "del Villar"

@@ -39,7 +39,7 @@ class AskCog(commands.Cog):
         scope = self.bot.scope_for(guild_only_check(interaction))
         await interaction.response.defer(ephemeral=private, thinking=True)
         answer = await asyncio.to_thread(scope.ask, question, reading=reading)
-        await send_answer(interaction, scope, answer, kind="ask", ephemeral=private)
+        await send_answer(interaction, scope, answer, ephemeral=private)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -30,7 +30,7 @@ class CiteCog(commands.Cog):
             if kind == "cite"
             else await asyncio.to_thread(scope.quote, text)
         )
-        await send_answer(interaction, scope, answer, kind=kind, ephemeral=private)
+        await send_answer(interaction, scope, answer, ephemeral=private)
 
     @app_commands.command(name="cite", description="Where do the readings cite this reference?")
     @app_commands.describe(

@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.presentation import readings_view
 from bot.discord_app.checks import guild_only_check, is_instructor
 from bot.discord_app.client import SeminarBot, add_feature_cog
 from bot.discord_app.formatting import COLOUR, fit, readings_embed
@@ -37,7 +38,7 @@ class ReadingsCog(commands.Cog):
         scope = self.bot.scope_for(guild_only_check(interaction))
         await interaction.response.defer(thinking=True)
         found = await self.bot.readings_for(scope)
-        await interaction.followup.send(embed=readings_embed(found))
+        await interaction.followup.send(embed=readings_embed(readings_view(found)))
 
     @app_commands.command(name="passage", description="Show one passage by its id")
     @app_commands.describe(id="The passage id shown under an answer, e.g. 'reading-p12'")
