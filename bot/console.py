@@ -11,30 +11,31 @@ import getpass
 import time
 import uuid
 from collections.abc import Callable
-from typing import TextIO
+from typing import Final, TextIO
 
 from bot import formatting
 from bot.cli_digest import console_digest
 from bot.core.errors import SeminarError
 from bot.core.models import ChannelInfo, LoggedMessage, now_iso
-from bot.core.presentation import ResultView, passage_view, readings_view, result_view
+from bot.core.presentation import (
+    ResultView,
+    help_entries,
+    passage_view,
+    readings_view,
+    result_view,
+)
 from bot.core.service import SeminarService
 
-HELP = """Type a question, or one of:
-  /ask QUESTION        passages of the readings that answer it
-  /readings            what is indexed
-  /passage ID          one passage with its neighbours
-  /cite NAME YEAR      a reference-list entry and every passage citing it
-  /cite ID             how to cite the reading of passage ID (APA, Chicago)
-  /quote TEXT          where a (half-remembered) quote comes from
-  /say THREAD TEXT     post TEXT in a simulated discussion thread (logged like Discord)
-  /digest [OPTIONS]    the discussion digest (--since, --until, --channel, --anonymize,
-                       --format md|csv|json|html --out FILE)
-  /help                this list
-  /quit                leave (Ctrl-D works too)"""
+
+def help_text() -> str:
+    """The console's commands, from the one registry every surface's help is written from."""
+    lines = ["Type a question, or one of:"]
+    for usage, what in help_entries(CONSOLE):
+        lines.append(f"  {usage:<20} {what}" if len(usage) <= 20 else f"  {usage}\n{'':23}{what}")
+    return "\n".join(lines)
 
 
-CONSOLE = "console"  # the platform, and the one "server" the console simulates
+CONSOLE: Final = "console"  # the platform, and the one "server" the console simulates
 
 
 def console_message(thread: str, text: str, author: str) -> LoggedMessage:
@@ -66,7 +67,7 @@ class Console:
             "quote": self.quote,
             "say": self.say,
             "digest": lambda arg: console_digest(self.service, arg),
-            "help": lambda _arg: HELP,
+            "help": lambda _arg: help_text(),
         }
 
     def _shown(self, view: ResultView) -> str:
@@ -118,7 +119,7 @@ class Console:
             return None
         handler = self.commands.get(name)
         if handler is None:
-            return f"Unknown command /{name}. " + HELP
+            return f"Unknown command /{name}. " + help_text()
         return handler(arg.strip())
 
     def run(self, stdin: TextIO, stdout: TextIO) -> int:

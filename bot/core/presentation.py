@@ -364,6 +364,79 @@ def how_to_cite_view(forms: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(known + [(k, v) for k, v in forms.items() if k not in HOW_TO_CITE_LABELS])
 
 
+# -- the commands, for every help text ------------------------------------------------------
+
+Surface = Literal["console", "discord", "slack"]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One command as the help texts, Discord's descriptions and Slack's manifest name it."""
+
+    name: str  # as typed after the slash
+    summary: str  # what it gives, in one line (Discord allows 100 characters)
+    usage: Mapping[Surface, str]  # its arguments on each surface that has it ("": none)
+    instructors: bool = False
+
+    @property
+    def described(self) -> str:
+        return self.summary + (" (instructors)" if self.instructors else "")
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("ask", "The passages of the readings that answer a question",
+            {"console": "QUESTION", "discord": "question [reading] [private]",
+             "slack": "QUESTION [reading:NAME]"}),
+    Command("cite", "Where the readings cite an author or work, and its reference entry",
+            {"console": "NAME YEAR", "discord": "reference [private]", "slack": "NAME YEAR"}),
+    Command("cite", "How to cite the reading of a passage (APA, Chicago)", {"console": "ID"}),
+    Command("quote", "Where a half-remembered quote comes from",
+            {"console": "TEXT", "discord": "text [private]", "slack": "TEXT"}),
+    Command("readings", "The readings of this course",
+            {"console": "", "discord": "", "slack": ""}),
+    Command("passage", "One passage in full, by the id shown under an answer",
+            {"console": "ID", "discord": "id"}),
+    Command("privacy", "Whether the discussion log keeps your messages",
+            {"discord": "optout | optin | status", "slack": "[out | in | erase]"}),
+    Command("say", "Post in a simulated discussion thread, logged as on Discord",
+            {"console": "THREAD TEXT"}),
+    Command("log", "Which channels (and their threads) are logged",
+            {"discord": "channels add | remove | list"}, instructors=True),
+    Command("digest", "A digest of the logged discussion",
+            {"console": "[--since D] [--until D] [--channel C] [--anonymize] [--format F] "
+                        "[--out FILE]",
+             "discord": "[since] [until] [channel] [format] [anonymize]",
+             "slack": "[7d | 2026-11-01..2026-11-15] [#channel] [md | csv | json | html] [anon]"},
+            instructors=True),
+    Command("reindex", "Re-read the readings folder after files were added or changed",
+            {"discord": "[rebuild]"}, instructors=True),
+    Command("sync", "Publish the bot's commands to this server after an update",
+            {"discord": ""}, instructors=True),
+    Command("help", "What this bot can do", {"console": "", "discord": ""}),
+    Command("quit", "Leave the console (Ctrl-D works too)", {"console": ""}),
+)
+HELP_INTRO = (
+    "I answer from the assigned readings only, quoting where each passage stands (reading, "
+    "section, page, paragraph). I never invent an answer."
+)
+
+
+def commands_for(surface: Surface, *, instructor: bool = True) -> list[Command]:
+    """The commands a surface has, in help order; students do not see the instructors' ones."""
+    return [c for c in COMMANDS if surface in c.usage and (instructor or not c.instructors)]
+
+
+def description(name: str, surface: Surface) -> str:
+    """What a command does, as Discord's command list and Slack's manifest describe it."""
+    return next(c for c in COMMANDS if c.name == name and surface in c.usage).described
+
+
+def help_entries(surface: Surface, *, instructor: bool = True) -> list[tuple[str, str]]:
+    """("/ask QUESTION", what it gives) for each command of a surface, in help order."""
+    return [(f"/{c.name} {c.usage[surface]}".rstrip(), c.described)
+            for c in commands_for(surface, instructor=instructor)]
+
+
 # -- choices (Discord's autocomplete) ------------------------------------------------------
 
 

@@ -23,13 +23,12 @@ from bot.core.errors import SeminarError
 from bot.core.models import Reading
 from bot.core.service import CourseScope, SeminarService
 from bot.discord_app.errors import on_tree_error
+from bot.discord_app.logging_events import PLATFORM
 from bot.settings import Settings
 
 T = TypeVar("T")
 
 log = logging.getLogger("bot.discord")
-
-PLATFORM = "discord"
 
 COG_MODULES = (
     "bot.discord_app.cogs.ask",

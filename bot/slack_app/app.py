@@ -33,7 +33,7 @@ from bot.slack_app import blocks
 from bot.slack_app.ask_text import parse_ask_text
 from bot.slack_app.catch_up import CatchUp, catch_up_on_hello
 from bot.slack_app.digest_command import parse_digest_text, send_privately
-from bot.slack_app.events import Delete, Store, classify, thread_info
+from bot.slack_app.events import PLATFORM, Delete, Store, classify, thread_info
 from bot.slack_app.permissions import is_instructor
 
 if TYPE_CHECKING:
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-
-PLATFORM = "slack"
 
 CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]+$")
 RETENTION_INTERVAL_SECONDS = 24 * 3600

@@ -19,11 +19,14 @@ from bot.core.models import (
     Reading,
 )
 from bot.core.presentation import (
+    COMMANDS,
     MAX_CITED_IN,
     NOTHING_FOUND,
     Excerpt,
     answer_view,
     cite_view,
+    description,
+    help_entries,
     how_to_cite_view,
     passage_view,
     quote_view,
@@ -184,3 +187,13 @@ def test_choices_ignore_case_and_accents() -> None:
 def test_reference_labels_keep_surname_particles() -> None:
     assert surname("Manuel Castells") == surname("Castells, Manuel") == "Castells"
     assert surname("Samuel del Villar") == "del Villar"
+
+
+def test_help_is_one_registry_that_keeps_instructor_commands_apart() -> None:
+    student = dict(help_entries("discord", instructor=False))
+    teacher = dict(help_entries("discord", instructor=True))
+    assert "/ask question [reading] [private]" in student and "/reindex [rebuild]" not in student
+    assert teacher["/reindex [rebuild]"].endswith("(instructors)")
+    assert set(student) < set(teacher)
+    assert all(len(c.described) <= 100 for c in COMMANDS)  # Discord's description limit
+    assert description("cite", "console") == description("cite", "discord")

@@ -11,9 +11,11 @@ from discord.ext import commands
 
 from bot.core.errors import SeminarError
 from bot.core.models import DIGEST_FORMATS, DigestOptions
+from bot.core.presentation import description
 from bot.discord_app.checks import guild_only_check, instructor_only, is_instructor
 from bot.discord_app.client import SeminarBot, add_feature_cog
 from bot.discord_app.formatting import CHOICE_MAX, clip, content
+from bot.discord_app.logging_events import PLATFORM
 
 MAX_CHOICES = 25
 
@@ -37,7 +39,7 @@ class AdminCog(commands.Cog):
         ][:MAX_CHOICES]
 
     @app_commands.command(
-        name="digest", description="A digest of the logged discussion (instructors)"
+        name="digest", description=description("digest", PLATFORM)
     )
     @app_commands.describe(
         since="From: a date (2026-11-01) or a span back from now (7d, 2w); default: everything",
@@ -82,7 +84,7 @@ class AdminCog(commands.Cog):
             ephemeral=True,
         )
 
-    @app_commands.command(name="reindex", description="Re-read the readings folder (instructors)")
+    @app_commands.command(name="reindex", description=description("reindex", PLATFORM))
     @app_commands.describe(rebuild="Rebuild the whole index instead of only what changed")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
@@ -100,7 +102,7 @@ class AdminCog(commands.Cog):
         await interaction.followup.send(content("\n".join(lines)), ephemeral=True)
 
     @app_commands.command(
-        name="sync", description="Publish the bot's commands to this server (instructors)"
+        name="sync", description=description("sync", PLATFORM)
     )
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()

@@ -22,6 +22,7 @@ from discord.ext import commands, tasks
 
 from bot.core.errors import SeminarError
 from bot.core.models import ChannelInfo, LoggedMessage
+from bot.core.presentation import description
 from bot.discord_app.checks import guild_only_check, instructor_only
 from bot.discord_app.client import SeminarBot, add_feature_cog
 from bot.discord_app.formatting import content, safe
@@ -58,7 +59,7 @@ class GuildScope:
 class LogCog(commands.Cog):
     log_group = app_commands.Group(
         name="log",
-        description="Discussion logging (instructors)",
+        description=description("log", PLATFORM),
         guild_only=True,
         default_permissions=discord.Permissions(manage_guild=True),  # a hint; the check decides
     )
