@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.core.storage import database
+from bot.core.storage import database, migrations
 from tests.test_cli import run
 
 
@@ -48,3 +48,15 @@ def test_a_locked_database_exits_2_and_names_the_file(
     assert "locked by another program" in err and str(tmp_path / "cli.db") in err
     assert "Traceback" not in err
 
+
+def test_a_database_from_a_newer_bot_is_refused_and_never_set_aside(
+    indexed: list[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "cli.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version = {migrations.latest_version() + 1}")
+    for args in (["ask", "rivers"], ["index", "--rebuild"]):  # --rebuild only replaces damage
+        proc = run([*indexed, *args])
+        assert proc.returncode == 2, proc.stderr
+        assert "newer Seminar Bot" in proc.stderr and str(db) in proc.stderr
+    assert db.is_file() and not list(tmp_path.glob("*damaged*"))

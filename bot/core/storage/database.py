@@ -22,10 +22,12 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.core.errors import DatabaseBusy, DatabaseDamaged, DatabaseUnavailable
+from bot.core.storage import migrations
 
 log = logging.getLogger("bot.core.storage")
 
@@ -144,12 +146,17 @@ class Database:
         return fut
 
     def setup(self, op: Callable[[sqlite3.Connection], T]) -> T:
-        """Run schema changes on the writer thread outside a batch: sqlite-utils' table
-        creation manages (and commits) its own transactions."""
+        """Run `op` on the writer thread outside a batch, for work that manages its own
+        transaction (the migrations: one BEGIN IMMEDIATE ... COMMIT for all of them)."""
         fut: Future[T] = Future()
         self._ensure_writer()
         self._queue.put((op, fut, False))
         return fut.result()
+
+    def migrate(self) -> int:
+        """Bring the schema up to date (bot.core.storage.migrations); returns its version. The
+        one way a database file is set up: the service calls it on start, tests on every file."""
+        return self.setup(partial(migrations.migrate, path=self.path))
 
     def run(self, op: Callable[[sqlite3.Connection], T]) -> T:
         """Write and wait: the synchronous form for the CLI and tests."""
