@@ -8,7 +8,6 @@ read side through `asyncio.to_thread` and await the futures the write side retur
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from functools import partial
@@ -18,7 +17,7 @@ from bot.core.digest.compute import Digest, build_digest
 from bot.core.digest.matcher import IndexMatcher
 from bot.core.digest.render import digest_files
 from bot.core.errors import InvalidQuery, NotFound
-from bot.core.log import discussion, imports, pseudonyms, retention
+from bot.core.log import discussion, imports, retention
 from bot.core.models import (
     DEFAULT_COURSE,
     Answer,
@@ -60,7 +59,7 @@ class SeminarService:
             courses = {DEFAULT_COURSE: Path(courses)}
         self.courses: dict[str, Path] = {cid: Path(p) for cid, p in courses.items()}
         self.guild_courses = dict(guild_courses or {})
-        self.db.setup(create_schema)
+        self.db.migrate()
         self._searchers: dict[str, ranking.Searcher] = {}
 
     def close(self) -> None:
@@ -311,12 +310,6 @@ class SeminarService:
 
     def forget(self, user_id: str, guild_id: str | None = None) -> int:
         return retention.forget(self.db, user_id, guild_id)
-
-
-def create_schema(conn: sqlite3.Connection) -> None:
-    index.create_schema(conn)
-    discussion.create_schema(conn)
-    pseudonyms.create_schema(conn)
 
 
 def check_query(text: str | None) -> str:
