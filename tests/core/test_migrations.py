@@ -18,13 +18,21 @@ from bot.core.storage.database import Database
 OLD_DB = Path(__file__).resolve().parent.parent / "fixtures" / "db" / "main-616450a.db"
 
 
+def read_only(path: Path) -> sqlite3.Connection:
+    """Never creates or changes the file: the committed fixture must stay as the old code made it."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
 def pragma_version(path: Path) -> int:
-    with sqlite3.connect(path) as conn:
+    conn = read_only(path)
+    try:
         return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
 
 
 def schema_of(path: Path) -> set[tuple[str, str, str]]:
-    conn = sqlite3.connect(path)
+    conn = read_only(path)
     try:
         return set(conn.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL"))
     finally:
