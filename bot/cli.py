@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from bot import cli_digest, formatting
 from bot.console import Console
-from bot.core.errors import DatabaseUnavailable, SeminarError
+from bot.core.errors import DatabaseDamaged, DatabaseUnavailable, SeminarError
 from bot.core.presentation import passage_view, readings_view, result_view
 from bot.core.service import CourseScope, SeminarService
 from bot.settings import Settings, load_settings
@@ -264,7 +264,7 @@ def make_service(args: argparse.Namespace, settings: Settings) -> SeminarService
     courses["default"] = Path(readings)
     try:
         return SeminarService(db, courses, guild_courses=settings.guild_courses())
-    except DatabaseUnavailable:
+    except DatabaseDamaged:
         if not (args.command == "index" and args.rebuild and db.is_file()):
             raise
     # `index --rebuild` on a damaged file: keep it aside for forensics, start a fresh one.
@@ -292,6 +292,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.handler(args, service, settings))
         finally:
             service.close()
+    except DatabaseUnavailable as exc:
+        # Students never see the file's path; the person at this terminal is the one to fix it.
+        print(f"seminar-bot: {exc} (database file: {exc.path})", file=sys.stderr)
+        return 2
     except SeminarError as exc:
         print(f"seminar-bot: {exc}", file=sys.stderr)
         return 2

@@ -9,7 +9,6 @@ read side through `asyncio.to_thread` and await the futures the write side retur
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
@@ -20,7 +19,7 @@ from bot.core.digest.compute import Digest, build_digest
 from bot.core.digest.matcher import IndexMatcher
 from bot.core.digest.render import digest_files
 from bot.core.errors import InvalidQuery, NotFound
-from bot.core.log import discussion, imports, pseudonyms, retention
+from bot.core.log import discussion, imports, retention
 from bot.core.models import (
     DEFAULT_COURSE,
     Answer,
@@ -62,7 +61,7 @@ class SeminarService:
             courses = {DEFAULT_COURSE: Path(courses)}
         self.courses: dict[str, Path] = {cid: Path(p) for cid, p in courses.items()}
         self.guild_courses = dict(guild_courses or {})
-        self.db.setup(create_schema)
+        self.db.migrate()
         self._searchers: dict[str, ranking.Searcher] = {}
 
     def close(self) -> None:
@@ -415,12 +414,6 @@ class CourseScope:
     def _own(self, opts: DigestOptions) -> DigestOptions:
         """The options limited to this scope's guild (the CLI's scope: the whole database)."""
         return replace(opts, guild_id=self.guild_id)
-
-
-def create_schema(conn: sqlite3.Connection) -> None:
-    index.create_schema(conn)
-    discussion.create_schema(conn)
-    pseudonyms.create_schema(conn)
 
 
 def check_query(text: str | None) -> str:

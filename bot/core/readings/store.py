@@ -11,7 +11,8 @@ Schema (documented in docs/database.md; open the file with `datasette` or `sqlit
   `reading_terms`, so a question never has to scan every passage (at 100k passages that scan
   took tens of seconds; see bench/RESULTS.md).
 
-`bot.core.readings.refresh` writes it; everything else reads it through this module.
+`bot.core.storage.migrations` creates these tables; `bot.core.readings.refresh` writes them;
+everything else reads them through this module.
 """
 
 from __future__ import annotations
@@ -19,54 +20,11 @@ from __future__ import annotations
 import json
 import sqlite3
 
-import sqlite_utils
-from sqlite_utils.db import Table
-
 from bot.core.errors import NotFound
 from bot.core.models import Passage, Reading
-from bot.core.references import store as references
 from bot.core.textnorm import fold
 
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
-
-
-def create_schema(conn: sqlite3.Connection) -> None:
-    db = sqlite_utils.Database(conn)
-    if "readings" not in db.table_names():
-        Table(db, "readings").create(
-            {
-                "course": str, "id": str, "title": str, "authors": str, "year": str,
-                "path": str, "format": str, "content_hash": str, "size": int, "mtime_ns": int,
-                "pipeline": str, "indexed_at": str, "passages": int, "text": str,
-            },
-            pk=("course", "id"),
-        )
-    if "passages" not in db.table_names():
-        passages = Table(db, "passages")
-        passages.create(
-            {
-                "rowid": int, "course": str, "id": str, "reading_id": str, "kind": str,
-                "section": str, "paragraph": int, "page": int, "start": int, "end": int,
-                "label": str, "parent_id": str, "note_ids": str, "text": str,
-            },
-            pk="rowid",
-        )
-        passages.create_index(["course", "id"], unique=True)
-        passages.create_index(["course", "reading_id"])
-        passages.enable_fts(
-            ["text", "section"], fts_version="FTS5", tokenize=FTS_TOKENIZER, create_triggers=True
-        )
-    conn.executescript(
-        """
-        CREATE TABLE IF NOT EXISTS reading_terms (  -- one reading's share of course_terms
-            course TEXT NOT NULL, reading_id TEXT NOT NULL, terms TEXT NOT NULL,
-            PRIMARY KEY (course, reading_id));
-        CREATE TABLE IF NOT EXISTS course_terms (
-            course TEXT NOT NULL, term TEXT NOT NULL, df INTEGER NOT NULL, spaced TEXT,
-            PRIMARY KEY (course, term)) WITHOUT ROWID;
-        """
-    )
-    references.create_schema(conn)
 
 
 def load_terms(conn: sqlite3.Connection, course: str) -> tuple[dict[str, int], dict[str, str]]:

@@ -2,7 +2,7 @@
 
 Each reading's reference list is parsed into `bib_entries` and every citation in its passages
 goes into `citations` (linked entry or NULL, so unlinkable ones are kept and can be reported).
-`bot.core.search.cite` answers lookups over them.
+`bot.core.search.cite` answers lookups over them; `bot.core.storage.migrations` creates the tables.
 """
 
 from __future__ import annotations
@@ -10,9 +10,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-
-import sqlite_utils
-from sqlite_utils.db import Table
 
 from bot.core.models import TEXT_KINDS, BibEntry, Passage
 from bot.core.references.bibliography import parse_bibliography
@@ -22,33 +19,6 @@ from bot.core.references.citations import (
     link_citations,
 )
 from bot.core.textnorm import fold
-
-
-def create_schema(conn: sqlite3.Connection) -> None:
-    db = sqlite_utils.Database(conn)
-    if "bib_entries" not in db.table_names():
-        entries = Table(db, "bib_entries")
-        entries.create(
-            {
-                "course": str, "id": str, "reading_id": str, "position": int, "number": int,
-                "authors": str, "keys": str, "year": str, "title": str, "container": str,
-                "pages": str, "url": str, "raw": str,
-            },
-            pk=("course", "id"),
-        )
-        entries.create_index(["course", "reading_id"])
-    if "citations" not in db.table_names():
-        citations = Table(db, "citations")
-        citations.create(
-            {
-                "id": int, "course": str, "reading_id": str, "passage_id": str, "kind": str,
-                "text": str, "authors": str, "year": str, "locator": str, "start": int,
-                "end": int, "number": int, "entry_id": str, "note_id": str,
-            },
-            pk="id",
-        )
-        citations.create_index(["course", "entry_id"])
-        citations.create_index(["course", "reading_id"])
 
 
 def reference_labels(conn: sqlite3.Connection, course: str) -> list[str]:
