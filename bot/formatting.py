@@ -91,12 +91,16 @@ def _nothing(view: ResultView) -> list[str]:
     return lines + [""]
 
 
+def _heading(view: ResultView, card: Card) -> str:
+    return (f"[{card.rank}] {where(card)}  ({view.score_label} {card.score:.0f}, "
+            f"id {card.passage_id})")
+
+
 def answer_text(view: ResultView) -> str:
     width = _width()
     lines = _nothing(view)
     for card in view.cards:
-        lines.append(f"[{card.rank}] {where(card)}  ({view.score_label} {card.score:.0f}, "
-                     f"id {card.passage_id})")
+        lines.append(_heading(view, card))
         lines.extend(_wrap(marked(card.excerpt), width, "    "))
         lines.append("")
     return "\n".join(lines).rstrip()
@@ -210,8 +214,7 @@ def quote_text(view: ResultView) -> str:
     width = _width()
     lines = _nothing(view)
     for card in view.cards:
-        lines.append(f"[{card.rank}] {where(card)}  ({view.score_label} {card.score:.0f}, "
-                     f"id {card.passage_id})")
+        lines.append(_heading(view, card))
         lines.extend(_wrap(f"\u201c{card.excerpt.focus}\u201d", width, "    ", "     "))
         if view.confident:
             lines.append(f"    Cite as (APA): {card.cite_as['apa']}")

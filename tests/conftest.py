@@ -72,3 +72,15 @@ def shared_service(tmp_path_factory, shared_readings: Path) -> Iterator[SeminarS
     service.ensure_all()
     yield service
     service.close()
+
+
+@pytest.fixture
+def courses_file(tmp_path: Path) -> Path:
+    """A SEMINAR_COURSES file naming a second course, "ethics" (guild 900, one reading in
+    tmp_path/ethics), beside the default one."""
+    ethics = tmp_path / "ethics"
+    ethics.mkdir()
+    (ethics / "virtue.md").write_text("# Habit\n\nVirtue is acquired by habit.\n", encoding="utf-8")
+    path = tmp_path / "courses.toml"
+    path.write_text('[courses.ethics]\nreadings = "ethics"\nguilds = ["900"]\n', encoding="utf-8")
+    return path

@@ -96,19 +96,13 @@ def test_console_works_piped(base: list[str]) -> None:
 
 
 def test_run_indexes_every_configured_course(
-    tmp_path: Path, knowledge_dir: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, knowledge_dir: Path, courses_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`seminar-bot run` with no token opens the console: with every course indexed first."""
-    ethics = tmp_path / "ethics"
-    ethics.mkdir()
-    (ethics / "virtue.md").write_text("# Habit\n\nVirtue is acquired by habit.\n", encoding="utf-8")
-    (tmp_path / "courses.toml").write_text(
-        '[courses.ethics]\nreadings = "ethics"\nguilds = ["900"]\n', encoding="utf-8"
-    )
     monkeypatch.chdir(tmp_path)  # no .env here
     for name in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SEMINAR_COURSES", str(tmp_path / "courses.toml"))
+    monkeypatch.setenv("SEMINAR_COURSES", str(courses_file))
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     db = tmp_path / "run.db"
     assert main(["run", "--readings", str(knowledge_dir), "--db", str(db)]) == 0

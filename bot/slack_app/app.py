@@ -18,7 +18,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -42,6 +42,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# /cite and /quote: the heading of the notification, and how the answer is laid out.
+LOOKUPS: dict[str, tuple[str, Callable[[ResultView], list[blocks.Block]]]] = {
+    "cite": ("References matching", blocks.cite_blocks),
+    "quote": ("Quote", blocks.quote_blocks),
+}
 CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]+$")
 RETENTION_INTERVAL_SECONDS = 24 * 3600
 
@@ -132,27 +137,26 @@ class SlackHandlers:
                     response_type="ephemeral")
 
     def cite(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        ack()
-        with self.answering(respond):
-            view = result_view(self.scope(command["team_id"]).cite(command.get("text") or ""))
-            self.record(command, view)
-            respond(text=blocks.fallback(f"References matching: {view.query}"),
-                    blocks=blocks.cite_blocks(view), response_type="in_channel")
+        self.look_up(ack, command, respond, "cite")
 
     def quote(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        self.look_up(ack, command, respond, "quote")
+
+    def look_up(self, ack: Ack, command: dict[str, Any], respond: Respond,
+                kind: Literal["cite", "quote"]) -> None:
+        """/cite and /quote: the lookup in the query log with what it showed, the answer in
+        the channel."""
         ack()
         with self.answering(respond):
-            view = result_view(self.scope(command["team_id"]).quote(command.get("text") or ""))
-            self.record(command, view)
-            respond(text=blocks.fallback(f"Quote: {view.query}"),
-                    blocks=blocks.quote_blocks(view), response_type="in_channel")
-
-    def record(self, command: dict[str, Any], view: ResultView) -> int:
-        """The lookup in the query log, with the passages shown."""
-        return self.scope(command["team_id"]).record_query(
-            kind=view.kind, query=view.query, results=view.passage_ids,
-            channel_id=command.get("channel_id"), user_id=command.get("user_id"),
-        ).result()
+            scope, text = self.scope(command["team_id"]), command.get("text") or ""
+            view = result_view(scope.cite(text) if kind == "cite" else scope.quote(text))
+            scope.record_query(
+                kind=view.kind, query=view.query, results=view.passage_ids,
+                channel_id=command.get("channel_id"), user_id=command.get("user_id"),
+            ).result()
+            heading, render = LOOKUPS[kind]
+            respond(text=blocks.fallback(f"{heading}: {view.query}"), blocks=render(view),
+                    response_type="in_channel")
 
     def digest(
         self, ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient

@@ -76,20 +76,15 @@ def test_a_refused_token_is_a_clear_error(
 
 
 def test_seminar_bot_run_indexes_every_configured_course(
-    tmp_path: Path, readings: Path, gateway: list[bool], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, readings: Path, courses_file: Path, gateway: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The whole start-up path with a token: two courses configured, both indexed before the
     gateway connects (a course added in SEMINAR_COURSES must not wait for /reindex)."""
-    ethics = tmp_path / "ethics"
-    ethics.mkdir()
-    (ethics / "virtue.md").write_text("# Habit\n\nVirtue is acquired by habit.\n", encoding="utf-8")
-    (tmp_path / "courses.toml").write_text(
-        '[courses.ethics]\nreadings = "ethics"\nguilds = ["900"]\n', encoding="utf-8"
-    )
     monkeypatch.chdir(tmp_path)  # no .env here
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
-    monkeypatch.setenv("SEMINAR_COURSES", str(tmp_path / "courses.toml"))
+    monkeypatch.setenv("SEMINAR_COURSES", str(courses_file))
     db = tmp_path / "run.db"
     assert main(["run", "--readings", str(readings), "--db", str(db)]) == 0
     assert gateway == [True, False]  # it did connect (twice: see the intent test above)

@@ -116,14 +116,11 @@ def test_retention_purges_old_discussion_when_the_bot_starts(
 
 
 def test_every_course_is_indexed_before_the_session_opens(
-    tmp_path: Path, readings_dir: Path, settings: Settings, fake_slack: FakeSlack,
-    socket_mode: FakeSocketMode,
+    tmp_path: Path, readings_dir: Path, courses_file: Path, settings: Settings,
+    fake_slack: FakeSlack, socket_mode: FakeSocketMode,
 ) -> None:
-    ethics = tmp_path / "ethics"
-    ethics.mkdir()
-    (ethics / "virtue.md").write_text("# Habit\n\nVirtue is acquired by habit.\n", encoding="utf-8")
-    fresh = SeminarService(tmp_path / "fresh.db", {"default": readings_dir, "ethics": ethics},
-                           guild_courses={"T0ETHICS": "ethics"})
+    courses = {"default": readings_dir, "ethics": courses_file.parent / "ethics"}
+    fresh = SeminarService(tmp_path / "fresh.db", courses, guild_courses={"T0ETHICS": "ethics"})
     fake_slack.handlers["apps.connections.open"] = lambda p: {"ok": True, "url": socket_mode.url}
     live = replace(settings, slack_bot_token=Secret("xoxb-test"),
                    slack_app_token=Secret("xapp-test"))
