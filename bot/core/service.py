@@ -2,9 +2,10 @@
 
 It owns the database and the mapping from a platform scope (a Discord guild, a Slack team, the
 CLI or the console) to a course, and hands each surface a `CourseScope`: one course as one
-scope sees it, so no lookup can fall back on another server's course. Methods are synchronous and safe to call from worker threads: async adapters call the
-read side through `asyncio.to_thread` and await the futures the write side returns
-(`asyncio.wrap_future`) so the event loop never waits on SQLite or on ranking.
+scope sees it, so no lookup can fall back on another server's course. Methods are synchronous
+and safe to call from worker threads: async adapters call the read side through
+`asyncio.to_thread` and await the futures the write side returns (`asyncio.wrap_future`) so
+the event loop never waits on SQLite or on ranking.
 """
 
 from __future__ import annotations
