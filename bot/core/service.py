@@ -14,8 +14,9 @@ from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
 
-from bot.core.digest.compute import Digest, build_digest
+from bot.core.digest.compute import build_digest
 from bot.core.digest.matcher import IndexMatcher
+from bot.core.digest.model import Digest
 from bot.core.digest.render import digest_files
 from bot.core.errors import InvalidQuery, NotFound
 from bot.core.log import discussion, imports, pseudonyms, retention

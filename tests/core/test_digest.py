@@ -17,16 +17,10 @@ from typing import ClassVar
 import pytest
 from rapidfuzz import fuzz
 
-from bot.core.digest.compute import (
-    Digest,
-    DigestError,
-    ParticipantStats,
-    PassageInfo,
-    Reference,
-    build_digest,
-    is_question,
-    parse_bound,
-)
+from bot.core.digest.compute import build_digest
+from bot.core.digest.model import Digest, DigestError, ParticipantStats, PassageInfo, Reference
+from bot.core.digest.period import parse_bound
+from bot.core.digest.questions import is_question
 from bot.core.errors import NotFound
 from bot.core.log import discussion
 from bot.core.log.imports import import_discord_exports, import_slack_export

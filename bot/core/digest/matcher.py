@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from bot.core.digest.compute import PassageInfo, Reference
+from bot.core.digest.model import PassageInfo, Reference
 from bot.core.errors import InvalidQuery
 from bot.core.models import TEXT_KINDS, Passage, Reading, kinds_sql
 from bot.core.readings import store as index
