@@ -133,7 +133,7 @@ def test_failed_index_leaves_the_old_one_usable(tmp_path: Path, folder: Path, mo
     path = folder / "water-treaties-and-trust.txt"
     path.write_text(path.read_text(encoding="utf-8") + "\nMore text.\n", encoding="utf-8")
 
-    import bot.core.readings.refresh as index
+    import bot.core.readings.store as index
 
     def crash(*args, **kwargs):
         raise RuntimeError("power cut half-way through indexing")
