@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import DatabaseUnavailable, ReadingsNotFound
-from bot.core.search.ranking import load_vocabulary
+from bot.core.search.retrieval import load_vocabulary
 from bot.core.service import SeminarService
 from bot.core.storage import database
 from bot.core.textnorm import term_counts

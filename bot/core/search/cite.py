@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from rapidfuzz import fuzz
 
 from bot.core.errors import InvalidQuery
-from bot.core.models import TEXT_KINDS, BibEntry, CitedIn, CiteMatch, CiteResult, Reading, kinds_sql
+from bot.core.models import TEXT_KINDS, BibEntry, CitedIn, CiteMatch, CiteResult, Reading
 from bot.core.readings.store import row_to_passage
 from bot.core.references.bibliography import YEAR
 from bot.core.references.citations import (
@@ -22,6 +22,7 @@ from bot.core.references.citations import (
     year_fit,
 )
 from bot.core.references.store import row_to_entry
+from bot.core.search.retrieval import passages_with_all
 from bot.core.textnorm import STOPWORDS, fold_aligned
 
 MATCH_THRESHOLD = 60.0
@@ -162,16 +163,7 @@ def _mentions(conn: sqlite3.Connection, course: str, name_words: Sequence[str],
     words = [w for w in name_words if w not in STOPWORDS and len(w) > 1]
     if not words:
         return []
-    expr = " AND ".join(f'"{w}"' for w in words)
-    try:
-        rows = conn.execute(
-            "SELECT p.* FROM passages_fts f JOIN passages p ON p.rowid = f.rowid"
-            f" WHERE passages_fts MATCH ? AND p.course = ? AND p.kind IN ({kinds_sql(TEXT_KINDS)})"
-            " ORDER BY p.reading_id, p.rowid",
-            (expr, course),
-        ).fetchall()
-    except sqlite3.OperationalError:
-        return []
+    rows = passages_with_all(conn, course, words, TEXT_KINDS)
     pattern = re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w) for w in words) + r"(?!\w)")
     out = []
     for row in rows:
