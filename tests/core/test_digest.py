@@ -18,7 +18,14 @@ import pytest
 from rapidfuzz import fuzz
 
 from bot.core.digest.compute import build_digest
-from bot.core.digest.model import Digest, DigestError, ParticipantStats, PassageInfo, Reference
+from bot.core.digest.model import (
+    Digest,
+    DigestError,
+    ParticipantStats,
+    PassageInfo,
+    Reference,
+    ReferenceKind,
+)
 from bot.core.digest.period import parse_bound
 from bot.core.digest.questions import is_question
 from bot.core.errors import NotFound
@@ -253,12 +260,12 @@ class ListMatcher:
 
     def references(self, text: str) -> Sequence[Reference]:
         out = [
-            Reference(rid, pid, "quote")
+            Reference(rid, pid, ReferenceKind.QUOTE)
             for pid, (rid, _t, body) in self.PASSAGES.items()
             if fuzz.partial_ratio(fold(body), fold(text)) >= 85
         ]
         if "(Two, 2020)" in text:
-            out.append(Reference("r2", None, "cite"))
+            out.append(Reference("r2", None, ReferenceKind.CITE))
         return out
 
     def describe(self, passage_id: str) -> PassageInfo | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import DatabaseUnavailable, ReadingsNotFound
+from bot.core.models import CitationKind, PassageKind
 from bot.core.search.retrieval import load_vocabulary
 from bot.core.service import SeminarService
 from bot.core.storage import database
@@ -169,3 +171,18 @@ def test_docx_reading(tmp_path: Path) -> None:
     assert service.ensure_index().indexed == ["notes"]
     assert "random sample" in service.ask("what is deliberative polling").hits[0].passage.text
     service.close()
+
+
+def test_kinds_are_enums_stored_and_serialised_as_their_strings(sample_service) -> None:
+    """PassageKind and CitationKind members are their strings: the database holds the plain
+    text, JSON output is unchanged, and comparisons with the strings hold."""
+    with sample_service.db.read() as conn:
+        stored = [k for (k,) in conn.execute("SELECT DISTINCT kind FROM passages ORDER BY kind")]
+    assert stored == ["abstract", "bibliography", "body", "footnote"]
+    passage, _, _ = sample_service.passage("water-treaties-and-trust-n1")
+    assert passage.kind is PassageKind.FOOTNOTE and passage.kind == "footnote"
+    assert json.dumps({"kind": passage.kind}) == '{"kind": "footnote"}'
+    (match,) = sample_service.cite("Hardin 1968").matches
+    assert match.cited_in
+    assert all(c.kind is CitationKind.CITATION and json.dumps(c.kind) == '"citation"'
+               for c in match.cited_in)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any, Protocol
 
 from bot.core.errors import SeminarError
@@ -21,13 +22,21 @@ class DigestError(SeminarError):
 # -- the readings side, behind a small boundary -------------------------------------------------
 
 
+class ReferenceKind(StrEnum):
+    """How a text points at a reading."""
+
+    QUOTE = "quote"  # it quotes a passage
+    CITE = "cite"  # it cites the reading, or a source the reading cites (at the citing passages)
+    BOT = "bot"  # a bot answer the asker did not mark unhelpful used the passage
+
+
 @dataclass(frozen=True, slots=True)
 class Reference:
     """One reading (and, when known, one passage of it) a text points at."""
 
     reading_id: str
     passage_id: str | None = None
-    how: str = "quote"  # quote | cite | bot
+    how: ReferenceKind = ReferenceKind.QUOTE
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,13 @@ from typing import Any
 from bot.core.digest.conversations import Conversations
 from bot.core.digest.display import preview
 from bot.core.digest.loading import LogMessage
-from bot.core.digest.model import PassageInfo, PassageStats, ReadingsMatcher, Reference
+from bot.core.digest.model import (
+    PassageInfo,
+    PassageStats,
+    ReadingsMatcher,
+    Reference,
+    ReferenceKind,
+)
 
 # Shorter messages are chatter, not quotations or citations: the matcher is not asked about
 # them, which is most of what keeps a term's digest fast.
@@ -84,7 +90,7 @@ def _in_bot_answers(
         results = result_ids(q["results"])
         info = matcher.describe(results[0]) if results else None
         if info is not None:
-            uses.append(ReferenceUse(Reference(info.reading_id, info.passage_id, "bot"),
+            uses.append(ReferenceUse(Reference(info.reading_id, info.passage_id, ReferenceKind.BOT),
                                      q["user_id"], q["channel_id"]))
     return uses
 
@@ -122,9 +128,9 @@ def _passage(pid: str, uses: list[ReferenceUse], matcher: ReadingsMatcher | None
         text=preview(info.text, 400),
         location=info.location,
         references=len(uses),
-        quotes=kinds.get("quote", 0),
-        citations=kinds.get("cite", 0),
-        bot_answers=kinds.get("bot", 0),
+        quotes=kinds.get(ReferenceKind.QUOTE, 0),
+        citations=kinds.get(ReferenceKind.CITE, 0),
+        bot_answers=kinds.get(ReferenceKind.BOT, 0),
         threads=len({u.conversation for u in uses if u.conversation}),
         participants=len({u.author for u in uses if u.author}),
     )

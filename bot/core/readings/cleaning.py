@@ -46,13 +46,18 @@ AFFILIATION_WORDS = re.compile(
 TERMINAL = ('.', '!', '?', '"', '”', '’', "'", ')', ']', ':', ';', '»')
 
 
+# A paragraph's kind: a passage kind (bot.core.models.PassageKind), or a heading or front
+# matter (title, authors, affiliations, keywords), which only label passages.
+ParaKind = Literal["body", "heading", "abstract", "footnote", "bibliography", "figure", "front"]
+
+
 @dataclass(slots=True)
 class Para:
     """One paragraph-sized piece of the document, before it becomes a passage."""
 
     text: str
     page: int | None
-    kind: str = "body"  # body | heading | abstract | footnote | bibliography | figure | front
+    kind: ParaKind = "body"
     section: str | None = None
     label: str | None = None  # footnote label
     raw_lines: list[str] = field(default_factory=list)

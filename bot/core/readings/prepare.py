@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.core.models import Passage
+from bot.core.models import RUNNING_KINDS, Passage
 from bot.core.readings import cleaning, loaders, metadata
 from bot.core.readings.passages import build_passages
 from bot.core.references.store import ReadingReferences, parse_references
@@ -118,7 +118,7 @@ def _sidecar_entry(sidecar: Sidecar, path: Path, reading_id: str) -> str:
 
 def _warnings(path: Path, passages: list[Passage], references: ReadingReferences) -> tuple[str, ...]:
     out = []
-    if not any(p.kind in ("body", "abstract") for p in passages):
+    if not any(p.kind in RUNNING_KINDS for p in passages):
         out.append(f"{path.name}: no readable paragraphs found")
     unlinked = references.unlinked
     if unlinked:  # kept in the citations table with no entry; said here so they get fixed

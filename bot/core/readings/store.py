@@ -27,7 +27,7 @@ import sqlite_utils
 from sqlite_utils.db import Table
 
 from bot.core.errors import NotFound
-from bot.core.models import ASKABLE_KINDS, Passage, Reading
+from bot.core.models import ASKABLE_KINDS, Passage, PassageKind, Reading
 from bot.core.readings.prepare import PIPELINE_VERSION, PreparedReading
 from bot.core.references import store as references
 from bot.core.textnorm import fold, term_counts
@@ -196,7 +196,7 @@ def row_to_reading(row: sqlite3.Row) -> Reading:
 
 def row_to_passage(row: sqlite3.Row) -> Passage:
     return Passage(
-        id=row["id"], reading_id=row["reading_id"], kind=row["kind"], text=row["text"],
+        id=row["id"], reading_id=row["reading_id"], kind=PassageKind(row["kind"]), text=row["text"],
         section=row["section"], paragraph=row["paragraph"], page=row["page"],
         start=row["start"], end=row["end"], label=row["label"], parent_id=row["parent_id"],
         note_ids=tuple(json.loads(row["note_ids"] or "[]")), course=row["course"],

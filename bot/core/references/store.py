@@ -16,7 +16,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.db import Table
 
-from bot.core.models import TEXT_KINDS, BibEntry, Passage
+from bot.core.models import RUNNING_KINDS, TEXT_KINDS, BibEntry, Passage, PassageKind
 from bot.core.references.bibliography import parse_bibliography
 from bot.core.references.citations import (
     InTextCitation,
@@ -97,7 +97,7 @@ def parse_references(
          json.dumps(entry_keys(e)), e.year, e.title, e.container, e.pages, e.url, e.raw)
         for i, (eid, e) in enumerate(zip(ids, entries, strict=True))
     ]
-    notes = {p.label: p.id for p in passages if p.kind == "footnote" and p.label}
+    notes = {p.label: p.id for p in passages if p.kind == PassageKind.FOOTNOTE and p.label}
     rows = []
     unlinked: list[str] = []
     for p, context in _with_context(passages):
@@ -123,7 +123,7 @@ def _with_context(passages: Sequence[Passage]) -> Iterator[tuple[Passage, str]]:
         if p.kind not in TEXT_KINDS:
             continue
         yield p, previous if previous.rstrip().endswith(":") else ""
-        previous = p.text if p.kind in ("body", "abstract") else previous
+        previous = p.text if p.kind in RUNNING_KINDS else previous
 
 
 def _is_citation(cit: InTextCitation, entry: int | None, note_id: str | None) -> bool:

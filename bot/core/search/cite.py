@@ -14,7 +14,15 @@ from collections.abc import Mapping, Sequence
 from rapidfuzz import fuzz
 
 from bot.core.errors import InvalidQuery
-from bot.core.models import TEXT_KINDS, BibEntry, CitedIn, CiteMatch, CiteResult, Reading
+from bot.core.models import (
+    TEXT_KINDS,
+    BibEntry,
+    CitationKind,
+    CitedIn,
+    CiteMatch,
+    CiteResult,
+    Reading,
+)
 from bot.core.readings.store import row_to_passage
 from bot.core.references.bibliography import YEAR
 from bot.core.references.citations import (
@@ -153,7 +161,7 @@ def _cited_in(conn: sqlite3.Connection, course: str, entry_id: str,
             continue
         seen.add(key)
         out.append(CitedIn(row_to_passage(row), readings[row["reading_id"]], row["citation"],
-                           row["locator"], "citation"))
+                           row["locator"], CitationKind.CITATION))
     return out
 
 
@@ -170,5 +178,5 @@ def _mentions(conn: sqlite3.Connection, course: str, name_words: Sequence[str],
         m = pattern.search(fold_aligned(row["text"]))
         if m:  # FTS stems; a mention needs the name itself
             out.append(CitedIn(row_to_passage(row), readings[row["reading_id"]],
-                               row["text"][m.start() : m.end()], None, "mention"))
+                               row["text"][m.start() : m.end()], None, CitationKind.MENTION))
     return out

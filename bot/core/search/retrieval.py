@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.core.models import ASKABLE_KINDS, kinds_sql
+from bot.core.models import ASKABLE_KINDS, PassageKind, kinds_sql
 from bot.core.readings.store import load_terms
 from bot.core.textnorm import STOPWORDS, stem
 
@@ -116,7 +116,7 @@ def recall_terms(
 def fetch_candidates(
     conn: sqlite3.Connection, course: str, terms: list[str], reading: str | None,
     compounds_: dict[str, str] | None = None, acronyms: frozenset[str] = frozenset(),
-    *, kinds: tuple[str, ...] = ASKABLE_KINDS, limit: int = CANDIDATES,
+    *, kinds: tuple[PassageKind, ...] = ASKABLE_KINDS, limit: int = CANDIDATES,
 ) -> list[sqlite3.Row]:
     """The course's `limit` best rows of `kinds` by bm25 (column `bm`), exactly: from the
     index-wide best `PREFETCH` when enough of them qualify, else by filtering every match."""
@@ -151,7 +151,7 @@ def _matches(conn: sqlite3.Connection, expr: str) -> int:
 
 
 def course_passages(
-    conn: sqlite3.Connection, course: str, kinds: tuple[str, ...], *, at_most: int
+    conn: sqlite3.Connection, course: str, kinds: tuple[PassageKind, ...], *, at_most: int
 ) -> list[sqlite3.Row] | None:
     """Every passage of `kinds` in the course, in order; None when there are more than
     `at_most` (counting stops there: a full count took 30 ms at 100k passages)."""
@@ -168,7 +168,7 @@ def course_passages(
 
 
 def passages_with_all(
-    conn: sqlite3.Connection, course: str, words: Sequence[str], kinds: tuple[str, ...]
+    conn: sqlite3.Connection, course: str, words: Sequence[str], kinds: tuple[PassageKind, ...]
 ) -> list[sqlite3.Row]:
     """The course's passages of `kinds` whose (stemmed) words include all of `words`, by
     reading and in reading order."""
