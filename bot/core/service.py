@@ -16,8 +16,9 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from bot.core.digest.compute import Digest, build_digest
+from bot.core.digest.compute import build_digest
 from bot.core.digest.matcher import IndexMatcher
+from bot.core.digest.model import Digest
 from bot.core.digest.render import digest_files
 from bot.core.errors import InvalidQuery, NotFound
 from bot.core.log import discussion, imports, retention
@@ -41,7 +42,8 @@ from bot.core.readings import refresh
 from bot.core.readings import store as index
 from bot.core.references import store as references
 from bot.core.references.styles import how_to_cite
-from bot.core.search import cite, quotes, ranking
+from bot.core.search import cite, quotes
+from bot.core.search.ask import Searcher
 from bot.core.storage.database import Database
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -63,7 +65,7 @@ class SeminarService:
         self.courses: dict[str, Path] = {cid: Path(p) for cid, p in courses.items()}
         self.guild_courses = dict(guild_courses or {})
         self.db.migrate()
-        self._searchers: dict[str, ranking.Searcher] = {}
+        self._searchers: dict[str, Searcher] = {}
 
     def close(self) -> None:
         self.db.close()
@@ -133,10 +135,10 @@ class SeminarService:
             passage, reading = found
             return passage, reading, index.neighbours(conn, passage, context)
 
-    def _searcher(self, course: str) -> ranking.Searcher:
+    def _searcher(self, course: str) -> Searcher:
         searcher = self._searchers.get(course)
         if searcher is None:
-            searcher = ranking.Searcher(self.db, course)
+            searcher = Searcher(self.db, course)
             self._searchers[course] = searcher
         return searcher
 

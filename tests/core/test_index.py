@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import DatabaseUnavailable, ReadingsNotFound
-from bot.core.search.ranking import load_vocabulary
+from bot.core.models import CitationKind, PassageKind
+from bot.core.search.retrieval import load_vocabulary
 from bot.core.service import SeminarService
 from bot.core.storage import database
 from bot.core.textnorm import term_counts
@@ -133,7 +135,7 @@ def test_failed_index_leaves_the_old_one_usable(tmp_path: Path, folder: Path, mo
     path = folder / "water-treaties-and-trust.txt"
     path.write_text(path.read_text(encoding="utf-8") + "\nMore text.\n", encoding="utf-8")
 
-    import bot.core.readings.refresh as index
+    import bot.core.readings.store as index
 
     def crash(*args, **kwargs):
         raise RuntimeError("power cut half-way through indexing")
@@ -169,3 +171,18 @@ def test_docx_reading(tmp_path: Path) -> None:
     assert service.scope("cli", None).ensure_index().indexed == ["notes"]
     assert "random sample" in service.scope("cli", None).ask("what is deliberative polling").hits[0].passage.text
     service.close()
+
+
+def test_kinds_are_enums_stored_and_serialised_as_their_strings(sample_service) -> None:
+    """PassageKind and CitationKind members are their strings: the database holds the plain
+    text, JSON output is unchanged, and comparisons with the strings hold."""
+    with sample_service.db.read() as conn:
+        stored = [k for (k,) in conn.execute("SELECT DISTINCT kind FROM passages ORDER BY kind")]
+    assert stored == ["abstract", "bibliography", "body", "footnote"]
+    passage, _, _ = sample_service.scope("cli", None).passage("water-treaties-and-trust-n1")
+    assert passage.kind is PassageKind.FOOTNOTE and passage.kind == "footnote"
+    assert json.dumps({"kind": passage.kind}) == '{"kind": "footnote"}'
+    (match,) = sample_service.scope("cli", None).cite("Hardin 1968").matches
+    assert match.cited_in
+    assert all(c.kind is CitationKind.CITATION and json.dumps(c.kind) == '"citation"'
+               for c in match.cited_in)

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from bot.core.digest.compute import ConversationStats, Digest, ReadingsMatcher, build_digest
+from bot.core.digest.compute import build_digest
+from bot.core.digest.model import ConversationStats, Digest, ReadingsMatcher
 from bot.core.errors import SeminarError
 from bot.core.models import DIGEST_FORMATS, DigestFile, DigestOptions
 from bot.core.storage.database import Database

@@ -7,7 +7,7 @@ ids) so a link to a passage keeps working across re-indexing.
 
 from __future__ import annotations
 
-from bot.core.models import DEFAULT_COURSE, Passage
+from bot.core.models import DEFAULT_COURSE, Passage, PassageKind
 from bot.core.readings.cleaning import CleanDocument, Para
 from bot.core.textnorm import DIGIT_TO_SUPER, sentences
 
@@ -79,7 +79,7 @@ def build_passages(reading_id: str, doc: CleanDocument, course: str = DEFAULT_CO
             Passage(
                 id=pid,
                 reading_id=reading_id,
-                kind=para.kind,
+                kind=PassageKind(para.kind),
                 text=para.text[s:e].strip(),
                 section=para.section,
                 paragraph=number,
