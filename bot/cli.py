@@ -135,12 +135,15 @@ def _refresh(service: SeminarService, *, quiet: bool = True) -> CourseScope:
 
 
 def cmd_index(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    report = local_course(service).ensure_index(
-        rebuild=args.rebuild, progress=progress_printer(sys.stderr)
-    )
-    formatting.print_warnings(report.warnings)
-    # stdout stays clean for tools that read JSON from this CLI
-    print(report.summary(), file=sys.stderr)
+    """Every configured course (SEMINAR_COURSES), not only the one the other commands use."""
+    for course in service.courses:
+        report = service.ensure_index(
+            course, rebuild=args.rebuild, progress=progress_printer(sys.stderr)
+        )
+        formatting.print_warnings(report.warnings)
+        # stdout stays clean for tools that read JSON from this CLI
+        prefix = f"{course}: " if len(service.courses) > 1 else ""
+        print(prefix + report.summary(), file=sys.stderr)
     return 0
 
 

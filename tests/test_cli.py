@@ -109,3 +109,15 @@ def test_run_indexes_every_configured_course(
     with sqlite3.connect(db) as conn:
         courses = {row[0] for row in conn.execute("SELECT course FROM readings")}
     assert courses == {"default", "ethics"}
+
+
+def test_index_indexes_every_configured_course(
+    tmp_path: Path, knowledge_dir: Path, courses_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SEMINAR_COURSES", str(courses_file))
+    db = tmp_path / "index.db"
+    assert main(["index", "--readings", str(knowledge_dir), "--db", str(db)]) == 0
+    with sqlite3.connect(db) as conn:
+        courses = {row[0] for row in conn.execute("SELECT course FROM readings")}
+    assert courses == {"default", "ethics"}

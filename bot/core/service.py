@@ -208,21 +208,6 @@ class SeminarService:
     def erase_user(self, user_id: str, guild_id: str | None = None) -> Future[int]:
         return self.db.write(partial(discussion.erase_user, user_id=user_id, guild_id=guild_id))
 
-    def record_query(
-        self,
-        *,
-        guild_id: str,
-        kind: str,
-        query: str,
-        results: Sequence[str],
-        channel_id: str | None = None,
-        user_id: str | None = None,
-    ) -> Future[int]:
-        return self.db.write(
-            partial(discussion.record_query, guild_id=guild_id, kind=kind, query=query,
-                    results=results, channel_id=channel_id, user_id=user_id)
-        )
-
     def record_feedback(self, query_id: int, *, helpful: bool) -> Future[bool]:
         return self.db.write(
             partial(discussion.record_feedback, query_id=query_id, helpful=helpful)
@@ -400,9 +385,9 @@ class CourseScope:
         channel_id: str | None = None,
         user_id: str | None = None,
     ) -> Future[int]:
-        return self.service.record_query(
-            guild_id=self.guild_id or self.platform, kind=kind, query=query, results=results,
-            channel_id=channel_id, user_id=user_id,
+        return self.service.db.write(
+            partial(discussion.record_query, guild_id=self.guild_id or self.platform, kind=kind,
+                    query=query, results=results, channel_id=channel_id, user_id=user_id)
         )
 
     def record_feedback(self, query_id: int, *, helpful: bool) -> Future[bool]:

@@ -87,7 +87,7 @@ def test_a_database_made_by_the_unversioned_code_is_migrated_in_place(
         # And it keeps working as a current database: indexing and logging write to it.
         service.ensure_all()
         assert service.scope("cli", None).ask("Can regimes work without trust?").hits
-        service.record_query(guild_id="111", kind="ask", query="q", results=[]).result()
+        service.scope("discord", "111").record_query(kind="ask", query="q", results=[]).result()
     finally:
         service.close()
     # Adopted, it has exactly the schema of a new database.

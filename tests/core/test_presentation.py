@@ -7,14 +7,11 @@ from hypothesis import strategies as st
 
 from bot.core.models import (
     Answer,
-    BibEntry,
     CitedIn,
     CiteMatch,
     CiteResult,
     Hit,
     Passage,
-    QuoteHit,
-    QuoteMatch,
     QuoteResult,
     Reading,
 )
@@ -37,14 +34,7 @@ from bot.core.presentation import (
     result_view,
     surname,
 )
-
-READING = Reading(id="regimes", title="Regimes", authors=("Ana Torres",), year="2019")
-TEXT = "As Keohane (1984, 51) argued, regimes reduce transaction costs. Others disagree."
-CITING = Passage(id="regimes-p4", reading_id="regimes", kind="body", section="Debates",
-                 paragraph=4, page=12, text=TEXT)
-ENTRY = BibEntry(authors=("Keohane",), year="1984", title="After Hegemony",
-                 raw="Keohane, R. (1984).\nAfter Hegemony.")
-
+from tests.samples import CITING, ENTRY, READING, TEXT, cite_result, quote_hit
 
 # -- excerpts ------------------------------------------------------------------------------
 
@@ -114,9 +104,7 @@ def test_a_weak_answer_says_so_with_the_one_wording() -> None:
 
 
 def test_citing_passages_are_capped_per_reference() -> None:
-    cited = tuple(CitedIn(CITING, READING, "Keohane (1984, 51)", "51", "citation")
-                  for _ in range(MAX_CITED_IN + 3))
-    view = cite_view(CiteResult("keohane", [CiteMatch(92.0, ENTRY, READING, cited)]))
+    view = cite_view(cite_result("keohane", times=MAX_CITED_IN + 3))
     [group] = view.groups
     assert len(group.cards) == len(view.cards) == MAX_CITED_IN and group.left_out == 3
     assert group.cited == MAX_CITED_IN + 3
@@ -142,11 +130,9 @@ def test_an_entry_cited_nowhere_is_a_suggestion_and_mentions_have_no_entry() -> 
 
 
 def test_a_quote_is_marked_at_its_printed_offsets() -> None:
-    span = "regimes reduce transaction costs"
-    start = TEXT.index(span)
-    hit = QuoteHit(QuoteMatch(CITING.id, 88.0, start, start + len(span), span), CITING, READING)
+    hit = quote_hit(88.0)
     view = quote_view(QuoteResult("regimes cut costs", (hit,), True))
-    assert view.cards[0].excerpt.before == TEXT[:start] and view.cards[0].score == 88.0
+    assert view.cards[0].excerpt.before == TEXT[:hit.match.start] and view.cards[0].score == 88.0
     weak = result_view(QuoteResult("x", (hit,), False)).nothing
     assert weak is not None and weak.weak == NOTHING_FOUND["quote"].weak
 

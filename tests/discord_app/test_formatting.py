@@ -13,9 +13,6 @@ from bot.core.models import (
     CiteResult,
     Hit,
     Passage,
-    QuoteHit,
-    QuoteMatch,
-    QuoteResult,
     Reading,
 )
 from bot.core.presentation import answer_view, cite_view, passage_view, quote_view, readings_view
@@ -29,6 +26,7 @@ from bot.discord_app.formatting import (
     readings_embed,
 )
 from tests.discord_app.harness import Sent, assert_within_discord_limits
+from tests.samples import QUOTED, READING, cite_result, quote_result
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=9_000)
 
@@ -79,20 +77,10 @@ def test_markdown_and_mentions_in_a_passage_are_inert() -> None:
     assert "@everyone" not in description and "<@&930000000000000001>" not in description
 
 
-READING = Reading(id="regimes", title="Regimes", authors=("Ana Torres",), year="2019")
-CITING = Passage(
-    id="regimes-p4", reading_id="regimes", kind="body", section="Debates", paragraph=4, page=12,
-    text="As Keohane (1984, 51) argued, regimes reduce transaction costs. Others disagree.",
-)
 
 
 def test_a_citation_is_the_bold_part_of_its_card_and_the_entry_a_field() -> None:
-    entry = BibEntry(authors=("Keohane",), year="1984", title="After Hegemony",
-                     raw="Keohane, R. (1984). After Hegemony.")
-    result = CiteResult("keohane 1984", [CiteMatch(92.0, entry, READING, (
-        CitedIn(CITING, READING, "Keohane (1984, 51)", "51", "citation"),
-    ))])
-    embed = card_embed(cite_view(result), 0)
+    embed = card_embed(cite_view(cite_result()), 0)
     assert "**Keohane (1984, 51)**" in (embed.description or "")
     fields = {f.name: f.value for f in embed.fields}
     assert fields["Reference entry"] == "Keohane (1984). After Hegemony."
@@ -101,11 +89,7 @@ def test_a_citation_is_the_bold_part_of_its_card_and_the_entry_a_field() -> None
 
 
 def test_a_quote_card_marks_the_printed_span() -> None:
-    span = "regimes reduce transaction costs"
-    start = CITING.text.index(span)
-    match = QuoteMatch(CITING.id, 88.0, start, start + len(span), span)
-    view = quote_view(QuoteResult("regimes cut costs", (QuoteHit(match, CITING, READING),), True))
-    assert f"**{span}**" in (card_embed(view, 0).description or "")
+    assert f"**{QUOTED}**" in (card_embed(quote_view(quote_result()), 0).description or "")
 
 
 def test_nothing_found_is_the_core_wording_with_the_uncited_entries() -> None:
