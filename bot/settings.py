@@ -50,6 +50,9 @@ class Settings:
     slack_instructor_group: str | None = None  # a Slack user group id (S...)
     slack_log_channels: tuple[str, ...] = ()
     retention_days: int | None = None
+    # How long a running bot's writes wait out another program's lock on the database before
+    # an event is left to the next catch-up (the CLI does not wait beyond SQLite's 10 s).
+    busy_retry_seconds: float = 600.0
     courses_file: Path | None = None
     log_level: str = "INFO"
     courses: tuple[Course, ...] = field(default=())
@@ -75,6 +78,16 @@ def _ids(name: str) -> tuple[int, ...]:
         return tuple(int(part) for part in raw.replace(";", ",").split(",") if part.strip())
     except ValueError as exc:
         raise SeminarError(f"{name} must be a comma-separated list of numeric ids") from exc
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return max(0.0, float(raw))
+    except ValueError as exc:
+        raise SeminarError(f"{name} must be a number of seconds") from exc
 
 
 def load_courses(path: Path) -> tuple[Course, ...]:
@@ -115,6 +128,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
             c.strip() for c in env.get("SLACK_LOG_CHANNELS", "").split(",") if c.strip()
         ),
         retention_days=int(retention) if retention.isdigit() else None,
+        busy_retry_seconds=_seconds("SEMINAR_BUSY_RETRY_SECONDS", 600.0),
         courses_file=Path(courses_file) if courses_file else None,
         log_level=env.get("SEMINAR_LOG_LEVEL", "INFO").upper(),
         courses=courses,

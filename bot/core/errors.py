@@ -43,5 +43,9 @@ class NotFound(SeminarError):
     """A passage, reading or other named thing does not exist."""
 
 
+class NotConfigured(SeminarError):
+    """A server (Discord guild, Slack workspace) no course is configured for: it gets nothing."""
+
+
 class PermissionDenied(SeminarError):
     """The caller may not do this (instructor-only commands)."""

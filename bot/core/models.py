@@ -42,6 +42,17 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def clean_text(text: str) -> str:
+    """`text` as SQLite (and any terminal) can take it: a lone surrogate (from a broken
+    client, or bytes decoded with `surrogateescape`) becomes U+FFFD instead of an
+    UnicodeEncodeError; a valid pair written as two halves becomes its character."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 class CitationKind(StrEnum):
     """How a passage points at a source `cite` found."""
 
@@ -243,9 +254,64 @@ class ChannelInfo:
     guild_id: str
     name: str | None = None
     parent_id: str | None = None
-    kind: str = "channel"
+    kind: str = "channel"  # channel | forum | thread | forum_post
     created_at: str | None = None
     archived: bool = False
+    owner_id: str | None = None  # who wrote a thread's or forum post's title
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """Part of a channel's or thread's history as a platform returns it, oldest first."""
+
+    messages: Sequence[LoggedMessage]
+    deleted: Sequence[str] = ()  # ids the platform shows as deleted (a Slack thread parent)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceState:
+    """What the log knows of one channel or thread when a catch-up starts."""
+
+    place_id: str
+    parent_id: str | None = None
+    cursor_at: str | None = None  # newest message stored with everything before it
+    checked_at: str | None = None  # when its last catch-up finished
+    logged: int = 0  # messages the log holds there, not deleted
+    last_at: str | None = None  # the newest of them
+
+
+@dataclass(slots=True)
+class CatchUpReport:
+    places: int = 0  # channels and threads read
+    fetched: int = 0  # messages the platform returned
+    stored: int = 0  # of which stored (the rest: tombstoned, or by opted-out students)
+    deleted: int = 0  # logged messages found deleted meanwhile
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (place id, why)
+
+    def summary(self) -> str:
+        failed = f"; failed: {', '.join(p for p, _ in self.failed)}" if self.failed else ""
+        return (
+            f"{self.places} channel(s)/thread(s) read, {self.fetched} message(s) fetched, "
+            f"{self.stored} stored, {self.deleted} found deleted{failed}"
+        )
+
+
+@dataclass(slots=True)
+class RepairReport:
+    """What `repair` saved of a damaged database, table by table."""
+
+    damage: str  # what SQLite said was wrong
+    aside: str  # where the damaged file was kept, untouched
+    saved: dict[str, int] = field(default_factory=dict)  # log table -> rows saved
+    method: str = ""  # how they were read: "sqlite" (intact tables) or "sqlite3 .recover"
+    incomplete: list[str] = field(default_factory=list)  # log tables with unreadable parts
+
+    def summary(self) -> str:
+        rows = ", ".join(f"{n} {t}" for t, n in self.saved.items() if n) or "no log rows"
+        gaps = (f"; parts of {', '.join(self.incomplete)} could not be read"
+                if self.incomplete else "")
+        return (f"the database was damaged ({self.damage}); saved {rows} ({self.method}){gaps}; "
+                f"the damaged file is kept at {self.aside}")
 
 
 @dataclass(frozen=True, slots=True)

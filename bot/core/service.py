@@ -10,21 +10,25 @@ the event loop never waits on SQLite or on ranking.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from bot.core.digest.compute import build_digest
 from bot.core.digest.matcher import IndexMatcher
 from bot.core.digest.model import Digest
 from bot.core.digest.render import digest_files
-from bot.core.errors import InvalidQuery, NotFound
+from bot.core.errors import InvalidQuery, NotConfigured, NotFound
 from bot.core.log import discussion, imports, retention
+from bot.core.log.catchup import CatchUp, HistorySource
 from bot.core.models import (
     DEFAULT_COURSE,
     Answer,
+    CatchUpReport,
     ChannelInfo,
     CiteResult,
     DigestFile,
@@ -37,6 +41,8 @@ from bot.core.models import (
     QuoteHit,
     QuoteResult,
     Reading,
+    RepairReport,
+    clean_text,
 )
 from bot.core.readings import refresh
 from bot.core.readings import store as index
@@ -44,11 +50,21 @@ from bot.core.references import store as references
 from bot.core.references.styles import how_to_cite
 from bot.core.search import cite, quotes
 from bot.core.search.ask import Searcher
+from bot.core.storage import repair
 from bot.core.storage.database import Database
 
 ProgressCallback = Callable[[str, int, int], None]
+T = TypeVar("T")
 
 MAX_QUESTION_CHARS = 2_000
+# Surfaces on the machine itself, used by whoever runs the bot: they work on the default course
+# (or, given a server's id, that server's course) without being configured.
+LOCAL_PLATFORMS = frozenset({"cli", "console"})
+# Where a server is configured, per platform: what NotConfigured tells its users to ask for.
+_CONFIGURE = {
+    "discord": "its id in DISCORD_GUILD_IDS or in a course's `guilds` in SEMINAR_COURSES",
+    "slack": "its team id in a course's `guilds` in SEMINAR_COURSES",
+}
 
 
 class SeminarService:
@@ -66,6 +82,8 @@ class SeminarService:
         self.guild_courses = dict(guild_courses or {})
         self.db.migrate()
         self._searchers: dict[str, Searcher] = {}
+        self.event_patience = 0.0
+        self._catch_up = CatchUp(self.db, patience=lambda: self.event_patience)
 
     def close(self) -> None:
         self.db.close()
@@ -74,13 +92,27 @@ class SeminarService:
 
     def course_for(self, platform: str, scope_id: str | int | None) -> str:
         """The course a Discord guild, a Slack team or a local surface ("cli", "console") is
-        taught in: the one place that decides it. A scope no course names gets the default
-        course (for now: unknown servers are to be refused later)."""
+        taught in: the one place that decides it. A server no course names, and that was not
+        admitted to the default course (`serve`), gets nothing: `NotConfigured`. Only the
+        local surfaces fall back on the default course."""
         if scope_id is not None and str(scope_id) in self.guild_courses:
             return self.guild_courses[str(scope_id)]
-        if DEFAULT_COURSE in self.courses:
-            return DEFAULT_COURSE
-        return next(iter(self.courses))
+        if platform not in LOCAL_PLATFORMS:
+            where = _CONFIGURE.get(platform, "it in SEMINAR_COURSES")
+            raise NotConfigured(
+                f"This server is not set up for Seminar Bot (its id is {scope_id}); whoever runs "
+                f"the bot can add {where}."
+            )
+        return self._default_course()
+
+    def serve_default(self, scope_ids: Iterable[str | int]) -> None:
+        """Serve these servers with the default course unless a course already names them:
+        what DISCORD_GUILD_IDS says, and the Slack workspace the bot's token belongs to."""
+        for scope_id in scope_ids:
+            self.guild_courses.setdefault(str(scope_id), self._default_course())
+
+    def _default_course(self) -> str:
+        return DEFAULT_COURSE if DEFAULT_COURSE in self.courses else next(iter(self.courses))
 
     def scope(self, platform: str, scope_id: str | int | None) -> CourseScope:
         """Everything one guild/team (or the CLI, `scope_id` None) may ask, bound to its course."""
@@ -102,10 +134,12 @@ class SeminarService:
         rebuild: bool = False,
         progress: ProgressCallback | None = None,
     ) -> IndexReport:
-        """Bring the index up to date with the readings folder, touching only what changed."""
+        """Bring the index up to date with the readings folder, touching only what changed.
+        Files are read and cleaned here, in the caller's thread; each reading is then stored in
+        a short write of its own, so asks and logging go on during a rebuild."""
         folder = self._folder(course)
-        report = self.db.run(
-            partial(refresh.refresh, folder=folder, course=course, rebuild=rebuild, progress=progress)
+        report = refresh.refresh(
+            self.db, folder=folder, course=course, rebuild=rebuild, progress=progress
         )
         if report.indexed or report.removed or rebuild:
             self._searchers.pop(course, None)
@@ -160,8 +194,18 @@ class SeminarService:
 
     # -- the discussion log (writes go through the single writer) ---------------------------
 
+    def retry_events_for(self, seconds: float) -> None:
+        """How long the discussion log's event writes (messages, edits, deletions, reactions,
+        threads, catch-up pages) wait while another program holds the database's lock: a
+        running bot waits minutes rather than drop an event (SEMINAR_BUSY_RETRY_SECONDS).
+        Commands someone waits for do not: they fail after SQLite's busy timeout, clearly."""
+        self.event_patience = max(0.0, seconds)
+
+    def _event(self, op: Callable[[sqlite3.Connection], T]) -> Future[T]:
+        return self.db.write(op, patience=self.event_patience)
+
     def record_messages(self, messages: Iterable[LoggedMessage]) -> Future[int]:
-        return self.db.write(partial(discussion.store_messages, messages=list(messages)))
+        return self._event(partial(discussion.store_messages, messages=list(messages)))
 
     def record_edit(
         self,
@@ -170,26 +214,40 @@ class SeminarService:
         content: str | None,
         edited_at: str | None,
         reactions: int | None = None,
+        guild_id: str | None = None,
     ) -> Future[bool]:
-        return self.db.write(
+        return self._event(
             partial(
                 discussion.store_edit,
                 message_id=message_id,
                 content=content,
                 edited_at=edited_at,
                 reactions=reactions,
+                guild_id=guild_id,
             )
         )
 
-    def record_deletes(self, message_ids: Iterable[str]) -> Future[int]:
-        return self.db.write(partial(discussion.mark_deleted, message_ids=list(message_ids)))
+    def record_deletes(
+        self, message_ids: Iterable[str], *, guild_id: str | None = None
+    ) -> Future[int]:
+        return self._event(
+            partial(discussion.mark_deleted, message_ids=list(message_ids), guild_id=guild_id)
+        )
 
     def record_channel(self, info: ChannelInfo, *, event: str | None = None) -> Future[None]:
-        return self.db.write(partial(discussion.store_channel, info=info, event=event))
+        return self._event(partial(discussion.store_channel, info=info, event=event))
 
-    def bump_reactions(self, message_id: str, delta: int | None) -> Future[bool]:
-        return self.db.write(
-            partial(discussion.bump_reactions, message_id=message_id, delta=delta)
+    def bump_reactions(
+        self,
+        message_id: str,
+        delta: int | None,
+        *,
+        user_id: str | None = None,
+        guild_id: str | None = None,
+    ) -> Future[bool]:
+        return self._event(
+            partial(discussion.bump_reactions, message_id=message_id, delta=delta,
+                    user_id=user_id, guild_id=guild_id)
         )
 
     def set_logged_channel(
@@ -206,38 +264,28 @@ class SeminarService:
         )
 
     def erase_user(self, user_id: str, guild_id: str | None = None) -> Future[int]:
-        return self.db.write(partial(discussion.erase_user, user_id=user_id, guild_id=guild_id))
+        """A student's `/privacy erase`: everything of theirs gone (WAL emptied too), and a
+        tombstone so nothing of it comes back."""
+        return self.db.write(
+            partial(discussion.erase_user, user_id=user_id, guild_id=guild_id, reason="erase"),
+            checkpoint=True,
+        )
 
     def record_feedback(self, query_id: int, *, helpful: bool) -> Future[bool]:
         return self.db.write(
             partial(discussion.record_feedback, query_id=query_id, helpful=helpful)
         )
 
+    async def catch_up(self, source: HistorySource) -> CatchUpReport:
+        """What was said in `source`'s logged channels while the bot was away, stored and
+        reconciled (bot.core.log.catchup); one catch-up at a time."""
+        return await self._catch_up.run(source)
+
     # -- the discussion log (reads) ---------------------------------------------------------
 
     def logged_channels(self, guild_id: str) -> list[str]:
         with self.db.read() as conn:
             return discussion.logged_channels(conn, guild_id)
-
-    def last_message(
-        self,
-        guild_id: str,
-        channel_id: str,
-        before: str | None = None,
-        stored_upto: int | None = None,
-    ) -> str | None:
-        with self.db.read() as conn:
-            return discussion.last_message(conn, guild_id, channel_id, before, stored_upto)
-
-    def log_watermark(self) -> int:
-        with self.db.read() as conn:
-            return discussion.log_watermark(conn)
-
-    def live_message_ids(
-        self, guild_id: str, channel_id: str, since: str | None = None
-    ) -> list[str]:
-        with self.db.read() as conn:
-            return discussion.live_message_ids(conn, guild_id, channel_id, since)
 
     def is_opted_out(self, guild_id: str, user_id: str) -> bool:
         with self.db.read() as conn:
@@ -255,14 +303,14 @@ class SeminarService:
 
     def cite(self, query: str, *, course: str) -> CiteResult:
         """The entry a loose reference names ("krasnr soverignty") and the passages citing it."""
-        query = cite.check_cite_query(query)
+        query = cite.check_cite_query(clean_text(query))
         searcher = self._searcher(course)
         with self.db.read() as conn:
             return cite.lookup(conn, query, course, searcher.readings(conn))
 
     def quote(self, text: str, *, course: str, top: int = 3) -> QuoteResult:
         """Where a possibly misremembered quote comes from, with the span as printed."""
-        text = quotes.check_quote(text)
+        text = quotes.check_quote(clean_text(text))
         searcher = self._searcher(course)
         with self.db.read() as conn:
             passages = quotes.candidate_passages(conn, text, course, searcher.vocabulary())
@@ -311,6 +359,13 @@ class SeminarService:
 
     def forget(self, user_id: str, guild_id: str | None = None) -> int:
         return retention.forget(self.db, user_id, guild_id)
+
+
+def repair_database(path: str | Path) -> RepairReport | None:
+    """Check a database file and, if it is damaged, rebuild it without losing the log
+    (bot.core.storage.repair); None when it is sound. The index it leaves is empty: the
+    caller re-indexes the readings. Call it before any `SeminarService` opens the file."""
+    return repair.repair_if_damaged(Path(path))
 
 
 class CourseScope:
@@ -406,7 +461,7 @@ class CourseScope:
 
 def check_query(text: str | None) -> str:
     """Reject what cannot be searched, and trim what is too long to be a question."""
-    cleaned = " ".join((text or "").split())
+    cleaned = " ".join(clean_text(text or "").split())
     if not cleaned:
         raise InvalidQuery("The question is empty: type what you want to find in the readings.")
     if not any(ch.isalnum() for ch in cleaned):

@@ -75,6 +75,7 @@ class SeminarBot(commands.AutoShardedBot):
         )
         self.settings = settings
         self.service = service
+        service.serve_default(settings.discord_guild_ids)  # the class servers; no one else
         # (what, course) -> (when loaded, value): readings and reference labels for autocomplete
         self._course_cache: dict[tuple[str, str], tuple[float, list[Any]]] = {}
 

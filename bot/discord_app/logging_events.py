@@ -86,6 +86,7 @@ def channel_info(thread: discord.Thread | discord.abc.GuildChannel) -> ChannelIn
             kind="forum_post" if forum else "thread",
             created_at=iso(thread.created_at),
             archived=thread.archived,
+            owner_id=str(thread.owner_id) if thread.owner_id else None,
         )
     return ChannelInfo(
         id=str(thread.id),
@@ -94,4 +95,21 @@ def channel_info(thread: discord.Thread | discord.abc.GuildChannel) -> ChannelIn
         name=thread.name,
         kind="forum" if isinstance(thread, discord.ForumChannel) else "channel",
         created_at=iso(thread.created_at),
+    )
+
+
+def thread_update_info(payload: discord.RawThreadUpdateEvent, *, forum: bool) -> ChannelInfo:
+    """A THREAD_UPDATE payload (the thread may be missing from the cache) as a channel row."""
+    data = payload.data
+    archived = bool(data.get("thread_metadata", {}).get("archived", False))
+    owner = data.get("owner_id")
+    return ChannelInfo(
+        id=str(payload.thread_id),
+        platform=PLATFORM,
+        guild_id=str(payload.guild_id),
+        name=data.get("name"),
+        parent_id=str(payload.parent_id),
+        kind="forum_post" if forum else "thread",
+        archived=archived,
+        owner_id=str(owner) if owner else None,
     )

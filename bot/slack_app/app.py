@@ -17,6 +17,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -26,7 +27,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.core.errors import PermissionDenied, SeminarError
+from bot.core.errors import DatabaseUnavailable, PermissionDenied, SeminarError
 from bot.core.models import Reading
 from bot.core.presentation import ResultView, readings_view, result_view
 from bot.slack_app import blocks
@@ -54,9 +55,15 @@ RETENTION_INTERVAL_SECONDS = 24 * 3600
 class SlackHandlers:
     """The listeners, holding the service and settings they share."""
 
-    def __init__(self, service: SeminarService, settings: Settings) -> None:
+    def __init__(
+        self, service: SeminarService, settings: Settings, client: WebClient | None = None
+    ) -> None:
         self.service = service
         self.settings = settings
+        self.client = client  # the bot token's; None: no workspace is its home
+        self._home_served = client is None
+        # Called when a live event could not be stored: the connection's catch-up fetches it.
+        self.on_lost: Callable[[], None] = lambda: None
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -79,7 +86,12 @@ class SlackHandlers:
             )
 
     def scope(self, team_id: str) -> CourseScope:
-        """The course a workspace is taught in, as that workspace may see it."""
+        """The course a workspace is taught in, as that workspace may see it: the one the
+        bot's token belongs to is served with the default course (asked once), a team a
+        course names with that course, any other gets nothing."""
+        if not self._home_served and self.client is not None:
+            self.service.serve_default([self.client.auth_test()["team_id"]])
+            self._home_served = True
         return self.service.scope(PLATFORM, team_id)
 
     def respond_answer(
@@ -257,6 +269,10 @@ class SlackHandlers:
         return logged_channels(self.service, self.settings, team)
 
     def message(self, event: dict[str, Any], context: BoltContext) -> None:
+        """A `message` event (bolt has acked it already): its writes are queued, not awaited,
+        so a locked database never holds up bolt's workers; the writer retries them while the
+        lock lasts (SEMINAR_BUSY_RETRY_SECONDS) and, if one still fails, the catch-up is asked
+        to fetch what it lost."""
         team = context.team_id or event.get("team")
         if not team or event.get("channel") not in self.logged_channels(team):
             return
@@ -265,10 +281,24 @@ class SlackHandlers:
             msg = change.message
             if msg.parent_id is not None:
                 thread_ts = msg.channel_id.rsplit(":", 1)[1]
-                self.service.record_channel(thread_info(team, msg.parent_id, thread_ts)).result()
-            self.service.record_messages([msg]).result()
+                self._watch(self.service.record_channel(thread_info(team, msg.parent_id,
+                                                                    thread_ts)))
+            self._watch(self.service.record_messages([msg]))
         elif isinstance(change, Delete):
-            self.service.record_deletes([change.message_id]).result()
+            self._watch(self.service.record_deletes([change.message_id], guild_id=team))
+
+    def _watch(self, write: Future[Any]) -> None:
+        def done(future: Future[Any]) -> None:
+            error = future.exception()
+            if error is None:
+                return
+            if isinstance(error, DatabaseUnavailable):
+                log.error("could not log a Slack event (%s); the catch-up will fetch it", error)
+                self.on_lost()
+            else:  # a bug: logged as one
+                log.error("logging a Slack event failed", exc_info=error)
+
+        write.add_done_callback(done)
 
 
 def logged_channels(service: SeminarService, settings: Settings, team: str) -> set[str]:
@@ -295,8 +325,11 @@ def build_app(
     *,
     signing_secret: str | None = None,
     process_before_response: bool = False,
+    on_lost: Callable[[], None] | None = None,
 ) -> App:
-    """The bolt app. Socket Mode needs no signing secret; HTTP requests (and tests) do."""
+    """The bolt app. Socket Mode needs no signing secret; HTTP requests (and tests) do.
+    It serves the workspace its token belongs to (and the teams SEMINAR_COURSES names);
+    `on_lost` is called when a live event could not be stored (connect_slack: catch up)."""
     if client is None:
         if settings.slack_bot_token is None:
             raise SeminarError("SLACK_BOT_TOKEN is not set.")
@@ -308,7 +341,10 @@ def build_app(
         token_verification_enabled=False,
         process_before_response=process_before_response,
     )
-    handlers = SlackHandlers(service, settings)
+    service.retry_events_for(settings.busy_retry_seconds)
+    handlers = SlackHandlers(service, settings, client)
+    if on_lost is not None:
+        handlers.on_lost = on_lost
     for name, handler in command_table(handlers).items():
         app.command(name)(handler)
     app.action(blocks.ACTION_MORE)(handlers.more)
@@ -321,7 +357,7 @@ def build_app(
 
 @dataclass(slots=True)
 class SlackConnection:
-    """A live Socket Mode session and the backfill that runs after each (re)connection."""
+    """A live Socket Mode session and the catch-up that runs after each (re)connection."""
 
     handler: SocketModeHandler
     team_id: str
@@ -351,14 +387,15 @@ def connect_slack(
     base_url = api_url or WebClient.BASE_URL
     client = WebClient(token=settings.slack_bot_token.reveal(), base_url=base_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=5))
-    app = build_app(service, settings, client)
-    handler = SocketModeHandler(
-        app, settings.slack_app_token.reveal(), web_client=WebClient(base_url=base_url)
-    )
     try:
         team_id = client.auth_test()["team_id"]
+        service.serve_default([team_id])
         catch_up = CatchUp(client, service, team_id,
                            lambda: sorted(logged_channels(service, settings, team_id)))
+        app = build_app(service, settings, client, on_lost=catch_up.request)
+        handler = SocketModeHandler(
+            app, settings.slack_app_token.reveal(), web_client=WebClient(base_url=base_url)
+        )
         catch_up_on_hello(handler.client, catch_up)
         handler.connect()
     except SlackApiError as exc:

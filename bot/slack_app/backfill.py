@@ -1,91 +1,42 @@
-"""Catch up on what was said in the logged channels while the bot was not connected.
+"""A Slack workspace's history as the core's catch-up reads it (bot.core.log.catchup).
 
-Each channel resumes from its newest message logged before the reconnect (`stored_upto`, a log
-watermark taken when Slack said hello), reaching back `THREAD_LOOKBACK` further: a thread whose
-parent is older than the last logged message can still have grown replies, and history only
-reports such a parent (with its `latest_reply`) when the parent is in range. Messages logged live
-since the reconnect (or redelivered late by Slack) do not move the resume point past the gap.
-Re-reading a little is harmless because every write is an idempotent upsert; a thread is only
-fetched with `conversations.replies` when it has replies newer than the ones we hold.
-Edits made while down arrive as the current text and are kept as edits. Deletions made while
-down are seen as absences: a logged message inside the window a fetch actually covered that the
-fetch did not return is marked deleted (a thread parent shows as a tombstone instead).
+The engine decides where each channel and thread resumes, re-reads the overlap window, and
+finds deletions by absence; this adapter only says what Slack holds:
+- a channel's history after a moment, from `conversations.history`. Slack pages it newest
+  first; the pages are read to the end and handed over oldest first, so the engine can store
+  them in order and move the channel's point as it goes;
+- a channel's threads: every parent the history returned whose thread grew (its
+  `latest_reply` is past the thread's point) or shrank (it says fewer replies than the log
+  holds, so some were deleted), and every thread the log knows that history did not reach
+  (a reply added to an old thread moves nothing in the channel's history), while Slack still
+  shows it (`VISIBLE_HISTORY`); a thread is read with `conversations.replies`;
+- a thread parent deleted under its replies shows as a `tombstone`: reported as deleted.
+The WebClient calls block; the catch-up runs them on its own thread and event loop (catch_up.py).
 """
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.core.models import ChannelInfo, LoggedMessage
+from bot.core.models import ChannelInfo, HistoryPage, LoggedMessage, PlaceState
 from bot.slack_app.events import (
     PLATFORM,
     is_newer,
     message_id,
     slack_time,
-    thread_channel_id,
     thread_info,
     to_logged,
     ts_of,
 )
 
-if TYPE_CHECKING:
-    from bot.core.service import SeminarService
-
-log = logging.getLogger(__name__)
-
 PAGE_LIMIT = 200
-THREAD_LOOKBACK_SECONDS = 14 * 24 * 3600
-# Our clock against Slack's: a message posted while a fetch runs has a ts after its start, give
-# or take this much, and must not be taken for one the fetch should have returned.
-CLOCK_SKEW_SECONDS = 60
 # Free workspaces hide history older than 90 days; hidden is not deleted.
-VISIBLE_HISTORY_SECONDS = 89 * 24 * 3600
-TINY = Decimal("0.000001")
-
-
-@dataclass(slots=True)
-class BackfillReport:
-    channels: int = 0
-    messages: int = 0
-    threads: int = 0
-    deleted: int = 0
-    failed: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class Window:
-    """The ts range a completed fetch covered, (after, upto]: a logged message in it that the
-    fetch did not return was deleted meanwhile."""
-
-    after: Decimal
-    upto: Decimal
-
-    @classmethod
-    def covered(cls, after: Decimal | None, returned: list[Decimal], started: Decimal) -> Window:
-        """`after` is the fetch's exclusive `oldest` (None: from the first message returned).
-        The top is what the fetch saw, or its start less the clock skew if that is later:
-        messages posted while it paged are newer than both."""
-        low = after if after is not None else min(returned, default=started) - TINY
-        low = max(low, started - VISIBLE_HISTORY_SECONDS)
-        return cls(low, max([started - CLOCK_SKEW_SECONDS, *returned]))
-
-    def vanished(
-        self, service: SeminarService, team_id: str, logged_in: str, returned: set[str]
-    ) -> list[str]:
-        since = slack_time(str(int(self.after)))  # whole seconds: sorts before that second
-        return [
-            mid
-            for mid in service.live_message_ids(team_id, logged_in, since)
-            if mid not in returned and self.after < Decimal(ts_of(mid)) <= self.upto
-        ]
+VISIBLE_HISTORY = timedelta(days=89)
 
 
 def pages(call: Callable[..., Any], **kwargs: Any) -> Iterator[dict[str, Any]]:
@@ -99,147 +50,94 @@ def pages(call: Callable[..., Any], **kwargs: Any) -> Iterator[dict[str, Any]]:
             return
 
 
-def backfill(
-    client: WebClient,
-    service: SeminarService,
-    team_id: str,
-    channels: list[str],
-    *,
-    stored_upto: int | None = None,
-) -> BackfillReport:
-    """Backfill every channel; one channel failing (not a member, gone) does not stop the rest.
-
-    `stored_upto` is the log watermark at the reconnect; None resumes from everything logged."""
-    report = BackfillReport()
-    failed = []
-    for channel in channels:
-        try:
-            got = backfill_channel(client, service, team_id, channel, stored_upto)
-        except SlackApiError as exc:
-            failed.append(channel)
-            log.warning("backfill of %s failed: %s", channel, exc.response.get("error"))
-            continue
-        report.channels += 1
-        report.messages += got.messages
-        report.threads += got.threads
-        report.deleted += got.deleted
-    report.failed = tuple(failed)
-    return report
+def slack_ts(moment: datetime) -> str:
+    """A moment as a Slack ts, exact to the microsecond (the inverse of `slack_time`)."""
+    delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    return f"{delta.days * 86400 + delta.seconds}.{delta.microseconds:06d}"
 
 
-def backfill_channel(
-    client: WebClient,
-    service: SeminarService,
-    team_id: str,
-    channel: str,
-    stored_upto: int | None = None,
-) -> BackfillReport:
-    """One channel and its threads; the report counts messages stored, threads fetched and
-    messages found deleted."""
-    _record_channel(client, service, team_id, channel)
-    last = service.last_message(team_id, channel, stored_upto=stored_upto)
-    oldest = None
-    if last is not None:
-        oldest = max(Decimal(0), Decimal(ts_of(last)) - THREAD_LOOKBACK_SECONDS)
-    kwargs: dict[str, Any] = {"channel": channel}
-    if oldest is not None:
-        kwargs["oldest"] = str(oldest)
-    report = BackfillReport(channels=1)
-    started = _now()
-    batch: list[LoggedMessage] = []
-    gone: list[str] = []
-    returned: set[str] = set()
-    times: list[Decimal] = []
-    for msg in pages(client.conversations_history, **kwargs):
-        if msg.get("ts"):
-            returned.add(message_id(channel, str(msg["ts"])))
-            times.append(Decimal(str(msg["ts"])))
-        logged = to_logged(msg, team_id=team_id, channel=channel, source="backfill")
-        if logged is not None:
-            batch.append(logged)
-        elif msg.get("subtype") == "tombstone":  # a thread parent deleted under its replies
-            gone.append(message_id(channel, str(msg["ts"])))
-        if msg.get("reply_count") and msg.get("thread_ts") == msg.get("ts"):
-            thread = _backfill_thread(client, service, team_id, channel, msg, stored_upto)
-            if thread is not None:
-                report.messages += thread.messages
-                report.threads += 1
-                gone += thread.gone
-        if len(batch) >= PAGE_LIMIT:
-            report.messages += service.record_messages(batch).result()
-            batch = []
-    if batch:
-        report.messages += service.record_messages(batch).result()
-    gone += Window.covered(oldest, times, started).vanished(service, team_id, channel, returned)
-    if gone:
-        report.deleted = service.record_deletes(gone).result()
-    return report
+class SlackHistory:
+    """One workspace's logged channels (bot.core.log.catchup.HistorySource)."""
 
+    platform = PLATFORM
 
-@dataclass(slots=True)
-class ThreadCatchUp:
-    messages: int
-    gone: list[str]
+    def __init__(self, client: WebClient, team_id: str, channels: list[str]) -> None:
+        self.client = client
+        self.guild_id = team_id
+        self.channel_ids = channels
+        self.visible_since: datetime | None = datetime.now(UTC) - VISIBLE_HISTORY
+        self._parents: dict[str, list[dict[str, Any]]] = {}  # channel -> thread parents read
 
+    async def channels(self) -> list[ChannelInfo]:
+        return [ChannelInfo(id=c, platform=PLATFORM, guild_id=self.guild_id)
+                for c in self.channel_ids]
 
-def _backfill_thread(
-    client: WebClient,
-    service: SeminarService,
-    team_id: str,
-    channel: str,
-    parent: dict[str, Any],
-    stored_upto: int | None,
-) -> ThreadCatchUp | None:
-    thread_ts = str(parent["ts"])
-    where = thread_channel_id(channel, thread_ts)
-    logged_last = service.last_message(team_id, where, stored_upto=stored_upto)
-    since = ts_of(logged_last) if logged_last else None
-    latest = parent.get("latest_reply")
-    grew = since is None or latest is None or is_newer(str(latest), since)
-    # Holding more replies than the thread has means some were deleted: re-read it whole.
-    shrank = len(service.live_message_ids(team_id, where)) > int(parent.get("reply_count") or 0)
-    if not (grew or shrank):
-        return None
-    if shrank:
-        since = None
-    service.record_channel(thread_info(team_id, channel, thread_ts)).result()
-    kwargs: dict[str, Any] = {"channel": channel, "ts": thread_ts}
-    if since is not None:
-        kwargs["oldest"] = since
-    started = _now()
-    replies = [m for m in pages(client.conversations_replies, **kwargs)
-               if m.get("ts") and m["ts"] != thread_ts]  # every page leads with the parent
-    batch = [
-        logged
-        for msg in replies
-        if (logged := to_logged(msg, team_id=team_id, channel=channel, source="backfill"))
-    ]
-    stored = service.record_messages(batch).result() if batch else 0
-    window = Window.covered(Decimal(since or thread_ts),
-                            [Decimal(str(m["ts"])) for m in replies], started)
-    returned = {message_id(channel, str(m["ts"])) for m in replies}
-    return ThreadCatchUp(stored, window.vanished(service, team_id, where, returned))
-
-
-def _now() -> Decimal:
-    return Decimal(str(time.time()))
-
-
-def _record_channel(
-    client: WebClient, service: SeminarService, team_id: str, channel: str
-) -> None:
-    """Keep the channel's name so digests can say #seminar rather than C0123."""
-    info = client.conversations_info(channel=channel).get("channel") or {}
-    created = info.get("created")
-    service.record_channel(
-        ChannelInfo(
-            id=channel,
-            platform=PLATFORM,
-            guild_id=team_id,
-            name=info.get("name"),
-            kind="channel",
-            created_at=None if created is None else slack_time(str(created)),
+    async def describe(self, place: ChannelInfo) -> ChannelInfo:
+        """A channel's name (digests say #seminar rather than C0123); a thread has none."""
+        if place.kind != "channel":
+            return place
+        info = self.client.conversations_info(channel=place.id).get("channel") or {}
+        created = info.get("created")
+        return ChannelInfo(
+            id=place.id, platform=PLATFORM, guild_id=self.guild_id, name=info.get("name"),
+            kind="channel", created_at=None if created is None else slack_time(str(created)),
             archived=bool(info.get("is_archived")),
         )
-    ).result()
 
+    async def history(self, place: ChannelInfo, after: datetime | None) -> AsyncIterator[HistoryPage]:
+        oldest = {} if after is None else {"oldest": slack_ts(after)}
+        if place.kind == "thread":
+            channel, thread_ts = place.parent_id or "", ts_of(place.id)
+            found = [m for m in pages(self.client.conversations_replies, channel=channel,
+                                      ts=thread_ts, **oldest)
+                     if m.get("ts") and m["ts"] != thread_ts]  # every page leads with the parent
+        else:
+            channel = place.id
+            found = list(pages(self.client.conversations_history, channel=channel, **oldest))
+            self._parents[channel] = [m for m in found if m.get("reply_count")
+                                      and m.get("thread_ts") == m.get("ts")]
+        found.sort(key=lambda m: Decimal(str(m.get("ts") or 0)))
+        for start in range(0, len(found), PAGE_LIMIT):
+            yield _page(found[start:start + PAGE_LIMIT], self.guild_id, channel)
+
+    async def threads(
+        self, channel: ChannelInfo, known: Mapping[str, PlaceState]
+    ) -> list[ChannelInfo]:
+        out: dict[str, ChannelInfo] = {}
+        reached: set[str] = set()
+        for parent in self._parents.pop(channel.id, []):
+            thread = thread_info(self.guild_id, channel.id, str(parent["ts"]))
+            reached.add(thread.id)
+            state = known.get(thread.id)
+            if state is None or _changed(parent, state):
+                out[thread.id] = thread
+        visible = self.visible_since.isoformat() if self.visible_since else ""
+        for state in known.values():  # threads the channel's history did not reach
+            if state.place_id not in reached and (state.last_at or state.cursor_at or "") >= visible:
+                out[state.place_id] = thread_info(self.guild_id, channel.id,
+                                                  ts_of(state.place_id))
+        return list(out.values())
+
+
+def _changed(parent: Mapping[str, Any], state: PlaceState) -> bool:
+    """Whether a thread the log knows has replies it lacks, or lost some."""
+    latest = parent.get("latest_reply")
+    since = None if state.cursor_at is None else _ts_of_time(state.cursor_at)
+    grew = since is None or latest is None or is_newer(str(latest), since)
+    return grew or state.logged > int(parent.get("reply_count") or 0)
+
+
+def _ts_of_time(iso_time: str) -> str:
+    return slack_ts(datetime.fromisoformat(iso_time))
+
+
+def _page(items: list[dict[str, Any]], team_id: str, channel: str) -> HistoryPage:
+    messages: list[LoggedMessage] = []
+    deleted: list[str] = []
+    for msg in items:
+        logged = to_logged(msg, team_id=team_id, channel=channel, source="backfill")
+        if logged is not None:
+            messages.append(logged)
+        elif msg.get("subtype") == "tombstone" and msg.get("ts"):
+            deleted.append(message_id(channel, str(msg["ts"])))
+    return HistoryPage(messages, deleted)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.errors import NotFound
+from bot.core.errors import NotConfigured, NotFound
 from bot.core.models import DEFAULT_COURSE, DigestOptions, LoggedMessage
 from bot.core.service import CourseScope, SeminarService
 
@@ -32,7 +32,8 @@ def service(tmp_path: Path) -> Iterator[SeminarService]:
 
 def test_each_scope_sees_its_own_course(service: SeminarService) -> None:
     ethics = service.scope("discord", 900)
-    politics = service.scope("slack", "T0POLITICS")  # named by no course: the default, for now
+    service.serve_default(["T0POLITICS"])  # the Slack workspace of the bot's token
+    politics = service.scope("slack", "T0POLITICS")
     assert (ethics.course, ethics.guild_id) == ("ethics", "900")
     assert politics.course == service.scope("cli", None).course == DEFAULT_COURSE
     assert [r.title for r in ethics.readings()] == ["Virtue and Habit"]
@@ -78,5 +79,19 @@ def test_a_scope_reads_and_writes_only_its_own_guild(service: SeminarService) ->
 def test_a_scope_names_a_reading_by_a_fragment_of_its_title(service: SeminarService) -> None:
     ethics: CourseScope = service.scope("discord", "900")
     assert ethics.reading("virtue").title == "Virtue and Habit"
+    service.serve_default(["901"])
     with pytest.raises(NotFound):
         service.scope("discord", "901").reading("virtue")
+
+
+def test_an_unknown_server_gets_no_course(service: SeminarService) -> None:
+    """No default course for a server nobody configured: the admin of any server the bot is
+    invited to must not read, re-index or digest the default course."""
+    for platform, server in (("discord", "901"), ("slack", "T0STRANGER"), ("discord", None)):
+        with pytest.raises(NotConfigured, match="not set up"):
+            service.scope(platform, server)
+    service.serve_default(["901", "900"])  # a course already naming 900 keeps it
+    assert service.scope("discord", "901").course == DEFAULT_COURSE
+    assert service.scope("discord", "900").course == "ethics"
+    # the machine's own surfaces work without configuration
+    assert service.scope("cli", None).course == service.scope("console", "console").course

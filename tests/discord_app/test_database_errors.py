@@ -1,5 +1,6 @@
 """Database errors on Discord: a SQL bug is a logged bug with a reference, never "database
-unavailable"; a locked database is the student's clear message; the log retries only a lock.
+unavailable"; a locked database is the student's clear message; the log's events wait out a
+lock (tests/discord_app/test_log_integrity.py) and are never retried for a bug.
 
 The bugs are real SQLite errors: the schema is changed under the running bot (a column gone,
 which is what a missing migration looks like), nothing is mocked."""
@@ -8,14 +9,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import sys
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.core.errors import DatabaseBusy
 from tests.discord_app.harness import GENERAL, STUDENT, Harness, message_payload
 from tests.discord_app.test_commands import rows
 from tests.discord_app.test_logging import log_channels
@@ -71,31 +70,6 @@ async def test_a_locked_database_tells_the_student_without_the_server_path(
     assert any(harness.service.db.path in r.getMessage() for r in caplog.records)  # the admin's
     monkeypatch.setattr(harness.service, "set_optout", real)
     assert "opted out" in (await harness.slash("privacy optout"))[-1].content  # free again
-
-
-async def test_the_log_retries_a_locked_database_until_it_is_free(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    await log_channels(harness, GENERAL)
-    # discord.py loads each extension afresh: patch the module the running cog came from.
-    cog_module = sys.modules[type(harness.bot.get_cog("LogCog")).__module__]
-    monkeypatch.setattr(cog_module, "STORE_RETRY_SECONDS", 0.0)
-    real = harness.service.record_messages
-    calls: list[int] = []
-
-    def locked_twice(messages: Any) -> Future[int]:
-        calls.append(1)
-        if len(calls) > 2:
-            return real(messages)
-        busy: Future[int] = Future()
-        busy.set_exception(DatabaseBusy("The database is locked by another program."))
-        return busy
-
-    monkeypatch.setattr(harness.service, "record_messages", locked_twice)
-    message = message_payload(channel_id=GENERAL, author=STUDENT, content="kept through a lock")
-    harness.gateway("MESSAGE_CREATE", message)
-    await harness.settle()
-    assert len(calls) == 3 and message["id"] in stored_ids(harness)
 
 
 async def test_the_log_does_not_retry_a_bug_and_the_next_backfill_recovers_the_message(

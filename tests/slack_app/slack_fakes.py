@@ -26,9 +26,11 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
+from bot.core.models import CatchUpReport
 from bot.core.service import SeminarService
 from bot.settings import Settings
 from bot.slack_app import build_app
+from bot.slack_app.backfill import SlackHistory
 
 SIGNING_SECRET = "test-signing-secret"
 TEAM = "T0TEAM"
@@ -142,6 +144,22 @@ class Workspace:
     def serve(self, fake: FakeSlack) -> None:
         fake.handlers["conversations.history"] = self.history_page
         fake.handlers["conversations.replies"] = self.replies_page
+
+    def edit(self, ts: str, text: str, edited_ts: str) -> None:
+        """Edit a message or a reply, as Slack's history shows it afterwards."""
+        for msg in [*self.history, *(r for rs in self.threads.values() for r in rs)]:
+            if msg["ts"] == ts:
+                msg.update(text=text, edited={"user": msg["user"], "ts": edited_ts})
+
+
+def catch_up(
+    fake: FakeSlack, service: SeminarService, channels: tuple[str, ...] = (LOGGED,),
+    *, team: str = TEAM,
+) -> CatchUpReport:
+    """One catch-up of the workspace: the real `SlackHistory` through the core's engine, with
+    a WebClient on the fake server."""
+    client = WebClient(token="xoxb-test", base_url=fake.url + "/api/")
+    return asyncio.run(service.catch_up(SlackHistory(client, team, list(channels))))
 
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any
 
 from slack_bolt import App
@@ -326,8 +327,9 @@ def test_privacy_out_stops_logging_and_erase_removes(
     assert "Removed 1" in fake_slack.responses()[-1]["text"]
     assert _messages(service) == {}
     slash(app, fake_slack, "/privacy", "in")
-    deliver(app, _event("back", "1700000002.000100"))
-    assert set(_messages(service)) == {f"{LOGGED}:1700000002.000100"}
+    back = f"{int(time.time()) + 2}.000100"  # written after the erase
+    deliver(app, _event("back", back))
+    assert set(_messages(service)) == {f"{LOGGED}:{back}"}
     assert all(r["response_type"] == "ephemeral" for r in fake_slack.responses())
 
 

@@ -1,4 +1,5 @@
-"""Backfill against the fake server's paged conversations.history / conversations.replies."""
+"""The catch-up (the core's engine through `SlackHistory`) against the fake server's paged
+conversations.history / conversations.replies."""
 
 from __future__ import annotations
 
@@ -6,19 +7,17 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from slack_sdk import WebClient
-
-from bot.core.models import LoggedMessage
+from bot.core.log.catchup import OVERLAP
+from bot.core.models import CatchUpReport, LoggedMessage
 from bot.core.service import SeminarService
-from bot.slack_app.backfill import backfill
 from bot.slack_app.events import slack_time
-from tests.slack_app.slack_fakes import LOGGED, TEAM, FakeSlack, Workspace
+from tests.slack_app.slack_fakes import LOGGED, TEAM, FakeSlack, Workspace, catch_up
 
 PARENT = "1700000010.000100"
 
 
-def _client(fake: FakeSlack) -> WebClient:
-    return WebClient(token="xoxb-test", base_url=fake.url + "/api/")
+def backfill(fake: FakeSlack, service: SeminarService, channels: list[str]) -> CatchUpReport:
+    return catch_up(fake, service, tuple(channels))
 
 
 def _rows(service: SeminarService) -> dict[str, Any]:
@@ -43,10 +42,10 @@ def test_backfill_reads_every_page_and_every_thread(
 ) -> None:
     ws = _workspace()
     ws.serve(fake_slack)
-    report = backfill(_client(fake_slack), service, TEAM, [LOGGED])
+    report = backfill(fake_slack, service, [LOGGED])
     rows = _rows(service)
     assert len(rows) == 8 + 1 + 4  # the join is not discussion
-    assert report.messages == len(rows) and report.threads == 1 and report.channels == 1
+    assert report.stored == len(rows) and report.places == 2 and not report.failed
     assert len(fake_slack.api("conversations.history")) == 4  # 10 messages, pages of 3
     assert [p.get("cursor") for p in fake_slack.api("conversations.replies")] == [None, "3"]
     reply = rows[f"{LOGGED}:1700000020.000100"]
@@ -64,8 +63,7 @@ def test_backfill_after_downtime_resumes_and_changes_nothing_twice(
 ) -> None:
     ws = _workspace()
     ws.serve(fake_slack)
-    client = _client(fake_slack)
-    backfill(client, service, TEAM, [LOGGED])
+    backfill(fake_slack, service, [LOGGED])
     before = {k: dict(v) for k, v in _rows(service).items()}
 
     # While the bot was down: a new message, a reply to the old thread, an edit.
@@ -75,21 +73,23 @@ def test_backfill_after_downtime_resumes_and_changes_nothing_twice(
     edited.update(text="message 5, corrected", edited={"user": "U0STUDENT",
                                                        "ts": "1700000042.000000"})
     fake_slack.calls.clear()
-    backfill(client, service, TEAM, [LOGGED])
+    backfill(fake_slack, service, [LOGGED])
     rows = _rows(service)
     assert set(rows) - set(before) == {f"{LOGGED}:1700000040.000100",
                                        f"{LOGGED}:1700000041.000100"}
     assert rows[f"{LOGGED}:1700000005.000100"]["content"] == "message 5, corrected"
+    # Each place resumes from its own point, less the overlap window re-read for edits.
+    window = Decimal(int(OVERLAP.total_seconds()))
     oldest = fake_slack.api("conversations.history")[0]["oldest"]
-    assert Decimal(oldest) < Decimal(PARENT)  # reaches back far enough to see the thread
-    [replies_call] = fake_slack.api("conversations.replies")
-    assert replies_call["oldest"] == "1700000023.000100"  # only replies newer than logged ones
+    assert Decimal(oldest) == Decimal(PARENT) - window  # the newest message stored before
+    replies_call = fake_slack.api("conversations.replies")[0]  # the thread grew: read again
+    assert Decimal(replies_call["oldest"]) == Decimal("1700000023.000100") - window
 
     # A third run with nothing new stores nothing new and fetches no thread.
     fake_slack.calls.clear()
-    report = backfill(client, service, TEAM, [LOGGED])
-    assert set(_rows(service)) == set(rows)
-    assert report.threads == 0 and fake_slack.api("conversations.replies") == []
+    report = backfill(fake_slack, service, [LOGGED])
+    assert set(_rows(service)) == set(rows) and report.stored == report.fetched
+    assert report.places == 1 and fake_slack.api("conversations.replies") == []
     service.db.flush()
     with service.db.read() as conn:
         edits = conn.execute("SELECT count(*) FROM message_edits").fetchone()[0]
@@ -101,7 +101,7 @@ def test_backfill_honours_opt_out(fake_slack: FakeSlack, service: SeminarService
     ws.post("1700000050.000100", "private thoughts", user="U0QUIET")
     ws.serve(fake_slack)
     service.set_optout(TEAM, "U0QUIET", out=True).result()
-    backfill(_client(fake_slack), service, TEAM, [LOGGED])
+    backfill(fake_slack, service, [LOGGED])
     rows = _rows(service)
     assert all(r["author_id"] != "U0QUIET" for r in rows.values())
     with service.db.read() as conn:
@@ -116,8 +116,13 @@ def test_a_failing_channel_does_not_stop_the_others(
     fake_slack.handlers["conversations.info"] = lambda p: (
         {"ok": False, "error": "not_in_channel"} if p["channel"] == "C0GONE"
         else {"ok": True, "channel": {"id": p["channel"], "name": "seminar"}})
-    report = backfill(_client(fake_slack), service, TEAM, ["C0GONE", LOGGED])
-    assert report.failed == ("C0GONE",) and report.channels == 1 and report.messages == 13
+    report = backfill(fake_slack, service, ["C0GONE", LOGGED])
+    assert [place for place, _why in report.failed] == ["C0GONE"]
+    assert "not_in_channel" in report.failed[0][1] and report.stored == 13
+    with service.db.read() as conn:  # recorded, to be tried again next run
+        failures = conn.execute(
+            "SELECT failures, error FROM catchup_points WHERE place_id = 'C0GONE'").fetchone()
+    assert failures[0] == 1 and "not_in_channel" in failures[1]
 
 
 def test_a_parent_deleted_while_down_is_blanked_and_its_thread_kept(
@@ -125,12 +130,11 @@ def test_a_parent_deleted_while_down_is_blanked_and_its_thread_kept(
 ) -> None:
     ws = _workspace()
     ws.serve(fake_slack)
-    client = _client(fake_slack)
-    backfill(client, service, TEAM, [LOGGED])
+    backfill(fake_slack, service, [LOGGED])
     parent = next(m for m in ws.history if m["ts"] == PARENT)
     parent.update(subtype="tombstone", text="This message was deleted.", user="USLACKBOT")
     ws.reply(PARENT, "1700000044.000100", "answered after the question was deleted")
-    backfill(client, service, TEAM, [LOGGED])
+    backfill(fake_slack, service, [LOGGED])
     rows = _rows(service)
     assert rows[f"{LOGGED}:{PARENT}"]["deleted"] == 1
     assert rows[f"{LOGGED}:{PARENT}"]["content"] is None
@@ -156,8 +160,7 @@ def test_deletions_made_while_down_are_found_inside_the_fetched_window(
 ) -> None:
     ws, base = _recent_workspace()
     ws.serve(fake_slack)
-    client = _client(fake_slack)
-    first = backfill(client, service, TEAM, [LOGGED])
+    first = backfill(fake_slack, service, [LOGGED])
     assert first.deleted == 0 and len(_rows(service)) == 1 + 8 + 1 + 4
 
     old, middle, reply = (f"{base - 40 * 24 * 3600}.000100", f"{base + 4}.000100",
@@ -178,7 +181,7 @@ def test_deletions_made_while_down_are_found_inside_the_fetched_window(
 
     fake_slack.handlers["conversations.history"] = history_while_someone_posts
     fake_slack.calls.clear()
-    report = backfill(client, service, TEAM, [LOGGED])
+    report = backfill(fake_slack, service, [LOGGED])
     rows = _rows(service)
     assert {k for k, r in rows.items() if r["deleted"]} == {f"{LOGGED}:{middle}",
                                                           f"{LOGGED}:{reply}"}
@@ -187,11 +190,11 @@ def test_deletions_made_while_down_are_found_inside_the_fetched_window(
     assert rows[f"{LOGGED}:{old}"]["content"] == "from the start of term"  # before the window
     assert rows[f"{LOGGED}:{live_ts}"]["content"] == "just now"
     assert len(fake_slack.api("conversations.history")) > 1  # the window spans pages
-    replies = fake_slack.api("conversations.replies")
-    assert replies and all("oldest" not in r for r in replies)  # a shrunk thread is read whole
+    replies = fake_slack.api("conversations.replies")  # a shrunk thread is read again
+    assert replies and all(Decimal(r["oldest"]) < Decimal(reply) for r in replies)
 
     fake_slack.calls.clear()
-    again = backfill(client, service, TEAM, [LOGGED])
+    again = backfill(fake_slack, service, [LOGGED])
     assert again.deleted == 0 and fake_slack.api("conversations.replies") == []
 
 
@@ -208,6 +211,6 @@ def test_history_slack_hides_is_not_taken_for_deleted(
     )]).result()
     ws, _ = _recent_workspace()
     ws.serve(fake_slack)
-    report = backfill(_client(fake_slack), service, TEAM, [LOGGED])
+    report = backfill(fake_slack, service, [LOGGED])
     assert report.deleted == 0
     assert _rows(service)[f"{LOGGED}:{old_ts}"]["content"] == "from an export"

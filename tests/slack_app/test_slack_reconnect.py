@@ -7,10 +7,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.core.log.catchup import OVERLAP
 from bot.core.models import LoggedMessage
 from bot.core.service import SeminarService
 from bot.settings import Secret, Settings
@@ -128,9 +130,11 @@ def test_a_reconnect_after_downtime_fills_exactly_the_gap(
     assert rows[f"{LOGGED}:1700000041.000100"]["source"] == "backfill"
     assert rows[f"{LOGGED}:1700000044.000100"]["source"] == "live"
     assert all(rows[k] == v for k, v in before.items())  # nothing re-stored differently
-    # It resumed from the newest reply logged before the disconnect, not the live one.
-    [replies] = fake_slack.api("conversations.replies")
-    assert replies["oldest"] == "1700000022.000100"
+    # It resumed from the thread's own point (the newest reply a catch-up stored, less the
+    # overlap window), not from the replies logged live since.
+    replies = fake_slack.api("conversations.replies")[0]
+    assert Decimal(replies["oldest"]) == Decimal("1700000021.000100") - int(
+        OVERLAP.total_seconds())
     assert len(fake_slack.api("conversations.info")) == 1  # one catch-up per reconnect
     with service.db.read() as conn:
         assert conn.execute("SELECT count(*) FROM message_edits").fetchone()[0] == 0

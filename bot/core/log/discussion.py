@@ -1,16 +1,25 @@
-"""The discussion log: every message of the logged channels and threads, losing nothing.
+"""The discussion log: every message of the logged channels and threads, losing nothing and
+keeping nothing it should not.
 
-Platform adapters (Discord, Slack, the console, imports) turn their events into the records
-below and hand them to the functions here, which run on the database's writer thread (the
-tables and their column comments are in `bot.core.storage.migrations`). Writes
-are idempotent upserts keyed on the platform's message id, so a redelivered event, a backfill
+Platform adapters (Discord, Slack, the console, imports, the catch-up) turn their events into
+the records below and hand them to the functions here, which run on the database's writer
+thread (the tables and their column comments are in `bot.core.storage.migrations`). Writes
+are idempotent upserts keyed on the platform's message id, so a redelivered event, a catch-up
 that overlaps what was logged live, or an import of the same export twice changes nothing.
 
-Privacy rules live here, not in the adapters, so every surface obeys them:
-- an opted-out author's messages are never stored; only an anonymous count per channel/thread
-  (deduplicated by a one-way hash of the message id, so redelivery does not inflate it);
+Privacy rules live here, not in the adapters, so every surface obeys them on every path:
+- what was removed stays removed: `forget`, an opt-out erase, a retention purge and a deletion
+  leave a tombstone (a hash of the message id, or of the author's id with a time range; never
+  any text), and `Guard` refuses a message, an edit or a thread title a tombstone covers,
+  whichever path brings it back (a live event, a catch-up, an import);
+- an opted-out author's messages, edits, thread titles and reactions are never stored; their
+  messages only count anonymously per channel/thread (deduplicated by a one-way hash of the
+  message id, so redelivery does not inflate it), their questions to the bot are kept without
+  their text; opting back in leaves a tombstone over the opted-out time, so nothing written
+  then is fetched later;
 - a deleted message keeps its row (so counts of "what happened" stay honest) but loses its
-  content, its edit history and its attachments.
+  content, its edit history and its attachments;
+- text is stored as SQLite can take it (`clean_text`): hostile input never crashes a write.
 """
 
 from __future__ import annotations
@@ -19,12 +28,101 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
-from bot.core.models import ChannelInfo, LoggedMessage, now_iso
+from bot.core.models import Attachment, ChannelInfo, LoggedMessage, PlaceState, clean_text, now_iso
 
 
 def _message_key(guild_id: str, message_id: str) -> str:
+    """The anonymous key of an opted-out student's message (optout_messages)."""
     return hashlib.sha256(f"{guild_id}:{message_id}".encode()).hexdigest()
+
+
+def message_tombstone_key(message_id: str) -> str:
+    return hashlib.sha256(f"message:{message_id}".encode()).hexdigest()
+
+
+def author_tombstone_key(author_id: str) -> str:
+    return hashlib.sha256(f"author:{author_id}".encode()).hexdigest()
+
+
+def moment() -> str:
+    """Now, to the microsecond: a tombstone made now covers every message created before it."""
+    return datetime.now(UTC).isoformat()
+
+
+# -- what must not be stored ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Guard:
+    """What one guild's log refuses: tombstones over authors and time, the retention cutoff,
+    and who is opted out now. Loaded once per write operation (another process, a CLI
+    `forget`, may have added tombstones since the last one)."""
+
+    guild_id: str
+    opted_out: set[str]
+    authors: dict[str, list[tuple[str | None, str | None]]] = field(default_factory=dict)
+    cutoff: str | None = None  # nothing created before this is kept (retention)
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection, guild_id: str) -> Guard:
+        authors: dict[str, list[tuple[str | None, str | None]]] = {}
+        for key, since, until in conn.execute(
+            "SELECT author_key, since, until FROM tombstones WHERE author_key IS NOT NULL"
+            " AND (guild_id IS NULL OR guild_id = ?)",
+            (guild_id,),
+        ):
+            authors.setdefault(key, []).append((since, until))
+        cutoff = conn.execute(
+            "SELECT max(until) FROM tombstones WHERE reason = 'retention'"
+        ).fetchone()[0]
+        return cls(guild_id, opted_out_users(conn, guild_id), authors, cutoff)
+
+    def erased(self, author_id: str | None, created_at: str | None) -> bool:
+        """Whether a tombstone covers what `author_id` wrote at `created_at` (None: now)."""
+        when = created_at or now_iso()
+        if self.cutoff is not None and when < self.cutoff:
+            return True
+        if author_id is None:
+            return False
+        ranges = self.authors.get(author_tombstone_key(author_id), ())
+        return any((since is None or when >= since) and (until is None or when < until)
+                   for since, until in ranges)
+
+    def refuses(self, conn: sqlite3.Connection, msg: LoggedMessage) -> bool:
+        return self.erased(msg.author_id, msg.created_at) or message_tombstoned(conn, msg.id)
+
+
+def message_tombstoned(conn: sqlite3.Connection, message_id: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM tombstones WHERE message_key = ?", (message_tombstone_key(message_id),)
+    ).fetchone()
+    return row is not None
+
+
+def _tombstone(
+    conn: sqlite3.Connection,
+    reason: str,
+    *,
+    guild_id: str | None = None,
+    message_id: str | None = None,
+    author_id: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    created_at: str | None = None,
+) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO tombstones (reason, guild_id, message_key, author_key, since,"
+        " until, created_at, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            reason, guild_id,
+            message_tombstone_key(message_id) if message_id is not None else None,
+            author_tombstone_key(author_id) if author_id is not None else None,
+            since, until, created_at, moment(),
+        ),
+    )
 
 
 def opted_out_users(conn: sqlite3.Connection, guild_id: str) -> set[str]:
@@ -32,22 +130,52 @@ def opted_out_users(conn: sqlite3.Connection, guild_id: str) -> set[str]:
     return {r[0] for r in rows}
 
 
+# -- messages -----------------------------------------------------------------------------------
+
+
 def store_messages(conn: sqlite3.Connection, messages: Iterable[LoggedMessage]) -> int:
-    """Upsert messages; returns how many were stored (opted-out ones are only counted)."""
+    """Upsert messages; returns how many were stored. Tombstoned ones are left out, opted-out
+    ones only counted."""
     stored = 0
-    optouts: dict[str, set[str]] = {}
+    guards: dict[str, Guard] = {}
     for msg in messages:
-        if msg.guild_id not in optouts:
-            optouts[msg.guild_id] = opted_out_users(conn, msg.guild_id)
-        if msg.author_id in optouts[msg.guild_id]:
-            conn.execute(
-                "INSERT OR IGNORE INTO optout_messages VALUES (?, ?, ?, ?)",
-                (msg.guild_id, msg.channel_id, _message_key(msg.guild_id, msg.id), msg.created_at),
-            )
+        guard = guards.get(msg.guild_id)
+        if guard is None:
+            guard = guards[msg.guild_id] = Guard.load(conn, msg.guild_id)
+        if guard.refuses(conn, msg):
             continue
-        _upsert(conn, msg)
+        if msg.author_id in guard.opted_out:
+            if not _exists(conn, msg.id):  # counted once, and never beside a stored row
+                conn.execute(
+                    "INSERT OR IGNORE INTO optout_messages VALUES (?, ?, ?, ?)",
+                    (msg.guild_id, msg.channel_id, _message_key(msg.guild_id, msg.id),
+                     msg.created_at),
+                )
+            continue
+        _upsert(conn, _cleaned(msg))
         stored += 1
     return stored
+
+
+def _exists(conn: sqlite3.Connection, message_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM messages WHERE id = ?", (message_id,)).fetchone() is not None
+
+
+def _cleaned(msg: LoggedMessage) -> LoggedMessage:
+    """The record with every text field storable (see `clean_text`)."""
+    return replace(
+        msg,
+        content=None if msg.content is None else clean_text(msg.content),
+        author_name=None if msg.author_name is None else clean_text(msg.author_name),
+        attachments=tuple(Attachment(clean_text(a.name), clean_text(a.url))
+                          for a in msg.attachments),
+    )
+
+
+def _newer_version(incoming_edit: str | None, stored_edit: str | None) -> bool:
+    """Whether a copy of a message edited at `incoming_edit` is at least as new as the stored
+    one: a catch-up page fetched before a live edit must not put the old text back."""
+    return stored_edit is None or (incoming_edit is not None and incoming_edit >= stored_edit)
 
 
 def _upsert(conn: sqlite3.Connection, msg: LoggedMessage) -> None:
@@ -69,17 +197,20 @@ def _upsert(conn: sqlite3.Connection, msg: LoggedMessage) -> None:
         return
     if row["deleted"]:
         return  # a late duplicate of a deleted message must not bring its content back
-    if msg.content is not None and msg.content != row["content"]:
+    content, edited_at = msg.content, msg.edited_at
+    if not _newer_version(msg.edited_at, row["edited_at"]):
+        content, edited_at = None, None  # an older copy: keep the stored text
+    if content is not None and content != row["content"]:
         conn.execute(
             "INSERT INTO message_edits VALUES (?, ?, ?, ?)",
-            (msg.id, msg.guild_id, row["content"], msg.edited_at or now_iso()),
+            (msg.id, msg.guild_id, row["content"], edited_at or now_iso()),
         )
     conn.execute(
         "UPDATE messages SET content = coalesce(?, content), edited_at = coalesce(?, edited_at),"
         " author_name = coalesce(?, author_name), attachments = ?, reactions = ?,"
         " parent_id = coalesce(?, parent_id), reply_to = coalesce(?, reply_to) WHERE id = ?",
         (
-            msg.content, msg.edited_at, msg.author_name, attachments, msg.reactions,
+            content, edited_at, msg.author_name, attachments, msg.reactions,
             msg.parent_id, msg.reply_to, msg.id,
         ),
     )
@@ -92,48 +223,90 @@ def store_edit(
     content: str | None,
     edited_at: str | None,
     reactions: int | None = None,
+    guild_id: str | None = None,
 ) -> bool:
-    """Apply an edit that may carry only part of the message; False if we never logged it."""
+    """Apply an edit that may carry only part of the message; False if we never logged it.
+
+    The edit of an opted-out or forgotten author changes nothing but the reaction count."""
     row = conn.execute(
-        "SELECT guild_id, content, deleted FROM messages WHERE id = ?", (message_id,)
+        "SELECT guild_id, author_id, created_at, content, edited_at, deleted FROM messages"
+        " WHERE id = ? AND (? IS NULL OR guild_id = ?)",
+        (message_id, guild_id, guild_id),
     ).fetchone()
     if row is None or row["deleted"]:
         return False
-    if content is not None and content != row["content"]:
+    guard = Guard.load(conn, row["guild_id"])
+    silenced = row["author_id"] in guard.opted_out or guard.erased(row["author_id"],
+                                                                    row["created_at"])
+    if (
+        content is not None
+        and not silenced
+        and _newer_version(edited_at, row["edited_at"])
+        and clean_text(content) != row["content"]
+    ):
+        when = edited_at or now_iso()
         conn.execute(
             "INSERT INTO message_edits VALUES (?, ?, ?, ?)",
-            (message_id, row["guild_id"], row["content"], edited_at or now_iso()),
+            (message_id, row["guild_id"], row["content"], when),
         )
         conn.execute(
             "UPDATE messages SET content = ?, edited_at = ? WHERE id = ?",
-            (content, edited_at or now_iso(), message_id),
+            (clean_text(content), when, message_id),
         )
     if reactions is not None:
         conn.execute("UPDATE messages SET reactions = ? WHERE id = ?", (reactions, message_id))
     return True
 
 
-def bump_reactions(conn: sqlite3.Connection, message_id: str, delta: int | None) -> bool:
+def bump_reactions(
+    conn: sqlite3.Connection,
+    message_id: str,
+    delta: int | None,
+    *,
+    user_id: str | None = None,
+    guild_id: str | None = None,
+) -> bool:
     """Follow reactions live: Discord's events say one was added or removed, never the total.
 
-    `delta=None` means every reaction was cleared. False when the message is not logged.
-    """
+    `delta=None` means every reaction was cleared. An opted-out student's reaction is not
+    counted. False when the message is not logged (or the reaction not counted)."""
+    if user_id is not None and guild_id is not None and is_opted_out(conn, guild_id, user_id):
+        return False
     if delta is None:
-        cur = conn.execute("UPDATE messages SET reactions = 0 WHERE id = ?", (message_id,))
+        cur = conn.execute(
+            "UPDATE messages SET reactions = 0 WHERE id = ? AND (? IS NULL OR guild_id = ?)",
+            (message_id, guild_id, guild_id),
+        )
     else:
         cur = conn.execute(
-            "UPDATE messages SET reactions = max(0, reactions + ?) WHERE id = ?",
-            (delta, message_id),
+            "UPDATE messages SET reactions = max(0, reactions + ?) WHERE id = ?"
+            " AND (? IS NULL OR guild_id = ?)",
+            (delta, message_id, guild_id, guild_id),
         )
     return cur.rowcount > 0
 
 
-def mark_deleted(conn: sqlite3.Connection, message_ids: Iterable[str], at: str | None = None) -> int:
-    """Keep the row, drop everything the author wrote."""
-    ids = list(message_ids)
+def mark_deleted(
+    conn: sqlite3.Connection,
+    message_ids: Iterable[str],
+    at: str | None = None,
+    *,
+    guild_id: str | None = None,
+) -> int:
+    """Keep the row, drop everything the author wrote, and leave a tombstone so no later
+    catch-up or import stores the message again (also for one never logged: deleted before
+    we saw it). Returns how many logged messages were blanked."""
     when = at or now_iso()
     count = 0
-    for mid in ids:
+    for mid in message_ids:
+        row = conn.execute(
+            "SELECT guild_id, created_at FROM messages WHERE id = ? AND (? IS NULL OR guild_id = ?)",
+            (mid, guild_id, guild_id),
+        ).fetchone()
+        _tombstone(conn, "deleted", guild_id=row["guild_id"] if row else guild_id,
+                   message_id=mid, created_at=row["created_at"] if row else None)
+        if row is None:
+            continue
         conn.execute("DELETE FROM message_edits WHERE message_id = ?", (mid,))
         cur = conn.execute(
             "UPDATE messages SET deleted = 1, deleted_at = ?, content = NULL, attachments = '[]'"
@@ -144,16 +317,29 @@ def mark_deleted(conn: sqlite3.Connection, message_ids: Iterable[str], at: str |
     return count
 
 
+# -- channels and threads -----------------------------------------------------------------------
+
+
 def store_channel(conn: sqlite3.Connection, info: ChannelInfo, *, event: str | None = None) -> None:
+    """Upsert a channel or thread. A thread's title is its author's text: not stored when
+    they opted out or a tombstone covers them (a title stored earlier is kept, like their
+    earlier messages, until they are erased)."""
+    name = None if info.name is None else clean_text(info.name)
+    if name is not None and info.owner_id is not None:
+        guard = Guard.load(conn, info.guild_id)
+        if info.owner_id in guard.opted_out or guard.erased(info.owner_id, info.created_at):
+            name = None
     conn.execute(
         "INSERT INTO channels (id, platform, guild_id, parent_id, name, kind, created_at,"
-        " archived, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+        " archived, updated_at, owner_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(id) DO UPDATE SET"
         " name = coalesce(excluded.name, name), parent_id = coalesce(excluded.parent_id, parent_id),"
         " kind = excluded.kind, archived = excluded.archived, updated_at = excluded.updated_at,"
-        " created_at = coalesce(created_at, excluded.created_at)",
+        " created_at = coalesce(created_at, excluded.created_at),"
+        " owner_id = coalesce(owner_id, excluded.owner_id)",
         (
-            info.id, info.platform, info.guild_id, info.parent_id, info.name, info.kind,
-            info.created_at, int(info.archived), now_iso(),
+            info.id, info.platform, info.guild_id, info.parent_id, name, info.kind,
+            info.created_at, int(info.archived), now_iso(), info.owner_id,
         ),
     )
     if event:
@@ -161,7 +347,7 @@ def store_channel(conn: sqlite3.Connection, info: ChannelInfo, *, event: str | N
             "INSERT INTO channel_events (guild_id, channel_id, event, at, detail)"
             " VALUES (?, ?, ?, ?, ?)",
             (info.guild_id, info.id, event, now_iso(),
-             json.dumps({"name": info.name, "archived": info.archived})),
+             json.dumps({"name": name, "archived": info.archived})),
         )
 
 
@@ -190,13 +376,13 @@ def logged_channels(conn: sqlite3.Connection, guild_id: str) -> list[str]:
 def known_channels(conn: sqlite3.Connection, guild_id: str) -> list[ChannelInfo]:
     """Channels and threads seen in one guild, newest activity first (for pickers)."""
     rows = conn.execute(
-        "SELECT id, platform, guild_id, name, parent_id, kind, created_at, archived FROM channels"
-        " WHERE guild_id = ? ORDER BY coalesce(updated_at, created_at) DESC",
+        "SELECT id, platform, guild_id, name, parent_id, kind, created_at, archived, owner_id"
+        " FROM channels WHERE guild_id = ? ORDER BY coalesce(updated_at, created_at) DESC",
         (guild_id,),
     )
     return [
         ChannelInfo(r["id"], r["platform"], r["guild_id"], r["name"], r["parent_id"], r["kind"],
-                    r["created_at"], bool(r["archived"]))
+                    r["created_at"], bool(r["archived"]), r["owner_id"])
         for r in rows
     ]
 
@@ -209,58 +395,125 @@ def count_messages(conn: sqlite3.Connection, guild_id: str, author_id: str) -> i
     return int(row[0])
 
 
-def last_message(
-    conn: sqlite3.Connection,
-    guild_id: str,
-    channel_id: str,
-    before: str | None = None,
-    stored_upto: int | None = None,
-) -> str | None:
-    """The newest logged message id of a channel or thread: where a backfill resumes.
-
-    `before` (ISO time) ignores messages logged live after a reconnect, which would otherwise
-    make a backfill start after the gap it is meant to fill. `stored_upto` (a `log_watermark`)
-    does the same by storage order, for platforms that redeliver missed events late (Slack):
-    an old message stored after the reconnect must not count as "already caught up".
-    """
-    row = conn.execute(
-        "SELECT id FROM messages WHERE guild_id = ? AND channel_id = ?"
-        " AND (? IS NULL OR created_at < ?) AND (? IS NULL OR rowid <= ?)"
-        " ORDER BY created_at DESC, length(id) DESC, id DESC LIMIT 1",
-        (guild_id, channel_id, before, before, stored_upto, stored_upto),
-    ).fetchone()
-    return row[0] if row else None
+# -- what the catch-up needs ------------------------------------------------------------------
 
 
-def log_watermark(conn: sqlite3.Connection) -> int:
-    """How far the log has been written: rows inserted later have a higher rowid (the table
-    is never VACUUMed, which could renumber them)."""
-    return int(conn.execute("SELECT coalesce(max(rowid), 0) FROM messages").fetchone()[0])
-
-
-def live_message_ids(
-    conn: sqlite3.Connection, guild_id: str, channel_id: str, since: str | None = None
-) -> list[str]:
-    """Ids of the not-deleted messages of a channel or thread created at or after `since`."""
-    return [
-        r[0]
+def place_states(
+    conn: sqlite3.Connection, platform: str, guild_id: str, parent_id: str | None = None
+) -> dict[str, PlaceState]:
+    """The channels (`parent_id` None) or the threads of one channel the log knows, with
+    their catch-up points and what is logged there."""
+    where = "parent_id IS NULL" if parent_id is None else "parent_id = ?"
+    args: tuple[str, ...] = (platform, guild_id) + (() if parent_id is None else (parent_id,))
+    places = {
+        r[0]: r[1]
         for r in conn.execute(
-            "SELECT id FROM messages WHERE guild_id = ? AND channel_id = ? AND deleted = 0"
-            " AND (? IS NULL OR created_at >= ?)",
-            (guild_id, channel_id, since, since),
+            f"SELECT id, parent_id FROM channels WHERE platform = ? AND guild_id = ? AND {where}"
+            f" UNION SELECT place_id, parent_id FROM catchup_points WHERE platform = ?"
+            f" AND guild_id = ? AND {where}",
+            args + args,
+        )
+    }
+    states = {}
+    for place_id, parent in places.items():
+        point = conn.execute(
+            "SELECT cursor_at, checked_at FROM catchup_points WHERE platform = ? AND guild_id = ?"
+            " AND place_id = ?",
+            (platform, guild_id, place_id),
+        ).fetchone()
+        logged, last_at = conn.execute(
+            "SELECT total(deleted = 0), max(created_at) FROM messages"
+            " WHERE guild_id = ? AND channel_id = ?",
+            (guild_id, place_id),
+        ).fetchone()
+        states[place_id] = PlaceState(
+            place_id, parent, point["cursor_at"] if point else None,
+            point["checked_at"] if point else None, int(logged or 0), last_at,
+        )
+    return states
+
+
+def logged_between(
+    conn: sqlite3.Connection, guild_id: str, place_id: str, after: str | None, upto: str
+) -> list[tuple[str, str]]:
+    """(id, created_at) of the not-deleted messages of a place created in (after, upto]."""
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT id, created_at FROM messages WHERE guild_id = ? AND channel_id = ?"
+            " AND deleted = 0 AND (? IS NULL OR created_at > ?) AND created_at <= ?",
+            (guild_id, place_id, after, after, upto),
         )
     ]
 
 
+def advance_cursor(
+    conn: sqlite3.Connection,
+    platform: str,
+    guild_id: str,
+    place: ChannelInfo,
+    cursor: str,
+    cursor_at: str,
+) -> None:
+    """Everything in `place` up to `cursor` (created at `cursor_at`) is stored: its point
+    moves there, and never back."""
+    conn.execute(
+        "INSERT INTO catchup_points (platform, guild_id, place_id, parent_id, cursor, cursor_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, guild_id, place_id) DO UPDATE SET"
+        " cursor = excluded.cursor, cursor_at = excluded.cursor_at,"
+        " parent_id = coalesce(excluded.parent_id, parent_id)"
+        " WHERE cursor_at IS NULL OR excluded.cursor_at > cursor_at",
+        (platform, guild_id, place.id, place.parent_id, cursor, cursor_at),
+    )
+
+
+def finish_place(
+    conn: sqlite3.Connection,
+    platform: str,
+    guild_id: str,
+    place: ChannelInfo,
+    *,
+    checked_at: str | None = None,
+    error: str | None = None,
+) -> None:
+    """A catch-up of `place` read all it had to (`checked_at`: when it started), or failed
+    (`error`, counted until one succeeds)."""
+    if error is None:
+        conn.execute(
+            "INSERT INTO catchup_points (platform, guild_id, place_id, parent_id, checked_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, guild_id, place_id) DO UPDATE SET"
+            " checked_at = excluded.checked_at, failures = 0, error = NULL,"
+            " parent_id = coalesce(excluded.parent_id, parent_id)",
+            (platform, guild_id, place.id, place.parent_id, checked_at),
+        )
+        return
+    conn.execute(
+        "INSERT INTO catchup_points (platform, guild_id, place_id, parent_id, failures, error)"
+        " VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (platform, guild_id, place_id) DO UPDATE SET"
+        " failures = failures + 1, error = excluded.error",
+        (platform, guild_id, place.id, place.parent_id, clean_text(error)),
+    )
+
+
+# -- opt-out and erasure ------------------------------------------------------------------------
+
+
 def set_optout(conn: sqlite3.Connection, guild_id: str, user_id: str, *, out: bool) -> None:
+    """Opting back in leaves a tombstone over the time one was out: what one wrote then is
+    never stored, even if a catch-up or an import brings it later."""
     if out:
         conn.execute(
             "INSERT OR IGNORE INTO optouts VALUES (?, ?, ?)", (guild_id, user_id, now_iso())
         )
-    else:
-        conn.execute(
-            "DELETE FROM optouts WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-        )
+        return
+    row = conn.execute(
+        "SELECT at FROM optouts WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    ).fetchone()
+    if row is None:
+        return
+    _tombstone(conn, "optout", guild_id=guild_id, author_id=user_id, since=row["at"],
+               until=moment())
+    conn.execute("DELETE FROM optouts WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
 
 
 def is_opted_out(conn: sqlite3.Connection, guild_id: str, user_id: str) -> bool:
@@ -270,8 +523,14 @@ def is_opted_out(conn: sqlite3.Connection, guild_id: str, user_id: str) -> bool:
     return row is not None
 
 
-def erase_user(conn: sqlite3.Connection, user_id: str, guild_id: str | None = None) -> int:
-    """Remove one person's content everywhere (or in one guild); returns messages removed."""
+def erase_user(
+    conn: sqlite3.Connection, user_id: str, guild_id: str | None = None, *, reason: str = "forget"
+) -> int:
+    """Remove one person's content everywhere (or in one guild): their messages and their
+    history, their questions to the bot, the titles of the threads they started; and leave a
+    tombstone over everything they wrote until now. Returns messages removed. The caller
+    empties the WAL afterwards (`Database.write(..., checkpoint=True)`)."""
+    _tombstone(conn, reason, guild_id=guild_id, author_id=user_id, until=moment())
     where, args = ("author_id = ?", [user_id])
     if guild_id is not None:
         where, args = (f"{where} AND guild_id = ?", [user_id, guild_id])
@@ -282,7 +541,17 @@ def erase_user(conn: sqlite3.Connection, user_id: str, guild_id: str | None = No
     count = conn.execute(f"DELETE FROM messages WHERE {where}", args).rowcount
     q_where = "user_id = ?" + (" AND guild_id = ?" if guild_id is not None else "")
     conn.execute(f"DELETE FROM bot_queries WHERE {q_where}", args)
+    owned = "owner_id = ?" + (" AND guild_id = ?" if guild_id is not None else "")
+    conn.execute(
+        f"UPDATE channel_events SET detail = '{{}}' WHERE channel_id IN"
+        f" (SELECT id FROM channels WHERE {owned})",
+        args,
+    )
+    conn.execute(f"UPDATE channels SET name = NULL WHERE {owned}", args)
     return count
+
+
+# -- questions put to the bot -------------------------------------------------------------------
 
 
 def record_query(
@@ -295,13 +564,15 @@ def record_query(
     channel_id: str | None = None,
     user_id: str | None = None,
 ) -> int:
-    """Store a question put to the bot; opted-out users' questions are kept without who asked."""
+    """Store a question put to the bot. An opted-out user's question is kept as a count: no
+    asker, no text (only what kind of lookup it was and which passages it showed)."""
     if user_id is not None and is_opted_out(conn, guild_id, user_id):
-        user_id = None
+        user_id, query = None, ""
     cur = conn.execute(
         "INSERT INTO bot_queries (guild_id, channel_id, user_id, kind, query, results,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (guild_id, channel_id, user_id, kind, query, json.dumps(list(results)), now_iso()),
+        (guild_id, channel_id, user_id, kind, clean_text(query), json.dumps(list(results)),
+         now_iso()),
     )
     return int(cur.lastrowid or 0)
 
@@ -314,8 +585,13 @@ def record_feedback(conn: sqlite3.Connection, query_id: int, *, helpful: bool) -
     return cur.rowcount > 0
 
 
+# -- retention ----------------------------------------------------------------------------------
+
+
 def purge_older_than(conn: sqlite3.Connection, cutoff_iso: str) -> int:
-    """Retention: drop messages (and their history) created before the cutoff."""
+    """Retention: drop messages (and their history) created before the cutoff, and leave a
+    tombstone at the cutoff, so a catch-up or an import never brings them back. Tombstones
+    the new one covers are dropped: it says all they said."""
     conn.execute(
         "DELETE FROM message_edits WHERE message_id IN"
         " (SELECT id FROM messages WHERE created_at < ?)",
@@ -323,4 +599,12 @@ def purge_older_than(conn: sqlite3.Connection, cutoff_iso: str) -> int:
     )
     conn.execute("DELETE FROM optout_messages WHERE created_at < ?", (cutoff_iso,))
     conn.execute("DELETE FROM bot_queries WHERE created_at < ?", (cutoff_iso,))
-    return conn.execute("DELETE FROM messages WHERE created_at < ?", (cutoff_iso,)).rowcount
+    purged = conn.execute("DELETE FROM messages WHERE created_at < ?", (cutoff_iso,)).rowcount
+    _tombstone(conn, "retention", until=cutoff_iso)
+    conn.execute(
+        "DELETE FROM tombstones WHERE (reason = 'retention' AND until < ?)"
+        " OR (message_key IS NOT NULL AND created_at < ?)"
+        " OR (author_key IS NOT NULL AND until IS NOT NULL AND until <= ?)",
+        (cutoff_iso, cutoff_iso, cutoff_iso),
+    )
+    return purged

@@ -3,7 +3,9 @@
 `apply_retention` is what the running bot calls once a day with `Settings.retention_days`;
 `purge` is the instructor's manual form (`seminar-bot purge --older-than 180d`); `forget`
 removes one person's content everywhere (`seminar-bot forget USER_ID`). All of them run on the
-database's writer thread, so they never race a message being logged.
+database's writer thread, so they never race a message being logged; each leaves a tombstone
+(bot.core.log.discussion) so no catch-up or import brings back what it removed, and each
+empties the WAL afterwards, so no copy of the removed text stays on disk.
 """
 
 from __future__ import annotations
@@ -37,8 +39,6 @@ def parse_age(text: str) -> int:
     return days
 
 
-
-
 def purge_before(conn: sqlite3.Connection, cutoff: str) -> PurgeReport:
     messages = purge_older_than(conn, cutoff)
     events = conn.execute("DELETE FROM channel_events WHERE at < ?", (cutoff,)).rowcount
@@ -56,7 +56,7 @@ def purge(db: Database, older_than_days: int, *, now: datetime | None = None) ->
     cutoff = ((now or datetime.now(UTC)) - timedelta(days=older_than_days)).isoformat(
         timespec="seconds"
     )
-    return db.run(lambda conn: purge_before(conn, cutoff))
+    return db.write(lambda conn: purge_before(conn, cutoff), checkpoint=True).result()
 
 
 def apply_retention(
@@ -73,4 +73,4 @@ def forget(db: Database, user_id: str, guild_id: str | None = None) -> int:
     cleaned = user_id.strip().removeprefix("<@").removesuffix(">").lstrip("!")
     if not cleaned:
         raise SeminarError("Give the user id of the person to forget.")
-    return db.run(lambda conn: erase_user(conn, cleaned, guild_id))
+    return db.write(lambda conn: erase_user(conn, cleaned, guild_id), checkpoint=True).result()

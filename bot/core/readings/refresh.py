@@ -8,8 +8,10 @@ Three steps, kept apart so each can run where it belongs:
    ready to store, without the database;
 3. the store functions (bot.core.readings.store) write it.
 
-`refresh` does all three on the database's writer thread inside one transaction: a crash or
-an error half-way leaves the previous index exactly as it was.
+`refresh` runs the first two in the caller's thread, off the database's writer, and stores each
+reading in a short transaction of its own: asks and the discussion log go on while a large
+folder is (re)indexed, and a crash or an error half-way leaves every reading either as it was
+or as it is now, never half of one.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -27,12 +30,14 @@ from bot.core.models import IndexReport
 from bot.core.readings import loaders, metadata, store
 from bot.core.readings.prepare import (
     PIPELINE_VERSION,
+    Prepared,
     PreparedReading,
     SameContent,
     Sidecar,
     Unreadable,
     prepare_reading,
 )
+from bot.core.storage.database import Database
 
 IGNORED_FILES = {metadata.SIDECAR, "readme.md", "courses.toml"}
 Progress = Callable[[str, int, int], None]
@@ -76,23 +81,27 @@ def reading_files(folder: Path) -> list[Path]:
 
 
 def refresh(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     folder: Path,
     course: str,
     rebuild: bool = False,
     progress: Progress | None = None,
 ) -> IndexReport:
-    """Index what changed in `folder` since the last run; remove what disappeared."""
+    """Index what changed in `folder` since the last run; remove what disappeared. Nothing is
+    written when nothing changed, so an up-to-date index refreshes on a read-only database or
+    while another program holds the write lock."""
     started = time.perf_counter()
-    plan = plan_refresh(folder, store.indexed_files(conn, course), rebuild=rebuild)
+    with db.read() as conn:
+        indexed = store.indexed_files(conn, course)
+    plan = plan_refresh(folder, indexed, rebuild=rebuild)
     report = IndexReport(warnings=list(plan.warnings))
     for number, planned in enumerate(plan.files, start=1):
         if progress:
             progress(planned.path.name, number, len(plan.files))
-        _index_file(conn, course, planned, plan.sidecar, report)
+        _index_file(db, course, planned, plan.sidecar, report)
     for rid in plan.removed:
-        store.delete_reading(conn, course, rid)
+        db.run(partial(store.delete_reading, course=course, rid=rid))
         report.removed.append(rid)
     report.seconds = time.perf_counter() - started
     return report
@@ -148,10 +157,11 @@ def _same_file(old: store.IndexedFile, path: Path, stat: os.stat_result) -> bool
 
 
 def _index_file(
-    conn: sqlite3.Connection, course: str, planned: PlannedFile | SkippedFile, sidecar: Sidecar,
+    db: Database, course: str, planned: PlannedFile | SkippedFile, sidecar: Sidecar,
     report: IndexReport,
 ) -> None:
-    """Carry out one file's plan, saying what happened in `report`."""
+    """Carry out one file's plan, saying what happened in `report`: the file is read here,
+    the result stored in one write."""
     if isinstance(planned, SkippedFile):
         report.warnings.append(planned.warning)
         return
@@ -162,6 +172,13 @@ def _index_file(
         planned.path, planned.reading_id, planned.stat, course=course, sidecar=sidecar,
         indexed_hash=planned.indexed_hash,
     )
+    db.run(partial(_store_outcome, course=course, outcome=outcome, report=report))
+
+
+def _store_outcome(
+    conn: sqlite3.Connection, *, course: str, outcome: Prepared, report: IndexReport
+) -> None:
+    """On the writer: what a prepared file changes in the index."""
     match outcome:
         case SameContent(reading_id=rid, path=path, stat=stat):
             store.update_file(conn, course, rid, path, stat.st_size, stat.st_mtime_ns)

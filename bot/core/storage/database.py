@@ -3,8 +3,16 @@
 Every write (index builds, logged messages, feedback) goes through `Database.write`, which runs
 it on a single writer thread that owns the only writing connection. Bursts of events queue up
 instead of fighting over SQLite's lock, and the asyncio loop never waits on disk: adapters await
-the returned future (`asyncio.wrap_future`). Reads use their own short-lived connections; WAL
-lets them run beside the writer.
+the returned future (`asyncio.wrap_future`). Reads use their own short-lived, read-only connections: WAL
+lets them run beside the writer, and they never take its lock, so a command that only reads
+works while another program writes, and a database on read-only storage still answers.
+
+Another program holding the write lock (an `index` in another terminal, a backup tool) can be
+waited out: a write queued with `patience` is retried while the lock lasts, up to that many
+seconds after it was queued, before it fails as busy; the order of writes is kept. The
+discussion log's events are written so (a running bot loses no event to a lock of a few
+minutes); a command someone waits for fails after SQLite's own busy timeout instead, with a
+message they can act on.
 
 Errors: SQLite conditions outside the code that whoever runs the bot can act on (a lock another
 program holds, a damaged file, a read-only file, a full disk, a file that cannot be opened) become
@@ -17,14 +25,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from bot.core.errors import DatabaseBusy, DatabaseDamaged, DatabaseUnavailable
 from bot.core.storage import migrations
@@ -36,16 +46,38 @@ BUSY_TIMEOUT_MS = 10_000
 # Writes are committed in batches of up to this many queued operations: one fsync per batch is
 # what lets the writer keep up with a burst of message events.
 MAX_BATCH = 500
+# Between two attempts at a batch another program keeps locked (each already waits
+# BUSY_TIMEOUT_MS inside SQLite): doubling from the first to the last.
+RETRY_FIRST_SECONDS = 0.05
+RETRY_MAX_SECONDS = 2.0
 
 _STOP = object()
 
 
+class _Queued(NamedTuple):
+    op: Callable[[sqlite3.Connection], Any]
+    future: Future[Any]
+    in_batch: bool  # False: runs alone, outside a transaction (migrations, checkpoints)
+    queued_at: float
+    patience: float = 0.0  # seconds it may wait out another program's lock
+
+
+def file_uri(path: str | Path, **params: str) -> str:
+    """A `file:` URI for any path: `#`, `?`, `%` and spaces in it are escaped, so SQLite opens
+    the file named and not another."""
+    uri = Path(path).absolute().as_uri()
+    return uri + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """Open the database with the settings every connection needs, or raise a clear error."""
+    """Open the database with the settings every connection needs, or raise a clear error.
+
+    The writer's connection zeroes what it deletes (`secure_delete`): a forgotten message's
+    text must not linger in the file's free pages."""
     target = str(path)
     with environmental_errors(target):
         if readonly and target != ":memory:":
-            conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True, check_same_thread=False)
+            conn = _open_readonly(target)
         else:
             conn = sqlite3.connect(target, check_same_thread=False)
         conn.row_factory = sqlite3.Row
@@ -53,8 +85,27 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return conn
+
+
+def _open_readonly(target: str) -> sqlite3.Connection:
+    """A reader that never writes. A WAL file in a folder we cannot write has no `-shm` for a
+    reader to make; there nobody can be writing it either, so it is read as immutable."""
+    conn = sqlite3.connect(file_uri(target, mode="ro"), uri=True, check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        conn.close()
+        folder = os.path.dirname(os.path.abspath(target))
+        if code not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN) or os.access(
+            folder, os.W_OK
+        ):
+            raise
+        conn = sqlite3.connect(file_uri(target, immutable="1"), uri=True, check_same_thread=False)
     return conn
 
 
@@ -135,27 +186,57 @@ class Database:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._pushback: Any = None
+        self._closing = threading.Event()
 
     # -- writing ---------------------------------------------------------------------------
 
-    def write(self, op: Callable[[sqlite3.Connection], T]) -> Future[T]:
-        """Queue `op(conn)` for the writer thread; it runs inside a transaction."""
+    def write(
+        self,
+        op: Callable[[sqlite3.Connection], T],
+        *,
+        checkpoint: bool = False,
+        patience: float = 0.0,
+    ) -> Future[T]:
+        """Queue `op(conn)` for the writer thread; it runs inside a transaction.
+
+        `patience`: seconds it may wait while another program holds the lock (0: fail once
+        SQLite's busy timeout has passed). `checkpoint=True` (erasure): the future resolves
+        only once the WAL has been copied into the file and emptied as well, so no copy of
+        what `op` removed stays in the -wal file."""
         fut: Future[T] = Future()
         self._ensure_writer()
-        self._queue.put((op, fut, True))
-        return fut
+        self._queue.put(_Queued(op, fut, True, time.monotonic(), patience))
+        if not checkpoint:
+            return fut
+        done: Future[T] = Future()
+
+        def after(conn: sqlite3.Connection) -> None:
+            try:
+                _truncate_wal(conn, self.path)
+            except sqlite3.Error as exc:  # what `op` did is committed: only the copy lingers
+                log.warning("database %s: the WAL could not be emptied: %s", self.path, exc)
+
+        emptied: Future[None] = Future()
+        emptied.add_done_callback(lambda _f: _chain(fut, done))
+        self._queue.put(_Queued(after, emptied, False, time.monotonic()))
+        return done
 
     def setup(self, op: Callable[[sqlite3.Connection], T]) -> T:
         """Run `op` on the writer thread outside a batch, for work that manages its own
         transaction (the migrations: one BEGIN IMMEDIATE ... COMMIT for all of them)."""
         fut: Future[T] = Future()
         self._ensure_writer()
-        self._queue.put((op, fut, False))
+        self._queue.put(_Queued(op, fut, False, time.monotonic()))
         return fut.result()
 
     def migrate(self) -> int:
         """Bring the schema up to date (bot.core.storage.migrations); returns its version. The
-        one way a database file is set up: the service calls it on start, tests on every file."""
+        one way a database file is set up: the service calls it on start, tests on every file.
+        A file already up to date is only read, so a read-only database still opens."""
+        if self._memory_conn is None and Path(self.path).is_file():
+            with self.read() as conn:
+                if migrations.schema_version(conn) == migrations.latest_version():
+                    return migrations.latest_version()
         return self.setup(partial(migrations.migrate, path=self.path))
 
     def run(self, op: Callable[[sqlite3.Connection], T]) -> T:
@@ -169,6 +250,7 @@ class Database:
     def close(self) -> None:
         thread = self._thread
         if thread is not None and thread.is_alive():
+            self._closing.set()  # a batch waiting out a lock gives up now
             self._queue.put(_STOP)
             thread.join(timeout=30)
         self._thread = None
@@ -179,6 +261,7 @@ class Database:
     def _ensure_writer(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
+                self._closing.clear()
                 self._thread = threading.Thread(
                     target=self._writer_loop, name="seminar-db-writer", daemon=True
                 )
@@ -199,8 +282,8 @@ class Database:
                 item = self._queue.get()
                 if item is _STOP:
                     return
-                if not item[2]:
-                    self._run_alone(conn, item[0], item[1])
+                if not item.in_batch:
+                    self._run_alone(conn, item)
                     continue
                 batch = [item]
                 while len(batch) < MAX_BATCH:
@@ -208,7 +291,7 @@ class Database:
                         nxt = self._queue.get_nowait()
                     except queue.Empty:
                         break
-                    if nxt is _STOP or not nxt[2]:
+                    if nxt is _STOP or not nxt.in_batch:
                         self._pushback = nxt
                         break
                     batch.append(nxt)
@@ -216,60 +299,55 @@ class Database:
                     self._run_batch(conn, batch)
                 except BaseException as exc:  # never leave a caller waiting forever
                     err = _translate(self.path, exc)
-                    for _op, fut, _tx in batch:
-                        if not fut.done():
-                            fut.set_exception(err)
+                    for queued in batch:
+                        if not queued.future.done():
+                            queued.future.set_exception(err)
                     if conn.in_transaction:
                         conn.rollback()
                 if self._pushback is not None:
                     item, self._pushback = self._pushback, None
                     if item is _STOP:
                         return
-                    self._run_alone(conn, item[0], item[1])
+                    self._run_alone(conn, item)
         finally:
             if conn is not self._memory_conn:
                 conn.close()
 
-    def _run_alone(self, conn: sqlite3.Connection, op: Callable[[sqlite3.Connection], Any],
-                   fut: Future[Any]) -> None:
+    def _run_alone(self, conn: sqlite3.Connection, item: _Queued) -> None:
         try:
-            value = op(conn)
+            value = item.op(conn)
             if conn.in_transaction:
                 conn.commit()
         except BaseException as exc:
             if conn.in_transaction:
                 conn.rollback()
-            fut.set_exception(_translate(self.path, exc))
+            item.future.set_exception(_translate(self.path, exc))
         else:
-            fut.set_result(value)
+            item.future.set_result(value)
 
-    def _run_batch(self, conn: sqlite3.Connection, batch: list[Any]) -> None:
-        results: list[tuple[Future[Any], Any, BaseException | None]] = []
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            err = _translate(self.path, exc)
-            for _op, fut, _tx in batch:
-                fut.set_exception(err)
+    def _run_batch(self, conn: sqlite3.Connection, batch: list[_Queued]) -> None:
+        batch = self._begin(conn, batch)
+        if not batch:
             return
-        for op, fut, _tx in batch:
+        results: list[tuple[Future[Any], Any, BaseException | None]] = []
+        for queued in batch:
             conn.execute("SAVEPOINT op")
             try:
-                value = op(conn)
+                value = queued.op(conn)
             except BaseException as exc:  # one bad operation must not sink the batch
-                if not conn.in_transaction:
+                if not self._undo_one(conn):
                     # SQLite rolled the whole batch back itself (a full disk, an I/O error):
                     # the operations before this one are undone too, so none of them succeeded.
                     err = _translate(self.path, exc)
-                    for _op, waiting, _tx in batch:
-                        waiting.set_exception(err)
+                    if conn.in_transaction:
+                        conn.rollback()
+                    for waiting in batch:
+                        waiting.future.set_exception(err)
                     return
-                conn.execute("ROLLBACK TO op")
-                conn.execute("RELEASE op")
-                results.append((fut, None, _translate(self.path, exc)))
+                results.append((queued.future, None, _translate(self.path, exc)))
             else:
                 conn.execute("RELEASE op")
-                results.append((fut, value, None))
+                results.append((queued.future, value, None))
         try:
             conn.commit()
         except sqlite3.Error as exc:
@@ -284,18 +362,64 @@ class Database:
             else:
                 fut.set_result(value)
 
+    @staticmethod
+    def _undo_one(conn: sqlite3.Connection) -> bool:
+        """Roll back the failed operation alone; False if SQLite had already undone more (the
+        transaction, or the savepoint with it), so the whole batch is lost."""
+        if not conn.in_transaction:
+            return False
+        try:
+            conn.execute("ROLLBACK TO op")
+            conn.execute("RELEASE op")
+        except sqlite3.Error:
+            return False
+        return True
+
+    def _begin(self, conn: sqlite3.Connection, batch: list[_Queued]) -> list[_Queued]:
+        """BEGIN IMMEDIATE, waiting out another program's lock: the operations still within
+        their `patience` of being queued are tried again, the others fail as busy. What waits
+        stays in order, ahead of everything queued meanwhile."""
+        delay = RETRY_FIRST_SECONDS
+        waited = False
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                err = _translate(self.path, exc)
+                if not isinstance(err, DatabaseBusy) or self._closing.is_set():
+                    for queued in batch:
+                        queued.future.set_exception(err)
+                    return []
+                now = time.monotonic()
+                late = [q for q in batch if now - q.queued_at >= q.patience]
+                for queued in late:
+                    queued.future.set_exception(err)
+                batch = [q for q in batch if now - q.queued_at < q.patience]
+                if not batch:
+                    return []
+                if not waited:
+                    log.warning("database %s is locked by another program; %d write(s) wait",
+                                self.path, len(batch))
+                    waited = True
+                self._closing.wait(delay)
+                delay = min(delay * 2, RETRY_MAX_SECONDS)
+                continue
+            if waited:
+                log.info("database %s is free again; the waiting writes go in", self.path)
+            return batch
+
     def _refuse_all(self, exc: BaseException) -> None:
         while True:
             item = self._queue.get()
             if item is _STOP:
                 return
-            item[1].set_exception(exc)
+            item.future.set_exception(exc)
 
     # -- reading ---------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
-        """A connection for queries; never used to write."""
+        """A connection for queries; never used to write, never taking the write lock."""
         if self._memory_conn is not None:
             yield self._memory_conn
             return
@@ -305,6 +429,28 @@ class Database:
                 yield conn
         finally:
             conn.close()
+
+
+def _truncate_wal(conn: sqlite3.Connection, path: str, attempts: int = 20) -> bool:
+    """Copy the WAL into the file and empty it; False (logged) if readers kept it from
+    finishing after `attempts` tries: their snapshots still need the old pages."""
+    for _ in range(attempts):
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if not busy:
+            return True
+        time.sleep(0.05)
+    log.warning("database %s: readers kept the WAL from being emptied; it is on the next "
+                "checkpoint", path)
+    return False
+
+
+def _chain(source: Future[T], target: Future[T]) -> None:
+    """Resolve `target` as `source` was."""
+    error = source.exception()
+    if error is not None:
+        target.set_exception(error)
+    else:
+        target.set_result(source.result())
 
 
 def _translate(path: str, exc: BaseException) -> BaseException:

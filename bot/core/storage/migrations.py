@@ -33,6 +33,13 @@ Migration = Callable[[sqlite3.Connection], None]
 # Tables every Seminar Bot database has had: a version-0 file with tables, none of these among
 # them, is another program's.
 OWN_TABLES = frozenset({"readings", "passages", "messages", "bot_queries", "settings"})
+# The discussion log and its privacy state: they exist nowhere else (the index tables are
+# rebuilt from the readings), so a repair carries them over (bot.core.storage.repair), in this
+# order (a message before its edits).
+LOG_TABLES = (
+    "messages", "message_edits", "channels", "channel_events", "logged_channels", "optouts",
+    "optout_messages", "bot_queries", "settings", "tombstones", "catchup_points",
+)
 
 INITIAL_SCHEMA = """
 CREATE TABLE IF NOT EXISTS [readings] (
@@ -266,7 +273,49 @@ def v1_initial_schema(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (v1_initial_schema,)
+LOG_INTEGRITY_SCHEMA = """
+CREATE TABLE tombstones (              -- what was removed, and never what it said
+    id INTEGER PRIMARY KEY,
+    reason TEXT NOT NULL,              -- deleted | forget | erase | optout | retention
+    guild_id TEXT,                     -- the guild/team it holds in; NULL: every one
+    message_key TEXT,                  -- one message: sha256 of "message:" + its id
+    author_key TEXT,                   -- one person: sha256 of "author:" + their id
+    since TEXT,                        -- with author_key: from this created_at (NULL: the start)
+    until TEXT,                        -- with author_key, or retention: before this created_at
+    created_at TEXT,                   -- with message_key: the message's time, when known
+    at TEXT NOT NULL                   -- when it was removed
+);
+
+CREATE UNIQUE INDEX tombstones_message ON tombstones(message_key) WHERE message_key IS NOT NULL;
+
+CREATE INDEX tombstones_author ON tombstones(author_key) WHERE author_key IS NOT NULL;
+
+CREATE TABLE catchup_points (          -- how far each channel's and thread's history is caught up
+    platform TEXT NOT NULL,
+    guild_id TEXT NOT NULL,
+    place_id TEXT NOT NULL,            -- a channel, a thread or a forum post
+    parent_id TEXT,                    -- a thread's channel
+    cursor TEXT,                       -- the newest message stored with everything before it
+    cursor_at TEXT,                    -- its created_at: the next catch-up re-reads from a
+                                       -- window before it
+    checked_at TEXT,                   -- when its last catch-up finished
+    failures INTEGER NOT NULL DEFAULT 0,  -- catch-ups that failed since the last that did not
+    error TEXT,                        -- why the last one failed (no message text)
+    PRIMARY KEY (platform, guild_id, place_id)
+);
+
+ALTER TABLE channels ADD COLUMN owner_id TEXT;  -- who named it: a thread's or forum post's author
+"""
+
+
+def v2_log_integrity(conn: sqlite3.Connection) -> None:
+    """Tombstones (erasure, retention and deletions that every later store checks), durable
+    catch-up points per channel and thread, and who wrote a thread's title."""
+    for statement in statements(LOG_INTEGRITY_SCHEMA):
+        conn.execute(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (v1_initial_schema, v2_log_integrity)
 
 
 def latest_version() -> int:

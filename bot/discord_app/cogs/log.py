@@ -1,27 +1,31 @@
-"""The discussion log: `/log channels add|remove|list`, live events, and backfill.
+"""The discussion log: `/log channels add|remove|list`, live events, and catch-up.
 
 Live events are written as they come; nothing here waits for the disk except the awaited
-future of the single writer. Because the gateway drops events while the bot is away, every
-start and every reconnect backfills each logged channel and its threads (active and archived)
-from the newest message logged *before* the connection was lost, so messages that arrive live
-right after a reconnect cannot hide the gap. Upserts are idempotent, so overlap costs nothing.
+future of the single writer, which retries while another program holds the database's lock.
+Because the gateway drops events while the bot is away, every start and every reconnect of a
+shard runs the core's catch-up (bot.core.log.catchup) over each of its guilds through
+`DiscordHistory`: each logged channel and thread resumes from its own durable point (never moved
+by live events), re-reads an overlap window so edits and deletions made while away are
+applied, and reads threads created or archived meanwhile. A live event the writer could not
+store at all is fetched again by a catch-up of its guild, started once the write has failed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.core.errors import DatabaseBusy, DatabaseUnavailable
-from bot.core.models import ChannelInfo, LoggedMessage
+from bot.core.errors import DatabaseUnavailable
+from bot.core.models import ChannelInfo, HistoryPage, LoggedMessage, PlaceState
 from bot.core.presentation import description
 from bot.discord_app.checks import guild_only_check, instructor_only
 from bot.discord_app.client import SeminarBot, add_feature_cog
@@ -31,15 +35,14 @@ from bot.discord_app.logging_events import (
     channel_info,
     edit_fields,
     from_message,
-    iso,
     parent_of,
+    thread_update_info,
 )
 
 log = logging.getLogger("bot.discord.log")
 
-BACKFILL_BATCH = 100
-STORE_ATTEMPTS = 4  # waits of 1, 2 and 4 s between them, on top of SQLite's own busy timeout
-STORE_RETRY_SECONDS = 1.0
+T = TypeVar("T")
+HISTORY_PAGE = 100  # what one history request returns
 LoggableChannel = discord.TextChannel | discord.ForumChannel
 
 
@@ -71,14 +74,12 @@ class LogCog(commands.Cog):
     def __init__(self, bot: SeminarBot) -> None:
         self.bot = bot
         self.service = bot.service
+        # A running bot waits out another program's lock rather than drop an event.
+        self.service.retry_events_for(bot.settings.busy_retry_seconds)
         self._scopes: dict[int, asyncio.Task[GuildScope]] = {}
-        # Per shard, backfills resume from the newest message logged before its anchor: the
-        # process start, then its first disconnect since its last complete backfill (None: no gap).
-        self._started = datetime.now(UTC)
-        self._anchors: dict[int, datetime | None] = {}
-        self._backfill_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._lookups: dict[int, asyncio.Task[Any]] = {}
+        self._owed: set[int] = set()  # guilds with a live event lost: a catch-up is owed
 
     async def cog_load(self) -> None:
         if self.bot.settings.retention_days:
@@ -160,6 +161,32 @@ class LogCog(commands.Cog):
 
     # -- live events ---------------------------------------------------------------------------
 
+    async def _write(self, guild_id: int, write: Future[T]) -> T | None:
+        """Await one live event's write. The writer retries while another program holds the
+        lock (SEMINAR_BUSY_RETRY_SECONDS); if the event still cannot be stored (the lock
+        outlasted that, the disk is full, the file is damaged), a catch-up of the guild
+        fetches it again, and its edits and deletions with it. A bug propagates, to be logged
+        as one by discord.py's event error handler."""
+        try:
+            return await asyncio.wrap_future(write)
+        except DatabaseUnavailable as exc:
+            log.error("could not log an event of guild %s (%s); a catch-up will fetch it",
+                      guild_id, exc)
+            self._owe_catch_up(guild_id)
+            return None
+
+    def _owe_catch_up(self, guild_id: int) -> None:
+        if guild_id in self._owed:
+            return
+        self._owed.add(guild_id)
+        guild = self.bot.get_guild(guild_id)
+        if guild is not None:
+            self._spawn(self._catch_up_owed(guild))
+
+    async def _catch_up_owed(self, guild: discord.Guild) -> None:
+        self._owed.discard(guild.id)
+        await self.catch_up_guild(guild)
+
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         if message.guild is None:
@@ -172,44 +199,7 @@ class LogCog(commands.Cog):
             parent_id=scope.parents.get(message.channel.id),
             keep_content=self._keep_content(message),
         )
-        await self._store([record])
-
-    async def _store(self, records: list[LoggedMessage]) -> None:
-        """Store, retrying while another program holds the database's lock. If it stays busy,
-        or cannot be used at all, or a bug stops the write, the next backfill of that shard
-        starts before these messages so they are fetched again: nothing is lost."""
-        for attempt in range(STORE_ATTEMPTS):
-            try:
-                await asyncio.wrap_future(self.service.record_messages(records))
-                return
-            except DatabaseBusy:
-                if attempt < STORE_ATTEMPTS - 1:
-                    await asyncio.sleep(STORE_RETRY_SECONDS * 2**attempt)
-                    continue
-                self._give_up(records, "the database stayed locked")
-                return
-            except DatabaseUnavailable as exc:  # damaged, full, read-only: waiting cannot help
-                self._give_up(records, str(exc))
-                return
-            except BaseException:  # a bug: logged as one by discord.py's event error handler
-                self._rewind(records)
-                raise
-
-    def _give_up(self, records: list[LoggedMessage], why: str) -> None:
-        log.error(
-            "could not log %d message(s) (first id %s): %s; the next backfill fetches them again",
-            len(records),
-            records[0].id,
-            why,
-        )
-        self._rewind(records)
-
-    def _rewind(self, records: list[LoggedMessage]) -> None:
-        guild = self.bot.get_guild(int(records[0].guild_id))
-        shard = guild.shard_id if guild is not None else 0
-        earliest = min(datetime.fromisoformat(r.created_at) for r in records)
-        current = self._anchor_of(shard)
-        self._anchors[shard] = earliest if current is None else min(current, earliest)
+        await self._write(message.guild.id, self.service.record_messages([record]))
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
@@ -218,47 +208,57 @@ class LogCog(commands.Cog):
         fields = edit_fields(payload.data)
         if not self.bot.intents.message_content and not self._keep_content(payload.message):
             fields["content"] = None
-        known = await asyncio.wrap_future(
-            self.service.record_edit(str(payload.message_id), **fields)
-        )
-        if known:
+        known = await self._write(payload.guild_id, self.service.record_edit(
+            str(payload.message_id), guild_id=str(payload.guild_id), **fields
+        ))
+        if known is not False:
             return
         # An edit of a message we never saw (sent while we were away, or by an opted-out
         # student, whom store_messages only counts): log it as a message of its own.
         message = payload.message
         if await self._logged_parent(payload.guild_id, message.channel, payload.channel_id):
             scope = await self.scope(payload.guild_id)
-            await self._store(
-                [
-                    from_message(
-                        message,
-                        parent_id=scope.parents.get(payload.channel_id),
-                        keep_content=fields["content"] is not None,
-                    )
-                ]
+            record = from_message(
+                message,
+                parent_id=scope.parents.get(payload.channel_id),
+                keep_content=fields["content"] is not None,
             )
+            await self._write(payload.guild_id, self.service.record_messages([record]))
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        await asyncio.wrap_future(self.service.record_deletes([str(payload.message_id)]))
+        if payload.guild_id is not None:
+            await self._write(payload.guild_id, self.service.record_deletes(
+                [str(payload.message_id)], guild_id=str(payload.guild_id)
+            ))
 
     @commands.Cog.listener()
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
-        await asyncio.wrap_future(
-            self.service.record_deletes([str(i) for i in payload.message_ids])
-        )
+        if payload.guild_id is not None:
+            await self._write(payload.guild_id, self.service.record_deletes(
+                [str(i) for i in payload.message_ids], guild_id=str(payload.guild_id)
+            ))
+
+    async def _reaction(self, payload: Any, delta: int | None) -> None:
+        if payload.guild_id is None:
+            return
+        user = getattr(payload, "user_id", None)
+        await self._write(payload.guild_id, self.service.bump_reactions(
+            str(payload.message_id), delta, user_id=None if user is None else str(user),
+            guild_id=str(payload.guild_id),
+        ))
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        await asyncio.wrap_future(self.service.bump_reactions(str(payload.message_id), 1))
+        await self._reaction(payload, 1)
 
     @commands.Cog.listener()
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
-        await asyncio.wrap_future(self.service.bump_reactions(str(payload.message_id), -1))
+        await self._reaction(payload, -1)
 
     @commands.Cog.listener()
     async def on_raw_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
-        await asyncio.wrap_future(self.service.bump_reactions(str(payload.message_id), None))
+        await self._reaction(payload, None)
 
     @commands.Cog.listener()
     async def on_thread_create(self, thread: discord.Thread) -> None:
@@ -266,9 +266,9 @@ class LogCog(commands.Cog):
         if thread.parent_id is not None:
             scope.parents[thread.id] = thread.parent_id
         if scope.covers(thread.id):
-            await asyncio.wrap_future(
-                self.service.record_channel(channel_info(thread), event="create")
-            )
+            await self._write(thread.guild.id, self.service.record_channel(
+                channel_info(thread), event="create"
+            ))
 
     @commands.Cog.listener()
     async def on_raw_thread_update(self, payload: discord.RawThreadUpdateEvent) -> None:
@@ -276,21 +276,11 @@ class LogCog(commands.Cog):
         scope.parents[payload.thread_id] = payload.parent_id
         if not scope.covers(payload.thread_id):
             return
-        data = payload.data
-        archived = bool(data.get("thread_metadata", {}).get("archived", False))
         parent = self.bot.get_channel(payload.parent_id)
-        info = ChannelInfo(
-            id=str(payload.thread_id),
-            platform=PLATFORM,
-            guild_id=str(payload.guild_id),
-            name=data.get("name"),
-            parent_id=str(payload.parent_id),
-            kind="forum_post" if isinstance(parent, discord.ForumChannel) else "thread",
-            archived=archived,
-        )
-        await asyncio.wrap_future(
-            self.service.record_channel(info, event="archive" if archived else "update")
-        )
+        info = thread_update_info(payload, forum=isinstance(parent, discord.ForumChannel))
+        await self._write(payload.guild_id, self.service.record_channel(
+            info, event="archive" if info.archived else "update"
+        ))
 
     @commands.Cog.listener()
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
@@ -305,130 +295,36 @@ class LogCog(commands.Cog):
             kind="thread",
             archived=True,
         )
-        await asyncio.wrap_future(self.service.record_channel(info, event="delete"))
+        await self._write(payload.guild_id, self.service.record_channel(info, event="delete"))
 
-    # -- reconnects and backfill ---------------------------------------------------------------
-
-    @commands.Cog.listener()
-    async def on_shard_disconnect(self, shard_id: int) -> None:
-        if self._anchor_of(shard_id) is None:
-            self._anchors[shard_id] = datetime.now(UTC)
+    # -- reconnects and catch-up ---------------------------------------------------------------
 
     @commands.Cog.listener()
     async def on_shard_ready(self, shard_id: int) -> None:
         """A shard identified afresh (start, or a session Discord would not resume)."""
-        self._spawn(self.backfill_shard(shard_id))
+        self._spawn(self.catch_up_shard(shard_id))
 
     @commands.Cog.listener()
     async def on_shard_resumed(self, shard_id: int) -> None:
-        self._spawn(self.backfill_shard(shard_id))
-
-    def _anchor_of(self, shard_id: int) -> datetime | None:
-        return self._anchors.get(shard_id, self._started)
+        self._spawn(self.catch_up_shard(shard_id))
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.get_running_loop().create_task(coro, name="seminar-bot: backfill")
+        task = asyncio.get_running_loop().create_task(coro, name="seminar-bot: catch-up")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def backfill_shard(self, shard_id: int) -> int:
-        """Backfill the guilds of one shard; returns how many messages were fetched."""
-        async with self._backfill_lock:  # one backfill at a time: they share the rate limits
-            anchor = self._anchor_of(shard_id)
-            total = 0
-            for guild in [g for g in self.bot.guilds if g.shard_id == shard_id]:
-                try:
-                    total += await self.backfill_guild(guild, anchor)
-                except Exception:
-                    log.exception(
-                        "backfill of guild %s failed; the next reconnect retries", guild.id
-                    )
-                    return total
-            if self._anchor_of(shard_id) is anchor:  # no disconnect while we caught up
-                self._anchors[shard_id] = None
-            log.info("backfill of shard %s done: %d message(s) fetched", shard_id, total)
-            return total
-
-    async def backfill_guild(self, guild: discord.Guild, anchor: datetime | None = None) -> int:
-        scope = await self.scope(guild.id)
-        if not scope.channels:
-            return 0
-        active = await guild.active_threads()
+    async def catch_up_shard(self, shard_id: int) -> int:
+        """Catch up the guilds of one shard; returns how many messages were stored."""
         total = 0
-        for channel_id in sorted(scope.channels):
-            channel = guild.get_channel(channel_id)
-            if not isinstance(channel, LoggableChannel):
-                log.warning("logged channel %s is gone or not a text/forum channel", channel_id)
-                continue
-            total += await self.backfill_channel(channel, active, anchor)
+        for guild in [g for g in self.bot.guilds if g.shard_id == shard_id]:
+            total += await self.catch_up_guild(guild)
         return total
 
-    async def backfill_channel(
-        self,
-        channel: discord.TextChannel | discord.ForumChannel,
-        active: list[discord.Thread],
-        anchor: datetime | None = None,
-    ) -> int:
-        scope = await self.scope(channel.guild.id)
-        threads = {t.id: t for t in active if t.parent_id == channel.id}
-        threads.update({t.id: t for t in channel.threads})
-        archives = [channel.archived_threads(limit=None)]
-        if isinstance(channel, discord.TextChannel):  # forums have no private threads
-            archives.append(channel.archived_threads(limit=None, private=True))
-        for archive in archives:
-            try:
-                async for thread in archive:
-                    threads[thread.id] = thread
-            except discord.Forbidden:
-                log.info("no access to some archived threads of %s", channel.id)
-        total = 0
-        if isinstance(channel, discord.TextChannel):
-            total += await self._backfill_one(channel, None, anchor)
-        settled = anchor or datetime.now(UTC)
-        for thread in threads.values():
-            if (
-                thread.id in scope.parents
-                and thread.archived
-                and thread.archive_timestamp < settled
-            ):
-                continue  # fetched before, and archived since: nobody can have written there
-            total += await self._backfill_one(thread, channel.id, anchor)
-            # Recorded only once its history is in: a thread we know is a thread we have read.
-            await asyncio.wrap_future(self.service.record_channel(channel_info(thread)))
-            scope.parents[thread.id] = channel.id
-        return total
-
-    async def _backfill_one(
-        self,
-        target: discord.TextChannel | discord.Thread,
-        parent_id: int | None,
-        anchor: datetime | None,
-    ) -> int:
-        gid = str(target.guild.id)
-        last = await asyncio.to_thread(self.service.last_message, gid, str(target.id), iso(anchor))
-        after = discord.Object(id=int(last)) if last else None
-        batch: list[LoggedMessage] = []
-        count = 0
-        try:
-            async for message in target.history(limit=None, after=after, oldest_first=True):
-                batch.append(
-                    from_message(
-                        message,
-                        parent_id=parent_id,
-                        keep_content=self._keep_content(message),
-                        source="backfill",
-                    )
-                )
-                if len(batch) >= BACKFILL_BATCH:
-                    await self._store(batch)
-                    count += len(batch)
-                    batch = []
-        except discord.Forbidden:
-            log.warning("no permission to read the history of %s", target.id)
-        if batch:
-            await self._store(batch)
-            count += len(batch)
-        return count
+    async def catch_up_guild(self, guild: discord.Guild, *, only: int | None = None) -> int:
+        """One guild's logged channels (or `only` that one); the core isolates failures."""
+        source = DiscordHistory(self, guild, await self.scope(guild.id), only=only)
+        report = await self.service.catch_up(source)
+        return report.stored
 
     # -- /log channels ---------------------------------------------------------------------------
 
@@ -439,6 +335,7 @@ class LogCog(commands.Cog):
         self, interaction: discord.Interaction, channel: discord.TextChannel | discord.ForumChannel
     ) -> None:
         guild_id = guild_only_check(interaction)
+        self.bot.scope_for(guild_id)  # a server nobody configured logs nothing
         await interaction.response.defer(ephemeral=True, thinking=True)
         await asyncio.wrap_future(
             self.service.set_logged_channel(
@@ -457,13 +354,7 @@ class LogCog(commands.Cog):
             ephemeral=True,
         )
         if self.bot.is_ready() and isinstance(resolved, LoggableChannel):
-            self._spawn(self._backfill_new(resolved))
-
-    async def _backfill_new(self, channel: discord.TextChannel | discord.ForumChannel) -> None:
-        try:
-            await self.backfill_channel(channel, await channel.guild.active_threads())
-        except Exception:
-            log.exception("backfill of newly logged channel %s failed", channel.id)
+            self._spawn(self.catch_up_guild(resolved.guild, only=resolved.id))
 
     @channels_group.command(name="remove", description="Stop logging a channel")
     @app_commands.describe(channel="The channel or forum to stop logging")
@@ -501,6 +392,89 @@ class LogCog(commands.Cog):
                 "Note: the Message Content intent is off, so message text is not stored."
             )
         await interaction.followup.send(content(text), ephemeral=True)
+
+
+class DiscordHistory:
+    """One guild's history as the core's catch-up reads it (bot.core.log.catchup.HistorySource)."""
+
+    platform = PLATFORM
+    visible_since: datetime | None = None  # Discord hides no history from a bot that may read it
+
+    def __init__(
+        self, cog: LogCog, guild: discord.Guild, scope: GuildScope, *, only: int | None = None
+    ) -> None:
+        self.cog = cog
+        self.guild = guild
+        self.guild_id = str(guild.id)
+        self.scope = scope
+        self.only = only
+        self._places: dict[str, discord.TextChannel | discord.ForumChannel | discord.Thread] = {}
+        self._active: list[discord.Thread] | None = None
+
+    async def channels(self) -> list[ChannelInfo]:
+        out = []
+        for channel_id in sorted(self.scope.channels):
+            if self.only is not None and channel_id != self.only:
+                continue
+            channel = self.guild.get_channel(channel_id)
+            if not isinstance(channel, LoggableChannel):
+                log.warning("logged channel %s is gone or not a text/forum channel", channel_id)
+                continue
+            self._places[str(channel_id)] = channel
+            out.append(channel_info(channel))
+        return out
+
+    async def describe(self, place: ChannelInfo) -> ChannelInfo:
+        return place  # from the cache or the thread listings: as Discord shows it now
+
+    async def threads(
+        self, channel: ChannelInfo, known: Mapping[str, PlaceState]
+    ) -> list[ChannelInfo]:
+        """Active threads always (anyone can write there); an archived one unless it was
+        read after it was archived (nobody can have written there since)."""
+        parent = self._places[channel.id]
+        assert isinstance(parent, LoggableChannel)
+        if self._active is None:
+            self._active = await self.guild.active_threads()
+        threads = {t.id: t for t in self._active if t.parent_id == parent.id}
+        threads.update({t.id: t for t in parent.threads})
+        archives = [parent.archived_threads(limit=None)]
+        if isinstance(parent, discord.TextChannel):  # forums have no private threads
+            archives.append(parent.archived_threads(limit=None, private=True))
+        for archive in archives:
+            try:
+                async for thread in archive:
+                    threads[thread.id] = thread
+            except discord.Forbidden:
+                log.info("no access to some archived threads of %s", parent.id)
+        out = []
+        for thread in threads.values():
+            self.scope.parents[thread.id] = parent.id
+            state = known.get(str(thread.id))
+            if thread.archived and state is not None and state.checked_at is not None and (
+                thread.archive_timestamp < datetime.fromisoformat(state.checked_at)
+            ):
+                continue
+            self._places[str(thread.id)] = thread
+            out.append(channel_info(thread))
+        return out
+
+    async def history(self, place: ChannelInfo, after: datetime | None) -> AsyncIterator[HistoryPage]:
+        target = self._places[place.id]
+        if isinstance(target, discord.ForumChannel):
+            return
+        parent_id = target.parent_id if isinstance(target, discord.Thread) else None
+        start = discord.Object(id=discord.utils.time_snowflake(after, high=True)) if after else None
+        batch: list[LoggedMessage] = []
+        async for message in target.history(limit=None, after=start, oldest_first=True):
+            batch.append(from_message(message, parent_id=parent_id,
+                                      keep_content=self.cog._keep_content(message),
+                                      source="backfill"))
+            if len(batch) >= HISTORY_PAGE:
+                yield HistoryPage(batch)
+                batch = []
+        if batch:
+            yield HistoryPage(batch)
 
 
 async def setup(bot: commands.Bot) -> None:
