@@ -12,16 +12,15 @@ import json
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot import cli_digest, formatting
 from bot.console import Console
-from bot.core.errors import DatabaseDamaged, DatabaseUnavailable, SeminarError
+from bot.core.errors import DatabaseUnavailable, SeminarError
 from bot.core.presentation import passage_view, readings_view, result_view
-from bot.core.service import CourseScope, SeminarService
+from bot.core.service import CourseScope, SeminarService, repair_database
 from bot.settings import Settings, load_settings
 
 PLATFORM = "cli"
@@ -124,9 +123,16 @@ def local_course(service: SeminarService) -> CourseScope:
 
 
 def _refresh(service: SeminarService, *, quiet: bool = True) -> CourseScope:
-    """The local course, brought up to date first (warnings on stderr)."""
+    """The local course, brought up to date first (warnings on stderr). A command that only
+    reads still answers, from the index as it is, when the database cannot be written (a
+    read-only file, another program holding the lock)."""
     course = local_course(service)
-    report = course.ensure_index(progress=None if quiet else progress_printer(sys.stderr))
+    try:
+        report = course.ensure_index(progress=None if quiet else progress_printer(sys.stderr))
+    except DatabaseUnavailable as exc:
+        formatting.print_warnings([f"the index could not be brought up to date ({exc}); "
+                                   "answering from the index as it is"])
+        return course
     formatting.print_warnings(report.warnings)
     return course
 
@@ -265,18 +271,12 @@ def make_service(args: argparse.Namespace, settings: Settings) -> SeminarService
     db = Path(args.db or settings.db_path)
     courses = settings.course_map()
     courses["default"] = Path(readings)
-    try:
-        return SeminarService(db, courses, guild_courses=settings.guild_courses())
-    except DatabaseDamaged:
-        if not (args.command == "index" and args.rebuild and db.is_file()):
-            raise
-    # `index --rebuild` on a damaged file: keep it aside for forensics, start a fresh one.
-    aside = db.with_name(f"{db.name}.damaged-{int(time.time())}")
-    for suffix in ("", "-wal", "-shm"):
-        part = Path(f"{db}{suffix}")
-        if part.exists():
-            part.rename(f"{aside}{suffix}")
-    print(f"warning: {db} was damaged; moved it to {aside} and rebuilt the index", file=sys.stderr)
+    if args.command == "index" and args.rebuild:
+        # A damaged file is rebuilt with its discussion log carried over; the damaged one
+        # is kept beside it. The index itself is then rebuilt from the readings.
+        repaired = repair_database(db)
+        if repaired is not None:
+            print(f"warning: {repaired.summary()}", file=sys.stderr)
     return SeminarService(db, courses, guild_courses=settings.guild_courses())
 
 

@@ -16,7 +16,7 @@ from typing import Final, TextIO
 from bot import formatting
 from bot.cli_digest import console_digest
 from bot.core.errors import SeminarError
-from bot.core.models import ChannelInfo, LoggedMessage, now_iso
+from bot.core.models import ChannelInfo, LoggedMessage, clean_text, now_iso
 from bot.core.presentation import (
     ResultView,
     help_entries,
@@ -96,7 +96,7 @@ class Console:
 
     def say(self, arg: str) -> str:
         """Post into a local discussion thread, through the same log functions as Discord."""
-        thread, _, text = arg.partition(" ")
+        thread, _, text = clean_text(arg).partition(" ")  # echoed too: no lone surrogates
         if not thread or not text.strip():
             raise SeminarError("Usage: /say THREAD TEXT, e.g. /say week-3 I think regimes matter")
         message = console_message(thread, text.strip(), self.author)

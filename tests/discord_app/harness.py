@@ -134,14 +134,18 @@ def channel_payload(cid: int, name: str, kind: int, guild_id: int = GUILD) -> di
 
 
 def thread_payload(
-    tid: int, parent: int, name: str, *, archived: bool = False, guild_id: int = GUILD
+    tid: int, parent: int, name: str, *, archived: bool = False, guild_id: int = GUILD,
+    archived_at: datetime | None = None, owner: User | None = None,
 ) -> dict[str, Any]:
+    """A thread (or forum post, under a forum); `archived_at` is when it was archived, `owner`
+    who started it (and wrote its title)."""
+    stamp = (archived_at or datetime(2026, 11, 1, 9, 0, tzinfo=UTC)).isoformat()
     return {
         "id": str(tid),
         "type": 11,
         "guild_id": str(guild_id),
         "parent_id": str(parent),
-        "owner_id": str(STUDENT.id),
+        "owner_id": str((owner or STUDENT).id),
         "name": name,
         "last_message_id": None,
         "rate_limit_per_user": 0,
@@ -151,7 +155,7 @@ def thread_payload(
         "thread_metadata": {
             "archived": archived,
             "auto_archive_duration": 1440,
-            "archive_timestamp": "2026-11-01T09:00:00+00:00",
+            "archive_timestamp": stamp,
             "locked": False,
         },
     }
@@ -304,7 +308,7 @@ class _Response:
 
     def __init__(self, status: int) -> None:
         self.status = status
-        self.reason = "Not Found"
+        self.reason = "Not Found" if status == 404 else "Internal Server Error"
 
 
 class FakeDiscordAPI:
@@ -318,6 +322,7 @@ class FakeDiscordAPI:
         self.history_requests: list[int] = []  # channel ids whose history was read
         self.channels: dict[int, dict[str, Any]] = {}  # GET /channels/{id}
         self.channel_requests: list[int] = []
+        self._broken: dict[int, int] = {}  # channel id -> pages it still serves (break_history)
 
     def post(self, payload: dict[str, Any]) -> dict[str, Any]:
         self.history.setdefault(int(payload["channel_id"]), []).append(payload)
@@ -327,6 +332,11 @@ class FakeDiscordAPI:
         self, channel_id: int, limit: int, before: Any = None, after: Any = None, around: Any = None
     ) -> list[dict[str, Any]]:
         self.history_requests.append(int(channel_id))
+        if int(channel_id) in self._broken:
+            if self._broken[int(channel_id)] <= 0:
+                raise discord.HTTPException(_Response(500), {"message": "Internal Server Error",
+                                                             "code": 0})
+            self._broken[int(channel_id)] -= 1
         msgs = sorted(self.history.get(int(channel_id), []), key=lambda m: int(m["id"]))
         if after is not None:
             msgs = [m for m in msgs if int(m["id"]) > int(after)]
@@ -358,6 +368,34 @@ class FakeDiscordAPI:
     ) -> dict[str, Any]:
         return {"threads": [], "members": [], "has_more": False}
 
+    # -- what changes on the server while the bot is away (the log's catch-up tests) ----------
+
+    def edit(self, channel_id: int, message_id: int | str, content: str, at: datetime) -> None:
+        """Edit a message in the server's history, as Discord shows it afterwards."""
+        for msg in self.history.get(int(channel_id), []):
+            if msg["id"] == str(message_id):
+                msg.update(content=content, edited_timestamp=at.isoformat())
+
+    def delete(self, channel_id: int, message_id: int | str) -> None:
+        self.history[int(channel_id)] = [
+            m for m in self.history.get(int(channel_id), []) if m["id"] != str(message_id)
+        ]
+
+    def archive(self, thread: dict[str, Any], at: datetime) -> None:
+        """Archive an active thread: it leaves the active list for its channel's archive."""
+        self.active_threads = [t for t in self.active_threads if t["id"] != thread["id"]]
+        archived = {**thread, "thread_metadata": {**thread["thread_metadata"], "archived": True,
+                                                  "archive_timestamp": at.isoformat()}}
+        self.archived_threads.setdefault(int(thread["parent_id"]), []).append(archived)
+
+    def break_history(self, channel_id: int, *, after_pages: int) -> None:
+        """Let the next reads of a channel's history fail (a 500) once `after_pages` pages
+        were served: a catch-up that breaks off half-way. `mend_history` ends it."""
+        self._broken[int(channel_id)] = after_pages
+
+    def mend_history(self) -> None:
+        self._broken.clear()
+
     async def bulk_upsert_guild_commands(
         self, application_id: int, guild_id: int, payload: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
@@ -383,6 +421,12 @@ class Harness:
     @property
     def state(self) -> Any:
         return self.bot._connection
+
+    async def stop(self) -> None:
+        """Stop the bot and close its service (a restarted bot's, see `restart_bot`)."""
+        await self.settle()
+        await self.bot.close()
+        self.service.close()
 
     # -- interactions ----------------------------------------------------------------------
 
@@ -548,6 +592,22 @@ async def start_bot(settings: Settings, service: SeminarService, monkeypatch: An
         "threads": [],
     })
     return Harness(bot, recorder, api)
+
+
+async def restart_bot(h: Harness, monkeypatch: Any, *, settle: bool = True) -> Harness:
+    """The bot stopped and started again on the same database and the same server, as after
+    a crash or a deploy: whatever the old process held only in memory is gone (its writer's
+    queue too), Discord's side (history, threads) carries over. The caller stops the new one
+    (`await new.stop()`). `settle=False`: stop without waiting for pending work, as a crash."""
+    if settle:
+        await h.settle()
+    settings, db_path, courses = h.bot.settings, h.service.db.path, h.service.courses
+    await h.bot.close()
+    h.service.close()
+    service = SeminarService(db_path, courses)
+    new = await start_bot(settings, service, monkeypatch)
+    vars(new.api).update(vars(h.api))  # the same server: its history, threads and failures
+    return new
 
 
 def assert_within_discord_limits(sent: Sent) -> None:

@@ -63,7 +63,8 @@ def load_log(conn: sqlite3.Connection, opts: DigestOptions, period: Period) -> L
     scope = resolve_channels(conn, opts.channel, opts.guild_id) if opts.channel else set()
     optouts = _optouts(conn)
     messages, opted_out = _messages(conn, shared, scope, optouts)
-    channels = {r["id"]: r for r in conn.execute("SELECT * FROM channels")}
+    channels = {r["id"]: r for r in conn.execute(
+        "SELECT * FROM channels WHERE ? IS NULL OR guild_id = ?", (opts.guild_id, opts.guild_id))}
     in_scope = _with_threads(scope, channels) if scope else None
     queries = _bot_queries(conn, shared, optouts, in_scope)
     opted_out += _count_optout_messages(conn, shared, in_scope)
@@ -79,17 +80,25 @@ def resolve_channels(conn: sqlite3.Connection, channel: str, guild_id: str | Non
     ids = {r[0] for r in conn.execute(f"SELECT id FROM channels{where.sql()}", where.args)}
     if ids:
         return ids
-    seen = conn.execute("SELECT 1 FROM messages WHERE channel_id = ? LIMIT 1", (wanted,)).fetchone()
+    seen = conn.execute(
+        "SELECT 1 FROM messages WHERE channel_id = ? AND (? IS NULL OR guild_id = ?) LIMIT 1",
+        (wanted, guild_id, guild_id),
+    ).fetchone()
     if seen is None:
-        raise NotFound(f"No logged channel called {channel!r}. Channels: {_known_channels(conn)}.")
+        raise NotFound(
+            f"No logged channel called {channel!r}. Channels: {_known_channels(conn, guild_id)}."
+        )
     return {wanted}
 
 
-def _known_channels(conn: sqlite3.Connection) -> str:
+def _known_channels(conn: sqlite3.Connection, guild_id: str | None) -> str:
+    """The channel names one guild may see (the CLI's scope, None: the whole database)."""
     names = sorted(
         r[0]
         for r in conn.execute(
             "SELECT DISTINCT name FROM channels WHERE kind = 'channel' AND name IS NOT NULL"
+            " AND (? IS NULL OR guild_id = ?)",
+            (guild_id, guild_id),
         )
     )
     return ", ".join(f"#{n}" for n in names[:20]) or "none logged yet"

@@ -168,7 +168,11 @@ def import_discord_exports(db: Database, paths: Iterable[str | Path]) -> ImportR
     parsed = []
     for path in paths:
         p = Path(path)
-        parsed.append(parse_discord_export(_load_json(p), str(p)))
+        try:
+            parsed.append(parse_discord_export(_load_json(p), str(p)))
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a hostile file
+            raise ExportUnreadable(f"{p} is not a well-formed DiscordChatExporter export "
+                                   f"({type(exc).__name__}: {exc}); nothing of it was imported.") from None
     # Parents first, so a thread's parent channel row exists before the thread's.
     parsed.sort(key=lambda f: f.info.kind == "thread")
     for f in parsed:
@@ -370,11 +374,13 @@ def _fold_changes(out: _SlackChanges) -> None:
 
 
 def _thread_names(changes: _SlackChanges) -> None:
-    """A Slack thread has no title: name it after the start of its root message."""
-    texts = {m.id: m.content for m in changes.messages}
+    """A Slack thread has no title: name it after the start of its root message (whose author
+    owns it: an opted-out or forgotten one's is not stored)."""
+    roots = {m.id: m for m in changes.messages}
     for tid, info in changes.threads.items():
-        root = " ".join((texts.get(tid) or "").split())
+        root = " ".join((roots[tid].content or "").split()) if tid in roots else ""
         info.name = (root[:77] + "…") if len(root) > 78 else (root or None)
+        info.owner_id = roots[tid].author_id if tid in roots else None
 
 
 def import_slack_export(db: Database, path: str | Path, *, team: str | None = None) -> ImportReport:
@@ -407,8 +413,14 @@ def import_slack_export(db: Database, path: str | Path, *, team: str | None = No
                 else:
                     report.warnings.append(f"{day} is not a list of messages; skipped.")
             report.files += len(files)
-            entries.sort(key=lambda e: float(e.get("ts") or 0))
-            changes = _slack_channel_messages(iter(entries), cid, team_id, names, bots)
+            try:
+                entries.sort(key=lambda e: float(e.get("ts") or 0))
+                changes = _slack_channel_messages(iter(entries), cid, team_id, names, bots)
+            except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a hostile file
+                raise ExportUnreadable(
+                    f"{cname}/ in {path} is not a well-formed Slack export "
+                    f"({type(exc).__name__}: {exc}); its messages were not imported."
+                ) from None
             _thread_names(changes)
             created = _ts_iso(str(ch["created"])) if ch.get("created") else None
             infos = [ChannelInfo(id=cid, platform="slack", guild_id=team_id, name=cname,

@@ -15,8 +15,10 @@ if it is damaged:
 3. keeps the damaged file (and its -wal and -shm) untouched beside the new one, as
    `NAME.damaged-TIMESTAMP`, and puts the new file in its place. The index tables are left
    empty for the caller to rebuild from the readings.
-If not even the list of tables can be read, nothing is replaced: the error says so, and the
-file stays where it is for someone to try `sqlite3 FILE .recover` on.
+If not even the list of tables can be read from a file that is an SQLite database, nothing is
+replaced: the error says so, and the file stays where it is for someone to try
+`sqlite3 FILE .recover` on. A file that is not an SQLite database at all (no header SQLite
+knows, none that makes it readable) held no log: it is kept aside and a fresh file started.
 """
 
 from __future__ import annotations
@@ -65,18 +67,21 @@ def repair_if_damaged(path: Path) -> RepairReport | None:
     with _readable(path, stamp) as source:
         report = RepairReport(damage=damage, aside=str(aside), method="row by row")
         tables = _tables(source)
-        if tables is None:
+        if tables is None and _is_sqlite(path):
             raise DatabaseDamaged(
                 "The database is too damaged to read even its list of tables, so it was left "
-                f"as it is (nothing replaced); try `sqlite3 {path} .recover` on a copy.",
+                f"as it is (nothing replaced); try `sqlite3 {path} .recover` on a copy, or move "
+                "it away to start a new one.",
                 path=str(path),
             )
         _new_file(fresh)
         with contextlib.closing(sqlite3.connect(fresh)) as target:
             for table in migrations.LOG_TABLES:
-                if table in tables:
+                if table in (tables or ()):
                     _copy(source, target, table, report)
             target.commit()
+        if tables is None:
+            report.method = "nothing to save: the file is not an SQLite database"
     for suffix in SIDE_FILES:
         part = Path(f"{path}{suffix}")
         if part.exists():
@@ -84,6 +89,11 @@ def repair_if_damaged(path: Path) -> RepairReport | None:
     fresh.rename(path)
     log.warning("database %s repaired: %s", path, report.summary())
     return report
+
+
+def _is_sqlite(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(len(MAGIC)) == MAGIC
 
 
 def _open(path: Path) -> sqlite3.Connection:
@@ -108,7 +118,7 @@ def _readable(path: Path, stamp: str) -> Iterator[sqlite3.Connection]:
         for suffix in ("", "-wal"):
             if Path(f"{path}{suffix}").exists():
                 shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
-        conn = _with_sound_header(copy)
+        conn = _with_sound_header(copy, wal=Path(f"{copy}-wal").exists())
         with contextlib.closing(conn) if conn is not None else contextlib.nullcontext():
             yield conn  # type: ignore[misc]  # None: _tables() reports it unreadable
     finally:
@@ -116,7 +126,7 @@ def _readable(path: Path, stamp: str) -> Iterator[sqlite3.Connection]:
             Path(f"{copy}{suffix}").unlink(missing_ok=True)
 
 
-def _with_sound_header(copy: Path) -> sqlite3.Connection | None:
+def _with_sound_header(copy: Path, *, wal: bool) -> sqlite3.Connection | None:
     """Rewrite the 100-byte header of `copy` with each possible page size until SQLite can
     read its schema; None if none works (the damage goes beyond the header)."""
     size = copy.stat().st_size
@@ -124,7 +134,7 @@ def _with_sound_header(copy: Path) -> sqlite3.Connection | None:
         if size % page_size:
             continue
         with copy.open("r+b") as fh:
-            fh.write(_header(page_size))
+            fh.write(_header(page_size, wal=wal))
         try:
             return _open(copy)
         except sqlite3.DatabaseError:
@@ -132,14 +142,15 @@ def _with_sound_header(copy: Path) -> sqlite3.Connection | None:
     return None
 
 
-def _header(page_size: int) -> bytes:
+def _header(page_size: int, *, wal: bool) -> bytes:
     """A database header (https://sqlite.org/fileformat.html#the_database_header) that lets
     SQLite find the pages: the page size, UTF-8, the page count taken from the file size (a
-    size field of 0 makes SQLite use the file's), an empty free list, schema format 4."""
+    size field of 0 makes SQLite use the file's), an empty free list, schema format 4, and WAL
+    mode when a -wal file holds the latest pages."""
     header = bytearray(100)
     header[0:16] = MAGIC
     header[16:18] = struct.pack(">H", 1 if page_size == 65536 else page_size)
-    header[18], header[19] = 1, 1  # legacy journal: the -wal, if any, is read as it is
+    header[18] = header[19] = 2 if wal else 1
     header[21:24] = bytes((64, 32, 32))
     header[40:44] = struct.pack(">I", 1)  # schema cookie
     header[44:48] = struct.pack(">I", 4)  # schema format
