@@ -124,6 +124,26 @@ def test_a_full_disk_fails_the_whole_batch_it_undid(tmp_path: Path) -> None:
     db.close()
 
 
+def test_a_failure_that_took_the_savepoint_with_it_reports_itself(tmp_path: Path) -> None:
+    """When the operation's savepoint is gone but the transaction is not (what a full disk
+    during indexing left behind), its batch fails with the operation's own error, never
+    "no such savepoint: op"."""
+    db = Database(tmp_path / "w.db")
+    db.setup(make_table)
+    db.run(lambda c: c.execute("INSERT INTO t VALUES (1)"))
+
+    def loses_its_savepoint(conn: sqlite3.Connection) -> None:
+        conn.execute("RELEASE op")
+        conn.execute("INSERT INTO t VALUES (1)")  # fails: the batch cannot be undone in part
+
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        db.run(loses_its_savepoint)
+    db.run(lambda c: c.execute("INSERT INTO t VALUES (2)"))  # the writer carries on
+    with db.read() as conn:
+        assert [r[0] for r in conn.execute("SELECT n FROM t ORDER BY n")] == [1, 2]
+    db.close()
+
+
 def test_a_file_that_cannot_be_opened_is_unavailable(tmp_path: Path) -> None:
     db = Database(tmp_path / "no-such-folder" / "w.db")
     with pytest.raises(DatabaseUnavailable, match="cannot be opened") as caught:

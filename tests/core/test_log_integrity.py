@@ -58,7 +58,7 @@ def test_reimporting_after_a_purge_or_a_deletion_brings_nothing_back(db: Databas
 def test_a_deletion_seen_before_the_message_holds_when_it_arrives(db: Database) -> None:
     """A delete event (or a catch-up's absence) for a message never logged: the create that
     arrives later, redelivered or imported, is not stored."""
-    db.run(lambda c: discussion.mark_deleted(c, ["7001"], guild_id="900"))
+    db.run(lambda c: discussion.mark_deleted(c, ["7001"]))
     stored = db.run(lambda c: discussion.store_messages(
         c, [message("7001", "1001", "2026-11-02T10:00:00+00:00")]))
     assert stored == 0 and count(db, "SELECT count(*) FROM messages") == 0
