@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -58,16 +59,16 @@ def moment() -> str:
 @dataclass(slots=True)
 class Guard:
     """What one guild's log refuses: tombstones over authors and time, the retention cutoff,
-    and who is opted out now. Loaded once per write operation (another process, a CLI
-    `forget`, may have added tombstones since the last one)."""
+    and who is opted out now (see `guard` for how long one is kept)."""
 
     guild_id: str
     opted_out: set[str]
     authors: dict[str, list[tuple[str | None, str | None]]] = field(default_factory=dict)
     cutoff: str | None = None  # nothing created before this is kept (retention)
+    messages: frozenset[str] = frozenset()  # message tombstones' keys, every guild's
 
     @classmethod
-    def load(cls, conn: sqlite3.Connection, guild_id: str) -> Guard:
+    def load(cls, conn: sqlite3.Connection, guild_id: str, messages: frozenset[str]) -> Guard:
         authors: dict[str, list[tuple[str | None, str | None]]] = {}
         for key, since, until in conn.execute(
             "SELECT author_key, since, until FROM tombstones WHERE author_key IS NOT NULL"
@@ -78,28 +79,67 @@ class Guard:
         cutoff = conn.execute(
             "SELECT max(until) FROM tombstones WHERE reason = 'retention'"
         ).fetchone()[0]
-        return cls(guild_id, opted_out_users(conn, guild_id), authors, cutoff)
+        return cls(guild_id, opted_out_users(conn, guild_id), authors, cutoff, messages)
 
     def erased(self, author_id: str | None, created_at: str | None) -> bool:
         """Whether a tombstone covers what `author_id` wrote at `created_at` (None: now)."""
         when = created_at or now_iso()
         if self.cutoff is not None and when < self.cutoff:
             return True
-        if author_id is None:
+        if author_id is None or not self.authors:
             return False
         ranges = self.authors.get(author_tombstone_key(author_id), ())
         return any((since is None or when >= since) and (until is None or when < until)
                    for since, until in ranges)
 
-    def refuses(self, conn: sqlite3.Connection, msg: LoggedMessage) -> bool:
-        return self.erased(msg.author_id, msg.created_at) or message_tombstoned(conn, msg.id)
+    def refuses(self, msg: LoggedMessage) -> bool:
+        return self.erased(msg.author_id, msg.created_at) or (
+            bool(self.messages) and message_tombstone_key(msg.id) in self.messages
+        )
 
 
-def message_tombstoned(conn: sqlite3.Connection, message_id: str) -> bool:
-    row = conn.execute(
-        "SELECT 1 FROM tombstones WHERE message_key = ?", (message_tombstone_key(message_id),)
-    ).fetchone()
-    return row is not None
+@dataclass(slots=True)
+class _Remembered:
+    data_version: int  # PRAGMA data_version: moves when another connection commits
+    generation: int  # _GENERATION when read: moves when this process changes what is refused
+    messages: frozenset[str]
+    guards: dict[str, Guard] = field(default_factory=dict)
+
+
+_remembered: weakref.WeakKeyDictionary[sqlite3.Connection, _Remembered] = (
+    weakref.WeakKeyDictionary()
+)
+_GENERATION = 0
+
+
+def guard(conn: sqlite3.Connection, guild_id: str) -> Guard:
+    """The guild's `Guard`, read once and kept for the connection until something may have
+    changed it: this process changing opt-outs or tombstones (`_refusals_changed`), or
+    another program committing to the file (a CLI `forget` while the bot runs). A burst of
+    messages costs one `PRAGMA data_version` per write instead of a read of every tombstone."""
+    version = conn.execute("PRAGMA data_version").fetchone()[0]
+    try:
+        state = _remembered.get(conn)
+    except TypeError:  # a plain sqlite3 connection cannot be remembered: read afresh
+        state, conn_kept = None, False
+    else:
+        conn_kept = True
+    if state is None or state.data_version != version or state.generation != _GENERATION:
+        keys = frozenset(r[0] for r in conn.execute(
+            "SELECT message_key FROM tombstones WHERE message_key IS NOT NULL"))
+        state = _Remembered(version, _GENERATION, keys)
+        if conn_kept:
+            _remembered[conn] = state
+    found = state.guards.get(guild_id)
+    if found is None:
+        found = state.guards[guild_id] = Guard.load(conn, guild_id, state.messages)
+    return found
+
+
+def _refusals_changed() -> None:
+    """Opt-outs or tombstones were written: every kept `Guard` is read again."""
+    global _GENERATION
+    _GENERATION += 1
 
 
 def _tombstone(
@@ -113,6 +153,7 @@ def _tombstone(
     until: str | None = None,
     created_at: str | None = None,
 ) -> None:
+    _refusals_changed()
     conn.execute(
         "INSERT OR IGNORE INTO tombstones (reason, guild_id, message_key, author_key, since,"
         " until, created_at, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -139,12 +180,12 @@ def store_messages(conn: sqlite3.Connection, messages: Iterable[LoggedMessage]) 
     stored = 0
     guards: dict[str, Guard] = {}
     for msg in messages:
-        guard = guards.get(msg.guild_id)
-        if guard is None:
-            guard = guards[msg.guild_id] = Guard.load(conn, msg.guild_id)
-        if guard.refuses(conn, msg):
+        refusing = guards.get(msg.guild_id)
+        if refusing is None:
+            refusing = guards[msg.guild_id] = guard(conn, msg.guild_id)
+        if refusing.refuses(msg):
             continue
-        if msg.author_id in guard.opted_out:
+        if msg.author_id in refusing.opted_out:
             if not _exists(conn, msg.id):  # counted once, and never beside a stored row
                 conn.execute(
                     "INSERT OR IGNORE INTO optout_messages VALUES (?, ?, ?, ?)",
@@ -162,7 +203,10 @@ def _exists(conn: sqlite3.Connection, message_id: str) -> bool:
 
 
 def _cleaned(msg: LoggedMessage) -> LoggedMessage:
-    """The record with every text field storable (see `clean_text`)."""
+    """The record with every text field storable (see `clean_text`); itself when it is."""
+    texts = [msg.content, msg.author_name, *(t for a in msg.attachments for t in (a.name, a.url))]
+    if all(t is None or clean_text(t) is t for t in texts):
+        return msg
     return replace(
         msg,
         content=None if msg.content is None else clean_text(msg.content),
@@ -235,9 +279,9 @@ def store_edit(
     ).fetchone()
     if row is None or row["deleted"]:
         return False
-    guard = Guard.load(conn, row["guild_id"])
-    silenced = row["author_id"] in guard.opted_out or guard.erased(row["author_id"],
-                                                                    row["created_at"])
+    refusing = guard(conn, row["guild_id"])
+    silenced = row["author_id"] in refusing.opted_out or refusing.erased(row["author_id"],
+                                                                          row["created_at"])
     if (
         content is not None
         and not silenced
@@ -326,8 +370,8 @@ def store_channel(conn: sqlite3.Connection, info: ChannelInfo, *, event: str | N
     earlier messages, until they are erased)."""
     name = None if info.name is None else clean_text(info.name)
     if name is not None and info.owner_id is not None:
-        guard = Guard.load(conn, info.guild_id)
-        if info.owner_id in guard.opted_out or guard.erased(info.owner_id, info.created_at):
+        refusing = guard(conn, info.guild_id)
+        if info.owner_id in refusing.opted_out or refusing.erased(info.owner_id, info.created_at):
             name = None
     conn.execute(
         "INSERT INTO channels (id, platform, guild_id, parent_id, name, kind, created_at,"
@@ -501,6 +545,7 @@ def finish_place(
 def set_optout(conn: sqlite3.Connection, guild_id: str, user_id: str, *, out: bool) -> None:
     """Opting back in leaves a tombstone over the time one was out: what one wrote then is
     never stored, even if a catch-up or an import brings it later."""
+    _refusals_changed()
     if out:
         conn.execute(
             "INSERT OR IGNORE INTO optouts VALUES (?, ?, ?)", (guild_id, user_id, now_iso())

@@ -62,6 +62,11 @@ class _Queued(NamedTuple):
     patience: float = 0.0  # seconds it may wait out another program's lock
 
 
+class Connection(sqlite3.Connection):
+    """A connection others may keep things about (it can be weakly referenced): the log keeps
+    the tombstones it read per connection (bot.core.log.discussion.guard)."""
+
+
 def file_uri(path: str | Path, **params: str) -> str:
     """A `file:` URI for any path: `#`, `?`, `%` and spaces in it are escaped, so SQLite opens
     the file named and not another."""
@@ -79,7 +84,7 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
         if readonly and target != ":memory:":
             conn = _open_readonly(target)
         else:
-            conn = sqlite3.connect(target, check_same_thread=False)
+            conn = sqlite3.connect(target, check_same_thread=False, factory=Connection)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not readonly:

@@ -290,6 +290,8 @@ CREATE UNIQUE INDEX tombstones_message ON tombstones(message_key) WHERE message_
 
 CREATE INDEX tombstones_author ON tombstones(author_key) WHERE author_key IS NOT NULL;
 
+CREATE INDEX tombstones_retention ON tombstones(until) WHERE reason = 'retention';
+
 CREATE TABLE catchup_points (          -- how far each channel's and thread's history is caught up
     platform TEXT NOT NULL,
     guild_id TEXT NOT NULL,
