@@ -84,7 +84,7 @@ def channel_info(thread: discord.Thread | discord.abc.GuildChannel) -> ChannelIn
             name=thread.name,
             parent_id=str(thread.parent_id) if thread.parent_id else None,
             kind="forum_post" if forum else "thread",
-            created_at=iso(thread.created_at),
+            created_at=iso(thread.created_at or discord.utils.snowflake_time(thread.id)),
             archived=thread.archived,
             owner_id=str(thread.owner_id) if thread.owner_id else None,
         )
@@ -110,6 +110,7 @@ def thread_update_info(payload: discord.RawThreadUpdateEvent, *, forum: bool) ->
         name=data.get("name"),
         parent_id=str(payload.parent_id),
         kind="forum_post" if forum else "thread",
+        created_at=iso(discord.utils.snowflake_time(payload.thread_id)),
         archived=archived,
         owner_id=str(owner) if owner else None,
     )

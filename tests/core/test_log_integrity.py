@@ -153,3 +153,19 @@ def test_a_malformed_slack_export_is_rejected_with_its_name_and_why(
     with pytest.raises(ExportUnreadable, match=r"seminar/ in .* well-formed") as caught:
         import_slack_export(db, copy)
     assert "ValueError" in str(caught.value)
+
+
+def test_a_forget_run_by_another_process_holds_in_the_running_bot(
+    db: Database, tmp_path: Path
+) -> None:
+    """The running bot keeps what it read of the tombstones: a CLI `forget` on the same file
+    (another connection) must be seen before its next write."""
+    early = "2026-11-02T10:00:00+00:00"
+    db.run(lambda c: discussion.store_messages(c, [message("7101", "1001", early)]))  # warmed
+    cli = Database(db.path)
+    try:
+        forget(cli, "1001")
+    finally:
+        cli.close()
+    stored = db.run(lambda c: discussion.store_messages(c, [message("7102", "1001", early)]))
+    assert stored == 0 and count(db, "SELECT count(*) FROM messages") == 0

@@ -27,6 +27,7 @@ from tests.discord_app.harness import (
     Harness,
     message_payload,
     restart_bot,
+    snowflake,
     settings_for,
     start_bot,
     thread_payload,
@@ -101,14 +102,22 @@ async def test_purge_then_reconnect_brings_nothing_back(
     logged: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     h = logged
-    for i in range(50):  # last term's messages, fetched by the first catch-up
+    for i in range(45):  # last term's messages, fetched by the first catch-up
         post(h, GENERAL, f"last term {i}", at=now() - timedelta(days=200, minutes=-i), live=False)
+    old_thread = thread_payload(snowflake(now() - timedelta(days=200)), GENERAL,
+                                "last term's thread", owner=OTHER_STUDENT)
+    h.api.active_threads.append(old_thread)
+    for i in range(5):
+        post(h, int(old_thread["id"]), f"in last term's thread {i}",
+             at=now() - timedelta(days=199, minutes=-i), live=False)
+    h.api.archive(old_thread, now() - timedelta(days=190))
     await start_up(h)
     assert count(h.service, "SELECT count(*) FROM messages") == 50
     report = await asyncio.to_thread(h.service.purge, "180d")
     assert report.messages == 50
     await reconnect(h)
     assert count(h.service, "SELECT count(*) FROM messages") == 0
+    assert rows(h.service, "SELECT name FROM channels WHERE id = ?", old_thread["id"]) == []
     post(h, GENERAL, "this week", at=now() - timedelta(days=2), live=False)
     restarted = await restart_bot(h, monkeypatch)
     try:

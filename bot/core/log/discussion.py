@@ -40,6 +40,9 @@ def _message_key(guild_id: str, message_id: str) -> str:
     return hashlib.sha256(f"{guild_id}:{message_id}".encode()).hexdigest()
 
 
+THREAD_KINDS = ("thread", "forum_post")  # channels whose name a student wrote
+
+
 def message_tombstone_key(message_id: str) -> str:
     return hashlib.sha256(f"message:{message_id}".encode()).hexdigest()
 
@@ -365,11 +368,12 @@ def mark_deleted(
 
 
 def store_channel(conn: sqlite3.Connection, info: ChannelInfo, *, event: str | None = None) -> None:
-    """Upsert a channel or thread. A thread's title is its author's text: not stored when
-    they opted out or a tombstone covers them (a title stored earlier is kept, like their
-    earlier messages, until they are erased)."""
+    """Upsert a channel or thread. A thread's or forum post's title is its author's text:
+    not stored when they opted out, or a tombstone (their erasure, the retention cutoff)
+    covers when it was written (a title stored earlier is kept, like their earlier messages,
+    until they are erased or it expires)."""
     name = None if info.name is None else clean_text(info.name)
-    if name is not None and info.owner_id is not None:
+    if name is not None and info.kind in THREAD_KINDS:
         refusing = guard(conn, info.guild_id)
         if info.owner_id in refusing.opted_out or refusing.erased(info.owner_id, info.created_at):
             name = None
@@ -634,7 +638,8 @@ def record_feedback(conn: sqlite3.Connection, query_id: int, *, helpful: bool) -
 
 
 def purge_older_than(conn: sqlite3.Connection, cutoff_iso: str) -> int:
-    """Retention: drop messages (and their history) created before the cutoff, and leave a
+    """Retention: drop messages (and their history, the questions to the bot, the anonymous
+    counts and the titles of threads left empty) created before the cutoff, and leave a
     tombstone at the cutoff, so a catch-up or an import never brings them back. Tombstones
     the new one covers are dropped: it says all they said."""
     conn.execute(
@@ -645,6 +650,12 @@ def purge_older_than(conn: sqlite3.Connection, cutoff_iso: str) -> int:
     conn.execute("DELETE FROM optout_messages WHERE created_at < ?", (cutoff_iso,))
     conn.execute("DELETE FROM bot_queries WHERE created_at < ?", (cutoff_iso,))
     purged = conn.execute("DELETE FROM messages WHERE created_at < ?", (cutoff_iso,)).rowcount
+    conn.execute(  # threads started before the cutoff, with nothing left in them: their titles
+        "DELETE FROM channels WHERE kind IN ('thread', 'forum_post')"
+        " AND coalesce(created_at, updated_at) < ?"
+        " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.channel_id = channels.id)",
+        (cutoff_iso,),
+    )
     _tombstone(conn, "retention", until=cutoff_iso)
     conn.execute(
         "DELETE FROM tombstones WHERE (reason = 'retention' AND until < ?)"
