@@ -27,8 +27,8 @@ from tests.discord_app.harness import (
     Harness,
     message_payload,
     restart_bot,
-    snowflake,
     settings_for,
+    snowflake,
     start_bot,
     thread_payload,
 )
