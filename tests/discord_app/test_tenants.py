@@ -62,6 +62,12 @@ async def test_a_server_nobody_configured_gets_nothing(unconfigured: Harness) ->
     assert "not set up" in added.content
     assert rows(h.service, "SELECT * FROM logged_channels") == []
     assert rows(h.service, "SELECT * FROM bot_queries") == []
+    # A channel turned on before the server lost its configuration logs nothing either.
+    h.service.set_logged_channel(str(OTHER_GUILD), str(theirs), on=True).result()
+    h.gateway("MESSAGE_CREATE", message_payload(channel_id=theirs, author=STUDENT,
+                                                content="not for this bot", guild_id=OTHER_GUILD))
+    await h.settle()
+    assert rows(h.service, "SELECT * FROM messages") == []
 
 
 async def test_a_configured_server_is_served_and_only_it(harness: Harness) -> None:

@@ -436,17 +436,15 @@ class Database:
             conn.close()
 
 
-def _truncate_wal(conn: sqlite3.Connection, path: str, attempts: int = 20) -> bool:
+def _truncate_wal(conn: sqlite3.Connection, path: str) -> bool:
     """Copy the WAL into the file and empty it; False (logged) if readers kept it from
-    finishing after `attempts` tries: their snapshots still need the old pages."""
-    for _ in range(attempts):
-        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        if not busy:
-            return True
-        time.sleep(0.05)
-    log.warning("database %s: readers kept the WAL from being emptied; it is on the next "
-                "checkpoint", path)
-    return False
+    finishing within the busy timeout: their snapshots still need the old pages, and the next
+    checkpoint empties it."""
+    busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    if busy:
+        log.warning("database %s: readers kept the WAL from being emptied; the next "
+                    "checkpoint does it", path)
+    return not busy
 
 
 def _chain(source: Future[T], target: Future[T]) -> None:

@@ -24,7 +24,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.core.errors import DatabaseUnavailable
+from bot.core.errors import DatabaseUnavailable, NotConfigured
 from bot.core.models import ChannelInfo, HistoryPage, LoggedMessage, PlaceState
 from bot.core.presentation import description
 from bot.discord_app.checks import guild_only_check, instructor_only
@@ -108,6 +108,10 @@ class LogCog(commands.Cog):
         return await task
 
     async def _load_scope(self, guild_id: int) -> GuildScope:
+        try:
+            self.bot.scope_for(guild_id)
+        except NotConfigured:
+            return GuildScope()  # a server nobody configured: nothing of it is logged
         gid = str(guild_id)
         channels = await asyncio.to_thread(self.service.logged_channels, gid)
         known = await asyncio.to_thread(self.service.known_channels, gid)
