@@ -29,13 +29,16 @@ def base(tmp_path: Path, knowledge_dir: Path) -> list[str]:
 def imported(base: list[str]) -> list[str]:
     proc = run(base + ["import", "discord-export", *map(str, DISCORD_EXPORTS)])
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("Imported 13 messages (13 stored, 0 from opted-out students)")
+    assert proc.stdout.startswith(
+        "Imported 14 messages from 2 file(s): 13 new, 0 updated, 0 unchanged, 1 skipped")
     return base
 
 
 def test_import_twice_and_digest_json_on_stdout(imported: list[str]) -> None:
     again = run(imported + ["import", "discord-export", *map(str, DISCORD_EXPORTS)])
-    assert again.returncode == 0 and "0 channels/threads" in again.stdout
+    assert again.returncode == 0, again.stderr
+    assert "0 new, 0 updated, 13 unchanged, 1 skipped" in again.stdout
+    assert "0 channels/threads" in again.stdout
     proc = run(imported + ["digest", "--format", "json", "--since", "2026-11-01",
                            "--until", "2026-11-07"])
     assert proc.returncode == 0, proc.stderr
@@ -64,7 +67,7 @@ def test_digest_files_markdown_html_csv(imported: list[str], tmp_path: Path) -> 
 def test_slack_import_then_purge_and_forget(base: list[str]) -> None:
     proc = run(base + ["import", "slack-export", str(SLACK_EXPORT)])
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("Imported 5 messages")
+    assert proc.stdout.startswith("Imported 7 messages from 2 file(s): 5 new")
     forget = run(base + ["forget", "U01BOB"])
     assert forget.returncode == 0 and forget.stdout.startswith("removed 2 message(s)")
     data = json.loads(run(base + ["digest", "--format", "json"]).stdout)

@@ -10,7 +10,7 @@ the event loop never waits on SQLite or on ranking.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
 from functools import partial
@@ -294,11 +294,26 @@ class SeminarService:
         with self.db.read() as conn:
             return digest_files(self.db, opts, fmt, matcher=IndexMatcher(conn, course))
 
-    def import_discord_export(self, paths: Iterable[str | Path]) -> ImportReport:
-        return imports.import_discord_exports(self.db, paths)
+    def import_discord_export(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        staff: Collection[str] = (),
+        progress: imports.Progress | None = None,
+    ) -> ImportReport:
+        """DiscordChatExporter files, folders or zips; `staff`: instructors' and TAs' ids."""
+        return imports.import_discord_exports(self.db, paths, staff=staff, progress=progress)
 
-    def import_slack_export(self, path: str | Path, *, team: str | None = None) -> ImportReport:
-        return imports.import_slack_export(self.db, path, team=team)
+    def import_slack_export(
+        self,
+        path: str | Path,
+        *,
+        team: str | None = None,
+        staff: Collection[str] = (),
+        progress: imports.Progress | None = None,
+    ) -> ImportReport:
+        return imports.import_slack_export(self.db, path, team=team, staff=staff,
+                                           progress=progress)
 
     def purge(self, older_than: int | str) -> PurgeReport:
         """Delete what was logged before an age: days, or text like "180d", "26w", "1y"."""

@@ -18,9 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 from bot.core.models import ChannelInfo, LoggedMessage, now_iso
+
+# What storing one message did (imports report these counts).
+Outcome = Literal["new", "updated", "unchanged"]
 
 
 def _message_key(guild_id: str, message_id: str) -> str:
@@ -32,8 +37,15 @@ def opted_out_users(conn: sqlite3.Connection, guild_id: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def store_messages(conn: sqlite3.Connection, messages: Iterable[LoggedMessage]) -> int:
-    """Upsert messages; returns how many were stored (opted-out ones are only counted)."""
+def store_messages(
+    conn: sqlite3.Connection,
+    messages: Iterable[LoggedMessage],
+    *,
+    outcomes: Counter[str] | None = None,
+) -> int:
+    """Upsert messages; returns how many were stored (opted-out ones are only counted).
+
+    `outcomes`, when given, counts what each stored message did (`Outcome`)."""
     stored = 0
     optouts: dict[str, set[str]] = {}
     for msg in messages:
@@ -45,44 +57,86 @@ def store_messages(conn: sqlite3.Connection, messages: Iterable[LoggedMessage]) 
                 (msg.guild_id, msg.channel_id, _message_key(msg.guild_id, msg.id), msg.created_at),
             )
             continue
-        _upsert(conn, msg)
+        outcome = _upsert(conn, msg)
+        if outcomes is not None:
+            outcomes[outcome] += 1
         stored += 1
     return stored
 
 
-def _upsert(conn: sqlite3.Connection, msg: LoggedMessage) -> None:
+def _newer(msg: LoggedMessage, row: sqlite3.Row) -> bool:
+    """Whether `msg` is a later version than the stored row: the latest edit (or creation) time
+    wins whatever order the versions arrive in (live, catch-up, any export); at the same time,
+    the larger text, so that the result does not depend on the order either."""
+    incoming = msg.edited_at or msg.created_at
+    stored = row["edited_at"] or row["created_at"]
+    if incoming != stored:
+        return incoming > stored  # both ISO 8601 UTC: text order is time order
+    return (msg.content or "") > (row["content"] or "")
+
+
+def _remember_version(conn: sqlite3.Connection, msg: LoggedMessage, text: str | None,
+                      replaced_at: str) -> None:
+    """Keep `text` as an earlier version of the message, once (re-imports add nothing)."""
+    if not text:
+        return  # an empty stored text (logged without content access) is no version
+    seen = conn.execute(
+        "SELECT 1 FROM message_edits WHERE message_id = ? AND content = ?", (msg.id, text)
+    ).fetchone()
+    if seen is None:
+        conn.execute("INSERT INTO message_edits VALUES (?, ?, ?, ?)",
+                     (msg.id, msg.guild_id, text, replaced_at))
+
+
+def _upsert(conn: sqlite3.Connection, msg: LoggedMessage) -> Outcome:
     row = conn.execute(
-        "SELECT content, edited_at, deleted FROM messages WHERE id = ?", (msg.id,)
+        "SELECT content, created_at, edited_at, deleted, author_name, attachments, reactions,"
+        " parent_id, reply_to, author_role FROM messages WHERE id = ?", (msg.id,)
     ).fetchone()
     attachments = json.dumps([{"name": a.name, "url": a.url} for a in msg.attachments])
     if row is None:
         conn.execute(
             "INSERT INTO messages (id, platform, guild_id, channel_id, parent_id, author_id,"
             " author_name, author_is_bot, content, created_at, edited_at, reply_to, attachments,"
-            " reactions, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " reactions, source, author_role)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 msg.id, msg.platform, msg.guild_id, msg.channel_id, msg.parent_id, msg.author_id,
                 msg.author_name, int(msg.author_is_bot), msg.content, msg.created_at,
                 msg.edited_at, msg.reply_to, attachments, msg.reactions, msg.source,
+                msg.author_role,
             ),
         )
-        return
+        return "new"
     if row["deleted"]:
-        return  # a late duplicate of a deleted message must not bring its content back
-    if msg.content is not None and msg.content != row["content"]:
-        conn.execute(
-            "INSERT INTO message_edits VALUES (?, ?, ?, ?)",
-            (msg.id, msg.guild_id, row["content"], msg.edited_at or now_iso()),
-        )
-    conn.execute(
-        "UPDATE messages SET content = coalesce(?, content), edited_at = coalesce(?, edited_at),"
-        " author_name = coalesce(?, author_name), attachments = ?, reactions = ?,"
-        " parent_id = coalesce(?, parent_id), reply_to = coalesce(?, reply_to) WHERE id = ?",
-        (
-            msg.content, msg.edited_at, msg.author_name, attachments, msg.reactions,
-            msg.parent_id, msg.reply_to, msg.id,
-        ),
+        return "unchanged"  # a late duplicate of a deleted message must not bring its content back
+    newer = msg.content is not None and _newer(msg, row)
+    values = dict(row)
+    if newer:
+        if msg.content != row["content"]:
+            _remember_version(conn, msg, row["content"], msg.edited_at or now_iso())
+        values.update(content=msg.content, edited_at=msg.edited_at or row["edited_at"],
+                      attachments=attachments, reactions=msg.reactions)
+    elif msg.content and msg.content != row["content"]:
+        # An older version arriving late (an old export after the live log): history only.
+        _remember_version(conn, msg, msg.content, row["edited_at"] or now_iso())
+    # What an older version may still add: fields the stored one lacks.
+    values.update(
+        author_name=(msg.author_name if newer else None) or row["author_name"] or msg.author_name,
+        parent_id=row["parent_id"] or msg.parent_id,
+        reply_to=row["reply_to"] or msg.reply_to,
+        author_role=row["author_role"] or msg.author_role,
     )
+    if values == dict(row):
+        return "unchanged"
+    conn.execute(
+        "UPDATE messages SET content = ?, edited_at = ?, author_name = ?, attachments = ?,"
+        " reactions = ?, parent_id = ?, reply_to = ?, author_role = ? WHERE id = ?",
+        (values["content"], values["edited_at"], values["author_name"], values["attachments"],
+         values["reactions"], values["parent_id"], values["reply_to"], values["author_role"],
+         msg.id),
+    )
+    return "updated"
 
 
 def store_edit(
@@ -95,10 +149,13 @@ def store_edit(
 ) -> bool:
     """Apply an edit that may carry only part of the message; False if we never logged it."""
     row = conn.execute(
-        "SELECT guild_id, content, deleted FROM messages WHERE id = ?", (message_id,)
+        "SELECT guild_id, content, deleted, coalesce(edited_at, created_at) FROM messages"
+        " WHERE id = ?", (message_id,)
     ).fetchone()
     if row is None or row["deleted"]:
         return False
+    if edited_at is not None and edited_at < row[3]:
+        content = None  # an edit older than the version logged (a late event): history has it
     if content is not None and content != row["content"]:
         conn.execute(
             "INSERT INTO message_edits VALUES (?, ?, ?, ?)",
