@@ -260,6 +260,8 @@ class DigestOptions:
     channel: str | None = None  # a channel name ("#seminar" or "seminar") or id; with its threads
     guild_id: str | None = None  # one Discord guild / Slack team; None = the whole database
     anonymize: bool = False
+    timezone: str | None = None  # IANA name for days, periods and times shown; None = UTC
+    staff: tuple[str, ...] = ()  # instructors' and TAs' user ids (besides roles in the log)
 
 
 @dataclass(frozen=True, slots=True)

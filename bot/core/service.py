@@ -399,10 +399,12 @@ class CourseScope:
         results: Sequence[str],
         channel_id: str | None = None,
         user_id: str | None = None,
+        confident: bool | None = None,
     ) -> Future[int]:
         return self.service.db.write(
             partial(discussion.record_query, guild_id=self.guild_id or self.platform, kind=kind,
-                    query=query, results=results, channel_id=channel_id, user_id=user_id)
+                    query=query, results=results, channel_id=channel_id, user_id=user_id,
+                    confident=confident)
         )
 
     def record_feedback(self, query_id: int, *, helpful: bool) -> Future[bool]:

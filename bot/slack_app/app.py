@@ -102,6 +102,7 @@ class SlackHandlers:
             results=page.passage_ids[offset:],
             channel_id=channel_id,
             user_id=user_id,
+            confident=view.confident,
         ).result()
         has_more = len(view.cards) > page_end and page_end < blocks.MAX_RESULTS
         respond(
@@ -153,6 +154,7 @@ class SlackHandlers:
             scope.record_query(
                 kind=view.kind, query=view.query, results=view.passage_ids,
                 channel_id=command.get("channel_id"), user_id=command.get("user_id"),
+                confident=view.confident,
             ).result()
             heading, render = LOOKUPS[kind]
             respond(text=blocks.fallback(f"{heading}: {view.query}"), blocks=render(view),

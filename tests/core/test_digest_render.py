@@ -35,7 +35,7 @@ def test_json_follows_the_contract(discord_db: Database) -> None:
     assert f.filename == "digest-2026-11-01-to-2026-11-07.json"
     data = json.loads(f.data)
     assert data["period"] == {"since": "2026-11-01T00:00:00+00:00",
-                              "until": "2026-11-08T00:00:00+00:00"}
+                              "until": "2026-11-08T00:00:00+00:00", "timezone": "UTC"}
     assert {k: data["totals"][k] for k in
             ("messages", "participants", "threads", "questions", "unanswered_questions")} == {
         "messages": 11, "participants": 3, "threads": 1, "questions": 5,

@@ -351,14 +351,18 @@ def record_query(
     results: Sequence[str],
     channel_id: str | None = None,
     user_id: str | None = None,
+    confident: bool | None = None,
 ) -> int:
-    """Store a question put to the bot; opted-out users' questions are kept without who asked."""
+    """Store a question put to the bot; opted-out users' questions are kept without who asked.
+    `confident`: whether the answer shown was confident (a digest counts only those, or ones
+    marked helpful, as answering a question)."""
     if user_id is not None and is_opted_out(conn, guild_id, user_id):
         user_id = None
     cur = conn.execute(
         "INSERT INTO bot_queries (guild_id, channel_id, user_id, kind, query, results,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (guild_id, channel_id, user_id, kind, query, json.dumps(list(results)), now_iso()),
+        " created_at, confident) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (guild_id, channel_id, user_id, kind, query, json.dumps(list(results)), now_iso(),
+         None if confident is None else int(confident)),
     )
     return int(cur.lastrowid or 0)
 
