@@ -60,8 +60,8 @@ def _message(i: int, rng: random.Random, at: datetime, reply_to: int | None) -> 
 def _write_file(path: Path, channel: dict[str, object], first: int, count: int,
                 rng: random.Random) -> int:
     with path.open("w", encoding="utf-8") as fh:
-        fh.write('{"guild":{"id":"%s","name":"Big Course","iconUrl":"https://x.invalid/i.png"},'
-                 % GUILD)
+        fh.write('{"guild":{"id":"' + GUILD + '","name":"Big Course",'
+                 '"iconUrl":"https://x.invalid/i.png"},')
         fh.write('"channel":' + json.dumps(channel) + ',"dateRange":{"after":null,"before":null},'
                  '"exportedAt":"2026-06-01T00:00:00+00:00","messages":[')
         for k in range(count):
@@ -69,7 +69,7 @@ def _write_file(path: Path, channel: dict[str, object], first: int, count: int,
             at = START + timedelta(seconds=20 * i)
             reply = 800000000000000000 + i - 1 if k and i % 7 == 0 else None
             fh.write(("," if k else "") + _message(i, rng, at, reply))
-        fh.write('],"messageCount":%d}' % count)
+        fh.write(f'],"messageCount":{count}}}')
     return path.stat().st_size
 
 
