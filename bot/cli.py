@@ -266,7 +266,8 @@ def make_service(args: argparse.Namespace, settings: Settings) -> SeminarService
     courses = settings.course_map()
     courses["default"] = Path(readings)
     try:
-        return SeminarService(db, courses, guild_courses=settings.guild_courses())
+        return SeminarService(db, courses, guild_courses=settings.guild_courses(),
+                              timezone=settings.timezone, staff=settings.staff_ids)
     except DatabaseDamaged:
         if not (args.command == "index" and args.rebuild and db.is_file()):
             raise
@@ -277,7 +278,8 @@ def make_service(args: argparse.Namespace, settings: Settings) -> SeminarService
         if part.exists():
             part.rename(f"{aside}{suffix}")
     print(f"warning: {db} was damaged; moved it to {aside} and rebuilt the index", file=sys.stderr)
-    return SeminarService(db, courses, guild_courses=settings.guild_courses())
+    return SeminarService(db, courses, guild_courses=settings.guild_courses(),
+                          timezone=settings.timezone, staff=settings.staff_ids)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -35,6 +35,10 @@ def add_digest_options(p: argparse.ArgumentParser) -> None:
                    help=f"{', '.join(DIGEST_FORMATS)} (default: md)")
     p.add_argument("--anonymize", action="store_true",
                    help="replace names with pseudonyms that stay the same across digests")
+    p.add_argument("--timezone", metavar="ZONE",
+                   help="IANA time zone for days and times (default: SEMINAR_TIMEZONE, else UTC)")
+    p.add_argument("--staff", nargs="+", default=[], metavar="ID",
+                   help="user ids of instructors and TAs, besides SEMINAR_STAFF and logged roles")
     p.add_argument("--out", type=Path, metavar="FILE",
                    help="write here (a file, or an existing folder); md/json print otherwise")
 
@@ -42,7 +46,8 @@ def add_digest_options(p: argparse.ArgumentParser) -> None:
 def digest_options(args: argparse.Namespace) -> DigestOptions:
     """The options as typed; the guild is the scope's (`--guild`, or the whole database)."""
     return DigestOptions(since=args.since, until=args.until, channel=args.channel,
-                         anonymize=args.anonymize)
+                         anonymize=args.anonymize, timezone=args.timezone,
+                         staff=tuple(args.staff))
 
 
 def register(command: Command, global_options: Callable[[argparse.ArgumentParser], None]) -> None:

@@ -58,8 +58,13 @@ class SeminarService:
         courses: Mapping[str, Path] | Path | str,
         *,
         guild_courses: Mapping[str, str] | None = None,
+        timezone: str = "UTC",
+        staff: Sequence[str] = (),
     ) -> None:
         self.db = db if isinstance(db, Database) else Database(db)
+        # Digests' defaults (SEMINAR_TIMEZONE, SEMINAR_STAFF), for options that leave them out.
+        self.timezone = timezone
+        self.staff = tuple(staff)
         if isinstance(courses, (str, Path)):
             courses = {DEFAULT_COURSE: Path(courses)}
         self.courses: dict[str, Path] = {cid: Path(p) for cid, p in courses.items()}
@@ -417,8 +422,11 @@ class CourseScope:
         return self.service.digest_files(self._own(opts), fmt, course=self.course)
 
     def _own(self, opts: DigestOptions) -> DigestOptions:
-        """The options limited to this scope's guild (the CLI's scope: the whole database)."""
-        return replace(opts, guild_id=self.guild_id)
+        """The options limited to this scope's guild (the CLI's scope: the whole database),
+        in the course's time zone and with its configured staff unless the options say."""
+        return replace(opts, guild_id=self.guild_id,
+                       timezone=opts.timezone or self.service.timezone,
+                       staff=(*self.service.staff, *opts.staff))
 
 
 def check_query(text: str | None) -> str:

@@ -27,14 +27,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.core.errors import PermissionDenied, SeminarError
-from bot.core.models import Reading
+from bot.core.models import STAFF_ROLE, Reading
 from bot.core.presentation import ResultView, readings_view, result_view
 from bot.slack_app import blocks
 from bot.slack_app.ask_text import parse_ask_text
 from bot.slack_app.catch_up import CatchUp, catch_up_on_hello
 from bot.slack_app.digest_command import parse_digest_text, send_privately
 from bot.slack_app.events import PLATFORM, Delete, Store, classify, thread_info
-from bot.slack_app.permissions import is_instructor
+from bot.slack_app.permissions import StaffDirectory, is_instructor
 
 if TYPE_CHECKING:
     from bot.core.service import CourseScope, SeminarService
@@ -57,6 +57,7 @@ class SlackHandlers:
     def __init__(self, service: SeminarService, settings: Settings) -> None:
         self.service = service
         self.settings = settings
+        self.staff = StaffDirectory(settings.slack_instructor_group, settings.staff_ids)
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -265,6 +266,8 @@ class SlackHandlers:
         change = classify(event, team)
         if isinstance(change, Store):
             msg = change.message
+            if self.staff.is_staff(context.client, msg.author_id):
+                msg.author_role = STAFF_ROLE  # the role at log time: reported apart in digests
             if msg.parent_id is not None:
                 thread_ts = msg.channel_id.rsplit(":", 1)[1]
                 self.service.record_channel(thread_info(team, msg.parent_id, thread_ts)).result()

@@ -171,6 +171,7 @@ class LogCog(commands.Cog):
             message,
             parent_id=scope.parents.get(message.channel.id),
             keep_content=self._keep_content(message),
+            instructor_role=self.bot.settings.instructor_role,
         )
         await self._store([record])
 
@@ -234,6 +235,7 @@ class LogCog(commands.Cog):
                         message,
                         parent_id=scope.parents.get(payload.channel_id),
                         keep_content=fields["content"] is not None,
+                        instructor_role=self.bot.settings.instructor_role,
                     )
                 ]
             )
@@ -416,6 +418,7 @@ class LogCog(commands.Cog):
                         message,
                         parent_id=parent_id,
                         keep_content=self._keep_content(message),
+                        instructor_role=self.bot.settings.instructor_role,
                         source="backfill",
                     )
                 )
