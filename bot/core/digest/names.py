@@ -5,7 +5,8 @@ and DiscordChatExporter's plain "@Display Name". The first two are resolved here
 people the log knows (users.json, export authors and mentions, author names). For an
 anonymized digest every known name form (display name, username, nickname, real name, and the
 first name of each participant) is replaced wherever it stands, "@Name" mentions included,
-by the person's stable pseudonym.
+by the person's stable pseudonym; so is each part of a participant's full name (first name,
+last name), as a class calls people by either.
 
 Matching is by words, not by one regular expression of every name: a 433-person workspace has
 some 2,000 name forms, and looking each word sequence up in a dictionary keeps a term's digest
@@ -25,8 +26,8 @@ _SLACK_SPECIAL_RE = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
 _SLACK_LINK_RE = re.compile(r"<((?:https?|mailto):[^>|]+)(?:\|([^>]*))?>")
 _WORD_RE = re.compile(r"\w+")
 MAX_NAME_WORDS = 5
-# A first name this short, or a common word, is not replaced on its own (too many false hits);
-# a full name or username containing it still is.
+# A part of a name this short, or a common word, is not replaced on its own (too many false
+# hits); a full name or username containing it still is.
 MIN_FIRST_NAME = 3
 
 
@@ -34,14 +35,14 @@ def name_key(text: str) -> tuple[str, ...]:
     return tuple(fold(w) for w in _WORD_RE.findall(text))
 
 
-def first_name(name: str) -> str | None:
+def name_parts(name: str) -> list[str]:
+    """The first name and the other words of a participant's full name ("Sheena Gabriel":
+    both, so "Gabriel's list" is caught too); short words, common words and numbers are left."""
     words = _WORD_RE.findall(name)
     if len(words) < 2:
-        return None
-    first = words[0]
-    if len(first) < MIN_FIRST_NAME or fold(first) in STOPWORDS or first.isdigit():
-        return None
-    return first
+        return []
+    return [w for w in words
+            if len(w) >= MIN_FIRST_NAME and fold(w) not in STOPWORDS and not w.isdigit()]
 
 
 class NameIndex:
@@ -56,7 +57,7 @@ class NameIndex:
             names = [n for n in names if n and n.strip()]
             keys = {name_key(n) for n in names}
             if uid in wanted:
-                keys |= {name_key(f) for n in names if (f := first_name(n))}
+                keys |= {name_key(part) for n in names for part in name_parts(n)}
             for key in keys:
                 single = len(key) == 1 and (key[0].isdigit() or key[0] in STOPWORDS)
                 if key and len(key) <= MAX_NAME_WORDS and not single:

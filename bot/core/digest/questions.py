@@ -5,7 +5,8 @@
 - A question is answered, by someone other than its author and not a bot, when a later message
   1. replies to it (an explicit reply), or
   2. quotes it (a "> ..." line holding its words), or
-  3. mentions its author ("@Alice", `<@id>`) in the same conversation, or
+  3. mentions its author ("@Alice", `<@id>`) in the same conversation within ANSWER_WINDOW,
+     and is not itself a question, or
   4. is the next substantive message in its thread, or, in a channel, the next substantive
      message by someone else within ANSWER_WINDOW that is not itself a question or a reply to
      another message;
@@ -148,10 +149,12 @@ class _Answers:
             if _someone_else(r, q):
                 return "reply", r.id
         later = self._later(q, conv_id)
+        asked_at = _time(q.created_at)
         for m in later:
             if self._quotes(m, q):
                 return "quote", m.id
-            if self._display.mentions(m.content, q.author_id):
+            if (_time(m.created_at) - asked_at <= ANSWER_WINDOW and not is_question(m.content)
+                    and self._display.mentions(m.content, q.author_id)):
                 return "mention", m.id
         found = (self._next_in_thread(q, later) if self._convs.is_thread(conv_id)
                  else self._next_in_channel(q, later))
