@@ -32,7 +32,7 @@ from bot.core.storage.database import Database
 
 CHART_COLOR = "#2f6fb0"
 ALERT_COLOR = "#c0392b"
-MAX_CHART_PEOPLE = 30
+MAX_CHART_PEOPLE = 20
 
 
 
