@@ -38,7 +38,7 @@ AUTHORS = [(str(700000000000000000 + i), f"student{i}", f"Student Number {i}") f
 def _message(i: int, rng: random.Random, at: datetime, reply_to: int | None) -> str:
     """One message as DiscordChatExporter writes it (the fields and their order), ~1 KB."""
     uid, name, nick = AUTHORS[rng.randrange(len(AUTHORS))]
-    text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(18, 52)))
+    text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(22, 56)))
     edited = f'"{(at + timedelta(minutes=3)).isoformat()}"' if i % 20 == 0 else "null"
     reference = (f',"reference":{{"messageId":"{reply_to}","channelId":"{CHANNEL}",'
                  f'"guildId":"{GUILD}"}}') if reply_to else ""
@@ -154,7 +154,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=500_000)
     parser.add_argument("--threads", type=int, default=2_500)
     parser.add_argument("--slack-channels", type=int, default=1_000)
-    parser.add_argument("--slack-days", type=int, default=30)
+    parser.add_argument("--slack-days", type=int, default=100)
     parser.add_argument("--child", nargs=3, metavar=("KIND", "SOURCE", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
