@@ -111,3 +111,42 @@ def test_console_digest(imported: list[str], tmp_path: Path) -> None:
     assert f"wrote {out}" in proc.stdout
     assert json.loads(out.read_text())["totals"]["messages"] == 11
     assert "! /digest: argument --format: invalid choice" in proc.stdout
+
+
+def test_import_a_folder_with_a_bad_file_names_it_and_goes_on(base: list[str], tmp_path: Path) -> None:
+    folder = tmp_path / "server"
+    (folder / "threads").mkdir(parents=True)
+    for f in DISCORD_EXPORTS:
+        (folder / "threads" / f.name).write_bytes(f.read_bytes())
+    text = DISCORD_EXPORTS[0].read_text()
+    (folder / "cut.json").write_text(text[: len(text) // 3])
+    proc = run(base + ["import", "discord-export", str(folder)])
+    assert proc.returncode == 1, proc.stderr  # some files could not be read
+    assert "cut.json is not readable JSON" in proc.stderr and "Traceback" not in proc.stderr
+    assert "from 3 file(s), 1 unreadable" in proc.stdout and "13 new" in proc.stdout
+    archive = tmp_path / "server.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for f in DISCORD_EXPORTS:
+            zf.write(f, f"export/{f.name}")
+    again = run(base + ["import", "discord-export", str(archive)])
+    assert again.returncode == 0, again.stderr
+    assert "0 new, 0 updated, 13 unchanged, 1 skipped" in again.stdout
+
+
+def test_import_progress_is_a_bar_on_a_terminal_only() -> None:
+    import io
+
+    from bot.cli_digest import import_progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert import_progress(io.StringIO()) is None  # a log file gets only the summary
+    screen = Tty()
+    show = import_progress(screen)
+    assert show is not None
+    show(250_000_000, 1_000_000_000, "general.json")
+    show(1_000_000_000, 1_000_000_000, "general.json")
+    assert "importing [######.................." in screen.getvalue()
+    assert "250/1,000 MB general.json" in screen.getvalue() and screen.getvalue().endswith("\n")

@@ -114,12 +114,12 @@ def _upsert(conn: sqlite3.Connection, msg: LoggedMessage) -> Outcome:
     values = dict(row)
     if newer:
         if msg.content != row["content"]:
-            _remember_version(conn, msg, row["content"], msg.edited_at or now_iso())
+            _remember_version(conn, msg, row["content"], msg.edited_at or msg.created_at)
         values.update(content=msg.content, edited_at=msg.edited_at or row["edited_at"],
                       attachments=attachments, reactions=msg.reactions)
     elif msg.content and msg.content != row["content"]:
         # An older version arriving late (an old export after the live log): history only.
-        _remember_version(conn, msg, msg.content, row["edited_at"] or now_iso())
+        _remember_version(conn, msg, msg.content, row["edited_at"] or row["created_at"])
     # What an older version may still add: fields the stored one lacks.
     values.update(
         author_name=(msg.author_name if newer else None) or row["author_name"] or msg.author_name,
