@@ -10,8 +10,8 @@ Precision, measured on chat unrelated to the readings (a software team's; see
 docs/digest.md): a quote counts only when the message shares at least
 MIN_DISTINCTIVE_WORDS distinctive words with the passage's matched span (not stop words, not
 words any prose uses such as "important" or "other hand", not code tokens, not words in more
-than a fifth of the course's passages), so "it is important to note that ... on the other
-hand" quotes nothing. A citation counts only with an author name the course knows (a
+than a fifth of the course's passages), or MIN_RUN_WORDS of its words in a row; so "it is
+important to note that ... on the other hand" quotes nothing. A citation counts only with an author name the course knows (a
 reading's author or a reference-list entry's) in a known form: "(Reich 2010)", "Reich and
 Aspinwall (2010)", "Reich 2010", "Reich et al."; a bare "[1]" or "Output [1,0,0,1,1]" is
 not a citation of anything in chat.
@@ -57,6 +57,8 @@ PREFILTER_SCORE = quotes.CONFIDENT_SCORE - 5
 CITE_SCORE = 75.0
 # A quote must share this many distinctive words with the span of the passage it matches.
 MIN_DISTINCTIVE_WORDS = 3
+# ... or this many of its words in a row, in the same order (a quote of plain prose).
+MIN_RUN_WORDS = 8
 # A word in more than this share of the course's passages is not distinctive.
 COMMON_DF = 0.2
 # Words every kind of prose uses: sharing them with a passage is not quoting it.
@@ -227,8 +229,10 @@ class IndexMatcher:
             return None
         if not matches or matches[0].score < quotes.CONFIDENT_SCORE:
             return None
-        if self._distinctive_shared(window, matches[0].quote) < MIN_DISTINCTIVE_WORDS:
-            return None  # shares only words any prose uses
+        span = matches[0].quote
+        if (self._distinctive_shared(window, span) < MIN_DISTINCTIVE_WORDS
+                and self._longest_run(window, span) < MIN_RUN_WORDS):
+            return None  # shares only words any prose uses, and no long stretch of the text
         pid = matches[0].passage_id
         return Reference(self.passages[pid].reading_id, pid, ReferenceKind.QUOTE)
 
@@ -238,6 +242,22 @@ class IndexMatcher:
             if t[1] and t[0] not in COMMON_WORDS and t[0] not in self._common
             and not _CODE_TOKEN.search(text[t[2]:t[3]])
         }
+
+    def _longest_run(self, window: str, span: str) -> int:
+        """The longest stretch of the span's words that the message has in the same order
+        (a misspelt word still counts): a quote of plain prose is still a quote."""
+        mine = [t[0] for t in self._words.tokens(window)]
+        theirs = [t[0] for t in self._words.tokens(span)]
+        best = 0
+        previous = [0] * (len(theirs) + 1)
+        for a in mine:
+            current = [0] * (len(theirs) + 1)
+            for j, b in enumerate(theirs, start=1):
+                if a == b or (len(a) > 4 and fuzz.ratio(a, b, score_cutoff=80)):
+                    current[j] = previous[j - 1] + 1
+                    best = max(best, current[j])
+            previous = current
+        return best
 
     def _distinctive_shared(self, window: str, span: str) -> int:
         """How many distinctive words of the passage's matched span the message has (a

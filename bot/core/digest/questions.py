@@ -3,7 +3,9 @@
 - A question is a message with a "?" outside links, code and quoted lines. A question by staff
   (an instructor or TA) is a prompt to the class: listed apart, never "unanswered".
 - A question is answered, by someone other than its author and not a bot, when a later message
-  1. replies to it (an explicit reply), or
+  (in a thread: any later one; in a channel: within ANSWER_WINDOW, which keeps a term's digest
+  fast and an answer near its question)
+  1. replies to it (an explicit reply, at any time), or
   2. quotes it (a "> ..." line holding its words), or
   3. mentions its author ("@Alice", `<@id>`) in the same conversation within ANSWER_WINDOW,
      and is not itself a question, or
@@ -20,6 +22,7 @@ answering message in `answered_by`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -132,6 +135,7 @@ class _Answers:
     ) -> None:
         self._convs = convs
         self._display = display
+        self._times: dict[str, list[str]] = {}
         self._replies_to: dict[str, list[LogMessage]] = defaultdict(list)
         for m in humans:
             if m.reply_to:
@@ -166,8 +170,18 @@ class _Answers:
         return "no answer", None
 
     def _later(self, q: LogMessage, conv_id: str) -> list[LogMessage]:
-        msgs = self._convs.messages.get(conv_id, ())
-        return [m for m in msgs if m.created_at >= q.created_at and _someone_else(m, q)]
+        """Later messages by others: the rest of a thread, or a channel's next ANSWER_WINDOW
+        (found by bisection: a term's channel holds tens of thousands of messages)."""
+        msgs = self._convs.messages.get(conv_id, [])
+        times = self._times.get(conv_id)
+        if times is None:
+            times = self._times[conv_id] = [m.created_at for m in msgs]
+        start = bisect.bisect_left(times, q.created_at)
+        end = len(msgs)
+        if not self._convs.is_thread(conv_id):
+            until = (_time(q.created_at) + ANSWER_WINDOW).isoformat()
+            end = bisect.bisect_right(times, until, lo=start)
+        return [m for m in msgs[start:end] if _someone_else(m, q)]
 
     def _quotes(self, m: LogMessage, q: LogMessage) -> bool:
         asked = " ".join(fold(q.content).split())
