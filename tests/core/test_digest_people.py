@@ -245,3 +245,15 @@ def test_only_confident_bot_answers_not_marked_unhelpful_answer(db: Database) ->
 ])
 def test_what_is_substantive(text: str, substantive: bool) -> None:
     assert is_substantive(text, {"bob"}) is substantive
+
+
+def test_a_student_who_opted_out_is_not_named_when_mentioned(db: Database, canary: Path) -> None:
+    import_discord_exports(db, [canary])
+    store(db, live("90", "1001", "<@4242> did you post the notes?", 59))
+    db.run(lambda c: discussion.set_optout(c, "900", "4242", out=True))
+    d = build_digest(db, DigestOptions())
+    assert "4" not in {q.message_id for q in d.questions}  # her own question is left out
+    asked = next(q for q in d.questions if q.message_id == "90")
+    assert asked.text == "@(a student who opted out) did you post the notes?"
+    anonymized = all_formats(db, DigestOptions(anonymize=True))
+    assert not re.search(r"\bSheena\b", anonymized, re.IGNORECASE)

@@ -71,7 +71,8 @@ def compute_digest(
     log = load_log(conn, opts, period)
     staff = log.staff(opts.staff)
     display = Display(log.humans, pseudonyms if opts.anonymize else None, people=log.people,
-                      staff=staff, bots=[m for m in log.messages if m.is_bot])
+                      staff=staff, bots=[m for m in log.messages if m.is_bot],
+                      hidden=log.opted_out_ids)
     convs = group_conversations(log.messages, log.channels)
     words = word_counts(log.humans)
 

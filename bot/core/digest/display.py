@@ -18,6 +18,7 @@ from bot.core.log.pseudonyms import Pseudonymizer
 from bot.core.textnorm import fold
 
 QUESTION_PREVIEW = 300
+OPTED_OUT = "(a student who opted out)"
 
 
 class Display:
@@ -29,9 +30,11 @@ class Display:
         people: Mapping[str, Person] | None = None,
         staff: Collection[str] = (),
         bots: Iterable[LogMessage] = (),
+        hidden: Collection[str] = (),
     ) -> None:
         self._pseudonyms = pseudonyms
         self._staff = set(staff)
+        self._hidden = set(hidden)  # opted out: a mention of them shows no name
         people = people or {}
         # The name to show: the latest name each author was logged under, else the directory's.
         self._names: dict[str, str | None] = {uid: p.display for uid, p in people.items()}
@@ -76,6 +79,8 @@ class Display:
         return resolve_markup(text, self._mention)
 
     def _mention(self, user_id: str, label: str | None) -> str:
+        if user_id in self._hidden:
+            return OPTED_OUT
         if self._pseudonyms is not None:
             return self._pseudonym(user_id)
         return self._names.get(user_id) or label or user_id

@@ -40,6 +40,7 @@ class Log:
     queries: list[dict[str, Any]]  # bot_queries rows; an opted-out asker's user_id is None
     opted_out: int  # messages left out because their author opted out
     people: dict[str, Person] = field(default_factory=dict)  # name forms and roles, by user id
+    opted_out_ids: set[str] = field(default_factory=set)  # never shown by name, even mentioned
     humans: list[LogMessage] = field(init=False)  # `messages` without the bots'
 
     def __post_init__(self) -> None:
@@ -77,11 +78,9 @@ def load_log(conn: sqlite3.Connection, opts: DigestOptions, period: Period) -> L
     queries = _bot_queries(conn, shared, optouts, in_scope)
     opted_out += _count_optout_messages(conn, shared, in_scope)
     people = load_people(conn, opts.guild_id)
-    for guild, users in optouts.items():  # an opted-out student is nobody, not even a name
-        if opts.guild_id in (None, guild):
-            for uid in users:
-                people.pop(uid, None)
-    return Log(messages, channels, queries, opted_out, people)
+    hidden = {uid for guild, users in optouts.items() if opts.guild_id in (None, guild)
+              for uid in users}
+    return Log(messages, channels, queries, opted_out, people, hidden)
 
 
 def resolve_channels(conn: sqlite3.Connection, channel: str, guild_id: str | None) -> set[str]:
