@@ -49,7 +49,10 @@ class Display:
             self._names.setdefault(m.author_id, m.author_name)
         self._bots = {m.author_id for m in bots}
         self._forms = {uid: {fold(n) for n in names if n} for uid, names in forms.items()}
-        self._index = NameIndex(forms, speakers) if pseudonyms is not None else None
+        # First and last names alone are replaced for the class's members: those who spoke,
+        # staff, and students who opted out (others still name them).
+        members = speakers | self._staff | self._hidden
+        self._index = NameIndex(forms, members) if pseudonyms is not None else None
 
     def mentions(self, text: str, user_id: str) -> bool:
         """Whether `text` mentions the person: `<@id>` markup or "@Name" with a known form."""
