@@ -77,7 +77,9 @@ def import_discord_exports(
     writer.people(book)
     tracker.finish()
     if not good and report.warnings:
-        raise ExportUnreadable(" ".join(report.warnings))
+        more = len(report.warnings) - 3
+        raise ExportUnreadable(" ".join(report.warnings[:3])
+                               + (f" (and {more} more unreadable files)" if more > 0 else ""))
     return report
 
 
