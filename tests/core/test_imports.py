@@ -337,3 +337,12 @@ def test_slack_lists_once_reads_only_day_files_and_old_formats(db: Database, tmp
     assert json.loads(msgs["C01SEM:1452816000.000100"]["attachments"])[0]["name"] == "old.pdf"
     comment = msgs["C01SEM:1452816060.000200"]
     assert (comment["author_id"], comment["content"]) == ("U01BOB", "page 3 is key")
+
+
+def test_forget_removes_the_names_an_import_learned(db: Database, tmp_path: Path) -> None:
+    from bot.core.log.retention import forget
+
+    import_slack_export(db, SLACK_EXPORT)
+    assert rows(db, "SELECT * FROM people WHERE user_id = 'U01BOB'")
+    forget(db, "U01BOB")
+    assert rows(db, "SELECT * FROM people WHERE user_id = 'U01BOB'") == []

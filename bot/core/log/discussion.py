@@ -339,6 +339,7 @@ def erase_user(conn: sqlite3.Connection, user_id: str, guild_id: str | None = No
     count = conn.execute(f"DELETE FROM messages WHERE {where}", args).rowcount
     q_where = "user_id = ?" + (" AND guild_id = ?" if guild_id is not None else "")
     conn.execute(f"DELETE FROM bot_queries WHERE {q_where}", args)
+    conn.execute(f"DELETE FROM people WHERE {q_where}", args)  # their names too
     return count
 
 
