@@ -346,3 +346,15 @@ def test_forget_removes_the_names_an_import_learned(db: Database, tmp_path: Path
     assert rows(db, "SELECT * FROM people WHERE user_id = 'U01BOB'")
     forget(db, "U01BOB")
     assert rows(db, "SELECT * FROM people WHERE user_id = 'U01BOB'") == []
+
+
+def test_the_same_version_again_keeps_the_most_reactions(db: Database, tmp_path: Path) -> None:
+    def export(count: int, name: str) -> Path:
+        m = dce_msg("1", "same text")
+        m["reactions"] = [{"count": count}]
+        return write_json(tmp_path / name, dce([m]))
+
+    import_discord_exports(db, [export(1, "early.json"), export(4, "late.json")])
+    report = import_discord_exports(db, [export(1, "early.json")])
+    assert report.unchanged == 1
+    assert rows(db, "SELECT reactions FROM messages")[0][0] == 4

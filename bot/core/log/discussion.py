@@ -120,6 +120,11 @@ def _upsert(conn: sqlite3.Connection, msg: LoggedMessage) -> Outcome:
     elif msg.content and msg.content != row["content"]:
         # An older version arriving late (an old export after the live log): history only.
         _remember_version(conn, msg, msg.content, row["edited_at"] or row["created_at"])
+    elif msg.content == row["content"]:
+        # The same version again (a backfill, another export): reactions only grow this way
+        # (live removals are followed by bump_reactions), so the order does not matter.
+        values.update(reactions=max(row["reactions"], msg.reactions),
+                      attachments=row["attachments"] if row["attachments"] != "[]" else attachments)
     # What an older version may still add: fields the stored one lacks.
     values.update(
         author_name=(msg.author_name if newer else None) or row["author_name"] or msg.author_name,
