@@ -277,7 +277,8 @@ def make_service(args: argparse.Namespace, settings: Settings) -> SeminarService
         repaired = repair_database(db)
         if repaired is not None:
             print(f"warning: {repaired.summary()}", file=sys.stderr)
-    return SeminarService(db, courses, guild_courses=settings.guild_courses())
+    return SeminarService(db, courses, guild_courses=settings.guild_courses(),
+                          timezone=settings.timezone, staff=settings.staff_ids)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,11 +12,11 @@ import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from bot import formatting
 from bot.core.errors import SeminarError
-from bot.core.models import DIGEST_FORMATS, DigestFile, DigestOptions
+from bot.core.models import DIGEST_FORMATS, DigestFile, DigestOptions, ImportReport
 from bot.core.service import SeminarService
 from bot.settings import Settings
 
@@ -35,6 +35,10 @@ def add_digest_options(p: argparse.ArgumentParser) -> None:
                    help=f"{', '.join(DIGEST_FORMATS)} (default: md)")
     p.add_argument("--anonymize", action="store_true",
                    help="replace names with pseudonyms that stay the same across digests")
+    p.add_argument("--timezone", metavar="ZONE",
+                   help="IANA time zone for days and times (default: SEMINAR_TIMEZONE, else UTC)")
+    p.add_argument("--staff", nargs="+", default=[], metavar="ID",
+                   help="user ids of instructors and TAs, besides SEMINAR_STAFF and logged roles")
     p.add_argument("--out", type=Path, metavar="FILE",
                    help="write here (a file, or an existing folder); md/json print otherwise")
 
@@ -42,7 +46,8 @@ def add_digest_options(p: argparse.ArgumentParser) -> None:
 def digest_options(args: argparse.Namespace) -> DigestOptions:
     """The options as typed; the guild is the scope's (`--guild`, or the whole database)."""
     return DigestOptions(since=args.since, until=args.until, channel=args.channel,
-                         anonymize=args.anonymize)
+                         anonymize=args.anonymize, timezone=args.timezone,
+                         staff=tuple(args.staff))
 
 
 def register(command: Command, global_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -53,14 +58,22 @@ def register(command: Command, global_options: Callable[[argparse.ArgumentParser
 
     p = command("import", "import discussion from existing exports (idempotent)")
     kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True)
-    d = kinds.add_parser("discord-export", help="DiscordChatExporter JSON files (channels, threads)")
+    d = kinds.add_parser(
+        "discord-export",
+        help="DiscordChatExporter JSON: files, folders (searched recursively) or zips",
+        description="Import DiscordChatExporter JSON exports: files, folders (searched "
+        "recursively) or zips. Exit code 0, 1 when some files could not be read (each is named), "
+        "2 when none could.",
+    )
     global_options(d)
-    d.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    d.add_argument("files", nargs="+", type=Path, metavar="PATH")
+    _staff_option(d)
     d.set_defaults(handler=cmd_import_discord)
     s = kinds.add_parser("slack-export", help="a Slack workspace export (folder or zip)")
     global_options(s)
     s.add_argument("path", type=Path, metavar="DIR_OR_ZIP")
     s.add_argument("--team", metavar="TEAM_ID", help="the workspace id, if users.json lacks it")
+    _staff_option(s)
     s.set_defaults(handler=cmd_import_slack)
 
     p = command("purge", "delete logged discussion older than an age (default: retention_days)")
@@ -71,6 +84,34 @@ def register(command: Command, global_options: Callable[[argparse.ArgumentParser
     p.add_argument("user_id", metavar="USER_ID")
     p.add_argument("--guild", metavar="ID", help="only in this Discord guild / Slack team")
     p.set_defaults(handler=cmd_forget)
+
+
+def _staff_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--staff", nargs="+", default=[], metavar="ID",
+                   help="user ids of instructors and TAs (also SEMINAR_STAFF): reported apart "
+                   "from students in digests")
+
+
+def import_progress(stream: TextIO) -> Callable[[int, int, str], None] | None:
+    """A bar of the bytes read, on a terminal only (a log file gets just the summary)."""
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int, label: str) -> None:
+        filled = int(24 * done / max(total, 1))
+        stream.write(f"\rimporting [{'#' * filled}{'.' * (24 - filled)}] "
+                     f"{done / 1e6:,.0f}/{total / 1e6:,.0f} MB {label[:40]:<40}")
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
+def _import_done(report: ImportReport) -> int:
+    formatting.print_warnings(report.warnings)
+    print(report.summary())
+    return 1 if report.bad_files else 0
 
 
 def write_files(files: Sequence[DigestFile], out: Path | None, fmt: str) -> list[Path]:
@@ -107,17 +148,20 @@ def cmd_digest(args: argparse.Namespace, service: SeminarService, settings: Sett
 
 def cmd_import_discord(args: argparse.Namespace, service: SeminarService,
                        settings: Settings) -> int:
-    report = service.import_discord_export(args.files)
-    print(report.summary())
-    return 0
+    report = service.import_discord_export(
+        args.files, staff=[*settings.staff_ids, *args.staff],
+        progress=import_progress(sys.stderr),
+    )
+    return _import_done(report)
 
 
 def cmd_import_slack(args: argparse.Namespace, service: SeminarService,
                      settings: Settings) -> int:
-    report = service.import_slack_export(args.path, team=args.team)
-    formatting.print_warnings(report.warnings)
-    print(report.summary())
-    return 0
+    report = service.import_slack_export(
+        args.path, team=args.team, staff=[*settings.staff_ids, *args.staff],
+        progress=import_progress(sys.stderr),
+    )
+    return _import_done(report)
 
 
 def cmd_purge(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:

@@ -73,7 +73,8 @@ class Console:
     def _shown(self, view: ResultView) -> str:
         """Log the lookup as Discord does, so the digest's bot usage covers the console too."""
         self.course.record_query(
-            kind=view.kind, query=view.query, results=view.passage_ids, user_id=self.author
+            kind=view.kind, query=view.query, results=view.passage_ids, user_id=self.author,
+            confident=view.confident,
         ).result()
         return formatting.result_text(view)
 

@@ -10,6 +10,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
@@ -48,6 +49,9 @@ class Settings:
     slack_bot_token: Secret | None = None
     slack_app_token: Secret | None = None
     slack_instructor_group: str | None = None  # a Slack user group id (S...)
+    # Instructors' and TAs' user ids (Discord or Slack), for imports and digests (SEMINAR_STAFF)
+    staff_ids: tuple[str, ...] = ()
+    timezone: str = "UTC"  # IANA name (SEMINAR_TIMEZONE): digest days, periods and times
     slack_log_channels: tuple[str, ...] = ()
     retention_days: int | None = None
     # How long a running bot's writes wait out another program's lock on the database before
@@ -107,6 +111,18 @@ def load_courses(path: Path) -> tuple[Course, ...]:
     return tuple(courses)
 
 
+def check_timezone(name: str) -> str:
+    """An IANA time zone name ("Europe/Berlin"), checked now so a typo fails at start-up."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SeminarError(
+            f"SEMINAR_TIMEZONE={name!r} is not a time zone: use an IANA name such as "
+            "America/New_York or Europe/Berlin."
+        ) from None
+    return name
+
+
 def load_settings(env_file: str | Path | None = ".env") -> Settings:
     if env_file is not None:
         load_dotenv(env_file, override=False)
@@ -127,6 +143,9 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         slack_log_channels=tuple(
             c.strip() for c in env.get("SLACK_LOG_CHANNELS", "").split(",") if c.strip()
         ),
+        staff_ids=tuple(s.strip() for s in env.get("SEMINAR_STAFF", "").replace(";", ",").split(",")
+                        if s.strip()),
+        timezone=check_timezone(env.get("SEMINAR_TIMEZONE", "").strip() or "UTC"),
         retention_days=int(retention) if retention.isdigit() else None,
         busy_retry_seconds=_seconds("SEMINAR_BUSY_RETRY_SECONDS", 600.0),
         courses_file=Path(courses_file) if courses_file else None,

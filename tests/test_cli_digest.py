@@ -29,13 +29,16 @@ def base(tmp_path: Path, knowledge_dir: Path) -> list[str]:
 def imported(base: list[str]) -> list[str]:
     proc = run(base + ["import", "discord-export", *map(str, DISCORD_EXPORTS)])
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("Imported 13 messages (13 stored, 0 from opted-out students)")
+    assert proc.stdout.startswith(
+        "Imported 14 messages from 2 file(s): 13 new, 0 updated, 0 unchanged, 1 skipped")
     return base
 
 
 def test_import_twice_and_digest_json_on_stdout(imported: list[str]) -> None:
     again = run(imported + ["import", "discord-export", *map(str, DISCORD_EXPORTS)])
-    assert again.returncode == 0 and "0 channels/threads" in again.stdout
+    assert again.returncode == 0, again.stderr
+    assert "0 new, 0 updated, 13 unchanged, 1 skipped" in again.stdout
+    assert "0 channels/threads" in again.stdout
     proc = run(imported + ["digest", "--format", "json", "--since", "2026-11-01",
                            "--until", "2026-11-07"])
     assert proc.returncode == 0, proc.stderr
@@ -64,7 +67,7 @@ def test_digest_files_markdown_html_csv(imported: list[str], tmp_path: Path) -> 
 def test_slack_import_then_purge_and_forget(base: list[str]) -> None:
     proc = run(base + ["import", "slack-export", str(SLACK_EXPORT)])
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("Imported 5 messages")
+    assert proc.stdout.startswith("Imported 7 messages from 2 file(s): 5 new")
     forget = run(base + ["forget", "U01BOB"])
     assert forget.returncode == 0 and forget.stdout.startswith("removed 2 message(s)")
     data = json.loads(run(base + ["digest", "--format", "json"]).stdout)
@@ -108,3 +111,42 @@ def test_console_digest(imported: list[str], tmp_path: Path) -> None:
     assert f"wrote {out}" in proc.stdout
     assert json.loads(out.read_text())["totals"]["messages"] == 11
     assert "! /digest: argument --format: invalid choice" in proc.stdout
+
+
+def test_import_a_folder_with_a_bad_file_names_it_and_goes_on(base: list[str], tmp_path: Path) -> None:
+    folder = tmp_path / "server"
+    (folder / "threads").mkdir(parents=True)
+    for f in DISCORD_EXPORTS:
+        (folder / "threads" / f.name).write_bytes(f.read_bytes())
+    text = DISCORD_EXPORTS[0].read_text()
+    (folder / "cut.json").write_text(text[: len(text) // 3])
+    proc = run(base + ["import", "discord-export", str(folder)])
+    assert proc.returncode == 1, proc.stderr  # some files could not be read
+    assert "cut.json is not readable JSON" in proc.stderr and "Traceback" not in proc.stderr
+    assert "from 3 file(s), 1 unreadable" in proc.stdout and "13 new" in proc.stdout
+    archive = tmp_path / "server.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for f in DISCORD_EXPORTS:
+            zf.write(f, f"export/{f.name}")
+    again = run(base + ["import", "discord-export", str(archive)])
+    assert again.returncode == 0, again.stderr
+    assert "0 new, 0 updated, 13 unchanged, 1 skipped" in again.stdout
+
+
+def test_import_progress_is_a_bar_on_a_terminal_only() -> None:
+    import io
+
+    from bot.cli_digest import import_progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert import_progress(io.StringIO()) is None  # a log file gets only the summary
+    screen = Tty()
+    show = import_progress(screen)
+    assert show is not None
+    show(250_000_000, 1_000_000_000, "general.json")
+    show(1_000_000_000, 1_000_000_000, "general.json")
+    assert "importing [######.................." in screen.getvalue()
+    assert "250/1,000 MB general.json" in screen.getvalue() and screen.getvalue().endswith("\n")

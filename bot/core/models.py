@@ -245,6 +245,11 @@ class LoggedMessage:
     attachments: Sequence[Attachment] = field(default_factory=tuple)
     reactions: int = 0
     source: str = "live"
+    author_role: str | None = None  # STAFF_ROLE for an instructor or TA at log time, else None
+
+
+# The role of instructors and TAs: reported apart from students in digests.
+STAFF_ROLE = "staff"
 
 
 @dataclass(slots=True)
@@ -321,6 +326,8 @@ class DigestOptions:
     channel: str | None = None  # a channel name ("#seminar" or "seminar") or id; with its threads
     guild_id: str | None = None  # one Discord guild / Slack team; None = the whole database
     anonymize: bool = False
+    timezone: str | None = None  # IANA name for days, periods and times shown; None = UTC
+    staff: tuple[str, ...] = ()  # instructors' and TAs' user ids (besides roles in the log)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,20 +338,41 @@ class DigestFile:
 
 @dataclass(slots=True)
 class ImportReport:
-    files: int = 0
-    messages: int = 0  # messages read from the export(s) and handed to the log
-    stored: int = 0  # of which stored (the rest were by students who opted out)
-    deleted: int = 0
-    edits: int = 0
-    channels: int = 0
-    skipped: int = 0  # system notices and unreadable entries
+    """What an import did, counted as it went: every message read is exactly one of new,
+    updated, unchanged or skipped."""
+
+    files: int = 0  # export files read (bad ones included)
+    # message entries read, system notices included (Slack's edit and delete notices are not
+    # messages: they are counted in `edits` and `deleted`); = new + updated + unchanged + skipped
+    messages: int = 0
+    new: int = 0  # stored for the first time
+    updated: int = 0  # already logged, and this export held a newer version
+    unchanged: int = 0  # already logged as the export has it (or newer)
+    skipped: int = 0  # not stored: system notices, unreadable entries, opted-out students
+    deleted: int = 0  # logged messages the export says were deleted
+    edits: int = 0  # logged messages an export's edit notice changed
+    channels: int = 0  # channels and threads created or renamed
+    bad_files: int = 0  # files that could not be read (each has a warning)
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def stored(self) -> int:
+        """Messages the log now holds from this import (new or refreshed or confirmed)."""
+        return self.new + self.updated + self.unchanged
+
     def summary(self) -> str:
+        bad = f", {self.bad_files} unreadable (see the warnings)" if self.bad_files else ""
+        changes = []
+        if self.edits:
+            changes.append(f"{self.edits} edited by edit notices")
+        if self.deleted:
+            changes.append(f"{self.deleted} marked deleted")
+        extra = f"; {', '.join(changes)}" if changes else ""
         return (
-            f"Imported {self.messages} messages ({self.stored} stored, "
-            f"{self.messages - self.stored} from opted-out students) in {self.channels} "
-            f"channels/threads from {self.files} file(s); {self.skipped} system entries skipped."
+            f"Imported {self.messages} messages from {self.files} file(s){bad}: {self.new} new, "
+            f"{self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped "
+            f"(system notices, opted-out students){extra}; {self.channels} channels/threads "
+            "created or renamed."
         )
 
 

@@ -11,7 +11,7 @@ the event loop never waits on SQLite or on ranking.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
 from functools import partial
@@ -74,8 +74,13 @@ class SeminarService:
         courses: Mapping[str, Path] | Path | str,
         *,
         guild_courses: Mapping[str, str] | None = None,
+        timezone: str = "UTC",
+        staff: Sequence[str] = (),
     ) -> None:
         self.db = db if isinstance(db, Database) else Database(db)
+        # Digests' defaults (SEMINAR_TIMEZONE, SEMINAR_STAFF), for options that leave them out.
+        self.timezone = timezone
+        self.staff = tuple(staff)
         if isinstance(courses, (str, Path)):
             courses = {DEFAULT_COURSE: Path(courses)}
         self.courses: dict[str, Path] = {cid: Path(p) for cid, p in courses.items()}
@@ -342,11 +347,26 @@ class SeminarService:
         with self.db.read() as conn:
             return digest_files(self.db, opts, fmt, matcher=IndexMatcher(conn, course))
 
-    def import_discord_export(self, paths: Iterable[str | Path]) -> ImportReport:
-        return imports.import_discord_exports(self.db, paths)
+    def import_discord_export(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        staff: Collection[str] = (),
+        progress: imports.Progress | None = None,
+    ) -> ImportReport:
+        """DiscordChatExporter files, folders or zips; `staff`: instructors' and TAs' ids."""
+        return imports.import_discord_exports(self.db, paths, staff=staff, progress=progress)
 
-    def import_slack_export(self, path: str | Path, *, team: str | None = None) -> ImportReport:
-        return imports.import_slack_export(self.db, path, team=team)
+    def import_slack_export(
+        self,
+        path: str | Path,
+        *,
+        team: str | None = None,
+        staff: Collection[str] = (),
+        progress: imports.Progress | None = None,
+    ) -> ImportReport:
+        return imports.import_slack_export(self.db, path, team=team, staff=staff,
+                                           progress=progress)
 
     def purge(self, older_than: int | str) -> PurgeReport:
         """Delete what was logged before an age: days, or text like "180d", "26w", "1y"."""
@@ -439,10 +459,12 @@ class CourseScope:
         results: Sequence[str],
         channel_id: str | None = None,
         user_id: str | None = None,
+        confident: bool | None = None,
     ) -> Future[int]:
         return self.service.db.write(
             partial(discussion.record_query, guild_id=self.guild_id or self.platform, kind=kind,
-                    query=query, results=results, channel_id=channel_id, user_id=user_id)
+                    query=query, results=results, channel_id=channel_id, user_id=user_id,
+                    confident=confident)
         )
 
     def record_feedback(self, query_id: int, *, helpful: bool) -> Future[bool]:
@@ -455,8 +477,11 @@ class CourseScope:
         return self.service.digest_files(self._own(opts), fmt, course=self.course)
 
     def _own(self, opts: DigestOptions) -> DigestOptions:
-        """The options limited to this scope's guild (the CLI's scope: the whole database)."""
-        return replace(opts, guild_id=self.guild_id)
+        """The options limited to this scope's guild (the CLI's scope: the whole database),
+        in the course's time zone and with its configured staff unless the options say."""
+        return replace(opts, guild_id=self.guild_id,
+                       timezone=opts.timezone or self.service.timezone,
+                       staff=(*self.service.staff, *opts.staff))
 
 
 def check_query(text: str | None) -> str:

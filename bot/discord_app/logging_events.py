@@ -12,7 +12,7 @@ from typing import Any, Final
 
 import discord
 
-from bot.core.models import Attachment, ChannelInfo, LoggedMessage
+from bot.core.models import STAFF_ROLE, Attachment, ChannelInfo, LoggedMessage
 
 PLATFORM: Final = "discord"
 
@@ -34,12 +34,27 @@ def parent_of(channel: Any) -> int | None:
     return getattr(channel, "parent_id", None) if isinstance(channel, discord.Thread) else None
 
 
+def author_role(author: discord.User | discord.Member, instructor_role: str | None) -> str | None:
+    """STAFF_ROLE for an instructor or TA when the message is logged: Manage Server, or the
+    configured instructor role (name or id), as the instructor commands decide."""
+    if not isinstance(author, discord.Member) or author.bot:
+        return None
+    if author.guild_permissions.manage_guild:
+        return STAFF_ROLE
+    wanted = (instructor_role or "").strip()
+    if wanted and any(str(r.id) == wanted or r.name.casefold() == wanted.casefold()
+                      for r in author.roles):
+        return STAFF_ROLE
+    return None
+
+
 def from_message(
     message: discord.Message,
     *,
     parent_id: int | None,
     keep_content: bool = True,
     source: str = "live",
+    instructor_role: str | None = None,
 ) -> LoggedMessage:
     """A logged row from a full message (live event or history)."""
     author = message.author
@@ -61,6 +76,7 @@ def from_message(
         attachments=tuple(Attachment(a.filename, a.url) for a in message.attachments),
         reactions=sum(r.count for r in message.reactions),
         source=source,
+        author_role=author_role(author, instructor_role),
     )
 
 

@@ -162,6 +162,7 @@ async def send_answer(
             results=shown.passage_ids,
             channel_id=str(interaction.channel_id) if interaction.channel_id else None,
             user_id=str(interaction.user.id),
+            confident=shown.confident,
         )
     )
     view = AnswerView(scope, shown, query_id=query_id, asker_id=interaction.user.id)

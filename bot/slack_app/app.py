@@ -28,14 +28,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.core.errors import DatabaseUnavailable, PermissionDenied, SeminarError
-from bot.core.models import Reading
+from bot.core.models import STAFF_ROLE, Reading
 from bot.core.presentation import ResultView, readings_view, result_view
 from bot.slack_app import blocks
 from bot.slack_app.ask_text import parse_ask_text
 from bot.slack_app.catch_up import CatchUp, catch_up_on_hello
 from bot.slack_app.digest_command import parse_digest_text, send_privately
 from bot.slack_app.events import PLATFORM, Delete, Store, classify, thread_info
-from bot.slack_app.permissions import is_instructor
+from bot.slack_app.permissions import StaffDirectory, is_instructor
 
 if TYPE_CHECKING:
     from bot.core.service import CourseScope, SeminarService
@@ -60,6 +60,7 @@ class SlackHandlers:
     ) -> None:
         self.service = service
         self.settings = settings
+        self.staff = StaffDirectory(settings.slack_instructor_group, settings.staff_ids)
         self.client = client  # the bot token's; None: no workspace is its home
         self._home_served = client is None
         # Called when a live event could not be stored: the connection's catch-up fetches it.
@@ -114,6 +115,7 @@ class SlackHandlers:
             results=page.passage_ids[offset:],
             channel_id=channel_id,
             user_id=user_id,
+            confident=view.confident,
         ).result()
         has_more = len(view.cards) > page_end and page_end < blocks.MAX_RESULTS
         respond(
@@ -165,6 +167,7 @@ class SlackHandlers:
             scope.record_query(
                 kind=view.kind, query=view.query, results=view.passage_ids,
                 channel_id=command.get("channel_id"), user_id=command.get("user_id"),
+                confident=view.confident,
             ).result()
             heading, render = LOOKUPS[kind]
             respond(text=blocks.fallback(f"{heading}: {view.query}"), blocks=render(view),
@@ -279,6 +282,8 @@ class SlackHandlers:
         change = classify(event, team)
         if isinstance(change, Store):
             msg = change.message
+            if self.staff.is_staff(context.client, msg.author_id):
+                msg.author_role = STAFF_ROLE  # the role at log time: reported apart in digests
             if msg.parent_id is not None:
                 thread_ts = msg.channel_id.rsplit(":", 1)[1]
                 self._watch(self.service.record_channel(thread_info(team, msg.parent_id,

@@ -105,7 +105,8 @@ def test_period_filters(discord_db: Database) -> None:
     assert d.totals["messages"] == 2  # 5005, 5006
     assert d.totals["threads"] == 0
     assert d.totals["questions"] == 1 and d.totals["unanswered_questions"] == 1
-    assert d.period == {"since": "2026-11-03T00:00:00+00:00", "until": "2026-11-05T00:00:00+00:00"}
+    assert d.period == {"since": "2026-11-03T00:00:00+00:00", "until": "2026-11-05T00:00:00+00:00",
+                        "timezone": "UTC"}
 
 
 def test_channel_filter_includes_threads_and_rejects_unknown(discord_db: Database) -> None:
@@ -292,7 +293,11 @@ def test_references_count_quotes_citations_and_bot_answers(discord_db: Database)
     discord_db.run(lambda c: discussion.store_messages(c, [quote, cite]))
     discord_db.run(lambda c: discussion.record_query(
         c, guild_id="900", kind="ask", query="what is pooling", results=["r1-p3", "r2-p7"],
-        channel_id="5001", user_id="1002"))
+        channel_id="5001", user_id="1002", confident=True))
+    # "Nothing convincing": the closest passage shown is not one the discussion turned on.
+    discord_db.run(lambda c: discussion.record_query(
+        c, guild_id="900", kind="ask", query="what about the weather", results=["r2-p7"],
+        channel_id="5001", user_id="1002", confident=False))
     d = build_digest(discord_db, DigestOptions(), matcher=ListMatcher())
     (p,) = d.passages
     assert (p.passage_id, p.references, p.quotes, p.bot_answers, p.threads) == ("r1-p3", 2, 1, 1, 1)

@@ -115,3 +115,37 @@ def test_citing_a_reading_by_its_authors_counts_for_that_reading(
     d = shared_service.scope("cli", guild).digest(DigestOptions())
     assert [(r["reading_id"], r["references"]) for r in d.readings] == [(reading.id, 1)]
     assert d.passages == []
+
+
+def _references_in(service: SeminarService, guild: str, messages: list[LoggedMessage]) -> int:
+    service.record_messages(messages).result()
+    return service.scope("cli", guild).digest(DigestOptions()).totals["references"]
+
+
+def test_an_unrelated_workspace_references_no_passage(shared_service: SeminarService) -> None:
+    """A software team's chat (logging, arrays, versions, "et al. (2019)", "on the other
+    hand"): nothing in it quotes or cites the readings."""
+    from tests.core.tech_chat import tech_chat
+
+    assert _references_in(shared_service, "tech", tech_chat(3000, guild="tech")) <= 2
+
+
+def test_an_unrelated_workspace_references_nothing_in_the_sample_course(
+    sample_service: SeminarService,
+) -> None:
+    from tests.core.tech_chat import tech_chat
+
+    assert _references_in(sample_service, "tech", tech_chat(3000, guild="tech")) <= 2
+
+
+def test_chat_citations_need_a_known_author(shared_service: SeminarService) -> None:
+    reading = next(r for r in shared_service.scope("cli", None).readings() if r.authors)
+    surname = reading.authors[0].split()[-1]
+    guild = "plain-cites"
+    shared_service.record_messages([
+        message(guild, 1, f"I liked {surname} {reading.year or 2010} more than the rest of it"),
+        message(guild, 2, "Output [1,0,0,1,1] means the first test failed, see [2]"),
+        message(guild, 3, "Whitfield (2015) says the cache layer should be rewritten soon"),
+    ]).result()
+    d = shared_service.scope("cli", guild).digest(DigestOptions())
+    assert [(r["reading_id"], r["references"]) for r in d.readings] == [(reading.id, 1)]

@@ -35,7 +35,7 @@ def test_json_follows_the_contract(discord_db: Database) -> None:
     assert f.filename == "digest-2026-11-01-to-2026-11-07.json"
     data = json.loads(f.data)
     assert data["period"] == {"since": "2026-11-01T00:00:00+00:00",
-                              "until": "2026-11-08T00:00:00+00:00"}
+                              "until": "2026-11-08T00:00:00+00:00", "timezone": "UTC"}
     assert {k: data["totals"][k] for k in
             ("messages", "participants", "threads", "questions", "unanswered_questions")} == {
         "messages": 11, "participants": 3, "threads": 1, "questions": 5,
@@ -107,6 +107,30 @@ def test_html_is_self_contained_and_escapes_student_text(discord_db: Database) -
     assert "@import" not in page and "url(" not in page
     assert page.count("<svg") == 2
     assert "&lt;script&gt;" in page
+
+
+def test_html_reads_in_a_minute(discord_db: Database) -> None:
+    """Unanswered questions first, labelled axes, dates with the year, every participant in a
+    collapsed table, long lists collapsed, passages by their text: all without a script."""
+    from bot.core.log import discussion
+    from bot.core.models import LoggedMessage
+
+    many = [LoggedMessage(id=f"x{i}", platform="discord", guild_id="900", channel_id="100",
+                          author_id=f"u{i}", author_name=f"Student {i}", content=f"question {i}?",
+                          created_at="2026-11-06T10:00:00+00:00") for i in range(40)]
+    discord_db.run(lambda c: discussion.store_messages(c, many))
+    (f,) = render(build_digest(discord_db, DigestOptions(since="2026-11-01", until="2026-11-07")),
+                  "html")
+    page = f.data.decode()
+    assert page.index("Unanswered questions") < page.index("activity-chart")
+    assert "Messages (bars)" in page and "Active participants (line)" in page
+    assert "2 Nov 2026" in page  # the activity chart's dates carry the year
+    assert "Day, UTC" in page and "Times and days are in UTC." in page
+    table = page[page.index("<summary>Show all 43 students</summary>"):]
+    assert table.index("Student 39") < table.index("</details>")
+    assert page.count("<details>") >= 2  # the 42 unanswered questions are collapsed too
+    assert "Show all 42 unanswered questions" in page
+    assert "<script" not in page
 
 
 def _chromium(html_file: Path, tmp_path: Path, shot: Path) -> str:

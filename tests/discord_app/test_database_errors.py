@@ -94,7 +94,7 @@ async def test_the_log_does_not_retry_a_bug_and_the_next_backfill_recovers_the_m
         await harness.settle()
     assert calls == [1]  # a bug is not a lock: no waiting, no retries
     assert any(
-        r.exc_info and "no column named reactions" in str(r.exc_info[1]) for r in caplog.records
+        r.exc_info and "column" in str(r.exc_info[1]) and "reactions" in str(r.exc_info[1]) for r in caplog.records
     )
     # The bug fixed (the column back), later messages are logged live again...
     alter(harness, "ALTER TABLE messages ADD COLUMN reactions INTEGER NOT NULL DEFAULT 0")

@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 
+from bot.core.models import DigestOptions
 from bot.core.service import SeminarService
 from tests.discord_app.harness import (
     FORUM,
     GENERAL,
     GUILD,
     INSTRUCTOR,
+    MANAGER,
     OTHER_GUILD,
     OTHER_STUDENT,
     POST,
@@ -94,6 +96,20 @@ async def test_messages_in_logged_channels_threads_and_forum_posts(logged: Harne
     assert '"notes.pdf"' in thread_row["attachments"]
     assert stored["forum post"]["parent_id"] == str(FORUM)
     assert all(r["guild_id"] == str(GUILD) for r in stored.values())
+
+
+async def test_the_role_at_log_time_is_stored(logged: Harness) -> None:
+    """Instructors (the instructor role) and Manage Server members are staff in digests."""
+    h = logged
+    for who, text in ((STUDENT, "a student"), (INSTRUCTOR, "the instructor"),
+                      (MANAGER, "a manager")):
+        h.gateway("MESSAGE_CREATE", message_payload(channel_id=GENERAL, author=who, content=text))
+    await h.settle()
+    roles = {r["content"]: r["author_role"] for r in rows(h.service, "SELECT * FROM messages")}
+    assert roles == {"a student": None, "the instructor": "staff", "a manager": "staff"}
+    digest = h.service.scope("discord", GUILD).digest(DigestOptions())
+    assert [p.name for p in digest.participants] == ["Student"]
+    assert sorted(p.name for p in digest.staff) == ["Admin", "Teacher"]
 
 
 async def test_edits_keep_history_and_partial_payloads_change_nothing_else(logged: Harness) -> None:

@@ -338,6 +338,7 @@ def readings_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def service(tmp_path: Path, readings_dir: Path) -> Iterator[SeminarService]:
     svc = SeminarService(tmp_path / "seminar.db", readings_dir)
+    svc.serve_default([TEAM])  # the workspace of the bot's token (connect_slack does this)
     svc.ensure_all()
     try:
         yield svc

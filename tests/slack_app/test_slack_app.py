@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.core.models import DigestOptions
 from bot.core.service import SeminarService
 from bot.settings import Settings
 from bot.slack_app import blocks
@@ -274,6 +275,19 @@ def test_messages_of_logged_channels_and_threads_are_logged(
     assert thread["kind"] == "thread" and thread["parent_id"] == LOGGED
 
 
+def test_members_of_the_instructor_group_are_logged_as_staff(
+    app: App, service: SeminarService, fake_slack: FakeSlack
+) -> None:
+    fake_slack.handlers["usergroups.users.list"] = lambda p: {"ok": True, "users": ["U0PROF"]}
+    deliver(app, _event("Any questions about the reading?", "1700000000.000100", user="U0PROF"))
+    deliver(app, _event("What is a floodplain?", "1700000050.000200"))
+    roles = {r["author_id"]: r["author_role"] for r in _messages(service).values()}
+    assert roles == {"U0PROF": "staff", "U0STUDENT": None}
+    digest = service.scope("slack", TEAM).digest(DigestOptions())
+    assert [p.id for p in digest.staff] == ["U0PROF"] and digest.totals["prompts"] == 1
+    assert [q.kind for q in digest.questions] == ["prompt", "question"]
+
+
 def test_redelivery_edit_and_delete_keep_one_honest_row(
     app: App, service: SeminarService
 ) -> None:
@@ -379,8 +393,6 @@ def test_each_workspace_gets_its_own_course(
 def test_digest_goes_to_the_instructor_privately(
     app: App, fake_slack: FakeSlack, service: SeminarService
 ) -> None:
-    from bot.core.models import DigestOptions
-
     deliver(app, _event("Why did the first cities grow beside rivers?", "1700000000.000100"))
     deliver(app, _event("Because of the floods and the silt.", "1700000050.000200",
                         user="U0OTHER", thread_ts="1700000000.000100"))

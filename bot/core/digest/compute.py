@@ -41,7 +41,7 @@ from bot.core.digest.participants import (
     participant_stats,
     word_counts,
 )
-from bot.core.digest.period import Period, iso
+from bot.core.digest.period import Clock, Period, iso
 from bot.core.digest.questions import Asked, by_conversation, find_questions
 from bot.core.digest.referenced import (
     ReferenceUse,
@@ -69,13 +69,19 @@ def compute_digest(
     if opts.anonymize and pseudonyms is None:
         raise DigestError("An anonymized digest needs the database's pseudonym secret.")
     log = load_log(conn, opts, period)
-    display = Display(log.humans, pseudonyms if opts.anonymize else None)
+    staff = log.staff(opts.staff)
+    display = Display(log.humans, pseudonyms if opts.anonymize else None, people=log.people,
+                      staff=staff, bots=[m for m in log.messages if m.is_bot],
+                      hidden=log.opted_out_ids)
     convs = group_conversations(log.messages, log.channels)
     words = word_counts(log.humans)
 
     people = participant_stats(log.humans, convs, display, words)
     asked = find_questions(log.humans, convs, log.queries, display)
     count_questions(people, asked)
+    for uid, stats in people.items():
+        stats.role = "staff" if uid in staff else "student"
+    ranked = sorted(people.values(), key=lambda p: (-p.messages, p.name))
     uses = collect_references(log.humans, convs, log.queries, matcher, words)
     passages = passage_stats(uses, matcher)
     readings = readings_referenced(uses, matcher)
@@ -85,14 +91,16 @@ def compute_digest(
         convs, log.humans, log.channels, display,
         by_conversation(asked), passages_by_conversation(uses, passages),
     )
-    unit, buckets = activity(log.humans, period)
-    return Digest(
+    clock = period.clock()
+    unit, buckets = activity(log.humans, period, clock)
+    digest = Digest(
         period=period.as_dict(),
-        generated_at=iso(now) or "",
-        scope={"guild_id": opts.guild_id, "channel": opts.channel},
+        generated_at=clock.show(iso(now)) or "",
+        scope={"guild_id": opts.guild_id,
+               "channel": display.text(opts.channel) if opts.channel else None},
         anonymized=opts.anonymize,
         totals=_totals(log, people, threads, asked, passages, uses),
-        participants=sorted(people.values(), key=lambda p: (-p.messages, p.name)),
+        participants=[p for p in ranked if p.role == "student"],
         threads=threads,
         channels=channels,
         passages=passages,
@@ -100,7 +108,24 @@ def compute_digest(
         bot=bot_usage(log.queries, display),
         activity_unit=unit,
         activity=buckets,
+        timezone=period.timezone,
+        staff=[p for p in ranked if p.role == "staff"],
     )
+    _local_times(digest, clock)
+    return digest
+
+
+def _local_times(digest: Digest, clock: Clock) -> None:
+    """Every time the digest shows in the course's time zone (ISO with its offset)."""
+    for p in (*digest.participants, *digest.staff):
+        p.first_activity, p.last_activity = clock.show(p.first_activity), clock.show(p.last_activity)
+    for conv in (*digest.threads, *digest.channels):
+        conv.first_message, conv.last_message = clock.show(conv.first_message), clock.show(
+            conv.last_message)
+        for q in conv.questions:
+            q.created_at = clock.show(q.created_at) or q.created_at
+    for gap in digest.bot["coverage_gaps"]:
+        gap["created_at"] = clock.show(gap["created_at"])
 
 
 def _totals(
@@ -111,12 +136,18 @@ def _totals(
     passages: list[PassageStats],
     uses: list[ReferenceUse],
 ) -> dict[str, int]:
+    students = [p for p in people.values() if p.role == "student"]
+    questions = [a for a in asked if a.question.kind == "question"]
     return {
         "messages": len(log.humans),
-        "participants": len(people),
+        "student_messages": sum(p.messages for p in students),
+        "staff_messages": sum(p.messages for p in people.values() if p.role == "staff"),
+        "participants": len(students),
+        "staff": len(people) - len(students),
         "threads": len(threads),
-        "questions": len(asked),
-        "unanswered_questions": sum(1 for a in asked if not a.question.answered),
+        "questions": len(questions),
+        "unanswered_questions": sum(1 for a in questions if not a.question.answered),
+        "prompts": len(asked) - len(questions),
         "bot_messages": len(log.messages) - len(log.humans),
         "opted_out_messages": log.opted_out,
         "passages_referenced": len(passages),

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.digest.period import Period, iso
 from bot.core.errors import NotFound
+from bot.core.log.people import Person, load_people, staff_ids
 from bot.core.models import DigestOptions
 
 
@@ -28,6 +30,7 @@ class LogMessage:
     content: str
     created_at: str
     reply_to: str | None
+    role: str | None = None  # the author's role when it was logged (STAFF_ROLE or None)
 
 
 @dataclass(slots=True)
@@ -36,10 +39,17 @@ class Log:
     channels: dict[str, sqlite3.Row]  # every channel and thread logged, by id
     queries: list[dict[str, Any]]  # bot_queries rows; an opted-out asker's user_id is None
     opted_out: int  # messages left out because their author opted out
+    people: dict[str, Person] = field(default_factory=dict)  # name forms and roles, by user id
+    opted_out_ids: set[str] = field(default_factory=set)  # never shown by name, even mentioned
     humans: list[LogMessage] = field(init=False)  # `messages` without the bots'
 
     def __post_init__(self) -> None:
         self.humans = [m for m in self.messages if not m.is_bot]
+
+    def staff(self, configured: Iterable[str]) -> set[str]:
+        """Instructors and TAs: configured ids, people stored as staff, and anyone whose
+        message was logged with the staff role."""
+        return staff_ids(configured, self.people) | {m.author_id for m in self.humans if m.role}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +78,10 @@ def load_log(conn: sqlite3.Connection, opts: DigestOptions, period: Period) -> L
     in_scope = _with_threads(scope, channels) if scope else None
     queries = _bot_queries(conn, shared, optouts, in_scope)
     opted_out += _count_optout_messages(conn, shared, in_scope)
-    return Log(messages, channels, queries, opted_out)
+    people = load_people(conn, opts.guild_id)
+    hidden = {uid for guild, users in optouts.items() if opts.guild_id in (None, guild)
+              for uid in users}
+    return Log(messages, channels, queries, opted_out, people, hidden)
 
 
 def resolve_channels(conn: sqlite3.Connection, channel: str, guild_id: str | None) -> set[str]:
@@ -137,11 +150,12 @@ def _messages(
         )
     rows = conn.execute(
         "SELECT id, guild_id, channel_id, parent_id, author_id, author_name, author_is_bot,"
-        f" content, created_at, reply_to FROM messages{where.sql()} ORDER BY created_at, id",
+        f" content, created_at, reply_to, author_role FROM messages{where.sql()}"
+        " ORDER BY created_at, id",
         where.args,
     ).fetchall()
     messages = [
-        LogMessage(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7] or "", r[8], r[9])
+        LogMessage(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7] or "", r[8], r[9], r[10])
         for r in rows
         if r[4] not in optouts.get(r[1], ())
     ]

@@ -5,11 +5,22 @@ A term's digest asks this about tens of thousands of messages, so the quote find
 of it) must share a three-word sequence, or two adjacent content words, with a passage before
 that passage is aligned against it. The shared words also say where in a chatty message the
 quote sits, so the aligner is given that window, not the commentary around it.
+
+Precision, measured on chat unrelated to the readings (a software team's; see
+docs/digest.md): a quote counts only when the message shares at least
+MIN_DISTINCTIVE_WORDS distinctive words with the passage's matched span (not stop words, not
+words any prose uses such as "important" or "other hand", not code tokens, not words in more
+than a fifth of the course's passages), or MIN_RUN_WORDS of its words in a row; so "it is
+important to note that ... on the other hand" quotes nothing. A citation counts only with an author name the course knows (a
+reading's author or a reference-list entry's) in a known form: "(Reich 2010)", "Reich and
+Aspinwall (2010)", "Reich 2010", "Reich et al."; a bare "[1]" or "Output [1,0,0,1,1]" is
+not a citation of anything in chat.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import sqlite3
 from collections import defaultdict
@@ -44,6 +55,33 @@ MAX_ALIGNED = 1
 PREFILTER_SCORE = quotes.CONFIDENT_SCORE - 5
 # A cited source counts when the citation index is at least this sure of the entry.
 CITE_SCORE = 75.0
+# A quote must share this many distinctive words with the span of the passage it matches.
+MIN_DISTINCTIVE_WORDS = 3
+# ... or this many of its words in a row, in the same order (a quote of plain prose).
+MIN_RUN_WORDS = 8
+# A word in more than this share of the course's passages is not distinctive.
+COMMON_DF = 0.2
+# Words every kind of prose uses: sharing them with a passage is not quoting it.
+COMMON_WORDS = frozenset("""
+important note other hand way fact example case point part time thing things lot kind sort
+make made makes making take took give gave get got use used using see seen look looks know
+known think thought say said says mean means meant want need needs work works going go goes
+come came first second last next new old good bad great little big long short high low many
+much more most less least very really quite just also even still well back right left same
+different own able likely sure clear true whole general given certain simply actually often
+always never ever sometimes perhaps rather almost enough however therefore thus hence indeed
+instead though although whether while since because according regard regarding terms number
+people person man woman year years day days week way ways world life place end start set put
+order result results reason reasons question questions answer problem problems issue issues
+idea ideas word words something anything nothing everything someone anyone everyone yes
+""".split())
+_CODE_TOKEN = re.compile(r"\d|_|[a-z][A-Z]|^[A-Z]{2,}$")
+# Author-year as people type it in chat, without parentheses: "Reich 2010", "Reich and
+# Aspinwall 2010", "Keohane et al. 1984". Counted only for names the course knows.
+_PLAIN_CITE_RE = re.compile(
+    r"\b([A-Z][\w'’-]+(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*)(?:\s+et al\.?)?,?\s+"
+    r"((?:1[6-9]|20)\d{2}[a-z]?)\b"
+)
 
 
 # (folded word, its stem when it is a content word, start, end) for each word of a text.
@@ -108,6 +146,26 @@ class IndexMatcher:
             for _pos, key in _keys(tokens):
                 self._by_key[key].add(passage.id)
         self._cites: dict[str, list[Reference]] = {}
+        self._common = self._common_words(rows)
+        self.surnames = self._known_surnames(conn, course)
+
+    def _common_words(self, rows: Sequence[sqlite3.Row]) -> set[str]:
+        """Folded words in more than COMMON_DF of the passages: not distinctive of any."""
+        df: dict[str, int] = defaultdict(int)
+        for pid in self.passages:
+            for word in set(self._hay[pid].split()):
+                df[word] += 1
+        limit = max(3, COMMON_DF * len(self.passages))
+        return {w for w, n in df.items() if n > limit}
+
+    def _known_surnames(self, conn: sqlite3.Connection, course: str) -> set[str]:
+        """Every author name a citation may use: the readings' own and their references'."""
+        names = {fold(a.split()[-1]) for r in self.readings.values() for a in r.authors if a.strip()}
+        for (raw,) in conn.execute("SELECT authors FROM bib_entries WHERE course = ?", (course,)):
+            for author in json.loads(raw or "[]"):
+                words = _NAME_RE.findall(str(author))
+                names.update(fold(w) for w in words)
+        return {n for n in names if n and n not in STOPWORDS}
 
     # -- ReadingsMatcher ----------------------------------------------------------------------
 
@@ -171,8 +229,46 @@ class IndexMatcher:
             return None
         if not matches or matches[0].score < quotes.CONFIDENT_SCORE:
             return None
+        span = matches[0].quote
+        if (self._distinctive_shared(window, span) < MIN_DISTINCTIVE_WORDS
+                and self._longest_run(window, span) < MIN_RUN_WORDS):
+            return None  # shares only words any prose uses, and no long stretch of the text
         pid = matches[0].passage_id
         return Reference(self.passages[pid].reading_id, pid, ReferenceKind.QUOTE)
+
+    def _distinctive(self, text: str) -> set[str]:
+        return {
+            t[0] for t in self._words.tokens(text)
+            if t[1] and t[0] not in COMMON_WORDS and t[0] not in self._common
+            and not _CODE_TOKEN.search(text[t[2]:t[3]])
+        }
+
+    def _longest_run(self, window: str, span: str) -> int:
+        """The longest stretch of the span's words that the message has in the same order
+        (a misspelt word still counts): a quote of plain prose is still a quote."""
+        mine = [t[0] for t in self._words.tokens(window)]
+        theirs = [t[0] for t in self._words.tokens(span)]
+        best = 0
+        previous = [0] * (len(theirs) + 1)
+        for a in mine:
+            current = [0] * (len(theirs) + 1)
+            for j, b in enumerate(theirs, start=1):
+                if a == b or (len(a) > 4 and fuzz.ratio(a, b, score_cutoff=80)):
+                    current[j] = previous[j - 1] + 1
+                    best = max(best, current[j])
+            previous = current
+        return best
+
+    def _distinctive_shared(self, window: str, span: str) -> int:
+        """How many distinctive words of the passage's matched span the message has (a
+        misspelt one counts: "sovereinty" for "sovereignty")."""
+        mine = {t[0] for t in self._words.tokens(window)}
+        shared = 0
+        for word in self._distinctive(span):
+            if word in mine or any(fuzz.ratio(word, w, score_cutoff=80) for w in mine
+                                   if abs(len(w) - len(word)) <= 2):
+                shared += 1
+        return shared
 
     def _window(self, text: str) -> tuple[str, str, list[str]]:
         """The part of `text` that shares words with passages (as written, and as folded
@@ -204,21 +300,28 @@ class IndexMatcher:
         """References by citation, and the character spans the citations take up."""
         found: list[Reference] = []
         spans: list[tuple[int, int]] = []
-        for citation in find_citations(text):
-            authors, start = citation.authors, citation.start
+        forms = [(c.authors, c.year, c.start, c.end, c.kind) for c in find_citations(text)]
+        forms += [(tuple(_NAME_RE.findall(m.group(1))), m.group(2), m.start(), m.end(), "plain")
+                  for m in _PLAIN_CITE_RE.finditer(text)
+                  if not any(a <= m.start() < b for _n, _y, a, b, _k in forms)]
+        for authors, year, start, end, kind in forms:
+            if kind == "numeric":
+                continue  # "[1]" in chat points at no reading's numbering
+            citation_start = start
             if not authors:
                 # "Reich and Aspinwall (2010)": the parser gives the year; the names precede it.
-                before = _NAMES_BEFORE_RE.search(text[: citation.start])
+                before = _NAMES_BEFORE_RE.search(text[:citation_start])
                 names = _NAME_RE.findall(before.group(1)) if before else []
                 authors = tuple(n for n in names if fold(n) not in STOPWORDS)
                 start = before.start(1) if before else start
-            spans.append((start, citation.end))
+            spans.append((start, end))
+            authors = tuple(a for a in authors if fold(a) in self.surnames)
             if not authors:
-                continue
-            query = f"{' '.join(authors)} {citation.year or ''}".strip()
+                continue  # no author the readings know: a year in brackets, a function call
+            query = f"{' '.join(authors)} {year or ''}".strip()
             key = fold(query)
             if key not in self._cites:
-                self._cites[key] = self._resolve_citation(authors, citation.year, query)
+                self._cites[key] = self._resolve_citation(authors, year, query)
             found.extend(self._cites[key])
         return found, spans
 
@@ -243,6 +346,8 @@ class IndexMatcher:
         for match in result.matches:
             if match.entry is None or match.score < CITE_SCORE:
                 continue
+            if not names & {fold(w) for a in match.entry.authors for w in _NAME_RE.findall(a)}:
+                continue  # a near match on other names is not this citation
             refs.extend(Reference(c.reading.id, c.passage.id, ReferenceKind.CITE) for c in match.cited_in)
             if not refs and match.reading is not None:
                 refs.append(Reference(match.reading.id, None, ReferenceKind.CITE))

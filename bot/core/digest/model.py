@@ -68,6 +68,9 @@ class ReadingsMatcher(Protocol):
 
 @dataclass(slots=True)
 class Question:
+    """A question asked in the discussion; `kind` "prompt" for staff's questions to the class
+    (never unanswered). `reason`: why it counts as answered, or "no answer" (see questions)."""
+
     message_id: str
     text: str
     author: str
@@ -75,6 +78,9 @@ class Question:
     created_at: str
     answered: bool
     channel_id: str
+    kind: str = "question"  # question | prompt
+    reason: str = "no answer"
+    answered_by: str | None = None  # the answering message's id (or "bot:QUERY_ID")
 
 
 @dataclass(slots=True)
@@ -92,6 +98,7 @@ class ParticipantStats:
     bot_questions: int = 0
     readings: list[str] = field(default_factory=list)  # titles of readings referenced
     references: int = 0
+    role: str = "student"  # student | staff
 
 
 @dataclass(slots=True)
@@ -134,12 +141,12 @@ class ActivityBucket:
 
 @dataclass(slots=True)
 class Digest:
-    period: dict[str, str | None]
+    period: dict[str, str | None]  # since/until in local time, and the time zone
     generated_at: str
     scope: dict[str, Any]
     anonymized: bool
     totals: dict[str, int]
-    participants: list[ParticipantStats]
+    participants: list[ParticipantStats]  # students, the busiest first
     threads: list[ConversationStats]
     channels: list[ConversationStats]
     passages: list[PassageStats]
@@ -147,6 +154,12 @@ class Digest:
     bot: dict[str, Any]
     activity_unit: str
     activity: list[ActivityBucket]
+    timezone: str = "UTC"  # every time above is local to it (ISO with its offset)
+    staff: list[ParticipantStats] = field(default_factory=list)  # instructors and TAs
+
+    @property
+    def prompts(self) -> list[Question]:
+        return [q for q in self.questions if q.kind == "prompt"]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

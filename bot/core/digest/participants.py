@@ -80,7 +80,8 @@ def count_questions(people: Mapping[str, ParticipantStats], asked: Iterable[Aske
     for a in asked:
         p = people[a.message.author_id]
         p.questions += 1
-        p.unanswered_questions += 0 if a.question.answered else 1
+        prompt = a.question.kind == "prompt"  # staff's questions to the class are not unanswered
+        p.unanswered_questions += 0 if a.question.answered or prompt else 1
 
 
 def count_references(

@@ -1,8 +1,9 @@
 """The passages and readings the discussion turned on.
 
 A message references a passage when the readings matcher finds it quoted or cited in the
-text; a question put to the bot references the passage it was answered with, unless the asker
-marked the answer not helpful.
+text; a question put to the bot references the passage it was answered with when the answer
+was confident (or marked helpful) and not marked unhelpful: a "nothing convincing" answer
+shows its closest passages, which the discussion did not turn on.
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ from bot.core.digest.model import (
     Reference,
     ReferenceKind,
 )
+
+BOT_ANSWER_KINDS = ("ask", "quote")
+
+
+def bot_answer_counts(q: dict[str, Any]) -> bool:
+    """A bot answer counts when it was confident or marked helpful, and not marked unhelpful
+    (queries logged before confidence was recorded count only when marked helpful)."""
+    if q["feedback"] == "not_helpful":
+        return False
+    return q["feedback"] == "helpful" or bool(q.get("confident"))
+
 
 # Shorter messages are chatter, not quotations or citations: the matcher is not asked about
 # them, which is most of what keeps a term's digest fast.
@@ -85,7 +97,7 @@ def _in_bot_answers(
 ) -> list[ReferenceUse]:
     uses = []
     for q in queries:
-        if q["kind"] not in ("ask", "quote") or q["feedback"] == "not_helpful":
+        if q["kind"] not in BOT_ANSWER_KINDS or not bot_answer_counts(q):
             continue
         results = result_ids(q["results"])
         info = matcher.describe(results[0]) if results else None

@@ -28,11 +28,16 @@ import hashlib
 import json
 import sqlite3
 import weakref
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Literal
 
 from bot.core.models import Attachment, ChannelInfo, LoggedMessage, PlaceState, clean_text, now_iso
+
+# What storing one message did (imports report these counts).
+Outcome = Literal["new", "updated", "unchanged"]
 
 
 def _message_key(guild_id: str, message_id: str) -> str:
@@ -177,9 +182,16 @@ def opted_out_users(conn: sqlite3.Connection, guild_id: str) -> set[str]:
 # -- messages -----------------------------------------------------------------------------------
 
 
-def store_messages(conn: sqlite3.Connection, messages: Iterable[LoggedMessage]) -> int:
+def store_messages(
+    conn: sqlite3.Connection,
+    messages: Iterable[LoggedMessage],
+    *,
+    outcomes: Counter[str] | None = None,
+) -> int:
     """Upsert messages; returns how many were stored. Tombstoned ones are left out, opted-out
-    ones only counted."""
+    ones only counted.
+
+    `outcomes`, when given, counts what each stored message did (`Outcome`)."""
     stored = 0
     guards: dict[str, Guard] = {}
     for msg in messages:
@@ -196,7 +208,9 @@ def store_messages(conn: sqlite3.Connection, messages: Iterable[LoggedMessage]) 
                      msg.created_at),
                 )
             continue
-        _upsert(conn, _cleaned(msg))
+        outcome = _upsert(conn, _cleaned(msg))
+        if outcomes is not None:
+            outcomes[outcome] += 1
         stored += 1
     return stored
 
@@ -219,48 +233,84 @@ def _cleaned(msg: LoggedMessage) -> LoggedMessage:
     )
 
 
-def _newer_version(incoming_edit: str | None, stored_edit: str | None) -> bool:
-    """Whether a copy of a message edited at `incoming_edit` is at least as new as the stored
-    one: a catch-up page fetched before a live edit must not put the old text back."""
-    return stored_edit is None or (incoming_edit is not None and incoming_edit >= stored_edit)
+def _newer(msg: LoggedMessage, row: sqlite3.Row) -> bool:
+    """Whether `msg` is a later version than the stored row: the latest edit (or creation) time
+    wins whatever order the versions arrive in (live, catch-up, any export); at the same time,
+    the larger text, so that the result does not depend on the order either."""
+    incoming = msg.edited_at or msg.created_at
+    stored = row["edited_at"] or row["created_at"]
+    if incoming != stored:
+        return incoming > stored  # both ISO 8601 UTC: text order is time order
+    return (msg.content or "") > (row["content"] or "")
 
 
-def _upsert(conn: sqlite3.Connection, msg: LoggedMessage) -> None:
+def _remember_version(conn: sqlite3.Connection, msg: LoggedMessage, text: str | None,
+                      replaced_at: str) -> None:
+    """Keep `text` as an earlier version of the message, once (re-imports add nothing)."""
+    if not text:
+        return  # an empty stored text (logged without content access) is no version
+    seen = conn.execute(
+        "SELECT 1 FROM message_edits WHERE message_id = ? AND content = ?", (msg.id, text)
+    ).fetchone()
+    if seen is None:
+        conn.execute("INSERT INTO message_edits VALUES (?, ?, ?, ?)",
+                     (msg.id, msg.guild_id, text, replaced_at))
+
+
+def _upsert(conn: sqlite3.Connection, msg: LoggedMessage) -> Outcome:
     row = conn.execute(
-        "SELECT content, edited_at, deleted FROM messages WHERE id = ?", (msg.id,)
+        "SELECT content, created_at, edited_at, deleted, author_name, attachments, reactions,"
+        " parent_id, reply_to, author_role FROM messages WHERE id = ?", (msg.id,)
     ).fetchone()
     attachments = json.dumps([{"name": a.name, "url": a.url} for a in msg.attachments])
     if row is None:
         conn.execute(
             "INSERT INTO messages (id, platform, guild_id, channel_id, parent_id, author_id,"
             " author_name, author_is_bot, content, created_at, edited_at, reply_to, attachments,"
-            " reactions, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " reactions, source, author_role)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 msg.id, msg.platform, msg.guild_id, msg.channel_id, msg.parent_id, msg.author_id,
                 msg.author_name, int(msg.author_is_bot), msg.content, msg.created_at,
                 msg.edited_at, msg.reply_to, attachments, msg.reactions, msg.source,
+                msg.author_role,
             ),
         )
-        return
+        return "new"
     if row["deleted"]:
-        return  # a late duplicate of a deleted message must not bring its content back
-    content, edited_at = msg.content, msg.edited_at
-    if not _newer_version(msg.edited_at, row["edited_at"]):
-        content, edited_at = None, None  # an older copy: keep the stored text
-    if content is not None and content != row["content"]:
-        conn.execute(
-            "INSERT INTO message_edits VALUES (?, ?, ?, ?)",
-            (msg.id, msg.guild_id, row["content"], edited_at or now_iso()),
-        )
-    conn.execute(
-        "UPDATE messages SET content = coalesce(?, content), edited_at = coalesce(?, edited_at),"
-        " author_name = coalesce(?, author_name), attachments = ?, reactions = ?,"
-        " parent_id = coalesce(?, parent_id), reply_to = coalesce(?, reply_to) WHERE id = ?",
-        (
-            content, edited_at, msg.author_name, attachments, msg.reactions,
-            msg.parent_id, msg.reply_to, msg.id,
-        ),
+        return "unchanged"  # a late duplicate of a deleted message must not bring its content back
+    newer = msg.content is not None and _newer(msg, row)
+    values = dict(row)
+    if newer:
+        if msg.content != row["content"]:
+            _remember_version(conn, msg, row["content"], msg.edited_at or msg.created_at)
+        values.update(content=msg.content, edited_at=msg.edited_at or row["edited_at"],
+                      attachments=attachments, reactions=msg.reactions)
+    elif msg.content and msg.content != row["content"]:
+        # An older version arriving late (an old export after the live log): history only.
+        _remember_version(conn, msg, msg.content, row["edited_at"] or row["created_at"])
+    elif msg.content == row["content"]:
+        # The same version again (a backfill, another export): reactions only grow this way
+        # (live removals are followed by bump_reactions), so the order does not matter.
+        values.update(reactions=max(row["reactions"], msg.reactions),
+                      attachments=row["attachments"] if row["attachments"] != "[]" else attachments)
+    # What an older version may still add: fields the stored one lacks.
+    values.update(
+        author_name=(msg.author_name if newer else None) or row["author_name"] or msg.author_name,
+        parent_id=row["parent_id"] or msg.parent_id,
+        reply_to=row["reply_to"] or msg.reply_to,
+        author_role=row["author_role"] or msg.author_role,
     )
+    if values == dict(row):
+        return "unchanged"
+    conn.execute(
+        "UPDATE messages SET content = ?, edited_at = ?, author_name = ?, attachments = ?,"
+        " reactions = ?, parent_id = ?, reply_to = ?, author_role = ? WHERE id = ?",
+        (values["content"], values["edited_at"], values["author_name"], values["attachments"],
+         values["reactions"], values["parent_id"], values["reply_to"], values["author_role"],
+         msg.id),
+    )
+    return "updated"
 
 
 def store_edit(
@@ -276,21 +326,20 @@ def store_edit(
 
     The edit of an opted-out or forgotten author changes nothing but the reaction count."""
     row = conn.execute(
-        "SELECT guild_id, author_id, created_at, content, edited_at, deleted FROM messages"
+        "SELECT guild_id, author_id, created_at, content, deleted,"
+        " coalesce(edited_at, created_at) AS version FROM messages"
         " WHERE id = ? AND (? IS NULL OR guild_id = ?)",
         (message_id, guild_id, guild_id),
     ).fetchone()
     if row is None or row["deleted"]:
         return False
+    if edited_at is not None and edited_at < row["version"]:
+        content = None  # an edit older than the version logged (a late event): history has it
     refusing = guard(conn, row["guild_id"])
-    silenced = row["author_id"] in refusing.opted_out or refusing.erased(row["author_id"],
-                                                                          row["created_at"])
-    if (
-        content is not None
-        and not silenced
-        and _newer_version(edited_at, row["edited_at"])
-        and clean_text(content) != row["content"]
-    ):
+    if row["author_id"] in refusing.opted_out or refusing.erased(row["author_id"],
+                                                                  row["created_at"]):
+        content = None  # their text is not stored any more
+    if content is not None and clean_text(content) != row["content"]:
         when = edited_at or now_iso()
         conn.execute(
             "INSERT INTO message_edits VALUES (?, ?, ?, ?)",
@@ -590,6 +639,7 @@ def erase_user(
     count = conn.execute(f"DELETE FROM messages WHERE {where}", args).rowcount
     q_where = "user_id = ?" + (" AND guild_id = ?" if guild_id is not None else "")
     conn.execute(f"DELETE FROM bot_queries WHERE {q_where}", args)
+    conn.execute(f"DELETE FROM people WHERE {q_where}", args)  # their names too
     owned = "owner_id = ?" + (" AND guild_id = ?" if guild_id is not None else "")
     conn.execute(
         f"UPDATE channel_events SET detail = '{{}}' WHERE channel_id IN"
@@ -612,16 +662,19 @@ def record_query(
     results: Sequence[str],
     channel_id: str | None = None,
     user_id: str | None = None,
+    confident: bool | None = None,
 ) -> int:
     """Store a question put to the bot. An opted-out user's question is kept as a count: no
-    asker, no text (only what kind of lookup it was and which passages it showed)."""
+    asker, no text (only what kind of lookup it was and which passages it showed).
+    `confident`: whether the answer shown was confident (a digest counts only those, or ones
+    marked helpful, as answering a question)."""
     if user_id is not None and is_opted_out(conn, guild_id, user_id):
         user_id, query = None, ""
     cur = conn.execute(
         "INSERT INTO bot_queries (guild_id, channel_id, user_id, kind, query, results,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " created_at, confident) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (guild_id, channel_id, user_id, kind, clean_text(query), json.dumps(list(results)),
-         now_iso()),
+         now_iso(), None if confident is None else int(confident)),
     )
     return int(cur.lastrowid or 0)
 

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 import sqlite3
 
 from bot.core.log.discussion import now_iso
 
 SECRET_KEY = "pseudonym_secret"
-# Discord `<@123>`/`<@!123>`, Slack `<@U0ABC>`/`<@U0ABC|name>`.
-_MENTION_RE = re.compile(r"<@!?([0-9A-Za-z]+)(?:\|[^>]*)?>")
 
 
 def ensure_secret(conn: sqlite3.Connection) -> str:
@@ -35,7 +32,8 @@ def ensure_secret(conn: sqlite3.Connection) -> str:
 
 
 class Pseudonymizer:
-    """Maps user ids to pseudonyms, and scrubs platform mentions (`<@123>`) out of text."""
+    """Maps user ids to pseudonyms (the digest's Display puts them in for every name form and
+    mention, bot.core.digest.names)."""
 
     def __init__(self, secret: str) -> None:
         self._key = secret.encode()
@@ -47,6 +45,3 @@ class Pseudonymizer:
             digest = hmac.new(self._key, user_id.encode(), hashlib.sha256).hexdigest()
             found = self._cache[user_id] = f"student-{digest[:8]}"
         return found
-
-    def scrub(self, text: str) -> str:
-        return _MENTION_RE.sub(lambda m: "@" + self.name(m.group(1)), text)

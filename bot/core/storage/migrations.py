@@ -38,7 +38,7 @@ OWN_TABLES = frozenset({"readings", "passages", "messages", "bot_queries", "sett
 # order (a message before its edits).
 LOG_TABLES = (
     "messages", "message_edits", "channels", "channel_events", "logged_channels", "optouts",
-    "optout_messages", "bot_queries", "settings", "tombstones", "catchup_points",
+    "optout_messages", "bot_queries", "settings", "people", "tombstones", "catchup_points",
 )
 
 INITIAL_SCHEMA = """
@@ -273,6 +273,33 @@ def v1_initial_schema(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def v2_roles_people_confidence(conn: sqlite3.Connection) -> None:
+    """Who is staff, who is called what, and whether a bot answer was confident (issue 15).
+
+    - `messages.author_role`: the author's role when the message was logged (`staff` for an
+      instructor or TA: Discord's instructor role or Manage Server, Slack's instructor group,
+      an import's `--staff`; NULL for a student or unknown). Old rows stay NULL.
+    - `people`: every name form a platform told us for a person (display name, username,
+      nickname, real name), so mentions are shown as names and `--anonymize` can replace each
+      form; filled by imports (users.json, export authors and mentions).
+    - `bot_queries.confident`: 1/0 whether the bot's answer was confident; NULL for queries
+      logged before this version (they count as answers only when marked helpful).
+    """
+    conn.execute("ALTER TABLE messages ADD COLUMN author_role TEXT")
+    conn.execute("ALTER TABLE bot_queries ADD COLUMN confident INTEGER")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS people (  -- name forms per person, for mentions and --anonymize\n"
+        "    guild_id TEXT NOT NULL,\n"
+        "    user_id TEXT NOT NULL,\n"
+        "    display TEXT,                   -- the name to show\n"
+        "    names TEXT NOT NULL DEFAULT '[]',  -- JSON: every name form seen, sorted\n"
+        "    role TEXT,                      -- staff | NULL\n"
+        "    updated_at TEXT NOT NULL,\n"
+        "    PRIMARY KEY (guild_id, user_id)\n"
+        ")"
+    )
+
+
 LOG_INTEGRITY_SCHEMA = """
 CREATE TABLE tombstones (              -- what was removed, and never what it said
     id INTEGER PRIMARY KEY,
@@ -310,14 +337,16 @@ ALTER TABLE channels ADD COLUMN owner_id TEXT;  -- who named it: a thread's or f
 """
 
 
-def v2_log_integrity(conn: sqlite3.Connection) -> None:
+def v3_log_integrity(conn: sqlite3.Connection) -> None:
     """Tombstones (erasure, retention and deletions that every later store checks), durable
-    catch-up points per channel and thread, and who wrote a thread's title."""
+    catch-up points per channel and thread, and who wrote a thread's title (issue 14)."""
     for statement in statements(LOG_INTEGRITY_SCHEMA):
         conn.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (v1_initial_schema, v2_log_integrity)
+MIGRATIONS: tuple[Migration, ...] = (
+    v1_initial_schema, v2_roles_people_confidence, v3_log_integrity,
+)
 
 
 def latest_version() -> int:

@@ -202,6 +202,7 @@ class LogCog(commands.Cog):
             message,
             parent_id=scope.parents.get(message.channel.id),
             keep_content=self._keep_content(message),
+            instructor_role=self.bot.settings.instructor_role,
         )
         await self._write(message.guild.id, self.service.record_messages([record]))
 
@@ -226,6 +227,7 @@ class LogCog(commands.Cog):
                 message,
                 parent_id=scope.parents.get(payload.channel_id),
                 keep_content=fields["content"] is not None,
+                instructor_role=self.bot.settings.instructor_role,
             )
             await self._write(payload.guild_id, self.service.record_messages([record]))
 
@@ -473,7 +475,8 @@ class DiscordHistory:
         async for message in target.history(limit=None, after=start, oldest_first=True):
             batch.append(from_message(message, parent_id=parent_id,
                                       keep_content=self.cog._keep_content(message),
-                                      source="backfill"))
+                                      source="backfill",
+                                      instructor_role=self.cog.bot.settings.instructor_role))
             if len(batch) >= HISTORY_PAGE:
                 yield HistoryPage(batch)
                 batch = []
