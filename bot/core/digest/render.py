@@ -13,13 +13,13 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from bot.core.digest.compute import build_digest
 from bot.core.digest.model import ConversationStats, Digest, ReadingsMatcher
 from bot.core.errors import SeminarError
-from bot.core.models import DIGEST_FORMATS, DigestFile, DigestOptions
+from bot.core.models import DIGEST_FORMATS, DIGEST_TABLES, DigestFile, DigestOptions
 from bot.core.storage.database import Database
 
 CHART_COLOR = "#2f6fb0"
@@ -205,29 +205,45 @@ def _md_conversation(conv: ConversationStats) -> list[str]:
 # -- CSV --------------------------------------------------------------------------------------
 
 
+def sheet_time(value: str | None, zone: tzinfo | None = None) -> str:
+    """An ISO time as spreadsheets read a date and time: "2026-11-02 15:04:05" in `zone`
+    (None: this machine's local time; a stored time without a zone is UTC)."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def csv_tables(digest: Digest) -> dict[str, tuple[list[str], list[list[Any]]]]:
-    """Each table of the digest as (headers, rows): one CSV file per table."""
+    """Each table of the digest as (headers, rows), in DIGEST_TABLES order: one CSV file per
+    table, times in local time as spreadsheets read them (`sheet_time`)."""
     convs = [*digest.threads, *digest.channels]
-    return {
+    t = sheet_time
+    tables: dict[str, tuple[list[str], list[list[Any]]]] = {
         "totals": (["metric", "value"], [[k, v] for k, v in digest.totals.items()]),
         "participants": (
             ["id", "name", "messages", "words", "threads", "replies", "questions",
              "unanswered_questions", "first_activity", "last_activity", "bot_questions",
              "references", "readings"],
             [[p.id, p.name, p.messages, p.words, p.threads, p.replies, p.questions,
-              p.unanswered_questions, p.first_activity, p.last_activity, p.bot_questions,
+              p.unanswered_questions, t(p.first_activity), t(p.last_activity), p.bot_questions,
               p.references, "; ".join(p.readings)] for p in digest.participants],
         ),
         "threads": (
             ["id", "name", "kind", "parent", "messages", "participants", "first_message",
              "last_message", "questions", "unanswered", "passages"],
-            [[c.id, c.name, c.kind, c.parent, c.messages, len(c.participants), c.first_message,
-              c.last_message, len(c.questions), sum(1 for q in c.questions if not q.answered),
+            [[c.id, c.name, c.kind, c.parent, c.messages, len(c.participants), t(c.first_message),
+              t(c.last_message), len(c.questions), sum(1 for q in c.questions if not q.answered),
               "; ".join(p["passage_id"] for p in c.passages)] for c in convs],
         ),
         "questions": (
             ["conversation", "message_id", "author", "created_at", "answered", "text"],
-            [[q.channel_id, q.message_id, q.author, q.created_at, q.answered, q.text]
+            [[q.channel_id, q.message_id, q.author, t(q.created_at), q.answered, q.text]
              for q in digest.questions],
         ),
         "passages": (
@@ -242,7 +258,7 @@ def csv_tables(digest: Digest) -> dict[str, tuple[list[str], list[list[Any]]]]:
         ),
         "coverage_gaps": (
             ["created_at", "kind", "asked_by", "query", "top_passage"],
-            [[g["created_at"], g["kind"], g["asked_by"], g["query"], g["top_passage"]]
+            [[t(g["created_at"]), g["kind"], g["asked_by"], g["query"], g["top_passage"]]
              for g in digest.bot["coverage_gaps"]],
         ),
         "activity": (
@@ -250,6 +266,7 @@ def csv_tables(digest: Digest) -> dict[str, tuple[list[str], list[list[Any]]]]:
             [[a.period, a.messages, a.participants] for a in digest.activity],
         ),
     }
+    return {name: tables[name] for name in DIGEST_TABLES}
 
 
 def _csv_cell(value: Any) -> Any:
@@ -259,17 +276,33 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
+def render_csv_tables(digest: Digest, names: Sequence[str] = DIGEST_TABLES) -> list[DigestFile]:
+    """The tables as CSV files ("digest-...-participants.csv"), each one opening as it is in
+    a spreadsheet program: a BOM so accented names read as UTF-8."""
+    tables = csv_tables(digest)
+    unknown = [n for n in names if n not in tables]
+    if unknown:
+        raise SeminarError(f"No digest table {unknown[0]!r}; the tables are "
+                           f"{', '.join(DIGEST_TABLES)}.")
+    base = base_name(digest)
+    files = []
+    for name in names:
+        headers, rows = tables[name]
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow(headers)
+        writer.writerows([_csv_cell(c) for c in row] for row in rows)
+        files.append(DigestFile(f"{base}-{name}.csv", ("\ufeff" + text.getvalue()).encode()))
+    return files
+
+
 def render_csv(digest: Digest) -> list[DigestFile]:
+    """Every table in one zip: what a chat attachment or `--out x.zip` holds."""
     buffer = io.BytesIO()
     base = base_name(digest)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, (headers, rows) in csv_tables(digest).items():
-            text = io.StringIO()
-            writer = csv.writer(text)
-            writer.writerow(headers)
-            writer.writerows([_csv_cell(c) for c in row] for row in rows)
-            # A BOM so spreadsheet programs read accented names as UTF-8.
-            archive.writestr(f"{base}/{name}.csv", "\ufeff" + text.getvalue())
+        for table in render_csv_tables(digest):
+            archive.writestr(f"{base}/{table.filename.removeprefix(base + '-')}", table.data)
     return [DigestFile(f"{base}-csv.zip", buffer.getvalue())]
 
 
