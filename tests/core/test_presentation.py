@@ -148,10 +148,11 @@ def test_the_passage_view_lists_its_neighbours_but_itself() -> None:
 
 def test_readings_are_named_alike_everywhere() -> None:
     anonymous = Reading(id="a", title="Anonymous", year="1999", passages=3, format="pdf")
-    assert reading_label(anonymous) == "Anonymous — 1999"
-    assert reading_label(Reading(id="b", title="Bare")) == "Bare"
+    assert reading_label(anonymous) == "Anonymous — author unknown (1999)"
+    assert reading_label(Reading(id="b", title="Bare")) == "Bare — author unknown"
     [line] = readings_view([anonymous])
-    assert (line.id, line.credit, line.format, line.passages) == ("a", "1999", "pdf", 3)
+    assert (line.id, line.credit, line.format, line.passages) == (
+        "a", "author unknown (1999)", "pdf", 3)
 
 
 def test_how_to_cite_is_labelled_in_one_order() -> None:
