@@ -299,7 +299,11 @@ def cmd_run(args: argparse.Namespace, service: SeminarService, settings: Setting
     for course in service.courses:
         report = service.ensure_index(course, progress=progress)
         formatting.print_warnings(service.new_warnings(course, report.warnings))
-    return _console(args, service)
+    console = Console(service, author=console_user(), term=_term(args))
+    code = console.run(sys.stdin, sys.stdout)
+    if not console.lines_read and not sys.stdin.isatty():
+        raise SeminarError(NO_TERMINAL)  # an empty pipe: `docker compose run -T`, `< /dev/null`
+    return code
 
 
 def _no_input(stream: TextIO) -> bool:

@@ -106,6 +106,7 @@ class Console:
         self.author = author or console_user()
         self.term = term
         self.on_screen = False  # set by run(): stdout is a terminal
+        self.lines_read = 0
         self.pending: list[tuple[str, LoggedMessage]] = []  # /say lines a busy database held up
         self.commands: dict[str, Callable[[str], str]] = {
             "ask": self.ask,
@@ -208,6 +209,7 @@ class Console:
                          "quit (or Ctrl-D) to leave.\n")
         try:
             for line in _lines(stdin, stdout, interactive=interactive):
+                self.lines_read += 1
                 try:
                     reply = self.handle(line)
                 except SeminarError as exc:

@@ -182,9 +182,14 @@ def where(card: Card | PassageView) -> str:
     return card.reading_label + (f" — {loc}" if loc else "")
 
 
+# A location's marks stay with what they mark: "§ Design" and "p. 12" never end a line.
+_GLUED = str.maketrans({" ": "\u00a0"})
+
+
 def _where(card: Card | PassageView) -> list[Segment]:
     loc = card.passage.location
-    return [(card.reading_label, "title"), (f" — {loc}" if loc else "", "")]
+    glued = re.sub(r"(§|p\.|¶|note) ", lambda m: m.group(0).translate(_GLUED), loc)
+    return [(card.reading_label, "title"), (f" — {glued}" if loc else "", "")]
 
 
 def _nothing(view: ResultView, term: Terminal) -> list[str]:
