@@ -262,13 +262,13 @@ def cmd_passage(args: argparse.Namespace, service: SeminarService, settings: Set
     return 0
 
 
-def _console(args: argparse.Namespace, service: SeminarService) -> int:
-    return Console(service, author=console_user(), term=_term(args)).run(sys.stdin, sys.stdout)
+def _console(args: argparse.Namespace, service: SeminarService) -> Console:
+    return Console(service, author=console_user(), term=_term(args))
 
 
 def cmd_console(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
     _refresh(service, progress=sys.stderr.isatty())
-    return _console(args, service)
+    return _console(args, service).run(sys.stdin, sys.stdout)
 
 
 # What `run` says when it has nothing to run: no token, and no terminal for the console.
@@ -299,7 +299,7 @@ def cmd_run(args: argparse.Namespace, service: SeminarService, settings: Setting
     for course in service.courses:
         report = service.ensure_index(course, progress=progress)
         formatting.print_warnings(service.new_warnings(course, report.warnings))
-    console = Console(service, author=console_user(), term=_term(args))
+    console = _console(args, service)
     code = console.run(sys.stdin, sys.stdout)
     if not console.lines_read and not sys.stdin.isatty():
         raise SeminarError(NO_TERMINAL)  # an empty pipe: `docker compose run -T`, `< /dev/null`

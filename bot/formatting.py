@@ -177,11 +177,6 @@ def excerpt_segments(excerpt: Excerpt, *, focus_style: str = "bold") -> list[Seg
             (" …" if excerpt.cut_after else "", "")]
 
 
-def where(card: Card | PassageView) -> str:
-    loc = card.passage.location
-    return card.reading_label + (f" — {loc}" if loc else "")
-
-
 # A location's marks stay with what they mark: "§ Design" and "p. 12" never end a line.
 _GLUED = str.maketrans({" ": "\u00a0"})
 
