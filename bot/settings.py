@@ -118,8 +118,9 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     courses_file = env.get("SEMINAR_COURSES", "").strip()
     courses = load_courses(Path(courses_file)) if courses_file else ()
     return Settings(
-        readings_dir=Path(env.get("SEMINAR_READINGS", "knowledge")),
-        db_path=Path(env.get("SEMINAR_DB", "seminar.db")),
+        # an empty value (`SEMINAR_DB=` in .env) keeps the default, as for every setting
+        readings_dir=Path(env.get("SEMINAR_READINGS", "").strip() or "knowledge"),
+        db_path=Path(env.get("SEMINAR_DB", "").strip() or "seminar.db"),
         discord_token=_secret("DISCORD_TOKEN"),
         discord_guild_ids=_ids("DISCORD_GUILD_IDS"),
         instructor_role=env.get("INSTRUCTOR_ROLE") or None,
@@ -135,6 +136,6 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         timezone=check_timezone(env.get("SEMINAR_TIMEZONE", "").strip() or "UTC"),
         retention_days=int(retention) if retention.isdigit() else None,
         courses_file=Path(courses_file) if courses_file else None,
-        log_level=env.get("SEMINAR_LOG_LEVEL", "INFO").upper(),
+        log_level=(env.get("SEMINAR_LOG_LEVEL", "").strip() or "INFO").upper(),
         courses=courses,
     )

@@ -14,6 +14,9 @@ from enum import StrEnum
 DEFAULT_COURSE = "default"
 # The digest's file formats, and what a person calls each (the order every surface offers them).
 DIGEST_FORMATS: dict[str, str] = {"md": "Markdown", "csv": "CSV", "json": "JSON", "html": "HTML"}
+# The tables of a CSV digest, one file each; the first is what `--out x.csv` writes by default.
+DIGEST_TABLES = ("participants", "totals", "threads", "questions", "passages", "readings",
+                 "coverage_gaps", "activity")
 
 
 class PassageKind(StrEnum):

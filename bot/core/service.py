@@ -19,7 +19,7 @@ from pathlib import Path
 from bot.core.digest.compute import build_digest
 from bot.core.digest.matcher import IndexMatcher
 from bot.core.digest.model import Digest
-from bot.core.digest.render import digest_files
+from bot.core.digest.render import digest_files, render_csv_tables
 from bot.core.errors import InvalidQuery, NotFound
 from bot.core.log import discussion, imports, retention
 from bot.core.models import (
@@ -119,6 +119,13 @@ class SeminarService:
     def ensure_all(self, *, progress: ProgressCallback | None = None) -> dict[str, IndexReport]:
         """Every configured course brought up to date: what a running bot serves."""
         return {c: self.ensure_index(c, progress=progress) for c in self.courses}
+
+    def new_warnings(self, course: str, warnings: Sequence[str]) -> list[str]:
+        """Of an index report's warnings, those not shown before (each is then remembered as
+        shown): a file the bot cannot read is said once, not before every answer."""
+        if not warnings:
+            return []
+        return self.db.run(partial(index.unshown_warnings, course=course, warnings=list(warnings)))
 
     def readings(self, course: str) -> list[Reading]:
         with self.db.read() as conn:
@@ -299,6 +306,14 @@ class SeminarService:
         with self.db.read() as conn:
             return digest_files(self.db, opts, fmt, matcher=IndexMatcher(conn, course))
 
+    def digest_tables(
+        self, opts: DigestOptions, tables: Sequence[str], *, course: str
+    ) -> list[DigestFile]:
+        """Some tables of the digest, one CSV file each (`DIGEST_TABLES` names them)."""
+        with self.db.read() as conn:
+            digest = build_digest(self.db, opts, matcher=IndexMatcher(conn, course))
+        return render_csv_tables(digest, tables)
+
     def import_discord_export(
         self,
         paths: Iterable[str | Path],
@@ -355,6 +370,9 @@ class CourseScope:
         self, *, rebuild: bool = False, progress: ProgressCallback | None = None
     ) -> IndexReport:
         return self.service.ensure_index(self.course, rebuild=rebuild, progress=progress)
+
+    def new_warnings(self, warnings: Sequence[str]) -> list[str]:
+        return self.service.new_warnings(self.course, warnings)
 
     def readings(self) -> list[Reading]:
         return self.service.readings(self.course)
@@ -420,6 +438,9 @@ class CourseScope:
 
     def digest_files(self, opts: DigestOptions, fmt: str = "md") -> list[DigestFile]:
         return self.service.digest_files(self._own(opts), fmt, course=self.course)
+
+    def digest_tables(self, opts: DigestOptions, tables: Sequence[str]) -> list[DigestFile]:
+        return self.service.digest_tables(self._own(opts), tables, course=self.course)
 
     def _own(self, opts: DigestOptions) -> DigestOptions:
         """The options limited to this scope's guild (the CLI's scope: the whole database),

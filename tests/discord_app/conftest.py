@@ -62,7 +62,8 @@ year: "2020"
 # Appendix
 
 """
-    + "the delegates argued about the *wording* of the treaty clause and its _implications_ "
+    # (Markdown emphasis is cleaned at indexing; strike-through marks stay, and must be escaped)
+    + "the delegates argued about the ~~wording~~ of the treaty clause and its implications "
     "for sovereignty and @everyone in the hall including <@&123> and the observers "
     * 70
     + "\n",

@@ -147,7 +147,7 @@ async def test_longest_passage_fits_every_limit(harness: Harness) -> None:
     reply = only_reply(sent)
     assert reply.files and reply.files[0].filename.endswith(".txt")
     # Markdown and mentions in the reading are escaped, not rendered.
-    assert "\\*wording\\*" in reply.embeds[0]["description"]
+    assert "\\~\\~wording\\~\\~" in reply.embeds[0]["description"]
     assert "@everyone" not in reply.embeds[0]["description"]
     # and as an /ask answer, with the buttons
     answer = only_reply(await harness.slash("ask", question="delegates wording treaty clause"))

@@ -6,10 +6,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.presentation import HELP_INTRO, description, help_entries, readings_view
+from bot.core.presentation import (
+    HELP_INTRO,
+    description,
+    help_entries,
+    metadata_notice,
+    readings_view,
+)
 from bot.discord_app.checks import guild_only_check, is_instructor
 from bot.discord_app.client import SeminarBot, add_feature_cog
-from bot.discord_app.formatting import COLOUR, fit, readings_embed
+from bot.discord_app.formatting import COLOUR, fit, metadata_text, readings_embed
 from bot.discord_app.logging_events import PLATFORM
 from bot.discord_app.views import send_passage
 
@@ -24,7 +30,11 @@ class ReadingsCog(commands.Cog):
         scope = self.bot.scope_for(guild_only_check(interaction))
         await interaction.response.defer(thinking=True)
         found = await self.bot.readings_for(scope)
-        await interaction.followup.send(embed=readings_embed(readings_view(found)))
+        view = readings_view(found)
+        await interaction.followup.send(embed=readings_embed(view))
+        notice = metadata_notice(view) if is_instructor(interaction, self.bot.settings) else None
+        if notice is not None:  # only the instructor sees what to add to readings.toml
+            await interaction.followup.send(metadata_text(notice), ephemeral=True)
 
     @app_commands.command(name="passage", description=description("passage", PLATFORM))
     @app_commands.describe(id="The passage id shown under an answer, e.g. 'reading-p12'")
