@@ -2,8 +2,10 @@
 
 Commands are registered per guild (the configured guild ids and every guild named in a course),
 so a course's commands appear at once in its servers; with no guild configured they are global.
-Registering them with Discord (`/sync`) is an explicit instructor action, never done at start-up:
-syncing on every start is rate-limited and can wipe commands mid-class.
+At start-up the bot compares what Discord has registered with its own command tree and syncs
+only the scopes that differ (registration.py), so a first start works with no manual step and a
+restart with unchanged commands writes nothing. Buttons are persistent (views.py): their
+custom ids carry what they act on, so they work after a restart.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from bot.core.models import Reading
 from bot.core.service import CourseScope, SeminarService
 from bot.discord_app.errors import on_tree_error
 from bot.discord_app.logging_events import PLATFORM
+from bot.discord_app.registration import register_commands
+from bot.discord_app.views import DYNAMIC_ITEMS
 from bot.settings import Settings
 
 T = TypeVar("T")
@@ -84,15 +88,22 @@ class SeminarBot(commands.AutoShardedBot):
         return [discord.Object(id=i) for i in sorted(ids)]
 
     async def setup_hook(self) -> None:
-        """Before the gateway connects: every course's readings indexed (only what changed, off
-        the event loop), so a course added in SEMINAR_COURSES answers from its first command."""
+        """After login, before the gateway connects: every course's readings indexed (only what
+        changed, off the event loop), so a course added in SEMINAR_COURSES answers from its
+        first command; then the commands loaded and registered where Discord's differ."""
         reports = await asyncio.to_thread(self.service.ensure_all)
         for course, report in reports.items():
             log.info("course %s: %s", course, report.summary())
             for warning in report.warnings:
                 log.warning("course %s: %s", course, warning)
+        await self.load_commands()
+        await register_commands(self)
+
+    async def load_commands(self) -> None:
+        """The cogs (with their commands) and the persistent buttons' handlers."""
         for module in COG_MODULES:
             await self.load_extension(module)
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: messages are only logged (see the log cog)."""

@@ -296,11 +296,13 @@ async def test_opted_out_students_are_only_counted(logged: Harness) -> None:
 
     status = (await h.slash("privacy status"))[-1]
     assert "opted out" in status.content and "1 of your messages" in status.content
-    # only the student themself can press their erase button
-    await h.click(optout, "Erase what was stored", user=OTHER_STUDENT)
+    # only the student themself can press their erase button; anyone else is told so
+    refused = (await h.click(optout, "Erase what was stored", user=OTHER_STUDENT))[-1]
+    assert refused.ephemeral and "Only the student who opted out" in refused.content
     assert count(h.service, "SELECT count(*) FROM messages WHERE author_id = ?", str(STUDENT.id)) == 1
     done = await h.click(optout, "Erase what was stored", user=STUDENT)
-    assert "erased 1" in done[-1].payload["data"]["content"]
+    assert done[0].payload == {"type": 6}  # acknowledged before the erase runs
+    assert "erased 1" in done[-1].content
     assert count(h.service, "SELECT count(*) FROM messages WHERE author_id = ?", str(STUDENT.id)) == 0
 
     await h.slash("privacy optin")

@@ -16,7 +16,7 @@ from bot.core.errors import SeminarError
 from bot.core.service import SeminarService
 from bot.discord_app.client import SeminarBot, run_discord
 from bot.settings import Secret
-from tests.discord_app.harness import BOT_USER, settings_for
+from tests.discord_app.harness import BOT_USER, FakeDiscordAPI, settings_for
 
 TOKEN = "fake.token.value"
 
@@ -48,7 +48,16 @@ def gateway(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     monkeypatch.setattr(discord.http.HTTPClient, "static_login", static_login)
     monkeypatch.setattr(discord.http.HTTPClient, "application_info", application_info)
     monkeypatch.setattr(SeminarBot, "connect", connect)
+    api = FakeDiscordAPI()  # the command endpoints start-up registration calls
+    for name in ("get_guild_commands", "get_global_commands", "bulk_upsert_guild_commands",
+                 "bulk_upsert_global_commands"):
+        monkeypatch.setattr(discord.http.HTTPClient, name, _unbound(getattr(api, name)))
     return connections
+
+
+def _unbound(call: Any) -> Any:
+    """The fake's method as an HTTPClient method (discord.py passes the client as `self`)."""
+    return lambda self, *args, **kwargs: call(*args, **kwargs)
 
 
 def test_without_the_intent_the_bot_starts_again_without_it(

@@ -266,7 +266,14 @@ def v1_initial_schema(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (v1_initial_schema,)
+def v2_answers_remember_what_they_showed(conn: sqlite3.Connection) -> None:
+    """`bot_queries.shown`: what an answer showed (each card's passage, the words in bold, its
+    score; whether it was confident and what it suggested), as JSON, so its buttons can
+    rebuild it after a restart. Older rows have none: their buttons say to ask again."""
+    conn.execute("ALTER TABLE bot_queries ADD COLUMN shown TEXT")
+
+
+MIGRATIONS: tuple[Migration, ...] = (v1_initial_schema, v2_answers_remember_what_they_showed)
 
 
 def latest_version() -> int:

@@ -61,8 +61,7 @@ class LogCog(commands.Cog):
     log_group = app_commands.Group(
         name="log",
         description=description("log", PLATFORM),
-        guild_only=True,
-        default_permissions=discord.Permissions(manage_guild=True),  # a hint; the check decides
+        guild_only=True,  # no default_permissions: it would hide /log from the instructor role
     )
     channels_group = app_commands.Group(
         name="channels", description="Which channels are logged", parent=log_group
