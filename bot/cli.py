@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot import cli_digest, formatting
+from bot import cli_digest, cli_discord, formatting
 from bot.console import Console
 from bot.core.errors import DatabaseDamaged, DatabaseUnavailable, SeminarError
 from bot.core.presentation import passage_view, readings_view, result_view
@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--discord", action="store_true", help="run the Discord bot")
     p.set_defaults(handler=cmd_run)
     cli_digest.register(command, lambda p: _global_options(p, suppress=True))
+    cli_discord.register(command, lambda p: _global_options(p, suppress=True))
     return parser
 
 

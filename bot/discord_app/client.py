@@ -11,6 +11,7 @@ custom ids carry what they act on, so they work after a restart.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from bot.core.models import Reading
 from bot.core.service import CourseScope, SeminarService
 from bot.discord_app.errors import on_tree_error
 from bot.discord_app.logging_events import PLATFORM
-from bot.discord_app.registration import register_commands
+from bot.discord_app.registration import Registration, register_commands
 from bot.discord_app.views import DYNAMIC_ITEMS
 from bot.settings import Settings
 
@@ -141,6 +142,32 @@ async def add_feature_cog(bot: commands.Bot, cog: commands.Cog) -> None:
         await bot.add_cog(cog, guilds=guilds)
     else:
         await bot.add_cog(cog)
+
+
+def sync_commands(
+    settings: Settings, service: SeminarService, *, dry_run: bool = False
+) -> list[Registration]:
+    """`seminar-bot discord sync`: log in over HTTP only (no gateway, no indexing), build the
+    command tree and register it in every scope, or with `dry_run` say where it differs."""
+    if settings.discord_token is None:
+        raise SeminarError("DISCORD_TOKEN is not set; see docs/discord.md.")
+    token = settings.discord_token.reveal()
+    # Loading the cogs must not start the running bot's jobs (the daily retention).
+    quiet = dataclasses.replace(settings, retention_days=None)
+
+    async def sync() -> list[Registration]:
+        async with SeminarBot(quiet, service) as bot:
+            await bot.http.static_login(token)
+            bot._connection.application_id = (await bot.application_info()).id
+            await bot.load_commands()
+            return await register_commands(bot, force=not dry_run, dry_run=dry_run)
+
+    try:
+        return asyncio.run(sync())
+    except discord.LoginFailure as exc:
+        raise SeminarError("Discord refused the token in DISCORD_TOKEN; check it.") from exc
+    except (aiohttp.ClientError, OSError) as exc:
+        raise SeminarError(f"Cannot reach Discord ({exc}); check the network.") from exc
 
 
 def run_discord(settings: Settings, service: SeminarService) -> int:

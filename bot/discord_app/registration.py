@@ -47,6 +47,7 @@ class Registration:
     guild_id: int | None
     commands: int  # how many the code has there
     written: bool = False  # synced (they differed, or the sync was forced)
+    differs: bool = False  # Discord's copy differed from the code's (or was not compared)
     error: str | None = None
 
     def describe(self) -> str:
@@ -55,6 +56,8 @@ class Registration:
             return f"{where}: {self.error}"
         if self.written:
             return f"{where}: registered {self.commands} command(s)"
+        if self.differs:
+            return f"{where}: differs from the code; a sync would register {self.commands}"
         return f"{where}: {self.commands} command(s) already up to date"
 
 
@@ -134,9 +137,11 @@ def scopes(bot: SeminarBot) -> list[discord.Object | None]:
 
 
 async def register_scope(
-    bot: SeminarBot, guild: discord.Object | None, *, force: bool = False
+    bot: SeminarBot, guild: discord.Object | None, *, force: bool = False,
+    dry_run: bool = False,
 ) -> Registration:
-    """Sync one scope if Discord's copy differs from the code's (always, with `force`)."""
+    """Sync one scope if Discord's copy differs from the code's (always, with `force`; never,
+    with `dry_run`, which only compares)."""
     gid = guild.id if guild is not None else None
     local = local_payloads(bot, guild)
     try:
@@ -144,6 +149,8 @@ async def register_scope(
             remote = [remote_payload(c) for c in await bot.tree.fetch_commands(guild=guild)]
             if not differs(local, remote, global_=guild is None):
                 return Registration(gid, len(local))
+            if dry_run:
+                return Registration(gid, len(local), differs=True)
         await bot.tree.sync(guild=guild)
     except discord.Forbidden:
         return Registration(gid, len(local), error=(
@@ -153,14 +160,16 @@ async def register_scope(
         return Registration(gid, len(local), error=f"Discord answered {exc.status}: {exc.text}")
     except (aiohttp.ClientError, OSError) as exc:
         return Registration(gid, len(local), error=f"cannot reach Discord ({exc})")
-    return Registration(gid, len(local), written=True)
+    return Registration(gid, len(local), written=True, differs=True)
 
 
-async def register_commands(bot: SeminarBot, *, force: bool = False) -> list[Registration]:
+async def register_commands(
+    bot: SeminarBot, *, force: bool = False, dry_run: bool = False
+) -> list[Registration]:
     """Every scope in turn; each outcome is logged (a failure as a warning, with its fix)."""
     done = []
     for guild in scopes(bot):
-        outcome = await register_scope(bot, guild, force=force)
+        outcome = await register_scope(bot, guild, force=force, dry_run=dry_run)
         (log.warning if outcome.error else log.info)("commands: %s", outcome.describe())
         done.append(outcome)
     return done

@@ -258,6 +258,7 @@ class Delivered:
     original_filled: bool = False  # a deferred response's placeholder was replaced
     original_deleted: bool = False
     failed: str | None = None  # what the user saw instead of an answer
+    created: list[int] = field(default_factory=list)  # the messages its responses created
 
 
 @dataclass
@@ -374,8 +375,14 @@ class Recorder:
                 self._fail(item, "no response: Discord showed 'This interaction failed'")
 
     def _fail(self, item: Delivered, why: str) -> None:
-        item.failed = why
-        self.failures.append(item)
+        if item.failed is None:  # the user saw it fail once, however often the bot retried
+            item.failed = why
+            self.failures.append(item)
+
+    def public_messages(self, item: Delivered) -> list[Shown]:
+        """What an interaction left in the channel for everyone to see (placeholders too)."""
+        return [self.messages[m] for m in item.created
+                if m in self.messages and not self.messages[m].ephemeral]
 
     def take_failures(self) -> list[Delivered]:
         """The interactions that failed for their user since the last call (tests that expect
@@ -415,6 +422,7 @@ class Recorder:
             shown = Shown(snowflake(datetime.now(UTC)), item.ephemeral)
             shown.apply(data if kind == 4 else {"content": ""})
             self.messages[shown.id] = shown
+            item.created.append(shown.id)
             item.original_id = shown.id
             item.original_filled = kind == 4
         elif kind in (6, 7) and item.message_id is not None:  # the clicked message
@@ -449,6 +457,7 @@ class Recorder:
         if route.method == "DELETE":
             if target == "@original":
                 item.original_deleted = True
+                self.messages.pop(item.original_id or 0, None)
             self.sent.append(Sent(route.method, route.path, payload, files, None, route.url))
             return None
         if target is None:  # POST: a follow-up
@@ -459,6 +468,7 @@ class Recorder:
                 shown = Shown(snowflake(datetime.now(UTC)),
                               bool(int(payload.get("flags") or 0) & EPHEMERAL))
                 self.messages[shown.id] = shown
+                item.created.append(shown.id)
         else:  # PATCH or GET of the original or of a follow-up
             mid = item.original_id if target == "@original" else int(target)
             if (target == "@original" and item.original_deleted) or mid not in self.messages:
