@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 import time
@@ -17,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot import cli_digest, cli_discord, formatting
+from bot import cli_digest, cli_discord, formatting, logsafe
 from bot.console import Console
 from bot.core.errors import DatabaseDamaged, DatabaseUnavailable, SeminarError
 from bot.core.presentation import passage_view, readings_view, result_view
@@ -289,8 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logsafe.configure(settings)  # stderr; tokens and message text scrubbed
         service = make_service(args, settings)
         try:
             return int(args.handler(args, service, settings))

@@ -22,6 +22,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import logsafe
 from bot.core.errors import SeminarError
 from bot.core.models import Reading
 from bot.core.service import CourseScope, SeminarService
@@ -178,6 +179,7 @@ def run_discord(settings: Settings, service: SeminarService) -> int:
     """
     if settings.discord_token is None:
         raise SeminarError("DISCORD_TOKEN is not set; see docs/discord.md.")
+    logsafe.install(settings)  # discord.py capped at INFO; tokens and messages never logged
     token = settings.discord_token.reveal()
     try:
         try:

@@ -26,6 +26,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot import logsafe
 from bot.core.errors import PermissionDenied, SeminarError
 from bot.core.models import Reading
 from bot.core.presentation import ResultView, readings_view, result_view
@@ -346,8 +347,8 @@ def connect_slack(
         for warning in report.warnings:
             log.warning("course %s: %s", course, warning)
     # slack_sdk's DEBUG lines carry raw API responses (Socket Mode connection URLs among them):
-    # keep them out of the log whatever SEMINAR_LOG_LEVEL says.
-    logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLogger().level))
+    # capped at INFO unless SLACK_LOG_LEVEL says otherwise, and scrubbed at any level.
+    logsafe.install(settings)
     base_url = api_url or WebClient.BASE_URL
     client = WebClient(token=settings.slack_bot_token.reveal(), base_url=base_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=5))
