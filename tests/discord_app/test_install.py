@@ -131,6 +131,10 @@ async def test_an_answers_buttons_work_in_a_new_process_on_the_same_database(
 ) -> None:
     reply = only_reply(await harness.slash("ask", question="regimes cooperation compliance states"))
     first = reply.embeds[0]["fields"][-1]["value"]
+    await log_general(harness)
+    harness.gateway("MESSAGE_CREATE", message_payload(channel_id=GENERAL, author=OTHER_STUDENT,
+                                                      content="stored before the opt-out"))
+    prompt = (await harness.slash("privacy optout", user=OTHER_STUDENT))[-1]
     await harness.settle()
     await harness.bot.close()
     harness.service.close()
@@ -144,6 +148,8 @@ async def test_an_answers_buttons_work_in_a_new_process_on_the_same_database(
         for label in ANSWER_BUTTONS[1:]:
             answered = [s for s in await restarted.click(reply, label) if s.method != "DELETE"]
             assert answered, label
+        erased = await restarted.click(prompt, "Erase what was stored", user=OTHER_STUDENT)
+        assert "Done: erased 1" in erased[-1].content
         assert restarted.recorder.take_failures() == []  # every click acknowledged within 3 s
         [query] = rows(fresh, "SELECT feedback FROM bot_queries")
         assert query["feedback"] == "not_helpful"
