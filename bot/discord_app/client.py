@@ -28,7 +28,7 @@ from bot.core.models import Reading
 from bot.core.service import CourseScope, SeminarService
 from bot.discord_app.errors import on_tree_error
 from bot.discord_app.logging_events import PLATFORM
-from bot.discord_app.registration import Registration, register_commands
+from bot.discord_app.registration import Registration, register_commands, register_scope
 from bot.discord_app.views import DYNAMIC_ITEMS
 from bot.settings import Settings
 
@@ -106,6 +106,13 @@ class SeminarBot(commands.AutoShardedBot):
         for module in COG_MODULES:
             await self.load_extension(module)
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def on_guild_join(self, guild: discord.Guild, /) -> None:
+        """Invited to a class server after start-up (the usual order for a new install): its
+        commands are registered now, not at the next restart."""
+        if guild.id in {g.id for g in self.command_guilds()}:
+            outcome = await register_scope(self, discord.Object(id=guild.id))
+            (log.warning if outcome.error else log.info)("commands: %s", outcome.describe())
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: messages are only logged (see the log cog)."""

@@ -102,6 +102,31 @@ async def test_a_server_that_refuses_is_logged_and_the_others_still_registered(
         await h.bot.close()
 
 
+async def test_a_class_server_that_invites_the_bot_after_it_started_gets_the_commands(
+    tmp_path: Path, readings: Path, service: SeminarService, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Started before the invite: start-up cannot register there; the invite (GUILD_CREATE of
+    a new guild, discord.py's on_guild_join) does. Another server joined is not a class one."""
+    from tests.discord_app.harness import guild_payload
+
+    later, stranger = 900_000_000_000_000_010, 900_000_000_000_000_011
+    settings = settings_for(tmp_path, readings, discord_guild_ids=(later,))
+    h = await start_bot(settings, service, monkeypatch)
+    try:
+        assert later not in h.api.commands
+        h.api.command_requests.clear()
+        for guild in (stranger, later):  # the instructor opens the invite link
+            h.api.installed.add(guild)
+            joined = guild_payload(guild) | {"channels": [], "threads": []}
+            del joined["unavailable"]  # a join, not a server coming back after an outage
+            h.gateway("GUILD_CREATE", joined)
+        await h.settle()
+        assert h.api.command_requests == [("GET", later), ("PUT", later)]
+        assert {c["name"] for c in h.api.commands[later]} == EXPECTED
+    finally:
+        await h.bot.close()
+
+
 def test_seminar_bot_discord_sync_help(capsys: pytest.CaptureFixture[str]) -> None:
     from bot.cli import main
 
