@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot import __version__, cli_digest, formatting
+from bot import __version__, cli_digest, cli_discord, formatting, logsafe
 from bot.console import Console, console_user
 from bot.core.errors import DatabaseDamaged, DatabaseUnavailable, ReadingsNotFound, SeminarError
 from bot.core.presentation import passage_view, readings_view, result_view
@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--discord", action="store_true", help="run the Discord bot")
     p.set_defaults(handler=cmd_run)
     cli_digest.register(command, lambda p: _global_options(p, suppress=True))
+    cli_discord.register(command, lambda p: _global_options(p, suppress=True))
     return parser
 
 
@@ -391,8 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     fresh = False
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logsafe.configure(settings)  # stderr; tokens and message text scrubbed
         _quiet_libraries()
         db = Path(args.db or settings.db_path)
         fresh = not db.exists()

@@ -56,6 +56,10 @@ class Settings:
     retention_days: int | None = None
     courses_file: Path | None = None
     log_level: str = "INFO"
+    # discord.py's and slack_sdk/slack_bolt's own loggers: INFO at most unless set (e.g.
+    # DEBUG to debug the library); tokens and message text are scrubbed at any level.
+    discord_log_level: str | None = None
+    slack_log_level: str | None = None
     courses: tuple[Course, ...] = field(default=())
 
     def course_map(self) -> dict[str, Path]:
@@ -137,5 +141,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         retention_days=int(retention) if retention.isdigit() else None,
         courses_file=Path(courses_file) if courses_file else None,
         log_level=(env.get("SEMINAR_LOG_LEVEL", "").strip() or "INFO").upper(),
+        discord_log_level=env.get("DISCORD_LOG_LEVEL") or None,
+        slack_log_level=env.get("SLACK_LOG_LEVEL") or None,
         courses=courses,
     )

@@ -13,9 +13,10 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from bot.core.models import Answer, CiteResult, Passage, QuoteResult, Reading
+from bot.core.errors import NotFound
+from bot.core.models import Answer, CiteResult, Passage, QuoteResult, Reading, StoredQuery
 from bot.core.readings.metadata import SIDECAR
 from bot.core.readings.metadata import _title_from_name as title_from_file_name
 from bot.core.references.bibliography import natural_surname
@@ -338,6 +339,47 @@ def result_view(result: Answer | CiteResult | QuoteResult,
     if isinstance(result, CiteResult):
         return cite_view(result, labels)
     return quote_view(result)
+
+
+# -- answers rebuilt from what was stored (buttons after a restart) --------------------------
+
+
+def shown_record(view: ResultView) -> dict[str, Any]:
+    """What an answer showed, as JSON-ready data: each card's passage, the words in bold (and
+    where they stand), its score and entry; whether it was confident and what it suggested.
+    `stored_view` rebuilds the same cards from it and the passages."""
+    return {
+        "confident": view.confident,
+        "suggestions": list(view.suggestions),
+        "cards": [
+            {"passage": c.passage_id, "focus": c.excerpt.focus, "at": len(c.excerpt.before),
+             "score": c.score, "note": c.note,
+             "citation": [c.citation.text, c.citation.locator, c.citation.kind]
+             if c.citation else None}
+            for c in view.cards
+        ],
+    }
+
+
+def stored_view(stored: StoredQuery) -> ResultView:
+    """The answer a stored question showed, card for card; a passage no longer indexed (the
+    readings changed since) drops its card."""
+    if stored.shown is None:
+        raise NotFound("That answer is too old to show again; ask the question again.")
+    cards: list[Card] = []
+    for card in stored.shown.get("cards", []):
+        found = stored.passages.get(card["passage"])
+        if found is None:
+            continue
+        passage, reading = found
+        citation = Citation(*card["citation"]) if card.get("citation") else None
+        cards.append(Card(len(cards) + 1, passage, reading,
+                          Excerpt.of(passage.text, card["focus"], card.get("at")),
+                          float(card["score"]), card.get("note"), citation))
+    kind: Kind = stored.kind if stored.kind in SCORE_LABELS else "ask"
+    return ResultView(kind, stored.query, tuple(cards),
+                      bool(stored.shown.get("confident")) and bool(cards),
+                      tuple(stored.shown.get("suggestions") or ()))
 
 
 # -- one passage, the readings, how to cite ------------------------------------------------

@@ -10,18 +10,21 @@ the event loop never waits on SQLite or on ranking.
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from bot.core.digest.compute import build_digest
 from bot.core.digest.matcher import IndexMatcher
 from bot.core.digest.model import Digest
 from bot.core.digest.render import digest_files, render_csv_tables
 from bot.core.errors import InvalidQuery, NotFound
-from bot.core.log import discussion, imports, retention
+from bot.core.log import answers, discussion, imports, retention
 from bot.core.models import (
     DEFAULT_COURSE,
     Answer,
@@ -37,6 +40,7 @@ from bot.core.models import (
     QuoteHit,
     QuoteResult,
     Reading,
+    StoredQuery,
 )
 from bot.core.readings import refresh
 from bot.core.readings import store as index
@@ -423,12 +427,37 @@ class CourseScope:
         channel_id: str | None = None,
         user_id: str | None = None,
         confident: bool | None = None,
+        shown: Mapping[str, Any] | None = None,
     ) -> Future[int]:
-        return self.service.db.write(
-            partial(discussion.record_query, guild_id=self.guild_id or self.platform, kind=kind,
-                    query=query, results=results, channel_id=channel_id, user_id=user_id,
-                    confident=confident)
-        )
+        """Store a question; with `shown` (presentation.shown_record), what its answer showed,
+        so its buttons can rebuild it later (`stored_query`)."""
+        record = partial(discussion.record_query, guild_id=self.guild_id or self.platform,
+                         kind=kind, query=query, results=results, channel_id=channel_id,
+                         user_id=user_id, confident=confident)
+
+        def op(conn: sqlite3.Connection) -> int:
+            query_id = record(conn)
+            if shown is not None:
+                answers.store_shown(conn, query_id, shown)
+            return query_id
+
+        return self.service.db.write(op)
+
+    def stored_query(self, query_id: int) -> StoredQuery:
+        """A question of this scope as stored, with the passages its answer showed; NotFound
+        when it was erased or purged (or belongs to another server)."""
+        with self.service.db.read() as conn:
+            row = answers.load_query(conn, query_id)
+            if row is None or row["guild_id"] != (self.guild_id or self.platform):
+                raise NotFound("That answer is no longer stored; ask the question again.")
+            shown = json.loads(row["shown"]) if row["shown"] else None
+            passages = {}
+            for card in (shown or {}).get("cards", []):
+                found = index.get_passage(conn, card["passage"], self.course)
+                if found is not None:
+                    passages[card["passage"]] = found
+        return StoredQuery(row["id"], row["guild_id"], row["user_id"], row["kind"], row["query"],
+                           shown, passages)
 
     def record_feedback(self, query_id: int, *, helpful: bool) -> Future[bool]:
         return self.service.record_feedback(query_id, helpful=helpful)
@@ -448,6 +477,15 @@ class CourseScope:
         return replace(opts, guild_id=self.guild_id,
                        timezone=opts.timezone or self.service.timezone,
                        staff=(*self.service.staff, *opts.staff))
+
+
+def check_text(kind: str, text: str | None) -> str:
+    """The check `ask`, `cite` or `quote` makes of what was typed, for a surface that checks
+    before it acknowledges (on Discord an error before a public defer stays private)."""
+    checks: dict[str, Callable[[str], str]] = {
+        "ask": check_query, "cite": cite.check_cite_query, "quote": quotes.check_quote,
+    }
+    return checks[kind](text or "")
 
 
 def check_query(text: str | None) -> str:

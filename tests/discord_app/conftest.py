@@ -97,3 +97,5 @@ async def harness(
     await h.bot.close()
     for sent in h.recorder.sent:  # every test checks every response against Discord's limits
         assert_within_discord_limits(sent)
+    # and that every interaction was answered in time (a test expecting a failure takes it)
+    assert h.recorder.take_failures() == []

@@ -293,7 +293,18 @@ def v2_roles_people_confidence(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (v1_initial_schema, v2_roles_people_confidence)
+def v3_answers_remember_what_they_showed(conn: sqlite3.Connection) -> None:
+    """`bot_queries.shown`: what an answer showed (each card's passage, the words in bold, its
+    score; whether it was confident and what it suggested), as JSON, so its buttons can
+    rebuild it after a restart. Older rows have none: their buttons say to ask again."""
+    conn.execute("ALTER TABLE bot_queries ADD COLUMN shown TEXT")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    v1_initial_schema,
+    v2_roles_people_confidence,
+    v3_answers_remember_what_they_showed,
+)
 
 
 def latest_version() -> int:

@@ -61,8 +61,7 @@ class LogCog(commands.Cog):
     log_group = app_commands.Group(
         name="log",
         description=description("log", PLATFORM),
-        guild_only=True,
-        default_permissions=discord.Permissions(manage_guild=True),  # a hint; the check decides
+        guild_only=True,  # no default_permissions: it would hide /log from the instructor role
     )
     channels_group = app_commands.Group(
         name="channels", description="Which channels are logged", parent=log_group
@@ -79,6 +78,7 @@ class LogCog(commands.Cog):
         self._backfill_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._lookups: dict[int, asyncio.Task[Any]] = {}
+        self._thread_gaps: dict[int, str] = {}  # channel -> why some of its threads go unread
 
     async def cog_load(self) -> None:
         if self.bot.settings.retention_days:
@@ -338,15 +338,12 @@ class LogCog(commands.Cog):
         async with self._backfill_lock:  # one backfill at a time: they share the rate limits
             anchor = self._anchor_of(shard_id)
             total = 0
+            failed = False
             for guild in [g for g in self.bot.guilds if g.shard_id == shard_id]:
-                try:
-                    total += await self.backfill_guild(guild, anchor)
-                except Exception:
-                    log.exception(
-                        "backfill of guild %s failed; the next reconnect retries", guild.id
-                    )
-                    return total
-            if self._anchor_of(shard_id) is anchor:  # no disconnect while we caught up
+                fetched = await self._backfill_guild_isolated(guild, anchor)
+                failed = failed or fetched is None
+                total += fetched or 0
+            if not failed and self._anchor_of(shard_id) is anchor:  # no gap left behind
                 self._anchors[shard_id] = None
             log.info("backfill of shard %s done: %d message(s) fetched", shard_id, total)
             return total
@@ -374,15 +371,15 @@ class LogCog(commands.Cog):
         scope = await self.scope(channel.guild.id)
         threads = {t.id: t for t in active if t.parent_id == channel.id}
         threads.update({t.id: t for t in channel.threads})
-        archives = [channel.archived_threads(limit=None)]
+        archives = [(False, channel.archived_threads(limit=None))]
         if isinstance(channel, discord.TextChannel):  # forums have no private threads
-            archives.append(channel.archived_threads(limit=None, private=True))
-        for archive in archives:
+            archives.append((True, channel.archived_threads(limit=None, private=True)))
+        for private, archive in archives:
             try:
                 async for thread in archive:
                     threads[thread.id] = thread
             except discord.Forbidden:
-                log.info("no access to some archived threads of %s", channel.id)
+                self._note_unreadable_threads(channel, private=private)
         total = 0
         if isinstance(channel, discord.TextChannel):
             total += await self._backfill_one(channel, None, anchor)
@@ -432,6 +429,41 @@ class LogCog(commands.Cog):
             await self._store(batch)
             count += len(batch)
         return count
+
+    # -- logging gaps made visible (issue 13): one server's failure, unreadable threads ---------
+
+    async def _backfill_guild_isolated(
+        self, guild: discord.Guild, anchor: datetime | None
+    ) -> int | None:
+        """One server's backfill; a failure is logged and the next server's goes on (None:
+        failed, so the shard's anchor stays and the next reconnect fetches it again)."""
+        try:
+            return await self.backfill_guild(guild, anchor)
+        except Exception:
+            log.exception("backfill of guild %s failed; the next reconnect retries it", guild.id)
+            return None
+
+    def _note_unreadable_threads(
+        self, channel: discord.TextChannel | discord.ForumChannel, *, private: bool
+    ) -> None:
+        """Discord refused a thread archive: warn once per channel (the operator's log) and
+        keep it for `/log channels list` (the instructors'), instead of an info line nobody
+        reads while those threads go unlogged."""
+        if channel.id in self._thread_gaps:
+            return
+        self._thread_gaps[channel.id] = (
+            "its private threads cannot be read: give the bot **Manage Threads** (and Read "
+            "Message History) in that channel, or re-invite it with the link in docs/discord.md"
+            if private else
+            "its archived threads cannot be read: give the bot Read Message History there"
+        )
+        log.warning("logged channel %s (guild %s): %s", channel.id, channel.guild.id,
+                    self._thread_gaps[channel.id].replace("**", ""))
+
+    def thread_gaps(self, guild: discord.Guild | None) -> list[str]:
+        """The unreadable-thread notes for `/log channels list`, one line per channel."""
+        return [f"⚠ <#{cid}>: {note}" for cid, note in sorted(self._thread_gaps.items())
+                if guild is not None and guild.get_channel(cid) is not None]
 
     # -- /log channels ---------------------------------------------------------------------------
 
@@ -499,6 +531,7 @@ class LogCog(commands.Cog):
                 ch = interaction.guild.get_channel(cid) if interaction.guild else None
                 lines.append(f"• <#{cid}>" + ("" if ch else " (not visible to me)"))
             text = "Logged channels (and their threads):\n" + "\n".join(lines)
+            text += "".join(f"\n{gap}" for gap in self.thread_gaps(interaction.guild))
         if not self.bot.intents.message_content:
             text += "\n" + safe(
                 "Note: the Message Content intent is off, so message text is not stored."
