@@ -4,24 +4,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
+# Where `make install` puts the command when pipx is not there (on most systems on PATH).
+PREFIX ?= $(HOME)/.local
 
-.PHONY: run test bench clean
+.PHONY: run test bench install clean
 
 $(BIN)/python:
-	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	@echo "Setting up $(VENV) (first run only, about a minute)..." >&2
+	@$(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
-	touch $@
+	@$(BIN)/pip install -q -e .
+	@touch $@
 
 $(DEVSTAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
-	touch $@ $(STAMP)
+	@$(BIN)/pip install -q -e '.[dev]'
+	@touch $@ $(STAMP)
 
 # Starts the Discord (or Slack) bot when a token is configured, else the local console.
+# The command itself is $(BIN)/seminar-bot (see README, "The command line").
 run: $(STAMP)
-	$(BIN)/seminar-bot run
+	@$(BIN)/seminar-bot run
 
 test: $(DEVSTAMP)
 	$(BIN)/ruff check .
@@ -30,6 +34,18 @@ test: $(DEVSTAMP)
 
 bench: $(DEVSTAMP)
 	$(BIN)/python -m bench.run
+
+# `seminar-bot` on PATH: with pipx its own isolated install, otherwise a link to this
+# checkout's $(BIN)/seminar-bot in $(PREFIX)/bin.
+install: $(STAMP)
+	@if command -v pipx >/dev/null 2>&1; then \
+		pipx install --force . ; \
+	else \
+		mkdir -p $(PREFIX)/bin && ln -sf "$(CURDIR)/$(BIN)/seminar-bot" $(PREFIX)/bin/seminar-bot && \
+		echo "linked $(PREFIX)/bin/seminar-bot -> $(CURDIR)/$(BIN)/seminar-bot"; \
+		case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; \
+			*) echo "add $(PREFIX)/bin to PATH to type seminar-bot anywhere";; esac; \
+	fi
 
 clean:
 	rm -rf $(VENV) seminar.db seminar.db-wal seminar.db-shm

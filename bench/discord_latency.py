@@ -1,4 +1,5 @@
-"""How fast the Discord surface acknowledges (autocomplete, the /ask defer) and logs a burst.
+"""How fast the Discord surface acknowledges (autocomplete, the /ask defer, a button while
+another program holds the database's write lock) and logs a burst.
 
 Discord gives an interaction three seconds. This drives the real bot (no network, as in the
 tests) over a synthetic course of many readings and reports, for each kind of interaction, the
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -55,7 +57,8 @@ def write_course(folder: Path, readings: int) -> None:
 async def measure(readings: int, rounds: int, burst: int) -> tuple[dict[str, list[float]], int]:
     """Times per interaction kind, and how many burst messages did not reach the log."""
     times: dict[str, list[float]] = {"reading autocomplete": [], "reference autocomplete": [],
-                                     "/ask defer": []}
+                                     "/ask defer": [],
+                                     "button ack, db locked": []}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         folder = root / "readings"
@@ -79,11 +82,29 @@ async def measure(readings: int, rounds: int, burst: int) -> tuple[dict[str, lis
                 start = time.perf_counter()
                 data = h._command_data("ask", [{"type": 3, "name": "question",
                                                 "value": f"how do {typed} shape treaties"}])
-                h.state.parse_interaction_create(h._interaction(2, data, STUDENT, GUILD))
+                item = h.recorder.deliver(2, "ask", STUDENT)  # Discord's side of it
+                h.state.parse_interaction_create(
+                    h._interaction(2, data, STUDENT, GUILD, token=item.token))
                 while len(h.recorder.sent) == before:
                     await asyncio.sleep(0)
                 times["/ask defer"].append(time.perf_counter() - start)
                 await h.settle()
+            # Buttons under a write lock another program holds: the ack must not wait for it.
+            answer = [s for s in await h.slash("ask", question="how do treaties shape trust")
+                      if s.payload.get("type") != 5][-1]
+            for label in ("Helpful", "Not helpful") * max(1, rounds // 2):
+                holder = sqlite3.connect(service.db.path, check_same_thread=False)
+                holder.execute("BEGIN EXCLUSIVE")
+                before = len(h.recorder.sent)
+                start = time.perf_counter()
+                click = asyncio.create_task(h.click(answer, label))
+                while len(h.recorder.sent) == before:
+                    await asyncio.sleep(0)
+                times["button ack, db locked"].append(time.perf_counter() - start)
+                await asyncio.sleep(0.2)  # the lock stays a while after the ack
+                holder.rollback()
+                holder.close()
+                await click
             await h.slash("log channels add", user=INSTRUCTOR, channel=Channel(GENERAL),
                           resolved=channel_resolved())
             payloads = [

@@ -8,7 +8,10 @@ in Discord only instructors reach the same core functions.
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import shlex
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,12 +19,12 @@ from typing import NoReturn, TextIO
 
 from bot import formatting
 from bot.core.errors import SeminarError
-from bot.core.models import DIGEST_FORMATS, DigestFile, DigestOptions, ImportReport
-from bot.core.service import SeminarService
+from bot.core.models import DIGEST_FORMATS, DIGEST_TABLES, DigestFile, DigestOptions, ImportReport
+from bot.core.service import CourseScope, SeminarService
 from bot.settings import Settings
 
 Command = Callable[[str, str], argparse.ArgumentParser]
-# Formats that read well in a terminal; the others are written to a file.
+# Formats printed when no --out is given (CSV prints one table); HTML is written to a file.
 PRINTABLE = ("md", "json")
 
 
@@ -39,8 +42,12 @@ def add_digest_options(p: argparse.ArgumentParser) -> None:
                    help="IANA time zone for days and times (default: SEMINAR_TIMEZONE, else UTC)")
     p.add_argument("--staff", nargs="+", default=[], metavar="ID",
                    help="user ids of instructors and TAs, besides SEMINAR_STAFF and logged roles")
-    p.add_argument("--out", type=Path, metavar="FILE",
-                   help="write here (a file, or an existing folder); md/json print otherwise")
+    p.add_argument("--out", metavar="FILE",
+                   help="write here (a file, or a folder); md/json/csv print otherwise. CSV: "
+                        "x.csv is one table (--table), x.zip or a folder every table")
+    p.add_argument("--table", choices=DIGEST_TABLES, metavar="TABLE",
+                   help=f"the CSV table to print or write to x.csv: {', '.join(DIGEST_TABLES)} "
+                        "(default: participants)")
 
 
 def digest_options(args: argparse.Namespace) -> DigestOptions:
@@ -136,14 +143,81 @@ def write_files(files: Sequence[DigestFile], out: Path | None, fmt: str) -> list
     return written
 
 
+def _is_folder(out: Path, typed: str) -> bool:
+    return out.is_dir() or typed.endswith(("/", os.sep))
+
+
+def csv_digest(course: CourseScope, opts: DigestOptions, out: Path | None,
+               table: str | None, *, typed: str = "") -> tuple[bytes | None, list[Path]]:
+    """A CSV digest where a spreadsheet opens it: one table as CSV text (no --out) or as
+    x.csv, every table (or the --table one) as CSV files in a folder, or all in x.zip.
+    Returns the CSV to print, if any, and the files written."""
+    if out is None:
+        [single] = course.digest_tables(opts, [table or DIGEST_TABLES[0]])
+        return single.data, []
+    if _is_folder(out, typed):
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SeminarError(f"Cannot create the folder {out}: {exc.strerror or exc}") from None
+        files = course.digest_tables(opts, [table] if table else DIGEST_TABLES)
+        return None, write_files(files, out, "csv")
+    suffix = out.suffix.lower()
+    if suffix == ".zip":
+        if table:
+            raise SeminarError("A zip holds every table; leave out --table, or write one "
+                               "table to a .csv file.")
+        return None, write_files(course.digest_files(opts, "csv"), out, "csv")
+    if suffix == ".csv":
+        return None, write_files(course.digest_tables(opts, [table or DIGEST_TABLES[0]]), out,
+                                 "csv")
+    raise SeminarError(f"--out {out}: a CSV digest goes to a .csv file (one table, chosen with "
+                       "--table), a .zip or a folder (every table).")
+
+
+def _print_csv(data: bytes) -> None:
+    """CSV on stdout; the BOM spreadsheets need only when stdout is a file (`> d.csv`)."""
+    if not _is_regular_file(sys.stdout):
+        data = data.removeprefix("\ufeff".encode())
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
+def _is_regular_file(stream: TextIO) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False
+
+
 def cmd_digest(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
     course = service.scope("cli", args.guild)
     # the passages a digest points at must be indexed
-    formatting.print_warnings(course.ensure_index().warnings)
-    files = course.digest_files(digest_options(args), args.format)
-    for path in write_files(files, args.out, args.format):
+    formatting.print_warnings(course.new_warnings(course.ensure_index().warnings))
+    data, written = make_digest(course, args)
+    if data is not None:
+        if args.format == "csv":
+            _print_csv(data)
+        else:
+            sys.stdout.write(data.decode())
+    for path in written:
         print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def make_digest(course: CourseScope, args: argparse.Namespace) -> tuple[bytes | None, list[Path]]:
+    """The digest the options ask for: the text to print (md, json, one CSV table) when no
+    --out is given, else the files written."""
+    if args.table and args.format != "csv":
+        raise SeminarError("--table picks one table of a CSV digest: add --format csv.")
+    out = Path(args.out) if args.out else None
+    if args.format == "csv":
+        return csv_digest(course, digest_options(args), out, args.table, typed=args.out or "")
+    files = course.digest_files(digest_options(args), args.format)
+    if out is None and args.format in PRINTABLE:
+        return files[0].data, []
+    return None, write_files(files, out, args.format)
 
 
 def cmd_import_discord(args: argparse.Namespace, service: SeminarService,
@@ -190,15 +264,15 @@ class _ConsoleParser(argparse.ArgumentParser):
 
 
 def console_digest(service: SeminarService, arg: str) -> str:
-    """The console's `/digest [options]`: Markdown printed, other formats written to --out."""
+    """The console's `/digest [options]`: Markdown, JSON or a CSV table printed, files
+    written to --out as on the command line."""
     parser = _ConsoleParser(prog="/digest", add_help=False)
     add_digest_options(parser)
     try:
         args = parser.parse_args(shlex.split(arg))
     except ValueError as exc:
         raise SeminarError(f"/digest: {exc}") from None
-    files = service.scope("console", args.guild).digest_files(digest_options(args), args.format)
-    if args.out is None and args.format in PRINTABLE:
-        return files[0].data.decode().rstrip()
-    written = write_files(files, args.out, args.format)
+    data, written = make_digest(service.scope("console", args.guild), args)
+    if data is not None:
+        return data.decode("utf-8-sig").rstrip()
     return "\n".join(f"wrote {p}" for p in written)

@@ -59,6 +59,10 @@ class Settings:
     busy_retry_seconds: float = 600.0
     courses_file: Path | None = None
     log_level: str = "INFO"
+    # discord.py's and slack_sdk/slack_bolt's own loggers: INFO at most unless set (e.g.
+    # DEBUG to debug the library); tokens and message text are scrubbed at any level.
+    discord_log_level: str | None = None
+    slack_log_level: str | None = None
     courses: tuple[Course, ...] = field(default=())
 
     def course_map(self) -> dict[str, Path]:
@@ -131,8 +135,9 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     courses_file = env.get("SEMINAR_COURSES", "").strip()
     courses = load_courses(Path(courses_file)) if courses_file else ()
     return Settings(
-        readings_dir=Path(env.get("SEMINAR_READINGS", "knowledge")),
-        db_path=Path(env.get("SEMINAR_DB", "seminar.db")),
+        # an empty value (`SEMINAR_DB=` in .env) keeps the default, as for every setting
+        readings_dir=Path(env.get("SEMINAR_READINGS", "").strip() or "knowledge"),
+        db_path=Path(env.get("SEMINAR_DB", "").strip() or "seminar.db"),
         discord_token=_secret("DISCORD_TOKEN"),
         discord_guild_ids=_ids("DISCORD_GUILD_IDS"),
         instructor_role=env.get("INSTRUCTOR_ROLE") or None,
@@ -149,6 +154,8 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         retention_days=int(retention) if retention.isdigit() else None,
         busy_retry_seconds=_seconds("SEMINAR_BUSY_RETRY_SECONDS", 600.0),
         courses_file=Path(courses_file) if courses_file else None,
-        log_level=env.get("SEMINAR_LOG_LEVEL", "INFO").upper(),
+        log_level=(env.get("SEMINAR_LOG_LEVEL", "").strip() or "INFO").upper(),
+        discord_log_level=env.get("DISCORD_LOG_LEVEL") or None,
+        slack_log_level=env.get("SLACK_LOG_LEVEL") or None,
         courses=courses,
     )

@@ -10,8 +10,8 @@ import ast
 from pathlib import Path
 
 BOT = Path(__file__).resolve().parents[1] / "bot"
-SURFACES = ("bot.discord_app", "bot.slack_app", "bot.cli", "bot.cli_digest", "bot.console",
-            "bot.formatting")
+SURFACES = ("bot.discord_app", "bot.slack_app", "bot.cli", "bot.cli_digest", "bot.cli_discord",
+            "bot.console", "bot.formatting")
 
 
 def module_name(path: Path) -> str:

@@ -103,7 +103,7 @@ def test_run_indexes_every_configured_course(
     for name in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SEMINAR_COURSES", str(courses_file))
-    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    monkeypatch.setattr("sys.stdin", io.StringIO("/readings\n"))
     db = tmp_path / "run.db"
     assert main(["run", "--readings", str(knowledge_dir), "--db", str(db)]) == 0
     with sqlite3.connect(db) as conn:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.models import DIGEST_TABLES
 from tests.core.conftest import DISCORD_EXPORTS, SLACK_EXPORT
 
 CLI = [sys.executable, "-m", "bot"]
@@ -59,9 +60,12 @@ def test_digest_files_markdown_html_csv(imported: list[str], tmp_path: Path) -> 
     folder.mkdir()
     proc = run(imported + ["digest", "--format", "csv", "--out", str(folder)])
     assert proc.returncode == 0, proc.stderr
-    (archive,) = folder.glob("*.zip")
+    assert sorted(p.name.rsplit("-", 1)[1] for p in folder.glob("*.csv")) == sorted(
+        f"{t}.csv" for t in DIGEST_TABLES)
+    archive = tmp_path / "week.zip"
+    assert run(imported + ["digest", "--format", "csv", "--out", str(archive)]).returncode == 0
     with zipfile.ZipFile(archive) as zf:
-        assert any(n.endswith("participants.csv") for n in zf.namelist())
+        assert any(n.endswith("/participants.csv") for n in zf.namelist())
 
 
 def test_slack_import_then_purge_and_forget(base: list[str]) -> None:

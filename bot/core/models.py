@@ -10,10 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 DEFAULT_COURSE = "default"
 # The digest's file formats, and what a person calls each (the order every surface offers them).
 DIGEST_FORMATS: dict[str, str] = {"md": "Markdown", "csv": "CSV", "json": "JSON", "html": "HTML"}
+# The tables of a CSV digest, one file each; the first is what `--out x.csv` writes by default.
+DIGEST_TABLES = ("participants", "totals", "threads", "questions", "passages", "readings",
+                 "coverage_gaps", "activity")
 
 
 class PassageKind(StrEnum):
@@ -381,3 +385,17 @@ class PurgeReport:
     cutoff: str
     messages: int
     channel_events: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredQuery:
+    """A question put to the bot as stored, with the passages its answer showed (those still
+    indexed), so a button pressed later, in another process, can rebuild the answer."""
+
+    id: int
+    guild_id: str
+    user_id: str | None  # None when the asker had opted out
+    kind: str  # ask | cite | quote
+    query: str
+    shown: dict[str, Any] | None  # presentation.shown_record(...); None for old rows
+    passages: dict[str, tuple[Passage, Reading]] = field(default_factory=dict)

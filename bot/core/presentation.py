@@ -9,11 +9,16 @@ so the surfaces cannot drift apart. Nothing here is escaped: text is as printed 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
-from bot.core.models import Answer, CiteResult, Passage, QuoteResult, Reading
+from bot.core.errors import NotFound
+from bot.core.models import Answer, CiteResult, Passage, QuoteResult, Reading, StoredQuery
+from bot.core.readings.metadata import SIDECAR
+from bot.core.readings.metadata import _title_from_name as title_from_file_name
 from bot.core.references.bibliography import natural_surname
 from bot.core.references.styles import how_to_cite
 from bot.core.textnorm import fold
@@ -40,6 +45,14 @@ NO_READINGS = (
     "or .docx files."
 )
 MENTIONS_ONLY = "No reference list has an entry for this; passages that mention it by name:"
+AUTHOR_UNKNOWN = "author unknown"
+# A reading whose metadata the bot could not find, as the instructor's reading list marks it.
+MISSING_MARK = "{what} unknown"
+METADATA_INTRO = (
+    "{n} reading(s) lack an author, a year or a real title, so every card and \u201chow to "
+    "cite\u201d shows them incomplete. Add what is missing to {sidecar} (then run any "
+    "command, or /reindex on Discord):"
+)
 UNCITED = "Listed, but no passage cites it."
 UNCITED_SOURCE = "references of {title}"
 LEFT_OUT = "…and {n} more"
@@ -64,7 +77,7 @@ NOTHING_FOUND: dict[Kind, Wording] = {
     "cite": Wording(
         "No passage cites this",
         "No passage of the readings cites a reference matching this. Try a surname and a "
-        "year, e.g. \u201cKeohane 1984\u201d, or a few words of the title.",
+        "year{example}, or a few words of the title.",
         "In the reference lists, but not cited in a passage",
         "The closest passages are weak matches.",
     ),
@@ -132,10 +145,10 @@ class Excerpt:
 
 
 def reading_credit(reading: Reading) -> str:
-    """"Ana Torres, Ben Okafor (2019)", "2019" or "": who wrote it and when."""
-    if reading.authors:
-        return reading.byline + (f" ({reading.year})" if reading.year else "")
-    return reading.year or ""
+    """"Ana Torres, Ben Okafor (2019)", or "author unknown (2019)": who wrote it and when,
+    saying so when the bot could not find out who (a card never silently drops the author)."""
+    who = reading.byline if reading.authors else AUTHOR_UNKNOWN
+    return who + (f" ({reading.year})" if reading.year else "")
 
 
 def reading_label(reading: Reading) -> str:
@@ -245,13 +258,17 @@ class ResultView:
         """What was shown, best first: what the query log records."""
         return [c.passage_id for c in self.cards]
 
+    example: str | None = None  # /cite: a reference of the course to try instead
+
     @property
     def nothing(self) -> NothingFound | None:
         """The honest "nothing convincing", when that is the answer."""
         if self.confident:
             return None
         words = NOTHING_FOUND[self.kind]
-        return NothingFound(words.title, words.advice, words.suggestions, self.suggestions,
+        example = f", e.g. \u201c{self.example}\u201d" if self.example else ""
+        return NothingFound(words.title, words.advice.format(example=example),
+                            words.suggestions, self.suggestions,
                             words.weak if self.cards else None)
 
 
@@ -273,9 +290,11 @@ def quote_view(result: QuoteResult) -> ResultView:
     return ResultView("quote", result.query, cards, result.confident and bool(cards))
 
 
-def cite_view(result: CiteResult) -> ResultView:
+def cite_view(result: CiteResult, labels: Sequence[str] = ()) -> ResultView:
     """Each reference found with its citing passages (capped), and the references listed but
-    cited nowhere as suggestions; a citation is the bold part of its card."""
+    cited nowhere as suggestions; a citation is the bold part of its card. `labels` (the
+    course's "Surname Year" references) give the example of what to try when nothing is
+    found: the one closest to the query, never the query itself."""
     groups: list[CiteGroup] = []
     cards: list[Card] = []
     uncited: list[str] = []
@@ -298,15 +317,69 @@ def cite_view(result: CiteResult) -> ResultView:
             max(0, len(match.cited_in) - MAX_CITED_IN),
         ))
     return ResultView("cite", result.query, tuple(cards), bool(cards), tuple(uncited),
-                      tuple(groups))
+                      tuple(groups), example=None if cards else example_reference(
+                          result.query, labels))
 
 
-def result_view(result: Answer | CiteResult | QuoteResult) -> ResultView:
+def example_reference(query: str, labels: Sequence[str]) -> str | None:
+    """The reference to suggest after `query` found nothing: the label sharing most words with
+    it ("Krasner 1999" -> "Krasner 1982"), else the first; never `query` itself."""
+    asked = set(fold(query).split())
+    others = [label for label in labels if fold(label).strip() != fold(query).strip()]
+    if not others:
+        return None
+    return max(others, key=lambda label: len(asked & set(fold(label).split())))
+
+
+def result_view(result: Answer | CiteResult | QuoteResult,
+                labels: Sequence[str] = ()) -> ResultView:
+    """The view of any result; `labels` as for `cite_view`."""
     if isinstance(result, Answer):
         return answer_view(result)
     if isinstance(result, CiteResult):
-        return cite_view(result)
+        return cite_view(result, labels)
     return quote_view(result)
+
+
+# -- answers rebuilt from what was stored (buttons after a restart) --------------------------
+
+
+def shown_record(view: ResultView) -> dict[str, Any]:
+    """What an answer showed, as JSON-ready data: each card's passage, the words in bold (and
+    where they stand), its score and entry; whether it was confident and what it suggested.
+    `stored_view` rebuilds the same cards from it and the passages."""
+    return {
+        "confident": view.confident,
+        "suggestions": list(view.suggestions),
+        "cards": [
+            {"passage": c.passage_id, "focus": c.excerpt.focus, "at": len(c.excerpt.before),
+             "score": c.score, "note": c.note,
+             "citation": [c.citation.text, c.citation.locator, c.citation.kind]
+             if c.citation else None}
+            for c in view.cards
+        ],
+    }
+
+
+def stored_view(stored: StoredQuery) -> ResultView:
+    """The answer a stored question showed, card for card; a passage no longer indexed (the
+    readings changed since) drops its card."""
+    if stored.shown is None:
+        raise NotFound("That answer is too old to show again; ask the question again.")
+    cards: list[Card] = []
+    for card in stored.shown.get("cards", []):
+        found = stored.passages.get(card["passage"])
+        if found is None:
+            continue
+        passage, reading = found
+        citation = Citation(*card["citation"]) if card.get("citation") else None
+        cards.append(Card(len(cards) + 1, passage, reading,
+                          Excerpt.of(passage.text, card["focus"], card.get("at")),
+                          float(card["score"]), card.get("note"), citation))
+    kind: Kind = stored.kind if stored.kind in SCORE_LABELS else "ask"
+    return ResultView(kind, stored.query, tuple(cards),
+                      bool(stored.shown.get("confident")) and bool(cards),
+                      tuple(stored.shown.get("suggestions") or ()))
 
 
 # -- one passage, the readings, how to cite ------------------------------------------------
@@ -345,12 +418,67 @@ class ReadingLine:
     credit: str  # reading_credit
     format: str
     passages: int
+    path: str = ""  # the file it was read from
+    missing: tuple[str, ...] = ()  # of "author", "year", "title": what the bot could not find
+
+    @property
+    def missing_text(self) -> str:
+        """"author, year and title": what MISSING_MARK says is unknown."""
+        *first, last = self.missing or ("",)
+        return f"{', '.join(first)} and {last}" if first else last
 
 
 def readings_view(readings: Iterable[Reading]) -> tuple[ReadingLine, ...]:
     """/readings: one line per reading (an empty course says NO_READINGS)."""
-    return tuple(ReadingLine(r.id, r.title, reading_credit(r), r.format, r.passages)
+    return tuple(ReadingLine(r.id, r.title, reading_credit(r), r.format, r.passages, r.path,
+                             missing_metadata(r))
                  for r in readings)
+
+
+def missing_metadata(reading: Reading) -> tuple[str, ...]:
+    """What the bot could not find out about a reading: no author, no year, or a title that
+    is only its file name made readable."""
+    missing = []
+    if not reading.authors:
+        missing.append("author")
+    if not reading.year:
+        missing.append("year")
+    if reading.path and reading.title == title_from_file_name(Path(reading.path)):
+        missing.append("title")
+    return tuple(missing)
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataNotice:
+    """For instructors: the readings with missing metadata and the readings.toml to add."""
+
+    intro: str
+    toml: str  # the lines to add, with placeholders where the bot knows nothing
+
+
+def metadata_notice(readings: Sequence[ReadingLine]) -> MetadataNotice | None:
+    incomplete = [r for r in readings if r.missing]
+    if not incomplete:
+        return None
+    blocks = []
+    for r in incomplete:
+        lines = [f"[{_toml_string(Path(r.path).name or r.id)}]"]
+        if "title" in r.missing:
+            lines.append(f"title = {_toml_string(r.title)}  # from the file name: check it")
+        if "author" in r.missing:
+            lines.append('authors = ["First Author", "Second Author"]')
+        if "year" in r.missing:
+            lines.append('year = "YYYY"')
+        blocks.append("\n".join(lines))
+    folder = Path(incomplete[0].path).parent if incomplete[0].path else None
+    sidecar = str(folder / SIDECAR) if folder else SIDECAR
+    return MetadataNotice(METADATA_INTRO.format(n=len(incomplete), sidecar=sidecar),
+                          "\n\n".join(blocks))
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def reference_forms(reading: Reading, page: int | None) -> dict[str, str]:
@@ -413,6 +541,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("sync", "Publish the bot's commands to this server after an update",
             {"discord": ""}, instructors=True),
     Command("help", "What this bot can do", {"console": "", "discord": ""}),
+    Command("clear", "Clear the screen", {"console": ""}),
     Command("quit", "Leave the console (Ctrl-D works too)", {"console": ""}),
 )
 HELP_INTRO = (

@@ -10,20 +10,21 @@ the event loop never waits on SQLite or on ranking.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.core.digest.compute import build_digest
 from bot.core.digest.matcher import IndexMatcher
 from bot.core.digest.model import Digest
-from bot.core.digest.render import digest_files
-from bot.core.errors import InvalidQuery, NotConfigured, NotFound
-from bot.core.log import discussion, imports, retention
+from bot.core.digest.render import digest_files, render_csv_tables
+from bot.core.errors import DatabaseUnavailable, InvalidQuery, NotConfigured, NotFound
+from bot.core.log import answers, discussion, imports, retention
 from bot.core.log.catchup import CatchUp, HistorySource
 from bot.core.models import (
     DEFAULT_COURSE,
@@ -42,6 +43,7 @@ from bot.core.models import (
     QuoteResult,
     Reading,
     RepairReport,
+    StoredQuery,
     clean_text,
 )
 from bot.core.readings import refresh
@@ -153,6 +155,18 @@ class SeminarService:
     def ensure_all(self, *, progress: ProgressCallback | None = None) -> dict[str, IndexReport]:
         """Every configured course brought up to date: what a running bot serves."""
         return {c: self.ensure_index(c, progress=progress) for c in self.courses}
+
+    def new_warnings(self, course: str, warnings: Sequence[str]) -> list[str]:
+        """Of an index report's warnings, those not shown before (each is then remembered as
+        shown): a file the bot cannot read is said once, not before every answer."""
+        with self.db.read() as conn:  # nothing new: nothing written (a read-only file works)
+            if not set(warnings) - index.shown_warnings(conn, course):
+                return []
+        try:
+            return self.db.run(
+                partial(index.unshown_warnings, course=course, warnings=list(warnings)))
+        except DatabaseUnavailable:  # cannot remember them (read-only, locked): show them all
+            return list(dict.fromkeys(warnings))
 
     def readings(self, course: str) -> list[Reading]:
         with self.db.read() as conn:
@@ -347,6 +361,14 @@ class SeminarService:
         with self.db.read() as conn:
             return digest_files(self.db, opts, fmt, matcher=IndexMatcher(conn, course))
 
+    def digest_tables(
+        self, opts: DigestOptions, tables: Sequence[str], *, course: str
+    ) -> list[DigestFile]:
+        """Some tables of the digest, one CSV file each (`DIGEST_TABLES` names them)."""
+        with self.db.read() as conn:
+            digest = build_digest(self.db, opts, matcher=IndexMatcher(conn, course))
+        return render_csv_tables(digest, tables)
+
     def import_discord_export(
         self,
         paths: Iterable[str | Path],
@@ -411,6 +433,9 @@ class CourseScope:
     ) -> IndexReport:
         return self.service.ensure_index(self.course, rebuild=rebuild, progress=progress)
 
+    def new_warnings(self, warnings: Sequence[str]) -> list[str]:
+        return self.service.new_warnings(self.course, warnings)
+
     def readings(self) -> list[Reading]:
         return self.service.readings(self.course)
 
@@ -460,12 +485,37 @@ class CourseScope:
         channel_id: str | None = None,
         user_id: str | None = None,
         confident: bool | None = None,
+        shown: Mapping[str, Any] | None = None,
     ) -> Future[int]:
-        return self.service.db.write(
-            partial(discussion.record_query, guild_id=self.guild_id or self.platform, kind=kind,
-                    query=query, results=results, channel_id=channel_id, user_id=user_id,
-                    confident=confident)
-        )
+        """Store a question; with `shown` (presentation.shown_record), what its answer showed,
+        so its buttons can rebuild it later (`stored_query`)."""
+        record = partial(discussion.record_query, guild_id=self.guild_id or self.platform,
+                         kind=kind, query=query, results=results, channel_id=channel_id,
+                         user_id=user_id, confident=confident)
+
+        def op(conn: sqlite3.Connection) -> int:
+            query_id = record(conn)
+            if shown is not None:
+                answers.store_shown(conn, query_id, shown)
+            return query_id
+
+        return self.service.db.write(op)
+
+    def stored_query(self, query_id: int) -> StoredQuery:
+        """A question of this scope as stored, with the passages its answer showed; NotFound
+        when it was erased or purged (or belongs to another server)."""
+        with self.service.db.read() as conn:
+            row = answers.load_query(conn, query_id)
+            if row is None or row["guild_id"] != (self.guild_id or self.platform):
+                raise NotFound("That answer is no longer stored; ask the question again.")
+            shown = json.loads(row["shown"]) if row["shown"] else None
+            passages = {}
+            for card in (shown or {}).get("cards", []):
+                found = index.get_passage(conn, card["passage"], self.course)
+                if found is not None:
+                    passages[card["passage"]] = found
+        return StoredQuery(row["id"], row["guild_id"], row["user_id"], row["kind"], row["query"],
+                           shown, passages)
 
     def record_feedback(self, query_id: int, *, helpful: bool) -> Future[bool]:
         return self.service.record_feedback(query_id, helpful=helpful)
@@ -476,12 +526,24 @@ class CourseScope:
     def digest_files(self, opts: DigestOptions, fmt: str = "md") -> list[DigestFile]:
         return self.service.digest_files(self._own(opts), fmt, course=self.course)
 
+    def digest_tables(self, opts: DigestOptions, tables: Sequence[str]) -> list[DigestFile]:
+        return self.service.digest_tables(self._own(opts), tables, course=self.course)
+
     def _own(self, opts: DigestOptions) -> DigestOptions:
         """The options limited to this scope's guild (the CLI's scope: the whole database),
         in the course's time zone and with its configured staff unless the options say."""
         return replace(opts, guild_id=self.guild_id,
                        timezone=opts.timezone or self.service.timezone,
                        staff=(*self.service.staff, *opts.staff))
+
+
+def check_text(kind: str, text: str | None) -> str:
+    """The check `ask`, `cite` or `quote` makes of what was typed, for a surface that checks
+    before it acknowledges (on Discord an error before a public defer stays private)."""
+    checks: dict[str, Callable[[str], str]] = {
+        "ask": check_query, "cite": cite.check_cite_query, "quote": quotes.check_quote,
+    }
+    return checks[kind](text or "")
 
 
 def check_query(text: str | None) -> str:

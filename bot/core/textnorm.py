@@ -198,3 +198,22 @@ def _fold_aligned_run(match: re.Match[str]) -> str:
 def _fold_char(ch: str) -> str:
     f = fold(ch)
     return f if len(f) == 1 else ch.lower()[:1] or " "
+
+
+# Markdown a converter left in the text (pandoc and friends escape every `$`, `*` or `_` they
+# write, and mark titles as *emphasis*): "US\$1.5 billion", "*Los Angeles Times*". Cleaned
+# once, where readings are prepared, so every surface shows what the page printed.
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# *text* or **text** (also with _) opening after a space or punctuation and closing before one,
+# on one line, hugging its text: an emphasis, not a footnote star or an arithmetic sign.
+_MD_EMPHASIS = re.compile(
+    r"(?<![\w*\\])(\*{1,2}|_{1,2})(?=[^\s*_])([^\n*_]*?[^\s*_\\])\1(?![\w*])"
+)
+
+
+def unescape_markdown(text: str) -> str:
+    """`US\\$1.5 billion` -> `US$1.5 billion`, `*Los Angeles Times*` -> `Los Angeles Times`:
+    the escapes and emphasis marks of Markdown, removed; a lone `*` or `_` is kept."""
+    if "\\" not in text and "*" not in text and "_" not in text:
+        return text
+    return _MD_ESCAPE.sub(r"\1", _MD_EMPHASIS.sub(r"\2", text))

@@ -2,13 +2,16 @@
 
 Commands are registered per guild (the configured guild ids and every guild named in a course),
 so a course's commands appear at once in its servers; with no guild configured they are global.
-Registering them with Discord (`/sync`) is an explicit instructor action, never done at start-up:
-syncing on every start is rate-limited and can wipe commands mid-class.
+At start-up the bot compares what Discord has registered with its own command tree and syncs
+only the scopes that differ (registration.py), so a first start works with no manual step and a
+restart with unchanged commands writes nothing. Buttons are persistent (views.py): their
+custom ids carry what they act on, so they work after a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -19,11 +22,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import logsafe
 from bot.core.errors import SeminarError
 from bot.core.models import Reading
 from bot.core.service import CourseScope, SeminarService
 from bot.discord_app.errors import on_tree_error
 from bot.discord_app.logging_events import PLATFORM
+from bot.discord_app.registration import Registration, register_commands, register_scope
+from bot.discord_app.views import DYNAMIC_ITEMS
 from bot.settings import Settings
 
 T = TypeVar("T")
@@ -85,15 +91,29 @@ class SeminarBot(commands.AutoShardedBot):
         return [discord.Object(id=i) for i in sorted(ids)]
 
     async def setup_hook(self) -> None:
-        """Before the gateway connects: every course's readings indexed (only what changed, off
-        the event loop), so a course added in SEMINAR_COURSES answers from its first command."""
+        """After login, before the gateway connects: every course's readings indexed (only what
+        changed, off the event loop), so a course added in SEMINAR_COURSES answers from its
+        first command; then the commands loaded and registered where Discord's differ."""
         reports = await asyncio.to_thread(self.service.ensure_all)
         for course, report in reports.items():
             log.info("course %s: %s", course, report.summary())
             for warning in report.warnings:
                 log.warning("course %s: %s", course, warning)
+        await self.load_commands()
+        await register_commands(self)
+
+    async def load_commands(self) -> None:
+        """The cogs (with their commands) and the persistent buttons' handlers."""
         for module in COG_MODULES:
             await self.load_extension(module)
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def on_guild_join(self, guild: discord.Guild, /) -> None:
+        """Invited to a class server after start-up (the usual order for a new install): its
+        commands are registered now, not at the next restart."""
+        if guild.id in {g.id for g in self.command_guilds()}:
+            outcome = await register_scope(self, discord.Object(id=guild.id))
+            (log.warning if outcome.error else log.info)("commands: %s", outcome.describe())
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: messages are only logged (see the log cog)."""
@@ -133,6 +153,32 @@ async def add_feature_cog(bot: commands.Bot, cog: commands.Cog) -> None:
         await bot.add_cog(cog)
 
 
+def sync_commands(
+    settings: Settings, service: SeminarService, *, dry_run: bool = False
+) -> list[Registration]:
+    """`seminar-bot discord sync`: log in over HTTP only (no gateway, no indexing), build the
+    command tree and register it in every scope, or with `dry_run` say where it differs."""
+    if settings.discord_token is None:
+        raise SeminarError("DISCORD_TOKEN is not set; see docs/discord.md.")
+    token = settings.discord_token.reveal()
+    # Loading the cogs must not start the running bot's jobs (the daily retention).
+    quiet = dataclasses.replace(settings, retention_days=None)
+
+    async def sync() -> list[Registration]:
+        async with SeminarBot(quiet, service) as bot:
+            await bot.http.static_login(token)
+            bot._connection.application_id = (await bot.application_info()).id
+            await bot.load_commands()
+            return await register_commands(bot, force=not dry_run, dry_run=dry_run)
+
+    try:
+        return asyncio.run(sync())
+    except discord.LoginFailure as exc:
+        raise SeminarError("Discord refused the token in DISCORD_TOKEN; check it.") from exc
+    except (aiohttp.ClientError, OSError) as exc:
+        raise SeminarError(f"Cannot reach Discord ({exc}); check the network.") from exc
+
+
 def run_discord(settings: Settings, service: SeminarService) -> int:
     """`seminar-bot run` with a DISCORD_TOKEN: the exit status once the bot is stopped.
 
@@ -141,6 +187,7 @@ def run_discord(settings: Settings, service: SeminarService) -> int:
     """
     if settings.discord_token is None:
         raise SeminarError("DISCORD_TOKEN is not set; see docs/discord.md.")
+    logsafe.install(settings)  # discord.py capped at INFO; tokens and messages never logged
     token = settings.discord_token.reveal()
     try:
         try:

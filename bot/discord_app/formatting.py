@@ -20,6 +20,7 @@ from bot.core.models import Passage
 from bot.core.presentation import (
     NO_READINGS,
     Excerpt,
+    MetadataNotice,
     PassageView,
     ReadingLine,
     ResultView,
@@ -207,6 +208,13 @@ def readings_embed(readings: Sequence[ReadingLine]) -> discord.Embed:
         colour=COLOUR,
     )
     return fit(embed)
+
+
+def metadata_text(notice: MetadataNotice) -> str:
+    """For an instructor: which readings lack metadata, and the readings.toml lines to add."""
+    fence = "`" * 3
+    block = clip(notice.toml.replace(fence, "'" * 3), CONTENT_MAX - len(notice.intro) - 20)
+    return f"{safe(notice.intro)}\n{fence}toml\n{block}\n{fence}"
 
 
 def how_to_cite_text(forms: dict[str, str]) -> str:

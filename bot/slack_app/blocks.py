@@ -9,7 +9,6 @@ once, so callers can hand over text of any length: a section's text is cut at 3,
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -38,12 +37,15 @@ BUTTON_TEXT_LIMIT = 75
 CONTEXT_ELEMENTS_LIMIT = 10
 FALLBACK_TEXT_LIMIT = 3_000
 # How much of a passage a card shows around its focus: enough to read it in context, short
-# enough that five results still fit on one screen.
+# enough for a phone screen.
 EXCERPT_CHARS = 1_200
-PAGE_SIZE = 5
-MAX_RESULTS = 25  # SeminarService.ask never returns more
+# What /ask and /quote keep: the best in full, the others one line each behind "More results".
+TOP_RESULTS = 5
+ALSO_CHARS = 160  # the words of another result shown on its "also in" line
+ACTIONS_LIMIT = 25  # elements of one actions block
 
 ACTION_MORE = "ask_more"
+ACTION_SHOW = "show_result"
 ACTION_CITE = "how_to_cite"
 ACTION_HELPFUL = "feedback_helpful"
 ACTION_NOT_HELPFUL = "feedback_not_helpful"
@@ -174,61 +176,98 @@ def _weak(view: ResultView) -> list[Block]:
     return [context(f"_{escape(nothing.weak)}_")] if nothing and nothing.weak else []
 
 
-def more_value(question: str, offset: int, reading: str | None = None) -> str:
-    """What the 'More results' button carries: the question (trimmed to fit), the reading it
-    is limited to, and where to go on."""
-
-    def encode(q: str) -> str:
-        data: dict[str, str | int] = {"q": q, "o": offset}
-        if reading:
-            data["r"] = reading
-        return json.dumps(data, ensure_ascii=False)
-
-    value = encode(question)
-    while len(value) > BUTTON_VALUE_LIMIT:
-        question = question[: len(question) - (len(value) - BUTTON_VALUE_LIMIT) - 1]
-        value = encode(question)
-    return value
+def _query_id(text: str) -> int:
+    if not text.isdigit():
+        raise SeminarError("That button is out of date; ask the question again.")
+    return int(text)
 
 
-def parse_more_value(value: str) -> tuple[str, int, str | None]:
-    """(question, offset, reading id or None)."""
-    try:
-        data = json.loads(value)
-        reading = data.get("r")
-        return str(data["q"]), int(data["o"]), None if reading is None else str(reading)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise SeminarError("That button is out of date; ask the question again.") from None
+def parse_query_value(value: str) -> int:
+    """"More results": the stored question's id."""
+    return _query_id(value.strip())
+
+
+def parse_show_value(value: str) -> tuple[int, int]:
+    """"Show N": (the stored question's id, the card's index)."""
+    query, _, index = value.partition(":")
+    if not index.isdigit():
+        raise SeminarError("That button is out of date; ask the question again.")
+    return _query_id(query), int(index)
+
+
+def parse_feedback_value(value: str) -> tuple[int, str | None]:
+    """Helpful / Not helpful: (the stored question's id, who asked; None on older buttons)."""
+    query, _, asker = value.partition(":")
+    return _query_id(query), asker or None
+
+
+def _others(view: ResultView) -> tuple[Card, ...]:
+    """The results behind "More results": all but the best one, or every weak match."""
+    return view.cards[1:] if view.confident else view.cards
 
 
 def answer_blocks(
     view: ResultView,
     *,
     query_id: int | None,
-    offset: int = 0,
-    has_more: bool = False,
+    asker: str | None = None,
     reading: Reading | None = None,
+    heading: str = "Question",
 ) -> list[Block]:
-    """One page of results: each passage with its reading, place and score, then the buttons.
-    `reading` is the one reading the question was limited to, if any."""
-    cards = view.cards[offset:]
+    """The answer everyone sees, as compact as Discord's: the best passage in full with its
+    reading, place and score, or, when no passage clearly answers, the honest "nothing
+    convincing" with suggestions; the other results wait behind "More results" (shown only to
+    whoever presses it). `reading` is the one reading the question was limited to, if any."""
     only = f"\n*Only in:* {reading_label(reading)}" if reading else ""
-    head = section(f"*Question:* {escape(view.query)}{only}")
-    if not cards:
-        more = section("No more passages match this question.") if offset else None
-        return fit([head, more or _nothing_found(view)])
-    body = [head, *_weak(view)]
-    for card in cards:
-        body.extend(card_blocks(card, view.score_label))
-        body.append(actions(button("How to cite", ACTION_CITE, card.passage_id)))
+    body = [section(f"*{escape(heading)}:* {escape(view.query)}{only}")]
     buttons: list[Block] = []
-    if has_more:
-        value = more_value(view.query, offset + len(cards), reading.id if reading else None)
-        buttons.append(button("More results", ACTION_MORE, value))
+    if view.confident:
+        best = view.cards[0]
+        body.extend(card_blocks(best, view.score_label))
+        buttons.append(button("How to cite", ACTION_CITE, best.passage_id))
+    else:
+        body.append(_nothing_found(view))
+        weak = view.nothing.weak if view.nothing else None
+        if view.cards and weak:
+            body.append(context(f"_{escape(weak)} “More results” lists them._"))
+    others = len(_others(view))
     if query_id is not None:
-        buttons.append(button("Helpful", ACTION_HELPFUL, str(query_id), style="primary"))
-        buttons.append(button("Not helpful", ACTION_NOT_HELPFUL, str(query_id)))
+        if others:
+            buttons.append(button(f"More results ({others})", ACTION_MORE, str(query_id)))
+        feedback = f"{query_id}:{asker}" if asker else str(query_id)
+        buttons.append(button("Helpful", ACTION_HELPFUL, feedback, style="primary"))
+        buttons.append(button("Not helpful", ACTION_NOT_HELPFUL, feedback))
     return fit(body, [actions(*buttons)] if buttons else [])
+
+
+def also_line(card: Card, score_label: str) -> str:
+    """One other result on one line: where it is, how well it matches, its words in bold."""
+    where = f", {escape(card.location)}" if card.location else ""
+    focus = clip(escape(_squash(card.excerpt.focus or card.excerpt.text).strip()), ALSO_CHARS)
+    return (f"{card.rank}. also in {reading_label(card.reading)}{where} · {score_label} "
+            f"{round(card.score)}/100: “{focus}”")
+
+
+def more_blocks(view: ResultView, *, query_id: int) -> list[Block]:
+    """"More results": the other results as one-line "also in …" entries, each with a button
+    that shows it in full."""
+    others = _others(view)
+    if not others:
+        return [section("No other passage matches this question.")]
+    weak = f"\n_{escape(view.nothing.weak)}_" if view.nothing and view.nothing.weak else ""
+    body = [section(f"*More on:* {escape(view.query)}{weak}"),
+            section("\n".join(also_line(c, view.score_label) for c in others))]
+    first = view.cards.index(others[0])
+    shows = [button(f"Show {c.rank}", ACTION_SHOW, f"{query_id}:{first + i}")
+             for i, c in enumerate(others[:ACTIONS_LIMIT])]
+    return fit(body, [actions(*shows)])
+
+
+def result_blocks(view: ResultView, index: int) -> list[Block]:
+    """"Show N": one result in full, with how to cite it."""
+    card = view.cards[index]
+    return fit([section(f"*{escape(view.query)}*"), *card_blocks(card, view.score_label)],
+               [actions(button("How to cite", ACTION_CITE, card.passage_id))])
 
 
 # -- readings and plain notices ------------------------------------------------------------
@@ -292,18 +331,6 @@ def cite_blocks(view: ResultView) -> list[Block]:
             body.append(section("\n".join(lines)))
         elif group.entry is not None:
             body.append(context(f"_{escape(UNCITED)}_"))
-    return fit(body)
-
-
-def quote_blocks(view: ResultView) -> list[Block]:
-    """Where a quote comes from: the span as printed, in bold, inside its passage."""
-    body = [section(f"*Quote:* {escape(view.query)}")]
-    if not view.cards:
-        return fit([*body, _nothing_found(view)])
-    body.extend(_weak(view))
-    for card in view.cards:
-        body.extend(card_blocks(card, view.score_label))
-        body.append(actions(button("How to cite", ACTION_CITE, card.passage_id)))
     return fit(body)
 
 

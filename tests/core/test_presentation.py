@@ -148,10 +148,11 @@ def test_the_passage_view_lists_its_neighbours_but_itself() -> None:
 
 def test_readings_are_named_alike_everywhere() -> None:
     anonymous = Reading(id="a", title="Anonymous", year="1999", passages=3, format="pdf")
-    assert reading_label(anonymous) == "Anonymous — 1999"
-    assert reading_label(Reading(id="b", title="Bare")) == "Bare"
+    assert reading_label(anonymous) == "Anonymous — author unknown (1999)"
+    assert reading_label(Reading(id="b", title="Bare")) == "Bare — author unknown"
     [line] = readings_view([anonymous])
-    assert (line.id, line.credit, line.format, line.passages) == ("a", "1999", "pdf", 3)
+    assert (line.id, line.credit, line.format, line.passages) == (
+        "a", "author unknown (1999)", "pdf", 3)
 
 
 def test_how_to_cite_is_labelled_in_one_order() -> None:
@@ -183,3 +184,14 @@ def test_help_is_one_registry_that_keeps_instructor_commands_apart() -> None:
     assert set(student) < set(teacher)
     assert all(len(c.described) <= 100 for c in COMMANDS)  # Discord's description limit
     assert description("cite", "console") == description("cite", "discord")
+
+
+def test_a_failed_cite_suggests_a_reference_of_the_course_never_the_query() -> None:
+    labels = ["Hardin 1968", "Krasner 1982", "Ostrom 1990"]
+    nothing = cite_view(CiteResult("Krasner 1999"), labels).nothing
+    assert nothing is not None and "\u201cKrasner 1982\u201d" in nothing.advice
+    assert "1999" not in nothing.advice
+    again = cite_view(CiteResult("krasner 1982 "), ["Krasner 1982"]).nothing
+    assert again is not None and "Krasner" not in again.advice  # nothing else to suggest
+    plain = cite_view(CiteResult("Krasner 1999")).nothing  # a surface with no labels at hand
+    assert plain is not None and "e.g." not in plain.advice

@@ -62,7 +62,8 @@ year: "2020"
 # Appendix
 
 """
-    + "the delegates argued about the *wording* of the treaty clause and its _implications_ "
+    # (Markdown emphasis is cleaned at indexing; strike-through marks stay, and must be escaped)
+    + "the delegates argued about the ~~wording~~ of the treaty clause and its implications "
     "for sovereignty and @everyone in the hall including <@&123> and the observers "
     * 70
     + "\n",
@@ -96,3 +97,5 @@ async def harness(
     await h.bot.close()
     for sent in h.recorder.sent:  # every test checks every response against Discord's limits
         assert_within_discord_limits(sent)
+    # and that every interaction was answered in time (a test expecting a failure takes it)
+    assert h.recorder.take_failures() == []

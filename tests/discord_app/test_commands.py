@@ -82,17 +82,22 @@ async def test_buttons_page_show_the_passage_and_store_feedback(harness: Harness
     first_id = reply.embeds[0]["fields"][-1]["value"]
 
     page = await harness.click(reply, "Next result")
-    assert page[-1].payload["type"] == 7  # the same message, edited in place
-    second = page[-1].payload["data"]["embeds"][0]
+    assert page[0].payload == {"type": 6}  # acknowledged at once, then the message edited
+    edit = page[-1]
+    assert edit.method == "PATCH" and edit.url.endswith("/messages/@original")
+    second = edit.embeds[0]
     assert second["fields"][-1]["value"] != first_id
     assert second["footer"]["text"].startswith("Result 2 of")
 
-    full = await harness.click(reply, "Show full passage")
+    full = await harness.click(reply, "Show full passage")  # of the card shown now: the second
     assert full[0].payload["type"] == 5 and full[0].payload["data"]["flags"] & 64
     assert full[-1].ephemeral and full[-1].embeds[0]["description"]
+    assert f"`{second['fields'][-1]['value'].strip('`')}`" in full[-1].text()
 
     cite = await harness.click(reply, "How to cite")
     assert cite[-1].ephemeral and cite[-1].text()
+    back = await harness.click(reply, "Previous")
+    assert back[-1].embeds[0]["fields"][-1]["value"] == first_id
 
     # someone else can open the passage, but not page the asker's card or rate it
     other = await harness.click(reply, "Next result", user=OTHER_STUDENT)
@@ -103,7 +108,7 @@ async def test_buttons_page_show_the_passage_and_store_feedback(harness: Harness
     assert (await harness.click(reply, "Show full passage", user=OTHER_STUDENT))[-1].embeds
 
     thanks = await harness.click(reply, "Not helpful", user=STUDENT)
-    assert thanks[-1].ephemeral
+    assert thanks[-1].ephemeral and "Thanks" in thanks[-1].content
     [query] = rows(harness.service, "SELECT feedback FROM bot_queries")
     assert query["feedback"] == "not_helpful"
     await harness.click(reply, "Helpful")
@@ -147,7 +152,7 @@ async def test_longest_passage_fits_every_limit(harness: Harness) -> None:
     reply = only_reply(sent)
     assert reply.files and reply.files[0].filename.endswith(".txt")
     # Markdown and mentions in the reading are escaped, not rendered.
-    assert "\\*wording\\*" in reply.embeds[0]["description"]
+    assert "\\~\\~wording\\~\\~" in reply.embeds[0]["description"]
     assert "@everyone" not in reply.embeds[0]["description"]
     # and as an /ask answer, with the buttons
     answer = only_reply(await harness.slash("ask", question="delegates wording treaty clause"))
@@ -226,10 +231,16 @@ async def test_quote_marks_the_printed_words(harness: Harness) -> None:
 
 
 async def test_help_shows_instructor_commands_only_to_instructors(harness: Harness) -> None:
-    student = only_reply(await harness.slash("help")).text()
-    teacher = only_reply(await harness.slash("help", user=INSTRUCTOR)).text()
-    assert "/ask" in student and "/reindex" not in student
-    assert "/reindex" in teacher and "/log channels" in teacher
+    student = only_reply(await harness.slash("help")).embeds[0]
+    teacher = only_reply(await harness.slash("help", user=INSTRUCTOR)).embeds[0]
+    listed = {f["name"].split()[0] for f in student["fields"]}
+    assert "/ask" in listed and "/reindex" not in listed
+    assert {"/reindex", "/log"} <= {f["name"].split()[0] for f in teacher["fields"]}
+    # and each is told who sees them (no server setting hides them from the instructor role)
+    said = {f["name"]: f["value"] for f in teacher["fields"]}["Who sees the instructor commands"]
+    assert "listed for everyone" in said and "Integrations" in said
+    said = {f["name"]: f["value"] for f in student["fields"]}["Who sees the instructor commands"]
+    assert "refuse them to students" in said
 
 
 # -- autocomplete --------------------------------------------------------------------------
@@ -262,9 +273,10 @@ async def test_reference_autocomplete_offers_reference_list_entries(harness: Har
 
 @pytest.mark.parametrize("command", ["digest", "reindex", "sync", "log channels list"])
 async def test_students_are_refused_instructor_commands(harness: Harness, command: str) -> None:
+    synced = list(harness.api.synced)
     reply = (await harness.slash(command))[-1]
     assert reply.ephemeral and "Only instructors" in reply.content
-    assert harness.api.synced == []
+    assert harness.api.synced == synced
 
 
 async def test_instructor_role_and_manage_server_both_count(harness: Harness) -> None:
@@ -284,12 +296,13 @@ async def test_autocomplete_of_instructor_commands_checks_too(harness: Harness) 
     assert [c["value"] for c in choices] == ["910000000000000001"]
 
 
-async def test_sync_is_an_explicit_instructor_action(harness: Harness) -> None:
-    assert harness.api.synced == []  # nothing synced at start-up
+async def test_sync_forces_a_fresh_registration_for_instructors(harness: Harness) -> None:
+    """Start-up registered the commands (see test_registration); /sync writes them again."""
+    count = len(harness.bot.tree.get_commands(guild=harness_guild()))
+    assert harness.api.synced == [(GUILD, count)]
     reply = (await harness.slash("sync", user=INSTRUCTOR))[-1]
     assert reply.ephemeral and "Synced" in reply.content
-    [(guild_id, count)] = harness.api.synced
-    assert guild_id == GUILD and count == len(harness.bot.tree.get_commands(guild=harness_guild()))
+    assert harness.api.synced == [(GUILD, count), (GUILD, count)]
 
 
 # -- the error handler ---------------------------------------------------------------------
@@ -324,11 +337,17 @@ async def test_commands_outside_a_server_are_refused(
     tmp_path: Path, readings: Path, service: SeminarService, monkeypatch: pytest.MonkeyPatch,
     command: str, options: dict[str, str],
 ) -> None:
-    """In a DM there is no course and no server to store under: the check refuses before the
-    command does anything (no opt-out row, no logged query). Global commands (no
-    DISCORD_GUILD_IDS) are the ones a DM can reach; guild commands do not exist there."""
+    """In a DM there is no course and no server to store under. Global commands (no
+    DISCORD_GUILD_IDS) are the ones a DM could reach, and they are registered guild-only, so
+    Discord does not offer them there; should an older registration still offer one, the
+    check refuses before the command does anything (no opt-out row, no logged query)."""
     h = await start_bot(settings_for(tmp_path, readings, discord_guild_ids=()), service, monkeypatch)
     try:
+        assert await h.slash(command, guild_id=None, **options) == []
+        [refused] = h.recorder.take_failures()
+        assert "not offered in direct messages" in (refused.failed or "")
+        for registered in h.api.commands[None]:  # as an older version registered them
+            registered.update(contexts=None, dm_permission=True)
         reply = (await h.slash(command, guild_id=None, **options))[-1]
         assert reply.ephemeral and "only works inside a class server" in reply.content
         assert rows(service, "SELECT * FROM optouts") == []
@@ -357,21 +376,6 @@ def harness_guild() -> Any:
     import discord
 
     return discord.Object(GUILD)
-
-
-async def test_expired_buttons_are_removed(harness: Harness) -> None:
-    from bot.discord_app.views import AnswerView
-
-    reply = only_reply(await harness.slash("ask", question="What are international regimes?"))
-    view = next(
-        v for v in harness.state._view_store.persistent_views + list(
-            harness.state._view_store._synced_message_views.values()
-        ) if isinstance(v, AnswerView)
-    )
-    await view.on_timeout()
-    edit = harness.recorder.last
-    assert edit.method == "PATCH" and edit.url.endswith(f"/messages/{reply.message_id}")
-    assert edit.payload["components"] == []
 
 
 async def test_digest_attaches_files_for_the_instructor_only(harness: Harness) -> None:

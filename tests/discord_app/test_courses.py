@@ -85,10 +85,5 @@ async def test_each_server_sees_only_its_course(
 
 
 async def autocomplete_in(h: Any, guild_id: int, current: str) -> list[dict[str, Any]]:
-    data = h._command_data("ask", [{"type": 3, "name": "question", "value": "x"},
-                                   {"type": 3, "name": "reading", "value": current, "focused": True}],
-                           guild_id)
-    before = len(h.recorder.sent)
-    h.state.parse_interaction_create(h._interaction(4, data, STUDENT, guild_id))
-    await h.settle()
-    return h.recorder.sent[before].payload["data"]["choices"]
+    return list(await h.autocomplete("ask", "reading", guild_id=guild_id, question="x",
+                                     reading=current))

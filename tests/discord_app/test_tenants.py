@@ -95,8 +95,7 @@ async def test_asks_and_logging_go_on_during_a_reindex(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(refresh, "prepare_reading", slow_file)
-    data = h._command_data("reindex", [{"type": 5, "name": "rebuild", "value": True}])
-    h.state.parse_interaction_create(h._interaction(2, data, MANAGER, GUILD))
+    assert h.begin_slash("reindex", user=MANAGER, rebuild=True)
     try:
         assert await asyncio.to_thread(preparing.wait, 10)
         payload = message_payload(channel_id=GENERAL, author=STUDENT, content="during a rebuild")

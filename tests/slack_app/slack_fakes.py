@@ -8,6 +8,7 @@ real slack-bolt `App` built by `build_app`, with its WebClient pointed at the fa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import queue
 import threading
@@ -197,6 +198,13 @@ def _default_handlers() -> dict[str, Handler]:
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
+    with serve_fake_slack() as fake:
+        yield fake
+
+
+@contextlib.contextmanager
+def serve_fake_slack() -> Iterator[FakeSlack]:
+    """The fake Web API on a free loopback port, until the block ends (benchmarks use it too)."""
     fake = FakeSlack(handlers=_default_handlers())
 
     class Handler(BaseHTTPRequestHandler):
@@ -338,7 +346,6 @@ def readings_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def service(tmp_path: Path, readings_dir: Path) -> Iterator[SeminarService]:
     svc = SeminarService(tmp_path / "seminar.db", readings_dir)
-    svc.serve_default([TEAM])  # the workspace of the bot's token (connect_slack does this)
     svc.ensure_all()
     try:
         yield svc
@@ -357,12 +364,14 @@ def settings(readings_dir: Path, tmp_path: Path) -> Settings:
 
 
 def make_app(
-    service: SeminarService, settings: Settings, fake: FakeSlack, *, synchronous: bool = True
+    service: SeminarService, settings: Settings, fake: FakeSlack, *, synchronous: bool = True,
+    team: str | None = TEAM,
 ) -> App:
+    """The real app; `team` is the workspace its token serves (as `auth.test` says)."""
     client = WebClient(token="xoxb-test", base_url=fake.url + "/api/")
     return build_app(
         service, settings, client, signing_secret=SIGNING_SECRET,
-        process_before_response=synchronous,
+        process_before_response=synchronous, team_id=team,
     )
 
 

@@ -52,28 +52,33 @@ def _messages(service: SeminarService) -> dict[str, Any]:
 # -- /ask ----------------------------------------------------------------------------------
 
 
-def test_ask_answers_in_channel_with_passages_and_buttons(
+def test_ask_answers_in_channel_with_the_best_passage_and_buttons(
     app: App, fake_slack: FakeSlack, service: SeminarService
 ) -> None:
     response = slash(app, fake_slack, "/ask", QUESTION)
     assert response.status == 200
     [message] = fake_slack.responses()
     assert message["response_type"] == "in_channel"
-    expected = service.scope("cli", None).ask(QUESTION, top=blocks.PAGE_SIZE)
+    expected = service.scope("cli", None).ask(QUESTION, top=blocks.TOP_RESULTS)
+    assert expected.confident and len(expected.hits) > 1
     text = all_text(message["blocks"])
     top = expected.hits[0]
     assert f"*{' '.join(top.best_sentence.split())}*" in text
     assert top.reading.title in text
     assert f"score {round(top.score)}/100" in text
     assert top.passage.id in text
+    # compact: the best passage only; the others wait behind "More results"
+    for other in expected.hits[1:]:
+        assert other.passage.id not in text
+    assert len(message["blocks"]) <= 4 and len(text) < 2_000
     buttons = _buttons(message)
-    assert buttons[blocks.ACTION_CITE] == [h.passage.id for h in expected.hits]
+    assert buttons[blocks.ACTION_CITE] == [top.passage.id]
     [row] = _queries(service)
     assert (row["guild_id"], row["kind"], row["user_id"], row["channel_id"]) == (
         TEAM, "ask", "U0STUDENT", "C0CLASS")
     assert json.loads(row["results"]) == [h.passage.id for h in expected.hits]
-    assert buttons[blocks.ACTION_HELPFUL] == [str(row["id"])]
-    assert len(buttons[blocks.ACTION_MORE]) == 1
+    assert buttons[blocks.ACTION_HELPFUL] == [f"{row['id']}:U0STUDENT"]
+    assert buttons[blocks.ACTION_MORE] == [str(row["id"])]
 
 
 def test_ask_echoes_user_text_without_pinging(app: App, fake_slack: FakeSlack) -> None:
@@ -108,24 +113,34 @@ def test_ask_acks_before_the_answer_is_delivered(
     fake_slack.hold_responses.set()
 
 
-def test_more_results_button_shows_the_next_page(
+def test_more_results_lists_the_others_one_line_each_and_shows_one_in_full(
     app: App, fake_slack: FakeSlack, service: SeminarService
 ) -> None:
     slash(app, fake_slack, "/ask", QUESTION)
     [first] = fake_slack.responses()
     [more] = _buttons(first)[blocks.ACTION_MORE]
-    assert click(app, fake_slack, blocks.ACTION_MORE, more).status == 200
+    assert click(app, fake_slack, blocks.ACTION_MORE, more, user="U0OTHER").status == 200
     second = fake_slack.responses()[1]
     assert second["response_type"] == "ephemeral" and second["replace_original"] is False
-    expected = service.scope("cli", None).ask(QUESTION, top=2 * blocks.PAGE_SIZE).hits[blocks.PAGE_SIZE:]
-    assert expected, "the test readings must give more than one page"
-    assert _buttons(second)[blocks.ACTION_CITE] == [h.passage.id for h in expected]
-    assert f"{expected[0].rank}. " in all_text(second["blocks"])
-    assert len(_queries(service)) == 2
+    others = service.scope("cli", None).ask(QUESTION, top=blocks.TOP_RESULTS).hits[1:]
+    text = all_text(second["blocks"])
+    lines = [line for line in text.splitlines() if " also in " in line]
+    assert len(lines) == len(others)
+    for line, hit in zip(lines, others, strict=True):
+        assert line.startswith(f"{hit.rank}. also in *") and hit.reading.title in line
+        assert f"score {round(hit.score)}/100" in line
+    shows = _buttons(second)[blocks.ACTION_SHOW]
+    assert len(shows) == len(others)
+    click(app, fake_slack, blocks.ACTION_SHOW, shows[0])
+    shown = fake_slack.responses()[2]
+    assert shown["response_type"] == "ephemeral"
+    assert others[0].passage.id in all_text(shown["blocks"])
+    assert _buttons(shown)[blocks.ACTION_CITE] == [others[0].passage.id]
+    assert len(_queries(service)) == 1  # rebuilt from what was stored, not asked again
 
 
 def test_a_tampered_more_button_is_explained(app: App, fake_slack: FakeSlack) -> None:
-    click(app, fake_slack, blocks.ACTION_MORE, "{not json")
+    click(app, fake_slack, blocks.ACTION_MORE, '{"q": "an older button", "o": 5}')
     [message] = fake_slack.responses()
     assert message["response_type"] == "ephemeral" and "out of date" in message["text"]
 
@@ -135,7 +150,7 @@ def test_feedback_buttons_record_helpful_and_not_helpful(
 ) -> None:
     slash(app, fake_slack, "/ask", QUESTION)
     slash(app, fake_slack, "/ask", "archives and records")
-    first, second = (str(r["id"]) for r in _queries(service))
+    first, second = (f"{r['id']}:U0STUDENT" for r in _queries(service))
     click(app, fake_slack, blocks.ACTION_HELPFUL, first)
     click(app, fake_slack, blocks.ACTION_NOT_HELPFUL, second)
     assert [r["feedback"] for r in _queries(service)] == ["helpful", "not_helpful"]
@@ -144,9 +159,28 @@ def test_feedback_buttons_record_helpful_and_not_helpful(
 
 
 def test_feedback_on_an_unknown_answer_is_explained(app: App, fake_slack: FakeSlack) -> None:
-    click(app, fake_slack, blocks.ACTION_HELPFUL, "999")
+    click(app, fake_slack, blocks.ACTION_HELPFUL, "999:U0STUDENT")
     [message] = fake_slack.responses()
-    assert message["response_type"] == "ephemeral" and "too old" in message["text"]
+    assert message["response_type"] == "ephemeral" and "no longer stored" in message["text"]
+
+
+def test_only_the_asker_can_rate_an_answer(
+    app: App, fake_slack: FakeSlack, service: SeminarService
+) -> None:
+    """A rating decides whether the digest counts the question as answered: the asker's."""
+    slash(app, fake_slack, "/ask", QUESTION)
+    [helpful] = _buttons(fake_slack.responses()[0])[blocks.ACTION_HELPFUL]
+    click(app, fake_slack, blocks.ACTION_HELPFUL, helpful, user="U0CLASSMATE")
+    refused = fake_slack.responses()[1]
+    assert refused["response_type"] == "ephemeral" and "Only the person who asked" in (
+        refused["text"])
+    assert _queries(service)[0]["feedback"] is None
+    # the stored asker decides even if a button's value were edited to name the classmate
+    query_id = helpful.split(":")[0]
+    click(app, fake_slack, blocks.ACTION_HELPFUL, f"{query_id}:U0CLASSMATE", user="U0CLASSMATE")
+    assert _queries(service)[0]["feedback"] is None
+    click(app, fake_slack, blocks.ACTION_NOT_HELPFUL, helpful, user="U0STUDENT")
+    assert _queries(service)[0]["feedback"] == "not_helpful"
 
 
 # -- /cite, /quote, how to cite --------------------------------------------------------------
@@ -355,9 +389,12 @@ def test_privacy_with_an_unknown_word_explains_the_options(
     assert "/privacy out" in message["text"] and "<!here>" not in message["text"]
 
 
-def test_each_workspace_gets_its_own_course(
+def test_one_app_serves_one_workspace_and_refuses_the_others(
     tmp_path: Any, settings: Settings, fake_slack: FakeSlack
 ) -> None:
+    """One workspace per bot token: a second workspace runs its own app (its own tokens), and
+    each answers from its own course; a request from a team the app does not serve is refused
+    with a clear message and reaches no listener, course or table."""
     from tests.slack_app.slack_fakes import READING_A, READING_B
 
     folders = {}
@@ -370,24 +407,31 @@ def test_each_workspace_gets_its_own_course(
                          guild_courses={TEAM: "geo", "T0OTHER": "hist"})
     try:
         svc.ensure_all()
-        app = make_app(svc, settings, fake_slack)
-        slash(app, fake_slack, "/readings", team=TEAM)
-        slash(app, fake_slack, "/readings", team="T0OTHER")
-        mine, theirs = (all_text(r["blocks"]) for r in fake_slack.responses())
+        ours, theirs = (make_app(svc, settings, fake_slack, team=t) for t in (TEAM, "T0OTHER"))
+        slash(ours, fake_slack, "/readings", team=TEAM)
+        slash(theirs, fake_slack, "/readings", team="T0OTHER")
+        mine, other = (all_text(r["blocks"]) for r in fake_slack.responses())
         assert "Rivers and Cities" in mine and "Memory and the Archive" not in mine
-        assert "Memory and the Archive" in theirs and "Rivers and Cities" not in theirs
+        assert "Memory and the Archive" in other and "Rivers and Cities" not in other
         question = "who decides which records an archive keeps?"
-        slash(app, fake_slack, "/ask", question, team="T0OTHER")
-        shown = _buttons(fake_slack.responses()[-1])[blocks.ACTION_CITE]
+        slash(theirs, fake_slack, "/ask", question, team="T0OTHER")
+        [row] = _queries(svc)
+        shown = json.loads(row["results"])
+        assert row["guild_id"] == "T0OTHER"
         assert shown == [h.passage.id for h in svc.ask(question, course="hist", top=5).hits]
         assert shown and all(pid.startswith("archive-") for pid in shown)
-        slash(app, fake_slack, "/privacy", "out", team="T0OTHER", user="U0SAME")
-        assert svc.is_opted_out("T0OTHER", "U0SAME") and not svc.is_opted_out(TEAM, "U0SAME")
+
+        refused = slash(ours, fake_slack, "/privacy", "out", team="T0OTHER", user="U0SAME")
+        assert refused.status == 200 and "serves one Slack workspace" in refused.body
+        assert not svc.is_opted_out("T0OTHER", "U0SAME")
+        before = len(fake_slack.responses())
+        assert "serves one Slack workspace" in slash(ours, fake_slack, "/ask", question,
+                                                     team="T0OTHER").body
+        assert len(fake_slack.responses()) == before  # no listener ran
+        deliver(ours, _event("from elsewhere", "1700000009.000100"), team="T0OTHER")
+        assert _messages(svc) == {}
     finally:
         svc.close()
-
-
-# -- /digest delivery ------------------------------------------------------------------------
 
 
 def test_digest_goes_to_the_instructor_privately(
@@ -429,26 +473,25 @@ def test_ask_with_a_reading_filter_searches_only_that_reading(
     app: App, fake_slack: FakeSlack, service: SeminarService
 ) -> None:
     wanted = service.scope("cli", None).resolve_reading("water histories")
-    everywhere = service.scope("cli", None).ask(QUESTION, top=blocks.PAGE_SIZE)
+    everywhere = service.scope("cli", None).ask(QUESTION, top=blocks.TOP_RESULTS)
     assert {h.reading.id for h in everywhere.hits} != {wanted}, "the filter must matter here"
     slash(app, fake_slack, "/ask", f'{QUESTION} reading:"Water Histories"')
     [message] = fake_slack.responses()
     assert message["response_type"] == "in_channel"
-    expected = service.scope("cli", None).ask(QUESTION, top=2 * blocks.PAGE_SIZE, reading=wanted)
+    expected = service.scope("cli", None).ask(QUESTION, top=blocks.TOP_RESULTS, reading=wanted)
     assert [h.reading.id for h in expected.hits] == [wanted] * len(expected.hits)
-    assert _buttons(message)[blocks.ACTION_CITE] == [
-        h.passage.id for h in expected.hits[: blocks.PAGE_SIZE]]
+    assert _buttons(message)[blocks.ACTION_CITE] == [expected.hits[0].passage.id]
     text = all_text(message["blocks"])
     assert "*Question:* rivers and cities" in text and "*Only in:* *Water Histories*" in text
     [row] = _queries(service)
     assert row["query"] == QUESTION  # the filter is not part of the question
+    assert json.loads(row["results"]) == [h.passage.id for h in expected.hits]
 
-    # The next page stays inside the reading.
+    # The other results stay inside the reading.
     [more] = _buttons(message)[blocks.ACTION_MORE]
     click(app, fake_slack, blocks.ACTION_MORE, more)
-    second = fake_slack.responses()[1]
-    assert _buttons(second)[blocks.ACTION_CITE] == [
-        h.passage.id for h in expected.hits[blocks.PAGE_SIZE:]]
+    listed = all_text(fake_slack.responses()[1]["blocks"])
+    assert listed.count(" also in *Water Histories*") == len(expected.hits) - 1
 
 
 def test_ask_reading_filter_may_come_first_and_be_one_word(
@@ -456,8 +499,8 @@ def test_ask_reading_filter_may_come_first_and_be_one_word(
 ) -> None:
     slash(app, fake_slack, "/ask", f"reading:rivers {QUESTION}")
     [message] = fake_slack.responses()
-    expected = service.scope("cli", None).ask(QUESTION, top=blocks.PAGE_SIZE, reading="rivers")
-    assert _buttons(message)[blocks.ACTION_CITE] == [h.passage.id for h in expected.hits]
+    expected = service.scope("cli", None).ask(QUESTION, top=blocks.TOP_RESULTS, reading="rivers")
+    assert _buttons(message)[blocks.ACTION_CITE] == [expected.hits[0].passage.id]
     assert "*Only in:* *Rivers and Cities*" in all_text(message["blocks"])
 
 

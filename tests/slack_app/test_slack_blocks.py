@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.core.errors import SeminarError
 from bot.core.models import (
     Answer,
     BibEntry,
@@ -79,18 +80,49 @@ def test_long_passage_is_windowed_around_the_sentence() -> None:
 def test_answer_respects_slack_limits_and_escapes_everything() -> None:
     evil = "<!channel> & <@U999> " + "x" * 5000 + "."
     hits = tuple(_hit(i, evil + " more text", evil, title="<!here> Title") for i in range(1, 6))
-    answer = Answer(query="<!everyone> why?", hits=hits, confident=True)
-    out = blocks.answer_blocks(answer_view(answer), query_id=42, has_more=True)
-    assert len(out) <= blocks.MAX_BLOCKS
-    for obj in _mrkdwn_objects(out):
-        assert obj["verbatim"] is True
-        assert len(str(obj["text"])) <= blocks.SECTION_TEXT_LIMIT
-    text = all_text(out)
-    assert "<!" not in text and "<@" not in text
-    assert "&lt;!channel&gt;" in text and "&lt;!everyone&gt;" in text
+    view = answer_view(Answer(query="<!everyone> why?", hits=hits, confident=True))
+    for out in (blocks.answer_blocks(view, query_id=42, asker="U1"),
+                blocks.more_blocks(view, query_id=42), blocks.result_blocks(view, 3)):
+        assert len(out) <= blocks.MAX_BLOCKS
+        for obj in _mrkdwn_objects(out):
+            assert obj["verbatim"] is True
+            assert len(str(obj["text"])) <= blocks.SECTION_TEXT_LIMIT
+        text = all_text(out)
+        assert "<!" not in text and "<@" not in text
+        assert "&lt;!" in text
+    out = blocks.answer_blocks(view, query_id=42, asker="U1")
     ids = [e["action_id"] for b in out if b["type"] == "actions" for e in b["elements"]]
-    assert ids.count(blocks.ACTION_CITE) == 5
-    assert ids[-3:] == [blocks.ACTION_MORE, blocks.ACTION_HELPFUL, blocks.ACTION_NOT_HELPFUL]
+    assert ids == [blocks.ACTION_CITE, blocks.ACTION_MORE, blocks.ACTION_HELPFUL,
+                   blocks.ACTION_NOT_HELPFUL]
+
+
+def test_answer_is_compact_the_best_in_full_the_others_behind_more_results() -> None:
+    hits = tuple(_hit(i, f"Passage {i} says something. Its point {i} matters.",
+                      f"Its point {i} matters.") for i in range(1, 6))
+    view = answer_view(Answer("points?", hits, True))
+    out = blocks.answer_blocks(view, query_id=7, asker="U1")
+    text = all_text(out)
+    assert "*Its point 1 matters.*" in text and "Passage 2" not in text
+    assert len(out) == 4  # question, the passage, where it stands, the buttons
+    more = blocks.more_blocks(view, query_id=7)
+    lines = [line for line in all_text(more).splitlines() if " also in " in line]
+    assert [line.split(".")[0] for line in lines] == ["2", "3", "4", "5"]
+    assert all("*A Reading* — Ana Ortega (2019), § Intro, p. 3" in line for line in lines)
+    shows = [e["value"] for b in more if b["type"] == "actions" for e in b["elements"]]
+    assert shows == ["7:1", "7:2", "7:3", "7:4"]
+
+
+def test_a_weak_answer_says_nothing_convincing_and_keeps_the_weak_ones_behind_a_button() -> None:
+    weak = _hit(1, "A faint echo of the question.", "A faint echo of the question.")
+    view = answer_view(Answer("zebra?", (weak,), False, suggestions=("rivers",)))
+    out = blocks.answer_blocks(view, query_id=3, asker="U1")
+    text = all_text(out)
+    assert "*Nothing convincing in the readings.*" in text and "rivers" in text
+    assert "*A faint echo of the question.*" not in text  # no weak passage in bold
+    assert "weak matches" in text
+    ids = [e["action_id"] for b in out if b["type"] == "actions" for e in b["elements"]]
+    assert ids == [blocks.ACTION_MORE, blocks.ACTION_HELPFUL, blocks.ACTION_NOT_HELPFUL]
+    assert "1. also in" in all_text(blocks.more_blocks(view, query_id=3))
 
 
 def test_answer_shows_reading_place_and_score() -> None:
@@ -113,12 +145,16 @@ def test_nothing_found_offers_suggestions_without_buttons() -> None:
     assert not [b for b in out if b["type"] == "actions"]
 
 
-def test_more_value_fits_a_button_and_round_trips() -> None:
-    question = "é\"" * 1500
-    value = blocks.more_value(question, 5)
-    assert len(value) <= blocks.BUTTON_VALUE_LIMIT
-    q, offset, _ = blocks.parse_more_value(value)
-    assert question.startswith(q) and offset == 5
+@pytest.mark.parametrize(("parse", "value"), [
+    (blocks.parse_query_value, '{"q": "old", "o": 5}'),
+    (blocks.parse_show_value, "12"),
+    (blocks.parse_feedback_value, "x:U1"),
+])
+def test_button_values_from_older_or_edited_buttons_are_explained(parse: object, value: str) -> None:
+    with pytest.raises(SeminarError, match="out of date"):
+        parse(value)  # type: ignore[operator]
+    assert blocks.parse_feedback_value("12") == (12, None)  # an older Helpful: asker unknown
+    assert blocks.parse_feedback_value("12:U1") == (12, "U1")
 
 
 def test_readings_are_packed_into_limited_sections() -> None:
@@ -155,7 +191,7 @@ def test_cite_and_quote_blocks_stay_within_limits_and_escape() -> None:
     assert all(len(o["text"]) <= blocks.SECTION_TEXT_LIMIT for o in _mrkdwn_objects(out))
 
     match = QuoteMatch(hit.passage.id, 88.0, 0, 10, "<!channel>")
-    quoted = blocks.quote_blocks(quote_view(QuoteResult("<!channel>", (QuoteHit(match, hit.passage,
-                                                                     hit.reading),) * 30, True)))
+    quoted = blocks.answer_blocks(quote_view(QuoteResult("<!channel>", (QuoteHit(
+        match, hit.passage, hit.reading),) * 30, True)), query_id=1, heading="Quote")
     assert len(quoted) <= blocks.MAX_BLOCKS
     assert "<!" not in all_text(quoted) and "*&lt;!channel&gt;*" in all_text(quoted)

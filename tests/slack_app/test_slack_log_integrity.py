@@ -4,6 +4,7 @@ by a lock and not by a restart; an old thread's new reply is fetched."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from slack_bolt import App
 
+from bot.core.errors import NotConfigured
 from bot.core.service import SeminarService
 from bot.settings import Settings
 from tests.slack_app.slack_fakes import (
@@ -224,12 +226,14 @@ def test_acked_events_lost_to_a_restart_are_fetched_by_the_catch_up(
 
 
 def test_a_workspace_nobody_configured_gets_nothing(
-    app: App, fake_slack: FakeSlack, service: SeminarService
+    app: App, fake_slack: FakeSlack, service: SeminarService, settings: Settings
 ) -> None:
-    """The bot token's own workspace is served; another team reaching the app is not."""
-    slash(app, fake_slack, "/readings", team="T0STRANGER")
-    assert "not set up" in fake_slack.responses()[-1]["text"]
-    slash(app, fake_slack, "/ask", "rivers and cities", team="T0STRANGER")
-    assert "not set up" in fake_slack.responses()[-1]["text"]
+    """The bot token's own workspace is served; another team reaching the app is not: the
+    app refuses it, and so does the service if a surface ever let it through."""
+    for command in ("/readings", "/ask"):
+        refused = slash(app, fake_slack, command, "rivers and cities", team="T0STRANGER")
+        assert "not it" in json.dumps(refused.body)
+    with pytest.raises(NotConfigured):
+        service.scope("slack", "T0STRANGER")
     slash(app, fake_slack, "/readings", team=TEAM)
     assert "Rivers and Cities" in str(fake_slack.responses()[-1])

@@ -13,7 +13,8 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import partial
 from typing import Any
 
 from bot.core.digest.compute import build_digest
@@ -26,8 +27,9 @@ from bot.core.digest.model import (
     Question,
     ReadingsMatcher,
 )
+from bot.core.digest.period import zone
 from bot.core.errors import SeminarError
-from bot.core.models import DIGEST_FORMATS, DigestFile, DigestOptions
+from bot.core.models import DIGEST_FORMATS, DIGEST_TABLES, DigestFile, DigestOptions
 from bot.core.storage.database import Database
 
 CHART_COLOR = "#2f6fb0"
@@ -228,10 +230,26 @@ def _md_label(q: Question) -> str:
 # -- CSV --------------------------------------------------------------------------------------
 
 
+def sheet_time(value: str | None, tz: tzinfo | None = None) -> str:
+    """An ISO time as spreadsheets read a date and time: "2026-11-02 15:04:05" in `tz`
+    (None: this machine's local time; a stored time without a zone is UTC)."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def csv_tables(digest: Digest) -> dict[str, tuple[list[str], list[list[Any]]]]:
-    """Each table of the digest as (headers, rows): one CSV file per table."""
+    """Each table of the digest as (headers, rows), in DIGEST_TABLES order: one CSV file per
+    table, times in local time as spreadsheets read them (`sheet_time`)."""
     convs = [*digest.threads, *digest.channels]
-    return {
+    t = partial(sheet_time, tz=zone(digest.timezone))
+    tables: dict[str, tuple[list[str], list[list[Any]]]] = {
         "totals": (["metric", "value"], [[k, v] for k, v in digest.totals.items()]
                    + [["timezone", digest.timezone]]),
         "participants": (
@@ -239,22 +257,22 @@ def csv_tables(digest: Digest) -> dict[str, tuple[list[str], list[list[Any]]]]:
              "unanswered_questions", "first_activity", "last_activity", "bot_questions",
              "references", "readings"],
             [[p.id, p.name, p.role, p.messages, p.words, p.threads, p.replies, p.questions,
-              p.unanswered_questions, p.first_activity, p.last_activity, p.bot_questions,
+              p.unanswered_questions, t(p.first_activity), t(p.last_activity), p.bot_questions,
               p.references, "; ".join(p.readings)] for p in (*digest.participants,
                                                              *digest.staff)],
         ),
         "threads": (
             ["id", "name", "kind", "parent", "messages", "participants", "first_message",
              "last_message", "questions", "unanswered", "passages"],
-            [[c.id, c.name, c.kind, c.parent, c.messages, len(c.participants), c.first_message,
-              c.last_message, len(c.questions),
+            [[c.id, c.name, c.kind, c.parent, c.messages, len(c.participants), t(c.first_message),
+              t(c.last_message), len(c.questions),
               sum(1 for q in c.questions if q.kind == "question" and not q.answered),
               "; ".join(p["passage_id"] for p in c.passages)] for c in convs],
         ),
         "questions": (
             ["conversation", "message_id", "author", "kind", "created_at", "answered", "reason",
              "text"],
-            [[q.channel_id, q.message_id, q.author, q.kind, q.created_at, q.answered, q.reason,
+            [[q.channel_id, q.message_id, q.author, q.kind, t(q.created_at), q.answered, q.reason,
               q.text] for q in digest.questions],
         ),
         "passages": (
@@ -269,7 +287,7 @@ def csv_tables(digest: Digest) -> dict[str, tuple[list[str], list[list[Any]]]]:
         ),
         "coverage_gaps": (
             ["created_at", "kind", "asked_by", "query", "top_passage"],
-            [[g["created_at"], g["kind"], g["asked_by"], g["query"], g["top_passage"]]
+            [[t(g["created_at"]), g["kind"], g["asked_by"], g["query"], g["top_passage"]]
              for g in digest.bot["coverage_gaps"]],
         ),
         "activity": (
@@ -277,6 +295,7 @@ def csv_tables(digest: Digest) -> dict[str, tuple[list[str], list[list[Any]]]]:
             [[a.period, a.messages, a.participants] for a in digest.activity],
         ),
     }
+    return {name: tables[name] for name in DIGEST_TABLES}
 
 
 def _csv_cell(value: Any) -> Any:
@@ -286,17 +305,33 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
+def render_csv_tables(digest: Digest, names: Sequence[str] = DIGEST_TABLES) -> list[DigestFile]:
+    """The tables as CSV files ("digest-...-participants.csv"), each one opening as it is in
+    a spreadsheet program: a BOM so accented names read as UTF-8."""
+    tables = csv_tables(digest)
+    unknown = [n for n in names if n not in tables]
+    if unknown:
+        raise SeminarError(f"No digest table {unknown[0]!r}; the tables are "
+                           f"{', '.join(DIGEST_TABLES)}.")
+    base = base_name(digest)
+    files = []
+    for name in names:
+        headers, rows = tables[name]
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow(headers)
+        writer.writerows([_csv_cell(c) for c in row] for row in rows)
+        files.append(DigestFile(f"{base}-{name}.csv", ("\ufeff" + text.getvalue()).encode()))
+    return files
+
+
 def render_csv(digest: Digest) -> list[DigestFile]:
+    """Every table in one zip: what a chat attachment or `--out x.zip` holds."""
     buffer = io.BytesIO()
     base = base_name(digest)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, (headers, rows) in csv_tables(digest).items():
-            text = io.StringIO()
-            writer = csv.writer(text)
-            writer.writerow(headers)
-            writer.writerows([_csv_cell(c) for c in row] for row in rows)
-            # A BOM so spreadsheet programs read accented names as UTF-8.
-            archive.writestr(f"{base}/{name}.csv", "\ufeff" + text.getvalue())
+        for table in render_csv_tables(digest):
+            archive.writestr(f"{base}/{table.filename.removeprefix(base + '-')}", table.data)
     return [DigestFile(f"{base}-csv.zip", buffer.getvalue())]
 
 

@@ -100,7 +100,7 @@ class CatchUp:
             try:
                 channels = await source.channels()
             except Exception as exc:
-                _failed(report, "*", exc)
+                _failed(report, source, "*", exc)
                 return report
             for channel in channels:
                 await self._channel(source, channel, report)
@@ -119,7 +119,7 @@ class CatchUp:
         try:
             threads = await source.threads(channel, known)
         except Exception as exc:
-            _failed(report, channel.id, exc)
+            _failed(report, source, channel.id, exc)
             return
         for thread in threads:
             await self._place(source, thread, known.get(thread.id), report)
@@ -142,7 +142,7 @@ class CatchUp:
         try:
             await self._read(source, place, state, report)
         except Exception as exc:
-            _failed(report, place.id, exc)
+            _failed(report, source, place.id, exc)
             try:
                 await self._write(partial(discussion.finish_place, platform=source.platform,
                                           guild_id=source.guild_id, place=place,
@@ -238,6 +238,9 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:300]
 
 
-def _failed(report: CatchUpReport, place_id: str, exc: BaseException) -> None:
+def _failed(
+    report: CatchUpReport, source: HistorySource, place_id: str, exc: BaseException
+) -> None:
     report.failed.append((place_id, _reason(exc)))
-    log.warning("catch-up of %s failed: %s", place_id, _reason(exc), exc_info=exc)
+    log.warning("%s catch-up of %s of guild %s failed (the next run tries again): %s",
+                source.platform, place_id, source.guild_id, _reason(exc), exc_info=exc)

@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 
 SUPPORTED = (".txt", ".md", ".pdf", ".docx")
+# Said in words an instructor can act on; the exception itself goes to the debug log only.
+BROKEN_PDF = "it is not a readable PDF (damaged, cut short, or not really a PDF)"
 MAX_BYTES = 50 * 1024 * 1024
 
 
@@ -106,9 +108,9 @@ def _load_pdf(data: bytes) -> RawDocument:
     except UnreadableFile:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
-        raise UnreadableFile(f"it is not a readable PDF ({exc.__class__.__name__})") from exc
+        raise UnreadableFile(BROKEN_PDF) from exc
     except Exception as exc:  # pypdf raises a wide variety of errors on broken files
-        raise UnreadableFile(f"it is not a readable PDF ({exc.__class__.__name__})") from exc
+        raise UnreadableFile(BROKEN_PDF) from exc
     if not any(p.strip() for p in pages):
         raise UnreadableFile("the PDF has no extractable text (a scan needs OCR first)")
     return RawDocument(pages=pages, format="pdf", paged=True)
@@ -122,6 +124,8 @@ def _load_docx(data: bytes) -> RawDocument:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # zipfile.BadZipFile, KeyError, lxml errors...
-        raise UnreadableFile(f"it is not a readable Word file ({exc.__class__.__name__})") from exc
+        raise UnreadableFile(
+            "it is not a readable Word file (damaged, cut short, or not really .docx)"
+        ) from exc
     paras = [p.text for p in document.paragraphs]
     return RawDocument(pages=["\n\n".join(paras)], format="docx")

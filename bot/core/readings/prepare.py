@@ -18,10 +18,12 @@ from bot.core.models import RUNNING_KINDS, Passage
 from bot.core.readings import cleaning, loaders, metadata
 from bot.core.readings.passages import build_passages
 from bot.core.references.store import ReadingReferences, parse_references
+from bot.core.textnorm import unescape_markdown
 
 # Bump when cleaning or passage rules change: every reading is then re-indexed once.
-# 2: reference lists and citations are indexed too; 3: the vocabulary is kept (course_terms).
-PIPELINE_VERSION = "3"
+# 2: reference lists and citations are indexed too; 3: the vocabulary is kept (course_terms);
+# 4: Markdown escapes and emphasis marks left by converters are removed (textnorm).
+PIPELINE_VERSION = "4"
 Sidecar = dict[str, dict[str, Any]]
 
 
@@ -88,6 +90,7 @@ def prepare_reading(
         raw = loaders.load(path)
     except loaders.UnreadableFile as exc:
         return Unreadable(reading_id, f"{path.name}: skipped, {exc}", forget=True)
+    raw.pages = [unescape_markdown(page) for page in raw.pages]  # US\$1.5 -> US$1.5
     doc = cleaning.clean(raw)
     title, authors, year = metadata.resolve(
         path, detected_title=doc.title, detected_authors=doc.authors,

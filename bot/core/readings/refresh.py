@@ -42,8 +42,10 @@ from bot.core.storage.database import Database
 IGNORED_FILES = {metadata.SIDECAR, "readme.md", "courses.toml"}
 Progress = Callable[[str, int, int], None]
 # new: no reading has its id yet; changed: its size, time or place differ from what was
-# indexed (or everything is rebuilt), so its content decides; unchanged: not read again.
-FileAction = Literal["new", "changed", "unchanged"]
+# indexed (or everything is rebuilt), so its content decides; unchanged: not read again;
+# recheck: unchanged, but readings.toml names it, so its content hash (which covers its
+# readings.toml entry) decides, quietly: an edited entry is then applied.
+FileAction = Literal["new", "changed", "unchanged", "recheck"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +98,24 @@ def refresh(
         indexed = store.indexed_files(conn, course)
     plan = plan_refresh(folder, indexed, rebuild=rebuild)
     report = IndexReport(warnings=list(plan.warnings))
-    for number, planned in enumerate(plan.files, start=1):
-        if progress:
-            progress(planned.path.name, number, len(plan.files))
+    # progress counts only the files read, so an unchanged folder reports nothing
+    to_read = sum(1 for p in plan.files if _is_read(p))
+    read = 0
+    for planned in plan.files:
+        if progress and _is_read(planned):
+            read += 1
+            progress(planned.path.name, read, to_read)
         _index_file(db, course, planned, plan.sidecar, report)
     for rid in plan.removed:
         db.run(partial(store.delete_reading, course=course, rid=rid))
         report.removed.append(rid)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _is_read(planned: PlannedFile | SkippedFile) -> bool:
+    """Whether the progress display counts it: new and changed files (a recheck is quiet)."""
+    return isinstance(planned, PlannedFile) and planned.action in ("new", "changed")
 
 
 def plan_refresh(
@@ -114,16 +125,19 @@ def plan_refresh(
     files = reading_files(folder)
     sidecar, sidecar_warning = metadata.load_sidecar(folder)
     seen: set[str] = set()
-    planned = [_plan_file(path, indexed, seen, rebuild=rebuild) for path in files]
+    planned = [_plan_file(path, indexed, seen, rebuild=rebuild, overridden=frozenset(sidecar))
+               for path in files]
     removed = [rid for rid in indexed if rid not in seen]
     return RefreshPlan(planned, removed, sidecar, [sidecar_warning] if sidecar_warning else [])
 
 
 def _plan_file(
-    path: Path, indexed: Mapping[str, store.IndexedFile], seen: set[str], *, rebuild: bool
+    path: Path, indexed: Mapping[str, store.IndexedFile], seen: set[str], *, rebuild: bool,
+    overridden: frozenset[str] = frozenset(),
 ) -> PlannedFile | SkippedFile:
     """One file's action; `seen` collects the reading ids the folder still has (a file that
-    cannot be opened keeps its reading: it may be back next time)."""
+    cannot be opened keeps its reading: it may be back next time); `overridden`: the names
+    and ids readings.toml has entries for."""
     if path.suffix.lower() not in loaders.SUPPORTED:
         return _skip(path, "not a supported format (.txt .md .pdf .docx)")
     rid = metadata.reading_id(path)
@@ -140,7 +154,8 @@ def _plan_file(
     if rebuild:
         return PlannedFile(path, "changed", rid, stat)
     if _same_file(old, path, stat):
-        return PlannedFile(path, "unchanged", rid, stat)
+        action: FileAction = "recheck" if overridden & {path.name, rid} else "unchanged"
+        return PlannedFile(path, action, rid, stat, indexed_hash=old.content_hash)
     return PlannedFile(path, "changed", rid, stat, indexed_hash=old.content_hash)
 
 
@@ -172,6 +187,9 @@ def _index_file(
         planned.path, planned.reading_id, planned.stat, course=course, sidecar=sidecar,
         indexed_hash=planned.indexed_hash,
     )
+    if planned.action == "recheck" and isinstance(outcome, SameContent):
+        report.unchanged.append(planned.reading_id)  # the same file, as indexed: no write
+        return
     db.run(partial(_store_outcome, course=course, outcome=outcome, report=report))
 
 

@@ -222,3 +222,39 @@ def resolve_reading(readings: list[Reading], name: str) -> str:
     raise NotFound(
         f"{name!r} matches several readings: " + ", ".join(r.id for r in partial[:5])
     )
+
+
+# -- warnings already shown ----------------------------------------------------------------
+
+# A file the bot cannot read is reported on every refresh; whoever runs the command line
+# needs to hear it once (and again from `seminar-bot index`), not before every answer.
+SHOWN_WARNINGS_KEY = "index_warnings_shown:{course}"
+MAX_SHOWN_WARNINGS = 500
+
+
+def shown_warnings(conn: sqlite3.Connection, course: str) -> set[str]:
+    """The warnings already shown for `course` (read only: see `unshown_warnings`)."""
+    row = conn.execute(
+        "SELECT value FROM settings WHERE key = ?", (SHOWN_WARNINGS_KEY.format(course=course),)
+    ).fetchone()
+    return set(json.loads(row["value"])) if row else set()
+
+
+def unshown_warnings(conn: sqlite3.Connection, course: str, warnings: list[str]) -> list[str]:
+    """Those of `warnings` not shown before for `course`, in order; all are remembered as shown
+    (in the `settings` table, the most recent MAX_SHOWN_WARNINGS)."""
+    key = SHOWN_WARNINGS_KEY.format(course=course)
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    shown: list[str] = json.loads(row["value"]) if row else []
+    known = set(shown)
+    new = [w for w in dict.fromkeys(warnings) if w not in known]
+    if new:
+        current = list(dict.fromkeys(warnings))
+        kept = [w for w in shown if w not in set(current)] + current
+        conn.execute(
+            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) "
+            "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            (key, json.dumps(kept[-MAX_SHOWN_WARNINGS:], ensure_ascii=False),
+             datetime.now(UTC).isoformat(timespec="seconds")),
+        )
+    return new

@@ -258,10 +258,20 @@ class Database:
             self._closing.set()  # a batch waiting out a lock gives up now
             self._queue.put(_STOP)
             thread.join(timeout=30)
+        elif self._memory_conn is None and Path(f"{self.path}-wal").exists():
+            self._tidy_after_readers()
         self._thread = None
         if self._memory_conn is not None:
             self._memory_conn.close()
             self._memory_conn = None
+
+    def _tidy_after_readers(self) -> None:
+        """Only read-only connections were used, and they cannot fold the WAL back into the
+        file when they close: a writable one opened and closed does, when it is the last on
+        the file (another program's open connection keeps it, as SQLite always does)."""
+        with contextlib.suppress(sqlite3.Error, OSError), \
+                contextlib.closing(sqlite3.connect(self.path)) as conn:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
     def _ensure_writer(self) -> None:
         with self._lock:

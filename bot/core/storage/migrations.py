@@ -300,6 +300,13 @@ def v2_roles_people_confidence(conn: sqlite3.Connection) -> None:
     )
 
 
+def v3_answers_remember_what_they_showed(conn: sqlite3.Connection) -> None:
+    """`bot_queries.shown`: what an answer showed (each card's passage, the words in bold, its
+    score; whether it was confident and what it suggested), as JSON, so its buttons can
+    rebuild it after a restart. Older rows have none: their buttons say to ask again."""
+    conn.execute("ALTER TABLE bot_queries ADD COLUMN shown TEXT")
+
+
 LOG_INTEGRITY_SCHEMA = """
 CREATE TABLE tombstones (              -- what was removed, and never what it said
     id INTEGER PRIMARY KEY,
@@ -337,7 +344,7 @@ ALTER TABLE channels ADD COLUMN owner_id TEXT;  -- who named it: a thread's or f
 """
 
 
-def v3_log_integrity(conn: sqlite3.Connection) -> None:
+def v4_log_integrity(conn: sqlite3.Connection) -> None:
     """Tombstones (erasure, retention and deletions that every later store checks), durable
     catch-up points per channel and thread, and who wrote a thread's title (issue 14)."""
     for statement in statements(LOG_INTEGRITY_SCHEMA):
@@ -345,7 +352,10 @@ def v3_log_integrity(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    v1_initial_schema, v2_roles_people_confidence, v3_log_integrity,
+    v1_initial_schema,
+    v2_roles_people_confidence,
+    v3_answers_remember_what_they_showed,
+    v4_log_integrity,
 )
 
 

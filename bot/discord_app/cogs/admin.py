@@ -14,8 +14,9 @@ from bot.core.models import DIGEST_FORMATS, DigestOptions
 from bot.core.presentation import description
 from bot.discord_app.checks import guild_only_check, instructor_only, is_instructor
 from bot.discord_app.client import SeminarBot, add_feature_cog
-from bot.discord_app.formatting import CHOICE_MAX, clip, content
+from bot.discord_app.formatting import CHOICE_MAX, clip, content, safe
 from bot.discord_app.logging_events import PLATFORM
+from bot.discord_app.registration import register_scope
 
 MAX_CHOICES = 25
 
@@ -52,7 +53,6 @@ class AdminCog(commands.Cog):
         format=[app_commands.Choice(name=label, value=fmt) for fmt, label in DIGEST_FORMATS.items()]
     )
     @app_commands.autocomplete(channel=logged_thread_choices)
-    @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     @instructor_only()
     async def digest(
@@ -77,7 +77,7 @@ class AdminCog(commands.Cog):
                 "with `since`/`channel`, or run `seminar-bot digest` on the server."
             )
         attachments = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in files[:10]]
-        of = f" of {channel}" if channel else ""
+        of = f" of {safe(channel, 100)}" if channel else ""  # typed: escaped
         await interaction.followup.send(
             content(f"Digest{of} ({format}), {len(attachments)} file(s)."),
             files=attachments,
@@ -86,7 +86,6 @@ class AdminCog(commands.Cog):
 
     @app_commands.command(name="reindex", description=description("reindex", PLATFORM))
     @app_commands.describe(rebuild="Rebuild the whole index instead of only what changed")
-    @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     @instructor_only()
     async def reindex(self, interaction: discord.Interaction, rebuild: bool = False) -> None:
@@ -104,10 +103,10 @@ class AdminCog(commands.Cog):
     @app_commands.command(
         name="sync", description=description("sync", PLATFORM)
     )
-    @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     @instructor_only()
     async def sync(self, interaction: discord.Interaction) -> None:
+        """Register the commands again, whatever Discord has (start-up only writes changes)."""
         guild_id = guild_only_check(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         scoped = {g.id for g in self.bot.command_guilds()}
@@ -115,12 +114,15 @@ class AdminCog(commands.Cog):
             raise SeminarError(
                 "This server is not configured as a class server (DISCORD_GUILD_IDS or courses.toml)."
             )
-        synced = await self.bot.tree.sync(guild=discord.Object(id=guild_id) if scoped else None)
+        outcome = await register_scope(
+            self.bot, discord.Object(id=guild_id) if scoped else None, force=True)
+        if outcome.error:
+            raise SeminarError(f"Discord did not take the commands: {outcome.error}.")
         where = (
             "this server" if scoped else "every server (global commands can take an hour to appear)"
         )
         await interaction.followup.send(
-            f"Synced {len(synced)} commands to {where}.", ephemeral=True
+            f"Synced {outcome.commands} commands to {where}.", ephemeral=True
         )
 
 

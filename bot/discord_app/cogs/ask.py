@@ -9,10 +9,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.presentation import description
-from bot.core.service import MAX_QUESTION_CHARS
+from bot.core.service import MAX_QUESTION_CHARS, check_text
 from bot.discord_app.autocomplete import reading_choices
 from bot.discord_app.checks import guild_only_check
 from bot.discord_app.client import SeminarBot, add_feature_cog
+from bot.discord_app.errors import think
 from bot.discord_app.logging_events import PLATFORM
 from bot.discord_app.views import send_answer
 
@@ -39,7 +40,8 @@ class AskCog(commands.Cog):
         private: bool = False,
     ) -> None:
         scope = self.bot.scope_for(guild_only_check(interaction))
-        await interaction.response.defer(ephemeral=private, thinking=True)
+        question = check_text("ask", question)  # before the ack: a mistake here stays private
+        await think(interaction, ephemeral=private)
         answer = await asyncio.to_thread(scope.ask, question, reading=reading)
         await send_answer(interaction, scope, answer, ephemeral=private)
 

@@ -10,10 +10,11 @@ from discord.ext import commands
 
 from bot.core.models import CiteResult, QuoteResult
 from bot.core.presentation import description
-from bot.core.service import MAX_QUESTION_CHARS
+from bot.core.service import MAX_QUESTION_CHARS, check_text
 from bot.discord_app.autocomplete import reference_choices
 from bot.discord_app.checks import guild_only_check
 from bot.discord_app.client import SeminarBot, add_feature_cog
+from bot.discord_app.errors import think
 from bot.discord_app.logging_events import PLATFORM
 from bot.discord_app.views import send_answer
 
@@ -26,7 +27,8 @@ class CiteCog(commands.Cog):
         self, interaction: discord.Interaction, kind: str, text: str, private: bool
     ) -> None:
         scope = self.bot.scope_for(guild_only_check(interaction))
-        await interaction.response.defer(ephemeral=private, thinking=True)
+        text = check_text(kind, text)  # before the ack: a mistake here stays private
+        await think(interaction, ephemeral=private)
         answer: CiteResult | QuoteResult = (
             await asyncio.to_thread(scope.cite, text)
             if kind == "cite"

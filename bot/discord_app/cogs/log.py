@@ -64,8 +64,7 @@ class LogCog(commands.Cog):
     log_group = app_commands.Group(
         name="log",
         description=description("log", PLATFORM),
-        guild_only=True,
-        default_permissions=discord.Permissions(manage_guild=True),  # a hint; the check decides
+        guild_only=True,  # no default_permissions: it would hide /log from the instructor role
     )
     channels_group = app_commands.Group(
         name="channels", description="Which channels are logged", parent=log_group
@@ -80,6 +79,7 @@ class LogCog(commands.Cog):
         self._tasks: set[asyncio.Task[None]] = set()
         self._lookups: dict[int, asyncio.Task[Any]] = {}
         self._owed: set[int] = set()  # guilds with a live event lost: a catch-up is owed
+        self._thread_gaps: dict[int, str] = {}  # channel -> why some of its threads go unread
 
     async def cog_load(self) -> None:
         if self.bot.settings.retention_days:
@@ -332,6 +332,30 @@ class LogCog(commands.Cog):
         report = await self.service.catch_up(source)
         return report.stored
 
+    # -- logging gaps made visible (issue 13): unreadable threads -------------------------------
+
+    def _note_unreadable_threads(
+        self, channel: discord.TextChannel | discord.ForumChannel, *, private: bool
+    ) -> None:
+        """Discord refused a thread archive: warn once per channel (the operator's log) and
+        keep it for `/log channels list` (the instructors'), instead of an info line nobody
+        reads while those threads go unlogged."""
+        if channel.id in self._thread_gaps:
+            return
+        self._thread_gaps[channel.id] = (
+            "its private threads cannot be read: give the bot **Manage Threads** (and Read "
+            "Message History) in that channel, or re-invite it with the link in docs/discord.md"
+            if private else
+            "its archived threads cannot be read: give the bot Read Message History there"
+        )
+        log.warning("logged channel %s (guild %s): %s", channel.id, channel.guild.id,
+                    self._thread_gaps[channel.id].replace("**", ""))
+
+    def thread_gaps(self, guild: discord.Guild | None) -> list[str]:
+        """The unreadable-thread notes for `/log channels list`, one line per channel."""
+        return [f"⚠ <#{cid}>: {note}" for cid, note in sorted(self._thread_gaps.items())
+                if guild is not None and guild.get_channel(cid) is not None]
+
     # -- /log channels ---------------------------------------------------------------------------
 
     @channels_group.command(name="add", description="Log a channel or forum and its threads")
@@ -393,6 +417,7 @@ class LogCog(commands.Cog):
                 ch = interaction.guild.get_channel(cid) if interaction.guild else None
                 lines.append(f"• <#{cid}>" + ("" if ch else " (not visible to me)"))
             text = "Logged channels (and their threads):\n" + "\n".join(lines)
+            text += "".join(f"\n{gap}" for gap in self.thread_gaps(interaction.guild))
         if not self.bot.intents.message_content:
             text += "\n" + safe(
                 "Note: the Message Content intent is off, so message text is not stored."
@@ -444,15 +469,15 @@ class DiscordHistory:
             self._active = await self.guild.active_threads()
         threads = {t.id: t for t in self._active if t.parent_id == parent.id}
         threads.update({t.id: t for t in parent.threads})
-        archives = [parent.archived_threads(limit=None)]
+        archives = [(False, parent.archived_threads(limit=None))]
         if isinstance(parent, discord.TextChannel):  # forums have no private threads
-            archives.append(parent.archived_threads(limit=None, private=True))
-        for archive in archives:
+            archives.append((True, parent.archived_threads(limit=None, private=True)))
+        for private, archive in archives:
             try:
                 async for thread in archive:
                     threads[thread.id] = thread
             except discord.Forbidden:
-                log.info("no access to some archived threads of %s", parent.id)
+                self.cog._note_unreadable_threads(parent, private=private)
         out = []
         for thread in threads.values():
             self.scope.parents[thread.id] = parent.id

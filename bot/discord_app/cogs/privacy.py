@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -13,41 +12,7 @@ from bot.core.presentation import description
 from bot.discord_app.checks import guild_only_check
 from bot.discord_app.client import SeminarBot, add_feature_cog
 from bot.discord_app.logging_events import PLATFORM
-from bot.discord_app.views import SeminarView
-
-ERASE_TIMEOUT = 10 * 60.0
-
-
-class EraseView(SeminarView):
-    """Offered after an opt-out: erase what was stored before, or keep it."""
-
-    def __init__(self, bot: SeminarBot, guild_id: int, user_id: int) -> None:
-        super().__init__(timeout=ERASE_TIMEOUT)
-        self.bot = bot
-        self.guild_id = guild_id
-        self.user_id = user_id
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return interaction.user.id == self.user_id
-
-    @discord.ui.button(label="Erase what was stored", style=discord.ButtonStyle.danger)
-    async def erase(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
-        removed = await asyncio.wrap_future(
-            self.bot.service.erase_user(str(self.user_id), str(self.guild_id))
-        )
-        self.stop()
-        await interaction.response.edit_message(
-            content=f"Done: erased {removed} of your messages and your questions to the bot "
-            "from this server's log.",
-            view=None,
-        )
-
-    @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary)
-    async def keep(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
-        self.stop()
-        await interaction.response.edit_message(
-            content="Kept what was stored before. New messages will not be stored.", view=None
-        )
+from bot.discord_app.views import erase_prompt
 
 
 class PrivacyCog(commands.Cog):
@@ -76,12 +41,10 @@ class PrivacyCog(commands.Cog):
             "counted, anonymously, per thread)."
         )
         if stored:
-            view = EraseView(self.bot, guild_id, interaction.user.id)
-            view.message = await interaction.followup.send(
+            await interaction.followup.send(
                 f"{text}\nThe log still holds {stored} of your earlier messages. Erase them?",
-                view=view,
+                view=erase_prompt(guild_id, interaction.user.id),  # persistent (views.py)
                 ephemeral=True,
-                wait=True,
             )
         else:
             await interaction.followup.send(text, ephemeral=True)
