@@ -73,11 +73,17 @@ class Searcher:
         self, conn: sqlite3.Connection, query: Query, vocab: Vocabulary, top: int,
         reading: str | None,
     ) -> list[sqlite3.Row]:
-        """Rows for the rarest terms; for all of them when that finds fewer than `top`."""
+        """Rows for the rarest terms; for all of them when that finds fewer than `top`.
+
+        A possible abbreviation is searched as words starting with its letters only when the
+        words find nothing: a prefix of one letter matches most of a large index (at 100k
+        passages "never" read as n* + e* + v* + e* + r* cost 200 ms), and the rerank credits a
+        spelled-out name among the candidates the other words find anyway."""
         recall = recall_terms(query.terms, vocab)
-        rows = fetch_candidates(conn, self.course, recall, reading, vocab.compounds,
-                                query.acronyms)
+        rows = fetch_candidates(conn, self.course, recall, reading, vocab.compounds)
         if len(rows) < top and len(recall) < len(query.terms):
+            rows = fetch_candidates(conn, self.course, query.terms, reading, vocab.compounds)
+        if not rows and query.acronyms:
             rows = fetch_candidates(conn, self.course, query.terms, reading, vocab.compounds,
                                     query.acronyms)
         return rows
