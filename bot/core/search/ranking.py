@@ -32,13 +32,13 @@ from rapidfuzz import fuzz, process
 
 from bot.core.models import Passage
 from bot.core.readings.store import row_to_passage
-from bot.core.search.retrieval import Vocabulary
+from bot.core.search.retrieval import Vocabulary, term_key
 from bot.core.textnorm import (
     STOPWORDS,
     content_words,
+    fold,
     initialisms,
     sentences,
-    stem,
     word_forms,
     words,
 )
@@ -60,10 +60,19 @@ class RankingConfig:
     sentence_coverage: float = 0.75
     sentence_similarity: float = 0.25
     answer_type_bonus: float = 0.1
+    # A sentence shaped like a definition of the subject ("X is/refers to/means ...", "X, a
+    # ...", "X (that is, ...)", "what we label X") for a "what is X" / "what does X mean".
+    definition_bonus: float = 0.15
     pair_penalty: float = 0.92  # a pair must beat a single sentence clearly to be highlighted
     # Words that frame a question rather than name its subject count for this much.
     framing_weight: float = 0.3
     stem_only_credit: float = 0.7  # "institutional" is weaker evidence for "institutionalization"
+    # A typo-corrected word stands in the place of the word typed, for less: "weather" read
+    # as "whether" is a guess, and must not carry a question on its own.
+    typo_credit: float = 0.6
+    # A word written with a capital inside the question names someone or something
+    # ("Zedillo", "Merida Initiative"): the question is about it, more than about its verbs.
+    name_weight: float = 1.5
     # Below either floor the answer is "nothing convincing": the best passage must score well
     # and hold a fair share of what the question asks about.
     confident_score: float = 45.0
@@ -80,6 +89,15 @@ QUANTITY_QUESTION = re.compile(
     r"share|proportion|year)\b|\bwhen\b|\bcu[aá]nt[oa]s?\b",
     re.I,
 )
+MONEY_QUESTION = re.compile(
+    r"\bhow much\b.*\b(money|funding|funds?|aid|cost|costs|spend|spent|pay|paid|worth|budget|"
+    r"give|gave|dollars?)\b|\bhow much (did|does|do) .*\bcost\b", re.I)
+YEAR_QUESTION = re.compile(r"\bwhen\b|\b(what|which) year\b|\bcu[aá]ndo\b", re.I)
+# What answers each: an amount of money; a year; any number that is not a year (a year is in
+# nearly every sentence of a cited text, as "(Padgett, 1998)").
+MONEY = re.compile(r"\$|\b(USD|dollars?|pesos?|euros?|billion|million)\b", re.I)
+YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
+NUMBER = re.compile(r"(?<![\w.])(?!(?:1[5-9]|20)\d\d\b)\d[\d,.]*(?:\s?\d{3})*\b|\bpercent\b|%")
 CAUSE_QUESTION = re.compile(r"\bwhy\b|\bfor what reason\b|\bpor ?qu[eé]\b", re.I)
 CAUSE_MARKERS = re.compile(
     r"\b(because|since|due to|owing to|so that|therefore|thus|as a result|reasons?|leads? to|"
@@ -106,11 +124,37 @@ ENUMERATION = re.compile(r",[^,;.]+,?\s+(?:and|or|y)\s+\w")
 # Words that frame a question rather than name its subject ("why does X matter", "what
 # happened"): they count, but little (`RankingConfig.framing_weight`), so the subject decides.
 FRAMING_WORDS = frozenset(
-    "matter matters happen happened happens mean means meaning explain explains describe "
+    "matter matters happen happened happens mean means meaning meant explain explains describe "
     "think know example examples important importance role reason reasons way ways kind kinds "
-    "type types thing things main idea ideas point argue argues argument claim claims".split()
+    "type types thing things main idea ideas point argue argues argument claim claims "
+    # where the student read it, not what it is about ("in the article", "the author says")
+    "article paper text reading readings author authors chapter book here define definition "
+    "difference differences".split()
 )
 ACRONYM_LENGTHS = range(3, 7)  # two letters match too many word pairs by chance
+
+# "what is X", "what are Xs", "who was X", "what does X mean", "define X", "X definition": X
+# short (up to five words), maybe followed by where it was read ("in the article").
+_WHERE_READ = (r"(?:\s+(?:in|according to|from|for)\s+(?:the\s+|this\s+)?(?:article|paper|text|"
+               r"reading|readings|chapter|book|author|authors|course|seminar)s?|\s+here|\s+again)?")
+DEFINITION_QUESTION = re.compile(
+    r"^\W*(?:(?:so|and|but|ok|okay|hey)\W+)?(?:what|who)(?:'s|\s+(?:is|are|was|were))\s+"
+    r"(?:an?\s+|the\s+)?(?:[\w'’-]+\s+){0,4}[\w'’-]+" + _WHERE_READ + r"\W*$|"
+    r"\bwhat (?:does|do|did) (?:[\w'’-]+\s+){1,5}mean\b|\bwhat is meant by\b|\bmeaning of\b|"
+    r"\bdefin(?:e|ition)\b|\bqu[eé] (?:es|son|significa)\b",
+    re.I,
+)
+# After the subject: a copula or "refers to", an appositive, "(that is", and before it "what
+# we label", "known as", "so-called". Up to three words may sit between ("sovereignty has
+# been used", "Mérida was a three-year plan").
+_DEFINES_AFTER = (
+    r"[*”\"’')]*\s*(?:,\s*(?:an?|the|namely|i\.e\.|representing|meaning)\b|\(\s*(?:that is|i\.e\.)|"
+    r"(?:\s+\S+)?\s+(?:is|are|was|were|refers? to|means?|denotes?|describes?|represents?|"
+    r"consists? of|involves?|designates?|implies|es|son|significa)\b)"
+)
+_DEFINES_BEFORE = (
+    r"\b(?:called|known as|label(?:led)?|termed|defined as|so-called|what we call)\s+[“\"*‘']*"
+)
 
 
 @dataclass(slots=True)
@@ -127,6 +171,9 @@ class Query:
     wants_list: bool = False
     # Words the readings never use that could be abbreviations of a name they spell out.
     acronyms: frozenset[str] = frozenset()
+    quantity: str = "number"  # "money", "year" or "number": what a quantity question wants
+    # A "what is X" question: a sentence defining X, matched in folded text.
+    definition: re.Pattern[str] | None = None
 
     @property
     def total(self) -> float:
@@ -135,46 +182,110 @@ class Query:
 
 def query_terms(question: str, vocab: Vocabulary, *, config: RankingConfig = RANKING) -> list[str]:
     """Content words, typo-corrected against the words the readings actually use."""
+    return _query_words(question, vocab, config)[0]
+
+
+def _query_words(
+    question: str, vocab: Vocabulary, config: RankingConfig
+) -> tuple[list[str], dict[str, str]]:
+    """The content words (each correction before the word typed) and the corrections
+    (correction -> the word typed)."""
     raw = content_words(question) or [w for w in words(question) if len(w) > 1]
     out: list[str] = []
+    corrected: dict[str, str] = {}
     for term in raw:
         correction = _typo_correction(term, vocab, config)
         if correction is not None and correction not in out:
             out.append(correction)
+            corrected[correction] = term
         if term and term not in out:
             out.append(term)
-    return out[: config.max_terms]
+    kept = out[: config.max_terms]
+    return kept, {c: t for c, t in corrected.items() if c in kept}
 
 
 def _typo_correction(term: str, vocab: Vocabulary, config: RankingConfig) -> str | None:
     """The readings' closest word to one they never use (neither it nor its stem)."""
-    if term in vocab.df or stem(term) in vocab.by_stem or len(term) < 4 or term.isdigit():
+    if term in vocab.df or term_key(term) in vocab.by_stem or len(term) < 4 or term.isdigit():
         return None
     match = process.extractOne(term, vocab.terms, scorer=fuzz.ratio,
                                score_cutoff=config.typo_cutoff)
     return match[0] if match is not None else None
 
 
+_NAME_WORD = re.compile(r"(?<![\w'’])[^\W\d_][\w'’-]*")
+
+
+def capitalised_words(question: str) -> set[str]:
+    """Folded words written with a capital after the question's first word: the names it
+    asks about ("Zedillo", "Merida Initiative"); a question typed in lower case has none."""
+    found = _NAME_WORD.findall(question)
+    return {w for token in found[1:] if token[0].isupper() and not token.isupper()
+            for w in words(token)}
+
+
 def build_query(question: str, vocab: Vocabulary, *, config: RankingConfig = RANKING) -> Query:
-    terms = query_terms(question, vocab, config=config)
+    terms, corrected = _query_words(question, vocab, config)
+    replaced = set(corrected.values())
+    names = capitalised_words(question)
     weights: dict[str, float] = {}
     exact: dict[str, set[str]] = {}
     for t in terms:
-        key = stem(t)
+        if t in replaced:
+            continue  # its correction stands in its place
+        key = term_key(t)
         weight = vocab.idf(t)
+        if t in corrected:
+            weight *= config.typo_credit
         if t in FRAMING_WORDS:
             weight *= config.framing_weight
+        elif t in names or corrected.get(t) in names:
+            weight *= config.name_weight
         weights[key] = max(weights.get(key, 0.0), weight)
-        exact.setdefault(key, set()).add(t)
+        exact.setdefault(key, set()).update(inflections(t))
+    forms = {key: frozenset(vocab.forms.get(key, ())) for key in weights}
+    quantity = ("money" if MONEY_QUESTION.search(question)
+                else "year" if YEAR_QUESTION.search(question) else "number")
     return Query(
         terms, weights, exact,
-        forms={key: frozenset(vocab.forms.get(key, ())) for key in weights},
+        forms=forms,
         wants_quantity=bool(QUANTITY_QUESTION.search(question)),
         wants_cause=bool(CAUSE_QUESTION.search(question)),
         wants_speech=bool(SPEECH_QUESTION.search(question)),
         wants_list=bool(LIST_QUESTION.search(question)),
         acronyms=frozenset(t for t in terms if is_acronym_candidate(t, vocab)),
+        quantity=quantity,
+        definition=_definition_pattern(question, weights, exact, forms),
     )
+
+
+def inflections(word: str) -> set[str]:
+    """The word and its plural or singular ("regime", "regimes"): the same thing asked for,
+    where other words of the same stem ("regimen", "regimented") are only related to it."""
+    out = {word, word + "s", word + "es"}
+    if word.endswith("s") and len(word) > 3:
+        out.add(word[:-1])
+        if word.endswith("es"):
+            out.add(word[:-2])
+    return out
+
+
+def _definition_pattern(
+    question: str, weights: dict[str, float], exact: dict[str, set[str]],
+    forms: dict[str, frozenset[str]],
+) -> re.Pattern[str] | None:
+    """For a "what is X" question, the shapes of a sentence defining X, over folded text."""
+    if not DEFINITION_QUESTION.search(question):
+        return None
+    # The subject is what weighs: in "what is a drug regime" it is "regime", not "drug".
+    heaviest = max(weights.values(), default=0.0)
+    subject = {w for key, asked in exact.items()
+               if not asked <= FRAMING_WORDS and weights[key] >= 0.5 * heaviest
+               for w in asked | forms[key]}
+    if not subject:
+        return None
+    names = "|".join(sorted((re.escape(w) for w in subject), key=len, reverse=True))
+    return re.compile(rf"\b(?:{names})\b{_DEFINES_AFTER}|{_DEFINES_BEFORE}(?:{names})\b")
 
 
 def is_acronym_candidate(term: str, vocab: Vocabulary) -> bool:
@@ -236,14 +347,16 @@ def rerank(
         if len(kept) >= top and 100.0 * bound < kept[0]:
             break
         sent_score, best = best_sentence(row["text"], q_text, query, config)
-        score = min(100.0 * (partial + config.sentence_weight * sent_score), 100.0)
+        score = 100.0 * (partial + config.sentence_weight * sent_score)
         scored.append((score, order, row, best))
         if len(kept) < top:
             heapq.heappush(kept, score)
         else:
             heapq.heappushpop(kept, score)
     scored.sort(key=lambda item: (-item[0], item[1]))
-    return [(score, row_to_passage(row), best) for score, _, row, best in scored[:top]]
+    # Ranked uncapped: two passages holding every word of a short question both pass 100, and
+    # the cues (a definition, a number) must still tell them apart; shown on the 0-100 scale.
+    return [(min(score, 100.0), row_to_passage(row), best) for score, _, row, best in scored[:top]]
 
 
 def _bounds(
@@ -258,28 +371,33 @@ def _bounds(
         cov = coverage_of(*word_forms(text), query, config)
         bm = row["bm"] / best_bm if best_bm < 0 else 0.0
         partial = config.coverage_weight * cov + config.bm25_weight * bm
-        sentence_bound = min(1.0, config.sentence_coverage * cov + config.sentence_similarity
-                             + answer_bonus(text, query, config))
+        sentence_bound = (config.sentence_coverage * cov + config.sentence_similarity
+                          + answer_bonus(text, query, config))
         bounded.append((partial + config.sentence_weight * sentence_bound, partial, order, row))
     bounded.sort(key=lambda item: (-item[0], item[2]))
     return bounded
+
+
+_QUANTITY_ANSWER = {"money": MONEY, "year": YEAR, "number": NUMBER}
 
 
 def answer_bonus(text: str, query: Query, config: RankingConfig = RANKING) -> float:
     """The answer-type cues `text` carries for this question (a number for "how many", a cause
     for "why", a quotation for "what did X say")."""
     return config.answer_type_bonus * (
-        (query.wants_quantity and re.search(r"\d", text) is not None)
+        (query.wants_quantity and _QUANTITY_ANSWER[query.quantity].search(text) is not None)
         + (query.wants_cause and CAUSE_MARKERS.search(text) is not None)
         + (query.wants_speech and QUOTATION.search(text) is not None)
         + (query.wants_list and ENUMERATION.search(text) is not None)
+    ) + config.definition_bonus * (
+        query.definition is not None and query.definition.search(fold(text)) is not None
     )
 
 
 def best_sentence(
     text: str, q_text: str, query: Query, config: RankingConfig = RANKING
 ) -> tuple[float, str]:
-    """The sentence (or adjacent pair) that best answers; its score is in 0..1."""
+    """The sentence (or adjacent pair) that best answers; its score is 0..1 plus its cues."""
     sents = sentences(text) or [text]
     tokens = [word_forms(s) for s in sents]
     windows = list(zip(sents, tokens, strict=True)) + [
@@ -296,4 +414,4 @@ def best_sentence(
                  + answer_bonus(window, query, config))
         if score > best_score:
             best_score, best_text = score, window
-    return min(max(best_score, 0.0), 1.0), best_text
+    return max(best_score, 0.0), best_text

@@ -11,15 +11,18 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import snowballstemmer
+
 from bot.core.models import ASKABLE_KINDS, PassageKind, kinds_sql
 from bot.core.readings.store import load_terms
-from bot.core.textnorm import STOPWORDS, stem
+from bot.core.textnorm import STOPWORDS
 
 CANDIDATES = 120
 # FTS5 computes bm25 for every row the OR query matches, so recall costs about as much as the
@@ -33,6 +36,19 @@ RECALL_POSTINGS = 10_000
 PREFETCH = 4 * CANDIDATES
 
 
+_PORTER2 = snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=262_144)
+def term_key(word: str) -> str:
+    """The form a question's word and a reading's word are compared in: the Porter2 stem
+    ("preferred", "preferences" -> "prefer"; "regime", "regimes" -> "regim"), the family of
+    stemmer FTS5's porter tokenizer uses to find the candidates. The light `textnorm.stem`
+    missed such pairs ("prefer" -> "pref" but "preferred" -> "preferr"), so a paraphrase
+    lost the words it shared with its answer, or had them "typo-corrected" instead."""
+    return str(_PORTER2.stemWord(word))
+
+
 @dataclass(slots=True)
 class Vocabulary:
     df: dict[str, int]
@@ -43,7 +59,7 @@ class Vocabulary:
     forms: dict[str, list[str]]  # stem -> the words of the readings with that stem
 
     def idf(self, term: str) -> float:
-        n = self.by_stem.get(stem(term), 0)
+        n = self.by_stem.get(term_key(term), 0)
         return math.log((self.passages - n + 0.5) / (n + 0.5) + 1.0)
 
 
@@ -56,7 +72,7 @@ def load_vocabulary(conn: sqlite3.Connection, course: str) -> Vocabulary:
     by_stem: Counter[str] = Counter()
     forms: dict[str, list[str]] = {}
     for term, n in df.items():
-        key = stem(term)
+        key = term_key(term)
         by_stem[key] += n
         forms.setdefault(key, []).append(term)
     terms = [t for t in df if len(t) > 2 and not t.isdigit() and t not in STOPWORDS]
@@ -105,8 +121,8 @@ def recall_terms(
     """The rarest terms whose postings fit the budget (at least one), in question order."""
     kept: set[str] = set()
     postings = 0
-    for term in sorted(terms, key=lambda t: vocab.by_stem.get(stem(t), 0)):
-        postings += vocab.by_stem.get(stem(term), 0)
+    for term in sorted(terms, key=lambda t: vocab.by_stem.get(term_key(t), 0)):
+        postings += vocab.by_stem.get(term_key(term), 0)
         if kept and postings > budget:
             break
         kept.add(term)
