@@ -14,8 +14,22 @@ from rapidfuzz import fuzz, process
 
 from bot.core.models import Answer, Hit, Reading
 from bot.core.readings.store import readings_by_id
-from bot.core.search.ranking import RANKING, Query, RankingConfig, build_query, is_confident, rerank
-from bot.core.search.retrieval import Vocabulary, fetch_candidates, load_vocabulary, recall_terms
+from bot.core.search.ranking import (
+    RANKING,
+    Query,
+    RankingConfig,
+    build_query,
+    evidence,
+    is_confident,
+    rerank,
+)
+from bot.core.search.retrieval import (
+    Vocabulary,
+    context_texts,
+    fetch_candidates,
+    load_vocabulary,
+    recall_terms,
+)
 from bot.core.storage.database import Database
 from bot.core.textnorm import content_words
 
@@ -56,16 +70,18 @@ class Searcher:
             return Answer(question, (), False, suggestions(question, vocab))
         with self.db.read() as conn:
             rows = self._candidates(conn, query, vocab, top, reading)
-            scored = rerank(query, rows, top, config=self.config)
+            context = context_texts(conn, rows)
+            scored = rerank(query, rows, top, config=self.config, context=context)
             readings = self.readings(conn)
         hits = tuple(
             Hit(rank=i, score=round(score, 1), passage=p, reading=readings[p.reading_id],
                 best_sentence=best)
             for i, (score, p, best) in enumerate(scored[:top], start=1)
         )
-        confident = bool(hits) and is_confident(
-            hits[0].score, hits[0].passage.text, query, config=self.config
-        )
+        confident = bool(hits) and is_confident(evidence(
+            hits[0].score, hits[0].passage.text, hits[0].best_sentence, query,
+            _context_of(rows, context, hits[0].passage.id), config=self.config,
+        ), config=self.config)
         found = () if confident else suggestions(question, vocab, list(readings.values()))
         return Answer(question, hits, confident, found)
 
@@ -87,6 +103,10 @@ class Searcher:
             rows = fetch_candidates(conn, self.course, query.terms, reading, vocab.compounds,
                                     query.acronyms)
         return rows
+
+
+def _context_of(rows: list[sqlite3.Row], context: dict[int, str], passage_id: str) -> str:
+    return next((context.get(r["rowid"], "") for r in rows if r["id"] == passage_id), "")
 
 
 def suggestions(

@@ -55,6 +55,9 @@ class RankingConfig:
     coverage_weight: float = 0.40
     bm25_weight: float = 0.20
     sentence_weight: float = 0.40
+    # What the passage's context (its section title, the passage before it) adds to its
+    # coverage counts for this much of it.
+    context_weight: float = 0.25
     # A sentence's score: its coverage, its token-set similarity to the question, and the
     # answer-type cues it carries.
     sentence_coverage: float = 0.75
@@ -76,7 +79,8 @@ class RankingConfig:
     # Below either floor the answer is "nothing convincing": the best passage must score well
     # and hold a fair share of what the question asks about.
     confident_score: float = 45.0
-    confident_coverage: float = 0.35
+    confident_coverage: float = 0.5
+    context_credit: float = 0.75  # a subject named only in the passage's context counts this much
     typo_cutoff: float = 85.0  # how close a word must be to a reading's word to be corrected to it
     max_terms: int = 32
 
@@ -174,6 +178,7 @@ class Query:
     quantity: str = "number"  # "money", "year" or "number": what a quantity question wants
     # A "what is X" question: a sentence defining X, matched in folded text.
     definition: re.Pattern[str] | None = None
+    framing: frozenset[str] = frozenset()  # the keys of words that frame the question
 
     @property
     def total(self) -> float:
@@ -230,6 +235,7 @@ def build_query(question: str, vocab: Vocabulary, *, config: RankingConfig = RAN
     names = capitalised_words(question)
     weights: dict[str, float] = {}
     exact: dict[str, set[str]] = {}
+    framing: set[str] = set()
     for t in terms:
         if t in replaced:
             continue  # its correction stands in its place
@@ -239,6 +245,7 @@ def build_query(question: str, vocab: Vocabulary, *, config: RankingConfig = RAN
             weight *= config.typo_credit
         if t in FRAMING_WORDS:
             weight *= config.framing_weight
+            framing.add(key)
         elif t in names or corrected.get(t) in names:
             weight *= config.name_weight
         weights[key] = max(weights.get(key, 0.0), weight)
@@ -255,7 +262,8 @@ def build_query(question: str, vocab: Vocabulary, *, config: RankingConfig = RAN
         wants_list=bool(LIST_QUESTION.search(question)),
         acronyms=frozenset(t for t in terms if is_acronym_candidate(t, vocab)),
         quantity=quantity,
-        definition=_definition_pattern(question, weights, exact, forms),
+        definition=_definition_pattern(question, weights, exact, forms, framing),
+        framing=frozenset(framing),
     )
 
 
@@ -272,15 +280,15 @@ def inflections(word: str) -> set[str]:
 
 def _definition_pattern(
     question: str, weights: dict[str, float], exact: dict[str, set[str]],
-    forms: dict[str, frozenset[str]],
+    forms: dict[str, frozenset[str]], framing: set[str],
 ) -> re.Pattern[str] | None:
     """For a "what is X" question, the shapes of a sentence defining X, over folded text."""
     if not DEFINITION_QUESTION.search(question):
         return None
     # The subject is what weighs: in "what is a drug regime" it is "regime", not "drug".
-    heaviest = max(weights.values(), default=0.0)
+    heaviest = max((w for key, w in weights.items() if key not in framing), default=0.0)
     subject = {w for key, asked in exact.items()
-               if not asked <= FRAMING_WORDS and weights[key] >= 0.5 * heaviest
+               if key not in framing and weights[key] >= 0.5 * heaviest
                for w in asked | forms[key]}
     if not subject:
         return None
@@ -317,18 +325,59 @@ def coverage_of(
     return got / query.total
 
 
-def is_confident(
-    score: float, text: str, query: Query, *, config: RankingConfig = RANKING
-) -> bool:
-    """Whether the best passage (its score and text) is an answer, not the least bad guess."""
-    return (
-        score >= config.confident_score
-        and coverage(text, query, config=config) >= config.confident_coverage
-    )
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What says the best passage answers the question, not just shares a word with it."""
+
+    score: float
+    coverage: float  # of the question's weight, by the passage and (for less) its context
+    subjects: int  # the question's words that name what it asks about (not its framing)
+    matched: int  # how many of those the passage or its context holds
+    defines: bool  # a "what is X" question, and the best sentence is shaped like a definition
+    asks_definition: bool
+
+
+def evidence(
+    score: float, text: str, best: str, query: Query, context: str = "",
+    *, config: RankingConfig = RANKING,
+) -> Evidence:
+    own_words, own_compounds = word_forms(text)
+    cov = coverage_of(own_words, own_compounds, query, config)
+    tokens = set(own_words) | set(own_compounds)
+    if context:
+        more_words, more_compounds = word_forms(context)
+        with_context = coverage_of(own_words + more_words, own_compounds + more_compounds,
+                                   query, config)
+        cov += config.context_credit * (with_context - cov)
+        tokens |= set(more_words) | set(more_compounds)
+    if query.acronyms:
+        tokens |= initialisms(own_words, {len(a) for a in query.acronyms}) & query.acronyms
+    subjects = [key for key in query.weights if key not in query.framing]
+    matched = sum(1 for key in subjects
+                  if not tokens.isdisjoint(query.exact[key]) or not tokens.isdisjoint(query.forms[key]))
+    asks = query.definition is not None
+    defines = asks and query.definition.search(fold(best)) is not None  # type: ignore[union-attr]
+    return Evidence(score, cov, len(subjects), matched, defines, asks)
+
+
+def is_confident(found: Evidence, *, config: RankingConfig = RANKING) -> bool:
+    """Whether the best passage is an answer, not the least bad guess.
+
+    It must score well and hold most of what the question weighs (a word the readings never
+    use weighs the most: "France" in "What is the capital of France?" leaves "capital" a
+    minority). Two of the words that name the subject must meet in it (their meeting by chance
+    is rare, one shared word is not evidence: "heart" in "at the heart of"), and a question
+    about one thing ("what is X") is answered by a sentence that defines it."""
+    if found.score < config.confident_score or found.coverage < config.confident_coverage:
+        return False
+    if found.subjects <= 1:
+        return found.matched == found.subjects == 1 and found.defines
+    return found.matched >= 2
 
 
 def rerank(
-    query: Query, rows: list[sqlite3.Row], top: int, *, config: RankingConfig = RANKING
+    query: Query, rows: list[sqlite3.Row], top: int, *, config: RankingConfig = RANKING,
+    context: dict[int, str] | None = None,
 ) -> list[tuple[float, Passage, str]]:
     """The `top` best candidates, exactly as if every one had been scored in full.
 
@@ -336,11 +385,12 @@ def rerank(
     sentence score is at most `sentence_coverage` x its own coverage + `sentence_similarity` +
     the answer-type cues the passage itself carries, so candidates are scored in order of that
     bound and the rest skipped once `top` scores beat it (measured in bench/: this keeps ask
-    fast at 100k)."""
+    fast at 100k). `context` (bot.core.search.retrieval.context_texts) adds the question's
+    words a passage's section title or the passage before it holds, at `context_weight`."""
     if not rows:
         return []
     q_text = " ".join(query.terms)
-    bounded = _bounds(query, rows, config)
+    bounded = _bounds(query, rows, config, context or {})
     scored: list[tuple[float, int, sqlite3.Row, str]] = []
     kept: list[float] = []  # min-heap of the best `top` scores so far
     for bound, partial, order, row in bounded:
@@ -360,7 +410,7 @@ def rerank(
 
 
 def _bounds(
-    query: Query, rows: list[sqlite3.Row], config: RankingConfig
+    query: Query, rows: list[sqlite3.Row], config: RankingConfig, context: dict[int, str]
 ) -> list[tuple[float, float, int, sqlite3.Row]]:
     """(the best score each row could reach, its score without the sentence part, its place
     in `rows`, the row), the most promising first."""
@@ -368,9 +418,16 @@ def _bounds(
     bounded = []
     for order, row in enumerate(rows):
         text = row["text"]
-        cov = coverage_of(*word_forms(text), query, config)
+        own_words, own_compounds = word_forms(text)
+        cov = coverage_of(own_words, own_compounds, query, config)
         bm = row["bm"] / best_bm if best_bm < 0 else 0.0
         partial = config.coverage_weight * cov + config.bm25_weight * bm
+        around = context.get(row["rowid"])
+        if around and cov < 1.0:
+            more_words, more_compounds = word_forms(around)
+            with_context = coverage_of(own_words + more_words, own_compounds + more_compounds,
+                                       query, config)
+            partial += config.context_weight * (with_context - cov)
         sentence_bound = (config.sentence_coverage * cov + config.sentence_similarity
                           + answer_bonus(text, query, config))
         bounded.append((partial + config.sentence_weight * sentence_bound, partial, order, row))

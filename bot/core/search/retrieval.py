@@ -166,6 +166,32 @@ def _matches(conn: sqlite3.Connection, expr: str) -> int:
     return int(n)
 
 
+def context_texts(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> dict[int, str]:
+    """rowid -> what a passage is read with: its section's title and the passage before it in
+    the same reading (for a footnote, the passage it hangs on). A passage often names its
+    subject only there ("Stephen Krasner discusses alternative uses of the term:" before the
+    passage listing them)."""
+    if not rows:
+        return {}
+    before = {r["rowid"] - 1: r["rowid"] for r in rows if r["kind"] != PassageKind.FOOTNOTE}
+    parents = {(r["course"], r["parent_id"]): r["rowid"] for r in rows
+               if r["kind"] == PassageKind.FOOTNOTE and r["parent_id"]}
+    readings = {r["rowid"]: r["reading_id"] for r in rows}
+    found: dict[int, str] = {}
+    marks = ",".join("?" * len(before))
+    for rowid, reading_id, text in conn.execute(
+        f"SELECT rowid, reading_id, text FROM passages WHERE rowid IN ({marks})", list(before)
+    ) if before else ():
+        if readings[before[rowid]] == reading_id:
+            found[before[rowid]] = text
+    for (course, parent_id), rowid in parents.items():
+        hit = conn.execute("SELECT text FROM passages WHERE course = ? AND id = ?",
+                           (course, parent_id)).fetchone()
+        if hit:
+            found[rowid] = hit[0]
+    return {r["rowid"]: f"{r['section'] or ''}\n{found.get(r['rowid'], '')}" for r in rows}
+
+
 def course_passages(
     conn: sqlite3.Connection, course: str, kinds: tuple[PassageKind, ...], *, at_most: int
 ) -> list[sqlite3.Row] | None:
