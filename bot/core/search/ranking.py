@@ -53,7 +53,7 @@ class RankingConfig:
     # A passage's score: coverage of the question's weight, BM25 relative to the best
     # candidate, and its best sentence (or pair of sentences).
     coverage_weight: float = 0.40
-    bm25_weight: float = 0.20
+    bm25_weight: float = 0.10
     sentence_weight: float = 0.40
     # What the passage's context (its section title, the passage before it) adds to its
     # coverage counts for this much of it.
@@ -61,7 +61,7 @@ class RankingConfig:
     # A sentence's score: its coverage, its token-set similarity to the question, and the
     # answer-type cues it carries.
     sentence_coverage: float = 0.75
-    sentence_similarity: float = 0.25
+    sentence_similarity: float = 0.15
     answer_type_bonus: float = 0.1
     # A sentence shaped like a definition of the subject ("X is/refers to/means ...", "X, a
     # ...", "X (that is, ...)", "what we label X") for a "what is X" / "what does X mean".
@@ -112,6 +112,15 @@ SPEECH_QUESTION = re.compile(
     r"\b(say|said|says|state|stated|declare|declared|quote|quoted|words|dijo)\b", re.I
 )
 QUOTATION = re.compile(r"[“”\"«»]")
+SPEECH_MARKERS = re.compile(
+    r"\b(said|says|stated|states|declared|argued|argues|asserted|explained|noted|notes|told|"
+    r"wrote|writes|claimed|insisted|put it|according to|dijo|afirm[oó])\b", re.I)
+IMPORTANCE_QUESTION = re.compile(
+    r"\b(matter|matters|mattered|important|importance|significance|significant|why .* need)\b",
+    re.I)
+IMPORTANCE_MARKERS = re.compile(
+    r"\b(important|importance|essential|crucial|key|significan\w*|vital|central)\b",
+    re.I)
 LIST_QUESTION = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten)\s+(?:\w+\s+)?\w+s\b|"
     r"\bwhat (?:are|were) the (?:main |different )?\w+s\b",
@@ -133,7 +142,9 @@ FRAMING_WORDS = frozenset(
     "type types thing things main idea ideas point argue argues argument claim claims "
     # where the student read it, not what it is about ("in the article", "the author says")
     "article paper text reading readings author authors chapter book here define definition "
-    "difference differences".split()
+    "difference differences "
+    # how a thing is seen, not what it is ("why is X seen as a threat", "in the realist view")
+    "see seen view views viewed consider considered regard regarded".split()
 )
 ACRONYM_LENGTHS = range(3, 7)  # two letters match too many word pairs by chance
 
@@ -173,6 +184,7 @@ class Query:
     wants_cause: bool
     wants_speech: bool
     wants_list: bool = False
+    wants_importance: bool = False  # "why does X matter": answered by "X is important because"
     # Words the readings never use that could be abbreviations of a name they spell out.
     acronyms: frozenset[str] = frozenset()
     quantity: str = "number"  # "money", "year" or "number": what a quantity question wants
@@ -260,6 +272,7 @@ def build_query(question: str, vocab: Vocabulary, *, config: RankingConfig = RAN
         wants_cause=bool(CAUSE_QUESTION.search(question)),
         wants_speech=bool(SPEECH_QUESTION.search(question)),
         wants_list=bool(LIST_QUESTION.search(question)),
+        wants_importance=bool(IMPORTANCE_QUESTION.search(question)),
         acronyms=frozenset(t for t in terms if is_acronym_candidate(t, vocab)),
         quantity=quantity,
         definition=_definition_pattern(question, weights, exact, forms, framing),
@@ -444,7 +457,9 @@ def answer_bonus(text: str, query: Query, config: RankingConfig = RANKING) -> fl
     return config.answer_type_bonus * (
         (query.wants_quantity and _QUANTITY_ANSWER[query.quantity].search(text) is not None)
         + (query.wants_cause and CAUSE_MARKERS.search(text) is not None)
-        + (query.wants_speech and QUOTATION.search(text) is not None)
+        + (query.wants_speech and 0.5 * ((QUOTATION.search(text) is not None)
+                                         + (SPEECH_MARKERS.search(text) is not None)))
+        + (query.wants_importance and IMPORTANCE_MARKERS.search(text) is not None)
         + (query.wants_list and ENUMERATION.search(text) is not None)
     ) + config.definition_bonus * (
         query.definition is not None and query.definition.search(fold(text)) is not None
