@@ -74,13 +74,12 @@ class Searcher:
             scored = rerank(query, rows, top, config=self.config, context=context)
             readings = self.readings(conn)
         hits = tuple(
-            Hit(rank=i, score=round(score, 1), passage=p, reading=readings[p.reading_id],
-                best_sentence=best)
+            Hit(rank=i, score=round(min(score, 100.0), 1), passage=p,
+                reading=readings[p.reading_id], best_sentence=best)
             for i, (score, p, best) in enumerate(scored[:top], start=1)
         )
         confident = bool(hits) and is_confident(evidence(
-            hits[0].score, hits[0].passage.text, hits[0].best_sentence, query,
-            _context_of(rows, context, hits[0].passage.id), config=self.config,
+            scored, query, _context_of(rows, context, hits[0].passage.id), config=self.config,
         ), config=self.config)
         found = () if confident else suggestions(question, vocab, list(readings.values()))
         return Answer(question, hits, confident, found)

@@ -56,8 +56,8 @@ class RankingConfig:
     bm25_weight: float = 0.10
     sentence_weight: float = 0.40
     # What the passage's context (its section title, the passage before it) adds to its
-    # coverage counts for this much of it.
-    context_weight: float = 0.25
+    # coverage counts for this share of it.
+    context_weight: float = 0.6
     # A sentence's score: its coverage, its token-set similarity to the question, and the
     # answer-type cues it carries.
     sentence_coverage: float = 0.75
@@ -146,6 +146,17 @@ FRAMING_WORDS = frozenset(
     # how a thing is seen, not what it is ("why is X seen as a threat", "in the realist view")
     "see seen view views viewed consider considered regard regarded".split()
 )
+# How answers word what a framing word asks: "why does X matter" is answered by "X is
+# important because". Counted like a word of the same stem (`stem_only_credit`).
+FRAMING_ANSWERS = {
+    "matter": "important importance essential crucial significant significance vital key",
+    "important": "matter matters essential crucial significant significance vital key",
+    "happen": "occurred occur took led resulted followed",
+    "mean": "refers refer means denotes defined definition",
+    "reason": "because since due cause causes",
+    "difference": "different differ differs whereas unlike contrast",
+}
+_FRAMING_ANSWER_KEYS = {term_key(w): frozenset(said.split()) for w, said in FRAMING_ANSWERS.items()}
 ACRONYM_LENGTHS = range(3, 7)  # two letters match too many word pairs by chance
 
 # "what is X", "what are Xs", "who was X", "what does X mean", "define X", "X definition": X
@@ -263,6 +274,8 @@ def build_query(question: str, vocab: Vocabulary, *, config: RankingConfig = RAN
         weights[key] = max(weights.get(key, 0.0), weight)
         exact.setdefault(key, set()).update(inflections(t))
     forms = {key: frozenset(vocab.forms.get(key, ())) for key in weights}
+    for key in framing & _FRAMING_ANSWER_KEYS.keys():
+        forms[key] = forms[key] | _FRAMING_ANSWER_KEYS[key]
     quantity = ("money" if MONEY_QUESTION.search(question)
                 else "year" if YEAR_QUESTION.search(question) else "number")
     return Query(
@@ -351,9 +364,12 @@ class Evidence:
 
 
 def evidence(
-    score: float, text: str, best: str, query: Query, context: str = "",
+    scored: list[tuple[float, Passage, str]], query: Query, context: str = "",
     *, config: RankingConfig = RANKING,
 ) -> Evidence:
+    """The evidence for the first of `scored` (rerank's output), `context` its context."""
+    score, passage, best = scored[0]
+    text = passage.text
     own_words, own_compounds = word_forms(text)
     cov = coverage_of(own_words, own_compounds, query, config)
     tokens = set(own_words) | set(own_compounds)
@@ -417,9 +433,9 @@ def rerank(
         else:
             heapq.heappushpop(kept, score)
     scored.sort(key=lambda item: (-item[0], item[1]))
-    # Ranked uncapped: two passages holding every word of a short question both pass 100, and
-    # the cues (a definition, a number) must still tell them apart; shown on the 0-100 scale.
-    return [(min(score, 100.0), row_to_passage(row), best) for score, _, row, best in scored[:top]]
+    # Uncapped: two passages holding every word of a short question both pass 100, and the
+    # cues (a definition, a number) must still tell them apart. Shown on the 0-100 scale.
+    return [(score, row_to_passage(row), best) for score, _, row, best in scored[:top]]
 
 
 def _bounds(
@@ -434,13 +450,13 @@ def _bounds(
         own_words, own_compounds = word_forms(text)
         cov = coverage_of(own_words, own_compounds, query, config)
         bm = row["bm"] / best_bm if best_bm < 0 else 0.0
-        partial = config.coverage_weight * cov + config.bm25_weight * bm
         around = context.get(row["rowid"])
         if around and cov < 1.0:
             more_words, more_compounds = word_forms(around)
             with_context = coverage_of(own_words + more_words, own_compounds + more_compounds,
                                        query, config)
-            partial += config.context_weight * (with_context - cov)
+            cov += config.context_weight * (with_context - cov)
+        partial = config.coverage_weight * cov + config.bm25_weight * bm
         sentence_bound = (config.sentence_coverage * cov + config.sentence_similarity
                           + answer_bonus(text, query, config))
         bounded.append((partial + config.sentence_weight * sentence_bound, partial, order, row))
