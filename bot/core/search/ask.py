@@ -24,6 +24,7 @@ from bot.core.search.ranking import (
     rerank,
 )
 from bot.core.search.retrieval import (
+    WIDER_POSTINGS,
     Vocabulary,
     context_texts,
     fetch_candidates,
@@ -88,7 +89,7 @@ class Searcher:
         self, conn: sqlite3.Connection, query: Query, vocab: Vocabulary, top: int,
         reading: str | None,
     ) -> list[sqlite3.Row]:
-        """Rows for the rarest terms; for all of them when that finds fewer than `top`.
+        """Rows for the rarest terms; for more of them when that finds fewer than `top`.
 
         A possible abbreviation is searched as words starting with its letters only when the
         words find nothing: a prefix of one letter matches most of a large index (at 100k
@@ -97,7 +98,9 @@ class Searcher:
         recall = recall_terms(query.terms, vocab)
         rows = fetch_candidates(conn, self.course, recall, reading, vocab.compounds)
         if len(rows) < top and len(recall) < len(query.terms):
-            rows = fetch_candidates(conn, self.course, query.terms, reading, vocab.compounds)
+            wider = recall_terms(query.terms, vocab, WIDER_POSTINGS)
+            if len(wider) > len(recall):
+                rows = fetch_candidates(conn, self.course, wider, reading, vocab.compounds)
         if not rows and query.acronyms:
             rows = fetch_candidates(conn, self.course, query.terms, reading, vocab.compounds,
                                     query.acronyms)

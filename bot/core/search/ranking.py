@@ -37,7 +37,7 @@ from bot.core.textnorm import (
     STOPWORDS,
     content_words,
     fold,
-    initialisms,
+    initial_letters,
     sentences,
     word_forms,
     words,
@@ -331,17 +331,28 @@ def coverage(text: str, query: Query, *, config: RankingConfig = RANKING) -> flo
     return coverage_of(*word_forms(text), query, config)
 
 
+def spelled_out(words_: list[str], acronyms: frozenset[str]) -> list[str]:
+    """The abbreviations among `acronyms` that `words_` spell out ("gdp" in "gross domestic
+    product"): a substring test on the initials, not every run of them as a set (that was
+    a tenth of the rerank's time at 100k passages)."""
+    initials = initial_letters(words_)
+    return [a for a in acronyms if a in initials]
+
+
 def coverage_of(
-    words_: list[str], compounds_: list[str], query: Query, config: RankingConfig = RANKING
+    words_: list[str], compounds_: list[str], query: Query, config: RankingConfig = RANKING,
+    acronyms: frozenset[str] | None = None,
 ) -> float:
     """`coverage` over already tokenised text: ranking tokenises each passage once and reuses
-    the tokens for the passage, its sentences and their pairs."""
+    the tokens for the passage, its sentences and their pairs (whose `acronyms` are at most
+    those the whole passage spells out)."""
     if not query.total:
         return 0.0
     tokens = set(words_)
     tokens.update(compounds_)
-    if query.acronyms:
-        tokens |= initialisms(words_, {len(a) for a in query.acronyms}) & query.acronyms
+    acronyms = query.acronyms if acronyms is None else acronyms
+    if acronyms:
+        tokens.update(spelled_out(words_, acronyms))
     got = 0.0
     for key, weight in query.weights.items():
         if not tokens.isdisjoint(query.exact[key]):
@@ -380,7 +391,7 @@ def evidence(
         cov += config.context_credit * (with_context - cov)
         tokens |= set(more_words) | set(more_compounds)
     if query.acronyms:
-        tokens |= initialisms(own_words, {len(a) for a in query.acronyms}) & query.acronyms
+        tokens.update(spelled_out(own_words, query.acronyms))
     subjects = [key for key in query.weights if key not in query.framing]
     matched = sum(1 for key in subjects
                   if not tokens.isdisjoint(query.exact[key]) or not tokens.isdisjoint(query.forms[key]))
@@ -412,22 +423,24 @@ def rerank(
 
     Sentence scoring is the costly part, and most candidates cannot reach the top: a passage's
     sentence score is at most `sentence_coverage` x its own coverage + `sentence_similarity` +
-    the answer-type cues the passage itself carries, so candidates are scored in order of that
-    bound and the rest skipped once `top` scores beat it (measured in bench/: this keeps ask
-    fast at 100k). `context` (bot.core.search.retrieval.context_texts) adds the question's
-    words a passage's section title or the passage before it holds, at `context_weight`."""
+    the answer-type cues the passage itself carries, so candidates are scored in order of that bound and the rest
+    skipped once `top` scores beat it (measured in bench/: this keeps ask fast at 100k).
+    `context` (bot.core.search.retrieval.context_texts) adds the question's words a passage's
+    section title or the passage before it holds, at `context_weight`."""
     if not rows:
         return []
+    context = context or {}
     q_text = " ".join(query.terms)
-    bounded = _bounds(query, rows, config, context or {})
     scored: list[tuple[float, int, sqlite3.Row, str]] = []
     kept: list[float] = []  # min-heap of the best `top` scores so far
-    for bound, partial, order, row in bounded:
-        if len(kept) >= top and 100.0 * bound < kept[0]:
+    for candidate in _bounds(query, rows, config, context):
+        if len(kept) >= top and 100.0 * candidate.bound < kept[0]:
             break
+        row = candidate.row
+        partial = candidate.partial
         sent_score, best = best_sentence(row["text"], q_text, query, config)
         score = 100.0 * (partial + config.sentence_weight * sent_score)
-        scored.append((score, order, row, best))
+        scored.append((score, candidate.order, row, best))
         if len(kept) < top:
             heapq.heappush(kept, score)
         else:
@@ -438,30 +451,46 @@ def rerank(
     return [(score, row_to_passage(row), best) for score, _, row, best in scored[:top]]
 
 
+@dataclass(slots=True)
+class _Candidate:
+    bound: float  # the best score it could reach
+    partial: float  # its score without the sentence part
+    order: int  # its place among the rows
+    row: sqlite3.Row
+
+
 def _bounds(
     query: Query, rows: list[sqlite3.Row], config: RankingConfig, context: dict[int, str]
-) -> list[tuple[float, float, int, sqlite3.Row]]:
-    """(the best score each row could reach, its score without the sentence part, its place
-    in `rows`, the row), the most promising first."""
+) -> list[_Candidate]:
+    """The candidates, the most promising first."""
     best_bm = min(r["bm"] for r in rows) or -1.0
-    bounded = []
+    out = []
     for order, row in enumerate(rows):
         text = row["text"]
-        own_words, own_compounds = word_forms(text)
-        cov = coverage_of(own_words, own_compounds, query, config)
+        tokens = word_forms(text)
+        cov = coverage_of(*tokens, query, config)
         bm = row["bm"] / best_bm if best_bm < 0 else 0.0
-        around = context.get(row["rowid"])
-        if around and cov < 1.0:
-            more_words, more_compounds = word_forms(around)
-            with_context = coverage_of(own_words + more_words, own_compounds + more_compounds,
-                                       query, config)
-            cov += config.context_weight * (with_context - cov)
-        partial = config.coverage_weight * cov + config.bm25_weight * bm
+        gain = _context_gain(cov, tokens, context.get(row["rowid"]), query, config)
+        partial = config.coverage_weight * (cov + gain) + config.bm25_weight * bm
         sentence_bound = (config.sentence_coverage * cov + config.sentence_similarity
                           + answer_bonus(text, query, config))
-        bounded.append((partial + config.sentence_weight * sentence_bound, partial, order, row))
-    bounded.sort(key=lambda item: (-item[0], item[2]))
-    return bounded
+        out.append(_Candidate(partial + config.sentence_weight * sentence_bound, partial,
+                              order, row))
+    out.sort(key=lambda c: (-c.bound, c.order))
+    return out
+
+
+def _context_gain(
+    cov: float, tokens: tuple[list[str], list[str]], around: str | None, query: Query,
+    config: RankingConfig,
+) -> float:
+    """What the passage's context adds to its coverage `cov`, at `context_weight`."""
+    if not around or cov >= 1.0:
+        return 0.0
+    words_, compounds_ = tokens
+    more_words, more_compounds = word_forms(around)
+    with_context = coverage_of(words_ + more_words, compounds_ + more_compounds, query, config)
+    return config.context_weight * (with_context - cov)
 
 
 _QUANTITY_ANSWER = {"money": MONEY, "year": YEAR, "number": NUMBER}
@@ -492,9 +521,11 @@ def best_sentence(
         (f"{a} {b}", (wa + wb, ca + cb))
         for (a, (wa, ca)), (b, (wb, cb)) in itertools.pairwise(zip(sents, tokens, strict=True))
     ]
+    spelled = frozenset(spelled_out([w for ws, _ in tokens for w in ws], query.acronyms)
+                        if query.acronyms else ())
     best_score, best_text = -1.0, sents[0]
     for i, (window, (ws, cs)) in enumerate(windows):
-        cov = coverage_of(ws, cs, query, config)
+        cov = coverage_of(ws, cs, query, config, spelled)
         if i >= len(sents):
             cov *= config.pair_penalty
         sim = fuzz.token_set_ratio(q_text, " ".join(w for w in ws if w not in STOPWORDS)) / 100

@@ -24,12 +24,18 @@ from bot.core.models import ASKABLE_KINDS, PassageKind, kinds_sql
 from bot.core.readings.store import load_terms
 from bot.core.textnorm import STOPWORDS
 
-CANDIDATES = 120
+# The rerank reads every candidate's words, so their number is most of its cost: 60 kept the
+# answers of every question set (dev, our own on the seed course and on two PDFs) and the
+# synthetic recall at 100k passages, at 60% of the rerank time of 120 (bench/RESULTS.md).
+CANDIDATES = 60
 # FTS5 computes bm25 for every row the OR query matches, so recall costs about as much as the
 # terms' postings: at 100k passages a question with a few corpus-common words matched half the
 # index (bench/RESULTS.md). Past this many postings the commonest terms are left out of the
 # recall query only; the rerank still weighs them. Small courses never reach it.
 RECALL_POSTINGS = 10_000
+# When the rarest terms find fewer than a page of answers, the next ones are tried within this
+# budget, never every term: an OR over common words scans most of a large index.
+WIDER_POSTINGS = 4 * RECALL_POSTINGS
 # The best rows of the whole index are fetched first and filtered to the course afterwards:
 # joining every match to `passages` before ranking cost as much as the search itself at 100k
 # passages. This many rows leave room for other courses' and non-askable rows.
