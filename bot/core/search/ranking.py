@@ -175,8 +175,8 @@ DEFINITION_QUESTION = re.compile(
 # been used", "Mérida was a three-year plan").
 _DEFINES_AFTER = (
     r"[*”\"’')]*\s*(?:,\s*(?:an?|the|namely|i\.e\.|representing|meaning)\b|\(\s*(?:that is|i\.e\.)|"
-    r"(?:\s+\S+)?\s+(?:is|are|was|were|refers? to|means?|denotes?|describes?|represents?|"
-    r"consists? of|involves?|designates?|implies|es|son|significa)\b)"
+    r"(?:\s+\S+)?\s+(?:(?:is|are|was|were|es|son|fue)\s+(?:a|an|the|one|any|un|una|el|la)|refers? to|"
+    r"means?|denotes?|describes?|represents?|consists? of|designates?|significa)\b)"
 )
 _DEFINES_BEFORE = (
     r"\b(?:called|known as|label(?:led)?|termed|defined as|so-called|what we call)\s+[“\"*‘']*"
@@ -202,6 +202,7 @@ class Query:
     # A "what is X" question: a sentence defining X, matched in folded text.
     definition: re.Pattern[str] | None = None
     framing: frozenset[str] = frozenset()  # the keys of words that frame the question
+    corrections: tuple[str, ...] = ()  # the readings' words put for words typed wrong
 
     @property
     def total(self) -> float:
@@ -290,6 +291,7 @@ def build_query(question: str, vocab: Vocabulary, *, config: RankingConfig = RAN
         quantity=quantity,
         definition=_definition_pattern(question, weights, exact, forms, framing),
         framing=frozenset(framing),
+        corrections=tuple(corrected),
     )
 
 
