@@ -371,7 +371,7 @@ class Evidence:
     score: float
     coverage: float  # of the question's weight, by the passage and (for less) its context
     subjects: int  # the question's words that name what it asks about (not its framing)
-    matched: int  # how many of those the passage or its context holds
+    matched: int  # how many of those the passage itself holds
     defines: bool  # a "what is X" question, and the best sentence is shaped like a definition
     asks_definition: bool
 
@@ -385,13 +385,12 @@ def evidence(
     text = passage.text
     own_words, own_compounds = word_forms(text)
     cov = coverage_of(own_words, own_compounds, query, config)
-    tokens = set(own_words) | set(own_compounds)
+    tokens = set(own_words) | set(own_compounds)  # the passage's own: context is not meeting
     if context:
         more_words, more_compounds = word_forms(context)
         with_context = coverage_of(own_words + more_words, own_compounds + more_compounds,
                                    query, config)
         cov += config.context_credit * (with_context - cov)
-        tokens |= set(more_words) | set(more_compounds)
     if query.acronyms:
         tokens.update(spelled_out(own_words, query.acronyms))
     subjects = [key for key in query.weights if key not in query.framing]
