@@ -10,7 +10,7 @@ import pytest
 from bot.core.models import Answer
 from bot.core.search import ask as ask_module
 from bot.core.search.ask import Searcher
-from bot.core.search.ranking import RankingConfig, build_query, coverage
+from bot.core.search.ranking import Query, RankingConfig, answer_bonus, build_query, coverage
 from bot.core.search.retrieval import term_key
 from bot.core.service import SeminarService
 from bot.core.textnorm import STOPWORDS
@@ -79,9 +79,13 @@ def test_a_subject_named_only_in_the_passage_before_counts(course_of: CourseOf) 
         "standard reference in the field.\n\n"
         "Other authors count kinds of sovereignty differently, and some count none at all.\n"
     )})
-    answer = ask(service, "What are Krasner's four kinds of sovereignty?")
+    question = "What are Krasner's four kinds of sovereignty?"
+    answer = ask(service, question)
     assert answer.hits[0].passage.text.startswith("The term sovereignty has been used")
     assert answer.confident
+    blind = Searcher(service.db, "default", config=RankingConfig(context_weight=0.0)).ask(question)
+    assert blind.hits[0].passage.id == answer.hits[0].passage.id
+    assert blind.hits[0].score < answer.hits[0].score  # "Krasner" counted from the passage before
 
 
 @pytest.mark.parametrize(("asked", "printed"), [
@@ -109,6 +113,13 @@ def test_why_does_x_matter_is_answered_by_its_importance(course_of: CourseOf) ->
     # "matter" is met by "important", as a word of the same stem would meet it
     assert coverage("Institutionalization is important.", query) > coverage(
         "Institutionalization is here.", query)
+
+
+def test_importance_cue() -> None:
+    query = Query(["matter"], {"matter": 1.0}, {"matter": {"matter"}}, {"matter": frozenset()},
+                  wants_quantity=False, wants_cause=False, wants_speech=False,
+                  wants_importance=True)
+    assert answer_bonus("It is important.", query) > answer_bonus("It is here.", query)
 
 
 def test_how_much_money_is_answered_by_an_amount_not_a_year(course_of: CourseOf) -> None:
