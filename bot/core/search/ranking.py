@@ -489,6 +489,12 @@ def _context_gain(
     if not around or cov >= 1.0:
         return 0.0
     words_, compounds_ = tokens
+    held = set(words_) | set(compounds_)
+    folded = fold(around)
+    missing = (forms for key in query.weights if held.isdisjoint(query.exact[key])
+               for forms in (query.exact[key] | query.forms[key]))
+    if not any(form in folded for form in missing):
+        return 0.0  # a substring test first: tokenising every context was a tenth of the rerank
     more_words, more_compounds = word_forms(around)
     with_context = coverage_of(words_ + more_words, compounds_ + more_compounds, query, config)
     return config.context_weight * (with_context - cov)

@@ -190,11 +190,13 @@ def context_texts(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> dict
     ) if before else ():
         if readings[before[rowid]] == reading_id:
             found[before[rowid]] = text
-    for (course, parent_id), rowid in parents.items():
-        hit = conn.execute("SELECT text FROM passages WHERE course = ? AND id = ?",
-                           (course, parent_id)).fetchone()
-        if hit:
-            found[rowid] = hit[0]
+    if parents:
+        wanted = " OR ".join("(course = ? AND id = ?)" for _ in parents)
+        for course, parent_id, text in conn.execute(
+            f"SELECT course, id, text FROM passages WHERE {wanted}",
+            [v for key in parents for v in key],
+        ):
+            found[parents[(course, parent_id)]] = text
     return {r["rowid"]: f"{r['section'] or ''}\n{found.get(r['rowid'], '')}" for r in rows}
 
 
