@@ -45,6 +45,20 @@ def test_what_is_x_finds_the_sentence_that_defines_it(course_of: CourseOf) -> No
     assert answer.confident
 
 
+def test_a_hyphenated_subject_is_asked_for_as_one_word(course_of: CourseOf) -> None:
+    service = course_of({"governing.md": (
+        "# Governing\n\n"
+        "Meta data about governance was collected in every ministry, and the governance "
+        "reports were published each year.\n\n"
+        "As an instrument for meta-governance, the actual mixture of autonomy and control is "
+        "likely to be contingent.\n\n"
+        "The theory has now extended to the idea of meta-governance, meaning in essence the "
+        "governance of governance.\n"
+    )})
+    answer = ask(service, "what is meta-governance")
+    assert "meaning in essence the governance of governance" in answer.hits[0].best_sentence
+
+
 def test_a_plural_is_the_word_asked_for(course_of: CourseOf) -> None:
     """"regimes" counts fully for "regime"; another word of the stem only in part."""
     service = course_of({"regimes.md": REGIMES + "\nThe regimented villages kept order.\n"})

@@ -35,6 +35,7 @@ from bot.core.readings.store import row_to_passage
 from bot.core.search.retrieval import Vocabulary, term_key
 from bot.core.textnorm import (
     STOPWORDS,
+    compounds,
     content_words,
     fold,
     initial_letters,
@@ -174,7 +175,7 @@ DEFINITION_QUESTION = re.compile(
 # we label", "known as", "so-called". Up to three words may sit between ("sovereignty has
 # been used", "Mérida was a three-year plan").
 _DEFINES_AFTER = (
-    r"[*”\"’')]*\s*(?:,\s*(?:an?|the|namely|i\.e\.|representing|meaning)\b|\(\s*(?:that is|i\.e\.)|"
+    r"[*”\"’')]*\s*(?:,\s*(?:an?|namely|i\.e\.|representing|meaning)\b|\(\s*(?:that is|i\.e\.)|"
     r"(?:\s+\S+)?\s+(?:(?:is|are|was|were|es|son|fue)\s+(?:a|an|the|one|any|un|una|el|la)|refers? to|"
     r"means?|denotes?|describes?|represents?|consists? of|designates?|significa)\b)"
 )
@@ -220,6 +221,9 @@ def _query_words(
     """The content words (each correction before the word typed) and the corrections
     (correction -> the word typed)."""
     raw = content_words(question) or [w for w in words(question) if len(w) > 1]
+    # A hyphenated word the readings print ("meta-governance") is asked for as one word, before
+    # its parts: the parts alone ("meta", "governance") are other things.
+    raw = [c for c in compounds(question) if c in vocab.df] + raw
     out: list[str] = []
     corrected: dict[str, str] = {}
     for term in raw:
@@ -289,7 +293,8 @@ def build_query(question: str, vocab: Vocabulary, *, config: RankingConfig = RAN
         wants_importance=bool(IMPORTANCE_QUESTION.search(question)),
         acronyms=frozenset(t for t in terms if is_acronym_candidate(t, vocab)),
         quantity=quantity,
-        definition=_definition_pattern(question, weights, exact, forms, framing),
+        definition=_definition_pattern(question, weights, exact, forms, framing,
+                                       vocab.compounds),
         framing=frozenset(framing),
         corrections=tuple(corrected),
     )
@@ -308,7 +313,7 @@ def inflections(word: str) -> set[str]:
 
 def _definition_pattern(
     question: str, weights: dict[str, float], exact: dict[str, set[str]],
-    forms: dict[str, frozenset[str]], framing: set[str],
+    forms: dict[str, frozenset[str]], framing: set[str], compounds_: dict[str, str],
 ) -> re.Pattern[str] | None:
     """For a "what is X" question, the shapes of a sentence defining X, over folded text."""
     if not DEFINITION_QUESTION.search(question):
@@ -320,7 +325,10 @@ def _definition_pattern(
                for w in asked | forms[key]}
     if not subject:
         return None
-    names = "|".join(sorted((re.escape(w) for w in subject), key=len, reverse=True))
+    # a solid compound is printed with its hyphen ("metagovernance" as "meta-governance")
+    spelled = {re.escape(spaced).replace(r"\ ", r"[-\s]?")
+               for w in subject if (spaced := compounds_.get(w))}
+    names = "|".join(sorted({re.escape(w) for w in subject} | spelled, key=len, reverse=True))
     return re.compile(rf"\b(?:{names})\b{_DEFINES_AFTER}|{_DEFINES_BEFORE}(?:{names})\b")
 
 
