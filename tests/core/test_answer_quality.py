@@ -13,7 +13,7 @@ from bot.core.search.ask import Searcher
 from bot.core.search.ranking import Query, RankingConfig, answer_bonus, build_query, coverage
 from bot.core.search.retrieval import term_key
 from bot.core.service import SeminarService
-from bot.core.textnorm import STOPWORDS
+from bot.core.textnorm import STOPWORDS, fold
 
 CourseOf = Callable[[dict[str, str]], SeminarService]
 
@@ -57,6 +57,11 @@ def test_a_hyphenated_subject_is_asked_for_as_one_word(course_of: CourseOf) -> N
     )})
     answer = ask(service, "what is meta-governance")
     assert "meaning in essence the governance of governance" in answer.hits[0].best_sentence
+    query = build_query("what is meta-governance", service._searcher("default").vocabulary())
+    assert query.terms[0] == "metagovernance" and query.definition is not None
+    assert query.definition.search(fold("the idea of meta-governance, meaning in essence"))
+    # an appositive that defines is "X, a ..."; "X, the actual mixture" goes on to another thing
+    assert not query.definition.search(fold("for meta-governance, the actual mixture is"))
 
 
 def test_a_plural_is_the_word_asked_for(course_of: CourseOf) -> None:
