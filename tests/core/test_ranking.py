@@ -176,10 +176,13 @@ def test_pruned_rerank_equals_scoring_every_candidate(
     query = build_query(question, searcher.vocabulary())
     with sample_service.db.read() as conn:
         rows = fetch_candidates(conn, "default", query.terms, None)
-    everything = rerank(query, rows, len(rows))
-    for top in (1, 3, 5):
-        pruned = rerank(query, rows, top)
-        assert [(s, p.id, b) for s, p, b in pruned] == [(s, p.id, b) for s, p, b in everything[:top]]
+        context = retrieval.context_texts(conn, rows)
+    for around in (None, context):
+        everything = rerank(query, rows, len(rows), context=around)
+        for top in (1, 3, 5):
+            pruned = rerank(query, rows, top, context=around)
+            assert [(s, p.id, b) for s, p, b in pruned] == [
+                (s, p.id, b) for s, p, b in everything[:top]]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

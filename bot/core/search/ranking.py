@@ -432,8 +432,10 @@ def rerank(
 
     Sentence scoring is the costly part, and most candidates cannot reach the top: a passage's
     sentence score is at most `sentence_coverage` x its own coverage + `sentence_similarity` +
-    the answer-type cues the passage itself carries, so candidates are scored in order of that bound and the rest
-    skipped once `top` scores beat it (measured in bench/: this keeps ask fast at 100k).
+    the answer-type cues the passage itself carries, and its context can add at most the
+    weight of the missing words whose letters it holds, so candidates are scored in order of
+    that bound and the rest skipped once `top` scores beat it (measured in bench/: this keeps
+    ask fast at 100k).
     `context` (bot.core.search.retrieval.context_texts) adds the question's words a passage's
     section title or the passage before it holds, at `context_weight`."""
     if not rows:
@@ -447,6 +449,9 @@ def rerank(
             break
         row = candidate.row
         partial = candidate.partial
+        if candidate.room:
+            partial += config.coverage_weight * _context_gain(
+                candidate, context[row["rowid"]], query, config)
         sent_score, best = best_sentence(row["text"], q_text, query, config)
         score = 100.0 * (partial + config.sentence_weight * sent_score)
         scored.append((score, candidate.order, row, best))
@@ -463,9 +468,12 @@ def rerank(
 @dataclass(slots=True)
 class _Candidate:
     bound: float  # the best score it could reach
-    partial: float  # its score without the sentence part
+    partial: float  # its score without the sentence part and its context's
     order: int  # its place among the rows
     row: sqlite3.Row
+    coverage: float  # of the question, by its own words
+    tokens: tuple[list[str], list[str]]
+    room: float  # the most its context could add to `coverage`, at `context_weight`
 
 
 def _bounds(
@@ -479,33 +487,40 @@ def _bounds(
         tokens = word_forms(text)
         cov = coverage_of(*tokens, query, config)
         bm = row["bm"] / best_bm if best_bm < 0 else 0.0
-        gain = _context_gain(cov, tokens, context.get(row["rowid"]), query, config)
-        partial = config.coverage_weight * (cov + gain) + config.bm25_weight * bm
+        room = _context_room(cov, tokens, context.get(row["rowid"]), query, config)
+        partial = config.coverage_weight * cov + config.bm25_weight * bm
         sentence_bound = (config.sentence_coverage * cov + config.sentence_similarity
                           + answer_bonus(text, query, config))
-        out.append(_Candidate(partial + config.sentence_weight * sentence_bound, partial,
-                              order, row))
+        bound = partial + config.coverage_weight * room + config.sentence_weight * sentence_bound
+        out.append(_Candidate(bound, partial, order, row, cov, tokens, room))
     out.sort(key=lambda c: (-c.bound, c.order))
     return out
 
 
-def _context_gain(
+def _context_room(
     cov: float, tokens: tuple[list[str], list[str]], around: str | None, query: Query,
     config: RankingConfig,
 ) -> float:
-    """What the passage's context adds to its coverage `cov`, at `context_weight`."""
-    if not around or cov >= 1.0:
+    """An upper bound on what the context adds, from substring tests alone: tokenising every
+    candidate's context was a tenth of the rerank at 100k passages, and most never matter."""
+    if not around or cov >= 1.0 or not query.total:
         return 0.0
-    words_, compounds_ = tokens
-    held = set(words_) | set(compounds_)
+    held = set(tokens[0]) | set(tokens[1])
     folded = fold(around)
-    missing = (forms for key in query.weights if held.isdisjoint(query.exact[key])
-               for forms in (query.exact[key] | query.forms[key]))
-    if not any(form in folded for form in missing):
-        return 0.0  # a substring test first: tokenising every context was a tenth of the rerank
+    room = sum(weight for key, weight in query.weights.items()
+               if held.isdisjoint(query.exact[key])
+               and any(form in folded for form in query.exact[key] | query.forms[key]))
+    return config.context_weight * min(room / query.total, 1.0 - cov)
+
+
+def _context_gain(
+    candidate: _Candidate, around: str, query: Query, config: RankingConfig
+) -> float:
+    """What the passage's context adds to its coverage, at `context_weight`."""
+    words_, compounds_ = candidate.tokens
     more_words, more_compounds = word_forms(around)
     with_context = coverage_of(words_ + more_words, compounds_ + more_compounds, query, config)
-    return config.context_weight * (with_context - cov)
+    return config.context_weight * (with_context - candidate.coverage)
 
 
 _QUANTITY_ANSWER = {"money": MONEY, "year": YEAR, "number": NUMBER}
