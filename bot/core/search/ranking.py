@@ -8,16 +8,20 @@ ranked"): BM25 alone misses paraphrases and prefers long passages; rapidfuzz alo
 passages is length-biased and slow at scale. So:
 
 1. The question's content words are folded (case, accents), typo-corrected against the index
-   vocabulary, and sent to FTS5 as a quoted OR query (Porter-stemmed, accent-free) to collect
-   candidates cheaply, with their BM25 scores.
-2. Each candidate is rescored by (a) how much of the question's IDF weight it covers, (b) its
-   BM25 relative to the best candidate, and (c) its best single sentence (or pair of
-   sentences): term coverage plus a rapidfuzz token-set similarity. The best sentence is what
-   the surfaces highlight.
+   vocabulary and weighed by IDF (framing words little, capitalised names more); their
+   rarest are sent to FTS5 as a quoted OR query (retrieval) to collect candidates cheaply.
+2. Each candidate is rescored by (a) how much of the question's weight it covers, words
+   compared by Porter2 key, its section title and the passage before it counting in part,
+   (b) its BM25 relative to the best candidate, and (c) its best single sentence (or pair of
+   sentences): term coverage, a rapidfuzz token-set similarity and answer-type cues (an
+   amount, a cause, a quotation and its speaker, an enumeration, a definition of "X" for
+   "what is X"). The best sentence is what the surfaces highlight.
 
-The final score is on a 0-100 scale: 0 shares nothing with the question, 100 contains all its
-content words in one sentence and is the strongest BM25 match. Below the config's confidence
-floors the bot says it found nothing convincing instead of presenting noise as an answer.
+The score is shown on a 0-100 scale: 0 shares nothing with the question, 100 contains all its
+content words in one sentence and is the strongest BM25 match. Whether the best passage is an
+answer (`is_confident`) is decided from `evidence` that generalises: its coverage of the
+question, whether two of the words naming the subject meet in it, and for a question about
+one thing, a sentence defining it; otherwise the bot says it found nothing convincing.
 """
 
 from __future__ import annotations
@@ -130,10 +134,12 @@ LIST_QUESTION = re.compile(
 # Anchored on a comma: the unanchored form retried every word of a passage (O(n²)) and was
 # the slowest part of the rerank at 100k passages.
 ENUMERATION = re.compile(r",[^,;.]+,?\s+(?:and|or|y)\s+\w")
-# Answer-type cues: a quantity question is answered by a sentence with a number, a why-question
-# by one that gives a cause, a what-did-X-say question by a quotation, a "what are the three
-# kinds of X" question by an enumeration ("a, b, and c"). Small bonuses
-# (`RankingConfig.answer_type_bonus`): they break ties between equally relevant sentences.
+# Answer-type cues: a quantity question is answered by a sentence with an amount of money, a
+# year or a number (as asked), a why-question by one that gives a cause, a what-did-X-say
+# question by a quotation and its speaker, a "what are the three kinds of X" question by an
+# enumeration ("a, b, and c"), a why-does-X-matter question by one on X's importance. Small
+# bonuses (`RankingConfig.answer_type_bonus`): they break ties between equally relevant
+# sentences.
 #
 # Words that frame a question rather than name its subject ("why does X matter", "what
 # happened"): they count, but little (`RankingConfig.framing_weight`), so the subject decides.
