@@ -136,7 +136,7 @@ def content_words(text: str) -> list[str]:
 def initial_letters(tokens: list[str]) -> str:
     """The first letters of the content words among `tokens` (from `words`), in order: an
     abbreviation spelled out in the text is a run of them ("gross domestic product" -> "gdp")."""
-    return "".join(w[0] for w in tokens if w not in STOPWORDS and len(w) > 1 and not w.isdigit())
+    return "".join([w[0] for w in tokens if w not in STOPWORDS and len(w) > 1 and not w.isdigit()])
 
 
 @functools.lru_cache(maxsize=262_144)

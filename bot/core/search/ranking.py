@@ -210,6 +210,9 @@ class Query:
     definition: re.Pattern[str] | None = None
     framing: frozenset[str] = frozenset()  # the keys of words that frame the question
     corrections: tuple[str, ...] = ()  # the readings' words put for words typed wrong
+    # Whether a word asked for is a hyphenated word written solid ("decertify"): only then
+    # must a passage's hyphenated words be joined to compare (a tenth of the rerank).
+    solid_compounds: bool = True
 
     @property
     def total(self) -> float:
@@ -303,6 +306,8 @@ def build_query(question: str, vocab: Vocabulary, *, config: RankingConfig = RAN
                                        vocab.compounds),
         framing=frozenset(framing),
         corrections=tuple(corrected),
+        solid_compounds=any(w in vocab.compounds for key in weights
+                            for w in exact[key] | forms[key]),
     )
 
 
@@ -344,7 +349,12 @@ def is_acronym_candidate(term: str, vocab: Vocabulary) -> bool:
 
 def coverage(text: str, query: Query, *, config: RankingConfig = RANKING) -> float:
     """Share of the question's weight the text holds; a same-stem different word counts less."""
-    return coverage_of(*word_forms(text), query, config)
+    return coverage_of(*tokens_of(text, query), query, config)
+
+
+def tokens_of(text: str, query: Query) -> tuple[list[str], list[str]]:
+    """`word_forms` of `text`, without joining hyphenated words when no word asked is one."""
+    return word_forms(text) if query.solid_compounds else (words(text), [])
 
 
 def spelled_out(words_: list[str], acronyms: frozenset[str]) -> list[str]:
@@ -397,11 +407,11 @@ def evidence(
     """The evidence for the first of `scored` (rerank's output), `context` its context."""
     score, passage, best = scored[0]
     text = passage.text
-    own_words, own_compounds = word_forms(text)
+    own_words, own_compounds = tokens_of(text, query)
     cov = coverage_of(own_words, own_compounds, query, config)
     tokens = set(own_words) | set(own_compounds)  # the passage's own: context is not meeting
     if context:
-        more_words, more_compounds = word_forms(context)
+        more_words, more_compounds = tokens_of(context, query)
         with_context = coverage_of(own_words + more_words, own_compounds + more_compounds,
                                    query, config)
         cov += config.context_credit * (with_context - cov)
@@ -490,7 +500,7 @@ def _bounds(
     out = []
     for order, row in enumerate(rows):
         text = row["text"]
-        tokens = word_forms(text)
+        tokens = tokens_of(text, query)
         cov = coverage_of(*tokens, query, config)
         bm = row["bm"] / best_bm if best_bm < 0 else 0.0
         room = _context_room(cov, tokens, context.get(row["rowid"]), query, config)
@@ -524,7 +534,7 @@ def _context_gain(
 ) -> float:
     """What the passage's context adds to its coverage, at `context_weight`."""
     words_, compounds_ = candidate.tokens
-    more_words, more_compounds = word_forms(around)
+    more_words, more_compounds = tokens_of(around, query)
     with_context = coverage_of(words_ + more_words, compounds_ + more_compounds, query, config)
     return config.context_weight * (with_context - candidate.coverage)
 
@@ -552,7 +562,7 @@ def best_sentence(
 ) -> tuple[float, str]:
     """The sentence (or adjacent pair) that best answers; its score is 0..1 plus its cues."""
     sents = sentences(text) or [text]
-    tokens = [word_forms(s) for s in sents]
+    tokens = [tokens_of(s, query) for s in sents]
     windows = list(zip(sents, tokens, strict=True)) + [
         (f"{a} {b}", (wa + wb, ca + cb))
         for (a, (wa, ca)), (b, (wb, cb)) in itertools.pairwise(zip(sents, tokens, strict=True))
