@@ -117,6 +117,21 @@ def test_words_meet_their_other_forms(asked: str, printed: str) -> None:
     assert term_key(asked) == term_key(printed)
 
 
+def test_a_people_meets_its_place_and_a_decade_its_short_form(course_of: CourseOf) -> None:
+    service = course_of({"brazil.md": (
+        "# Brazil\n\n"
+        "In Brazil paradiplomacy started to move forward in the 1980s, with the "
+        "redemocratization of the country.\n\n"
+        "Member states gained autonomy over their budgets, and states built offices abroad.\n"
+    )})
+    query = build_query("Why did Brazilian states start in the 80s?",
+                        service._searcher("default").vocabulary())
+    assert coverage("In Brazil it started in the 1980s.", query) > coverage(
+        "It started in those years.", query)
+    answer = ask(service, "Why did Brazilian states start in the 80s?")
+    assert answer.hits[0].passage.text.startswith("In Brazil paradiplomacy started")
+
+
 def test_why_does_x_matter_is_answered_by_its_importance(course_of: CourseOf) -> None:
     service = course_of({"institutions.md": (
         "# Institutions\n\n"

@@ -246,6 +246,25 @@ def _query_words(
     return kept, {c: t for c, t in corrected.items() if c in kept}
 
 
+# "Brazilian" for "Brazil", "Mexican" for "Mexico": a people or an adjective for its place.
+_DEMONYM = re.compile(r"^(?P<root>[a-z]{4,}?)(?:ians?|ans?|eses?|ish)$")
+_DECADE = re.compile(r"^'?(?P<decade>\d)0s$")  # "80s", "'80s"
+
+
+def _kindred(asked: set[str], vocab: Vocabulary) -> frozenset[str]:
+    """Words of the readings a student's word stands for, though no stemmer joins them: the
+    place for its people or adjective ("Brazilian states" / "Brazil"), the decade for its
+    short form ("the 80s" / "the 1980s"). They count like a word of the same stem."""
+    out: set[str] = set()
+    for word in asked:
+        if (place := _DEMONYM.match(word)) is not None:
+            out.update(vocab.starting_with(place["root"], longer_by=3))
+        elif (decade := _DECADE.match(word)) is not None:
+            out.update(w for w in (f"19{decade['decade']}0s", f"20{decade['decade']}0s")
+                       if w in vocab.df)
+    return frozenset(out - asked)
+
+
 def _typo_correction(term: str, vocab: Vocabulary, config: RankingConfig) -> str | None:
     """The readings' closest word to one they never use (neither it nor its stem)."""
     if term in vocab.df or term_key(term) in vocab.by_stem or len(term) < 4 or term.isdigit():
@@ -287,7 +306,8 @@ def build_query(question: str, vocab: Vocabulary, *, config: RankingConfig = RAN
             weight *= config.name_weight
         weights[key] = max(weights.get(key, 0.0), weight)
         exact.setdefault(key, set()).update(inflections(t))
-    forms = {key: frozenset(vocab.forms.get(key, ())) for key in weights}
+    forms = {key: frozenset(vocab.forms.get(key, ())) | _kindred(exact[key], vocab)
+             for key in weights}
     for key in framing & _FRAMING_ANSWER_KEYS.keys():
         forms[key] = forms[key] | _FRAMING_ANSWER_KEYS[key]
     quantity = ("money" if MONEY_QUESTION.search(question)

@@ -11,12 +11,13 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import snowballstemmer
 
@@ -63,6 +64,17 @@ class Vocabulary:
     terms: list[str]
     compounds: dict[str, str]  # "decertify" -> "de certify" where the readings hyphenate it
     forms: dict[str, list[str]]  # stem -> the words of the readings with that stem
+    ordered: list[str] = field(default_factory=list)  # every word, sorted: found by prefix
+
+    def starting_with(self, prefix: str, *, longer_by: int) -> list[str]:
+        """The readings' words that start with `prefix` and are at most `longer_by` longer."""
+        i = bisect.bisect_left(self.ordered, prefix)
+        out = []
+        while i < len(self.ordered) and self.ordered[i].startswith(prefix):
+            if len(self.ordered[i]) <= len(prefix) + longer_by:
+                out.append(self.ordered[i])
+            i += 1
+        return out
 
     def idf(self, term: str) -> float:
         n = self.by_stem.get(term_key(term), 0)
@@ -82,7 +94,7 @@ def load_vocabulary(conn: sqlite3.Connection, course: str) -> Vocabulary:
         by_stem[key] += n
         forms.setdefault(key, []).append(term)
     terms = [t for t in df if len(t) > 2 and not t.isdigit() and t not in STOPWORDS]
-    return Vocabulary(df, dict(by_stem), total, terms, joined, forms)
+    return Vocabulary(df, dict(by_stem), total, terms, joined, forms, sorted(df))
 
 
 # -- FTS5 queries ----------------------------------------------------------------------------
