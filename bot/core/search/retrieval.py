@@ -25,10 +25,11 @@ from bot.core.models import ASKABLE_KINDS, PassageKind, kinds_sql
 from bot.core.readings.store import load_terms
 from bot.core.textnorm import STOPWORDS
 
-# The rerank reads every candidate's words, so their number is most of its cost: 60 kept the
-# answers of every question set (dev, our own on the seed course and on two PDFs) and the
-# synthetic recall at 100k passages, at 60% of the rerank time of 120 (bench/RESULTS.md).
-CANDIDATES = 60
+# The rerank reads every candidate's words, so their number is most of its cost: 40 kept the
+# answers of every question set (dev, our own on the seed course and on three PDFs) and the
+# synthetic recall at 100k passages (0.44 / 0.565 at 1 / 5, against 0.43 / 0.60 with 120), at
+# a third of the rerank time of 120 (bench/RESULTS.md).
+CANDIDATES = 40
 # FTS5 computes bm25 for every row the OR query matches, so recall costs about as much as the
 # terms' postings: at 100k passages a question with a few corpus-common words matched half the
 # index (bench/RESULTS.md). Past this many postings the commonest terms are left out of the
