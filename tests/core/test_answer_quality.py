@@ -88,6 +88,16 @@ def test_one_shared_word_is_not_an_answer(course_of: CourseOf) -> None:
     assert ask(service, "How long were the pastures grazed in common?").confident
 
 
+def test_a_search_is_answered_when_the_passages_shown_hold_its_words(
+    sample_service: SeminarService,
+) -> None:
+    """"graduated sanctions" is a search, not a question: no passage of the sample course
+    holds both words, the passages shown do. Asked as a question, the same words are not."""
+    scope = sample_service.scope("cli", None)
+    assert scope.ask("graduated sanctions").confident
+    assert not scope.ask("Are sanctions graduated?").confident
+
+
 def test_a_subject_named_only_in_the_passage_before_counts(course_of: CourseOf) -> None:
     service = course_of({"sovereignty.md": (
         "# Sovereignty\n\n"

@@ -213,6 +213,7 @@ class Query:
     # Whether a word asked for is a hyphenated word written solid ("decertify"): only then
     # must a passage's hyphenated words be joined to compare (a tenth of the rerank).
     solid_compounds: bool = True
+    keywords: bool = False  # a few words to search for, not a question
 
     @property
     def total(self) -> float:
@@ -274,6 +275,21 @@ def _typo_correction(term: str, vocab: Vocabulary, config: RankingConfig) -> str
     return match[0] if match is not None else None
 
 
+# What makes words a question rather than a search: a question word, a verb that opens one,
+# a question mark.
+QUESTION_SHAPE = re.compile(
+    r"\?|\b(what|why|how|who|whom|whose|when|where|which|whether|explain|describe|tell|"
+    r"qu[eé]|c[oó]mo|por qu[eé]|cu[aá]l|qui[eé]n|d[oó]nde)\b|^\W*(is|are|was|were|do|does|did|can|"
+    r"could|should|would|will|has|have|had)\b", re.I)
+MAX_SEARCH_WORDS = 4
+
+
+def is_search(question: str) -> bool:
+    """A few words with no question in them ("graduated sanctions", "Merida funding")."""
+    return (QUESTION_SHAPE.search(question) is None
+            and len(content_words(question)) <= MAX_SEARCH_WORDS)
+
+
 _NAME_WORD = re.compile(r"(?<![\w'’])[^\W\d_][\w'’-]*")
 
 
@@ -328,6 +344,7 @@ def build_query(question: str, vocab: Vocabulary, *, config: RankingConfig = RAN
         corrections=tuple(corrected),
         solid_compounds=any(w in vocab.compounds for key in weights
                             for w in exact[key] | forms[key]),
+        keywords=is_search(question),
     )
 
 
@@ -418,6 +435,7 @@ class Evidence:
     matched: int  # how many of those the passage itself holds
     defines: bool  # a "what is X" question, and the best sentence is shaped like a definition
     asks_definition: bool
+    searched: bool = False  # a search of a few words, each found in the passages shown
 
 
 def evidence(
@@ -438,11 +456,20 @@ def evidence(
     if query.acronyms:
         tokens.update(spelled_out(own_words, query.acronyms))
     subjects = [key for key in query.weights if key not in query.framing]
-    matched = sum(1 for key in subjects
-                  if not tokens.isdisjoint(query.exact[key]) or not tokens.isdisjoint(query.forms[key]))
+    matched = sum(1 for key in subjects if _holds(tokens, key, query))
     asks = query.definition is not None
     defines = asks and query.definition.search(fold(best)) is not None  # type: ignore[union-attr]
-    return Evidence(score, cov, len(subjects), matched, defines, asks)
+    # A search ("graduated sanctions") rather than a question: every word it names found in
+    # the passages shown is the answer to it, if no one passage holds them all.
+    shown: set[str] = set()
+    for _, other, _ in scored:
+        shown.update(*tokens_of(other.text, query))
+    searched = query.keywords and all(_holds(shown, key, query) for key in subjects)
+    return Evidence(score, cov, len(subjects), matched, defines, asks, searched)
+
+
+def _holds(tokens: set[str], key: str, query: Query) -> bool:
+    return not tokens.isdisjoint(query.exact[key]) or not tokens.isdisjoint(query.forms[key])
 
 
 def is_confident(found: Evidence, *, config: RankingConfig = RANKING) -> bool:
@@ -452,12 +479,13 @@ def is_confident(found: Evidence, *, config: RankingConfig = RANKING) -> bool:
     use weighs the most: "France" in "What is the capital of France?" leaves "capital" a
     minority). Two of the words that name the subject must meet in it (their meeting by chance
     is rare, one shared word is not evidence: "heart" in "at the heart of"), and a question
-    about one thing ("what is X") is answered by a sentence that defines it."""
+    about one thing ("what is X") is answered by a sentence that defines it. A search of a
+    few words, not a question, is answered when the passages shown hold every one of them."""
     if found.score < config.confident_score or found.coverage < config.confident_coverage:
         return False
     if found.subjects <= 1:
         return found.matched == found.subjects == 1 and found.defines
-    return found.matched >= 2
+    return found.matched >= 2 or found.searched
 
 
 def rerank(
