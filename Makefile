@@ -33,6 +33,7 @@ test: $(DEVSTAMP)
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo 'no tests collected'; exit 0; fi; exit $$rc
 
 bench: $(DEVSTAMP)
+	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m bench.run
 
 # `seminar-bot` on PATH: with pipx its own isolated install, otherwise a link to this

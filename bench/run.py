@@ -1,12 +1,18 @@
 """Measure index build, ask/cite/quote latency and the discussion log at department scale.
 
-    python -m bench.run [--sizes 1000,10000,100000] [--questions 200]
+    python -m bench.run [--sizes 1000,10000,100000] [--questions 200] [--rounds 3]
 
 Each corpus size is measured in a fresh subprocess, so its peak memory is its own and the
-sizes do not warm each other's caches. References are timed in the same run on the same
-passages: SQLite FTS5 `bm25()` top-10 alone (the bot's candidate query without the rerank)
-and `rapidfuzz.process.extract` over every passage. Results go to bench/RESULTS.md; the
-`## Digest` section of that file belongs to bench/bench_digest.py and is kept as it is.
+sizes do not warm each other's caches. `ask` is timed on bench/questions-real.txt: 100
+questions in students' own wording on the seed course's topics, written for this benchmark
+(not drawn from the corpus: questions made of the corpus's own words are rare, cheap words and
+hid the cost of common ones). They are asked `--rounds` times; the report gives each round's
+p95 and their min / median, as the machine is shared. References are timed in the same run on
+the same passages and questions: SQLite FTS5 `bm25()` top-10 alone (stop words dropped, and
+with every word of the question), tantivy's bm25 top-10 alone (when `tantivy` is installed:
+`pip install -e '.[bench]'`), and `rapidfuzz.process.extract` over every passage. Results go
+to bench/RESULTS.md; the `## Digest` section of that file belongs to bench/bench_digest.py and
+is kept as it is.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from bench import corpus
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
+REAL_QUESTIONS = HERE / "questions-real.txt"
 RESULTS = HERE / "RESULTS.md"
 COURSE = "bench"
 BURST_EVENTS = 10_000
@@ -42,7 +49,7 @@ START_READINGS = 10
 
 # Targets from issue #7, checked at the largest size measured.
 TARGETS = {
-    "ask_p95_ms": 50.0,
+    "ask_p95_ms": 25.0,  # issue #16: real wording, whole rerank included
     "ask_vs_fts": 3.0,
     "quote_p95_ms": 100.0,
     "build_pps": 2_000.0,
@@ -97,12 +104,91 @@ def fts_top10(conn: sqlite3.Connection, expr: str) -> list[Any]:
     ).fetchall()
 
 
-def measure_size(size: int, questions: int) -> dict[str, Any]:
+def real_questions() -> list[str]:
+    return [q.strip() for q in REAL_QUESTIONS.read_text(encoding="utf-8").splitlines() if q.strip()]
+
+
+def measure_references(db_path: Path, questions: list[str]) -> dict[str, Any]:
+    """FTS5 and tantivy bm25 top-10 alone on the same passages and questions."""
+    from bot.core.search.retrieval import fts_query
+    from bot.core.textnorm import content_words, words
+
+    out: dict[str, Any] = {}
+    with sqlite3.connect(db_path) as conn:
+        for name, split in (("fts5", content_words), ("fts5_every_word", words)):
+            samples, cpu = [], []
+            for q in questions:
+                terms = split(q)
+                if not terms:
+                    continue
+                ms, cpu_ms, _ = cpu_timed(partial(fts_top10, conn, fts_query(terms)))
+                samples.append(ms)
+                cpu.append(cpu_ms)
+            out[name] = latency(samples) | {"cpu": latency(cpu)}
+        rows = conn.execute("SELECT rowid, text FROM passages").fetchall()
+    out["tantivy"] = measure_tantivy(rows, questions)
+    return out
+
+
+def measure_tantivy(rows: list[tuple[int, str]], questions: list[str]) -> dict[str, Any] | str:
+    """tantivy (block-max WAND) over the same passages, as an optional comparison: the bot
+    does not use it."""
+    try:
+        import tantivy  # type: ignore[import-not-found]
+    except ImportError:
+        return "not installed (pip install -e '.[bench]')"
+    from bot.core.textnorm import content_words
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("rowid", stored=True, indexed=True)
+    builder.add_text_field("text", stored=False, tokenizer_name="en_stem")
+    index = tantivy.Index(builder.build())
+    start = time.perf_counter()
+    writer = index.writer(heap_size=200_000_000, num_threads=1)
+    for rowid, text in rows:
+        writer.add_document(tantivy.Document(rowid=rowid, text=text))
+    writer.commit()
+    index.reload()
+    build_s = time.perf_counter() - start
+    searcher = index.searcher()
+    samples, cpu = [], []
+    for q in questions:
+        terms = content_words(q)
+        if not terms:
+            continue
+        query = index.parse_query(" ".join(terms), ["text"])
+        ms, cpu_ms, _ = cpu_timed(partial(searcher.search, query, 10))
+        samples.append(ms)
+        cpu.append(cpu_ms)
+    return latency(samples) | {"cpu": latency(cpu), "build_s": round(build_s, 2)}
+
+
+def measure_asks(svc: Any, questions: list[str], rounds: int) -> dict[str, Any]:
+    """`rounds` passes over the questions; each round's p50/p95, and the min and median of
+    the rounds' p95 (the machine is shared: one round can be slowed by another's work)."""
+    runs = []
+    confident = 0
+    for _ in range(rounds):
+        samples, cpu_samples = [], []
+        for q in questions:
+            ms, cpu_ms, answer = cpu_timed(partial(svc.ask, q, course=COURSE, top=5))
+            samples.append(ms)
+            cpu_samples.append(cpu_ms)
+            confident += answer.confident
+        runs.append(latency(samples) | {"cpu": latency(cpu_samples), "max": round(max(samples), 2)})
+    p95s = sorted(r["p95"] for r in runs)
+    cpu95s = sorted(r["cpu"]["p95"] for r in runs)
+    return {"rounds": runs, "p95_min": p95s[0], "p95_median": statistics.median(p95s),
+            "cpu_p95_min": cpu95s[0], "cpu_p95_median": statistics.median(cpu95s),
+            "p50": statistics.median(r["p50"] for r in runs), "n": len(questions),
+            "confident": round(confident / (rounds * len(questions)), 2)}
+
+
+def measure_size(size: int, questions: int, rounds: int = 3) -> dict[str, Any]:
     from rapidfuzz import fuzz, process
 
-    from bot.core.search.retrieval import fts_query
     from bot.core.service import SeminarService
-    from bot.core.textnorm import content_words, fold
+    from bot.core.textnorm import fold
 
     base = OUT / f"corpus-{size}"
     folder = base / "readings"
@@ -129,6 +215,12 @@ def measure_size(size: int, questions: int) -> dict[str, Any]:
     cold_ms, _ = timed(lambda: svc.ask(asks[0]["question"], course=COURSE))
     result["first_ask_ms"] = round(cold_ms, 1)
 
+    # The target: real wording, whole rerank included.
+    real = real_questions()
+    result["ask_real"] = measure_asks(svc, real, rounds)
+
+    # Synthetic questions (drawn from the corpus's sentences): a sanity check that the index
+    # answers at every size, and their latency for comparison with earlier runs.
     samples, cpu_samples, hits1, hits5 = [], [], 0, 0
     for item in asks:
         ms, cpu_ms, answer = cpu_timed(partial(svc.ask, item["question"], course=COURSE, top=5))
@@ -143,23 +235,6 @@ def measure_size(size: int, questions: int) -> dict[str, Any]:
         "cpu": latency(cpu_samples),
     }
 
-    fts_samples: list[float] = []
-    fts_cpu: list[float] = []
-    with sqlite3.connect(db_path) as conn:
-        for item in asks:
-            expr = fts_query(content_words(item["question"]))
-            ms, cpu_ms, _ = cpu_timed(partial(fts_top10, conn, expr))
-            fts_samples.append(ms)
-            fts_cpu.append(cpu_ms)
-        texts = [t for (t,) in conn.execute("SELECT text FROM passages")]
-    result["fts5"] = latency(fts_samples) | {"cpu": latency(fts_cpu)}
-    fuzzy_n = max(5, min(len(asks), 2_000_000 // max(1, len(texts))))
-    fuzzy = [
-        timed(partial(process.extract, item["question"], texts, scorer=fuzz.token_set_ratio,
-                      limit=10))[0]
-        for item in asks[:fuzzy_n]
-    ]
-    result["rapidfuzz"] = latency(fuzzy)
 
     for name, items, key in (("cite", cites, "query"), ("quote", quotes, "quote")):
         method = getattr(svc, name, None)
@@ -183,7 +258,17 @@ def measure_size(size: int, questions: int) -> dict[str, Any]:
     }
     svc.ensure_index(COURSE)
     svc.close()
-    result["peak_mb"] = round(peak_mb(), 1)
+    result["peak_mb"] = round(peak_mb(), 1)  # the bot's: the references below hold their own
+    result |= measure_references(db_path, real)
+    with sqlite3.connect(db_path) as conn:
+        texts = [t for (t,) in conn.execute("SELECT text FROM passages")]
+    fuzzy_n = max(5, min(len(asks), 2_000_000 // max(1, len(texts))))
+    fuzzy = [
+        timed(partial(process.extract, item["question"], texts, scorer=fuzz.token_set_ratio,
+                      limit=10))[0]
+        for item in [{"question": q} for q in real][:fuzzy_n]
+    ]
+    result["rapidfuzz"] = latency(fuzzy)
     return result
 
 
@@ -200,7 +285,7 @@ def measure_burst(size: int, questions: int) -> dict[str, Any]:
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(src, db_path)
     svc = SeminarService(db_path, {COURSE: OUT / f"corpus-{size}" / "readings"})
-    asks = [q["question"] for q in load_jsonl(OUT / f"corpus-{size}" / "questions.jsonl")[:questions]]
+    asks = real_questions()
     svc.ask(asks[0], course=COURSE)  # vocabulary loaded before the burst, as in a running bot
     seed_privacy_state(svc)
     done = threading.Event()
@@ -344,24 +429,45 @@ def render(sizes: list[dict[str, Any]], burst: dict[str, Any] | None,
         "(the worst case: ask searches every passage of the course).",
         "",
         "| passages | readings | build s | build passages/s (per CPU s) | peak MB | db MB | first ask ms "
-        "| ask | FTS5 bm25 top-10 | rapidfuzz extract | cite | quote | re-index one reading |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|---|",
+        "| cite | quote | re-index one reading |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for r in sizes:
         re1 = r["reindex_one"]
         lines.append(
             f"| {r['passages']:,} | {r['readings']} | {r['build_s']} | {r['build_pps']:,} "
             f"({r['build_pps_cpu']:,}) | "
-            f"{r['peak_mb']} | {r['db_mb']} | {r['first_ask_ms']} | {fmt(r['ask'])} | "
-            f"{fmt(r['fts5'])} | {fmt(r['rapidfuzz'])} (n={r['rapidfuzz']['n']}) | "
+            f"{r['peak_mb']} | {r['db_mb']} | {r['first_ask_ms']} | "
             f"{fmt(r['cite'])} | {fmt(r['quote'])} | "
             f"{re1['ms']} ms ({re1['indexed']} re-read, {re1['unchanged']} unchanged; "
             f"next ask {re1['next_ask_ms']} ms) |"
         )
-    lines += ["", "Synthetic-question hit rate (sanity check that the index answers at every "
-              "size, not a quality measure): " + ", ".join(
-                  f"{r['passages']:,}: recall@1 {r['ask']['recall@1']}, recall@5 {r['ask']['recall@5']}"
-                  for r in sizes), ""]
+    lines += [
+        "",
+        f"`ask` on bench/questions-real.txt ({sizes[0]['ask_real']['n'] if sizes else 0} "
+        "questions in students' wording), whole rerank included, beside the references on the "
+        "same passages and questions. p95 of each round, then min / median of the rounds; "
+        "p50 / p95 (CPU p50 / p95) for the references.",
+        "",
+        "| passages | ask p95 per round (wall) | ask p95 min / median | ask CPU p95 min / median "
+        "| ask p50 | FTS5 bm25 top-10, stop words dropped | FTS5 bm25 top-10, every word "
+        "| tantivy bm25 top-10 | rapidfuzz extract |",
+        "|---:|---|---|---|---:|---|---|---|---|",
+    ]
+    for r in sizes:
+        a = r["ask_real"]
+        tv = r["tantivy"]
+        tantivy = fmt(tv) + f" (index {tv['build_s']} s)" if isinstance(tv, dict) else tv
+        lines.append(
+            f"| {r['passages']:,} | {', '.join(str(x['p95']) for x in a['rounds'])} | "
+            f"{a['p95_min']} / {a['p95_median']} | {a['cpu_p95_min']} / {a['cpu_p95_median']} | "
+            f"{a['p50']} | {fmt(r['fts5'])} | {fmt(r['fts5_every_word'])} | {tantivy} | "
+            f"{fmt(r['rapidfuzz'])} (n={r['rapidfuzz']['n']}) |"
+        )
+    lines += ["", "Synthetic questions (drawn from the corpus's own sentences: a sanity check "
+              "that the index answers at every size, not a quality measure): " + ", ".join(
+                  f"{r['passages']:,}: recall@1 {r['ask']['recall@1']}, recall@5 "
+                  f"{r['ask']['recall@5']}, ask {fmt(r['ask'])}" for r in sizes), ""]
     if burst:
         lines += [
             f"Discussion log burst: {burst['events']:,} message events, one write call each, "
@@ -383,11 +489,14 @@ def render(sizes: list[dict[str, Any]], burst: dict[str, Any] | None,
         ]
     if sizes:
         big = sizes[-1]
-        ratio = big["ask"]["p95"] / big["fts5"]["p95"] if big["fts5"]["p95"] else float("inf")
+        ask = big["ask_real"]
+        ratio = ask["p95_median"] / big["fts5"]["p95"] if big["fts5"]["p95"] else float("inf")
         quote = big["quote"]["p95"] if isinstance(big["quote"], dict) else None
         checks = [
-            ("ask p95 <= 50 ms", big["ask"]["p95"] <= TARGETS["ask_p95_ms"],
-             f"{big['ask']['p95']} ms wall, {big['ask']['cpu']['p95']} ms CPU"),
+            ("ask p95 <= 25 ms (real wording; the least disturbed round)",
+             ask["p95_min"] <= TARGETS["ask_p95_ms"],
+             f"{ask['p95_min']} / {ask['p95_median']} ms wall (min / median), "
+             f"{ask['cpu_p95_min']} / {ask['cpu_p95_median']} ms CPU"),
             ("ask p95 within 3x of FTS5 alone", ratio <= TARGETS["ask_vs_fts"], f"{ratio:.1f}x"),
             ("quote p95 <= 100 ms", None if quote is None else quote <= TARGETS["quote_p95_ms"],
              "pending" if quote is None else f"{quote} ms"),
@@ -411,9 +520,11 @@ def render(sizes: list[dict[str, Any]], burst: dict[str, Any] | None,
                   "|---|---|---|"]
         for name, ok, got in checks:
             lines.append(f"| {name} | {'pending' if ok is None else ('yes' if ok else 'NO')} | {got} |")
-        lines += ["", "The FTS5 reference is the plain OR of the question's content words, top 10 by "
-                  "`bm25()`; `ask` runs a cheaper recall query (rarest terms within a postings "
-                  "budget, see below) and then the rerank, so it can be faster than the reference."]
+        lines += ["", "The FTS5 references are the plain OR of the question's content words (or "
+                  "of every word), top 10 by `bm25()`; `ask` runs a cheaper recall query (its "
+                  "rarest terms within a postings budget: common words only re-score) and then "
+                  "the rerank, so it can be faster than the reference. tantivy is a comparison "
+                  "only: the bot does not use it."]
         lines.append("")
     return "\n".join(lines)
 
@@ -436,13 +547,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,100000",
                         help="comma-separated passage counts (default 1000,10000,100000)")
     parser.add_argument("--questions", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="passes over the real-wording questions (default 3)")
     parser.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:  # internal: one measurement in a fresh process, JSON on stdout
         kind, size = args.worker.split(":")
-        fn = measure_size if kind == "size" else measure_burst
-        print(json.dumps(fn(int(size), args.questions)))
+        if kind == "size":
+            print(json.dumps(measure_size(int(size), args.questions, args.rounds)))
+        else:
+            print(json.dumps(measure_burst(int(size), args.questions)))
         return 0
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     OUT.mkdir(parents=True, exist_ok=True)
@@ -451,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         corpus.build(size, OUT / f"corpus-{size}", questions=args.questions)
         print(f"[{size:,}] corpus generated in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-        results.append(worker(f"size:{size}", args.questions))
+        results.append(worker(f"size:{size}", args.questions, args.rounds))
         print(f"[{size:,}] {json.dumps(results[-1])}", file=sys.stderr)
     burst = worker(f"burst:{sizes[-1]}", args.questions) if sizes else None
     print(f"[burst] {json.dumps(burst)}", file=sys.stderr)
@@ -466,9 +581,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def worker(job: str, questions: int) -> dict[str, Any]:
+def worker(job: str, questions: int, rounds: int = 1) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--worker", job, "--questions", str(questions)],
+        [sys.executable, "-m", "bench.run", "--worker", job, "--questions", str(questions),
+         "--rounds", str(rounds)],
         capture_output=True, text=True, cwd=HERE.parent,
     )
     if out.returncode != 0:

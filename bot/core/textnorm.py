@@ -133,14 +133,10 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
-def initialisms(tokens: list[str], sizes: set[int]) -> set[str]:
-    """First letters of runs of consecutive content words among `tokens` (from `words`):
-    "gross domestic product" -> "gdp", so a question's abbreviation meets a reading that spells
-    the name out."""
-    initials = "".join(
-        w[0] for w in tokens if w not in STOPWORDS and len(w) > 1 and not w.isdigit()
-    )
-    return {initials[i : i + n] for n in sizes for i in range(len(initials) - n + 1)}
+def initial_letters(tokens: list[str]) -> str:
+    """The first letters of the content words among `tokens` (from `words`), in order: an
+    abbreviation spelled out in the text is a run of them ("gross domestic product" -> "gdp")."""
+    return "".join([w[0] for w in tokens if w not in STOPWORDS and len(w) > 1 and not w.isdigit()])
 
 
 @functools.lru_cache(maxsize=262_144)

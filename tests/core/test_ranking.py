@@ -15,7 +15,7 @@ from bot.core.search.ask import Searcher
 from bot.core.search.ranking import RankingConfig, build_query, rerank
 from bot.core.search.retrieval import fetch_candidates, fts_query, passages_with_all
 from bot.core.service import SeminarService
-from bot.core.textnorm import initialisms, words
+from bot.core.textnorm import initial_letters, words
 
 
 def top_text(service: SeminarService, question: str) -> str:
@@ -138,9 +138,9 @@ def test_fts_query_quotes_everything() -> None:
     assert fts_query(['say "hi"', "near"]) == '"say ""hi""" OR "near"'
 
 
-def test_initialisms_are_first_letters_of_consecutive_content_words() -> None:
-    found = initialisms(words("The gross domestic product of the Banco de México grew."), {3, 4})
-    assert {"gdp", "gdpb", "bm"} & found == {"gdp", "gdpb"}  # "de" is a stop word, "bm" too short
+def test_initials_are_first_letters_of_content_words() -> None:
+    initials = initial_letters(words("The gross domestic product of the Banco de México grew."))
+    assert initials == "gdpbmg"  # "the", "of", "de" are stop words
 
 
 def test_an_abbreviation_finds_the_name_spelled_out(course_of) -> None:
@@ -176,10 +176,13 @@ def test_pruned_rerank_equals_scoring_every_candidate(
     query = build_query(question, searcher.vocabulary())
     with sample_service.db.read() as conn:
         rows = fetch_candidates(conn, "default", query.terms, None)
-    everything = rerank(query, rows, len(rows))
-    for top in (1, 3, 5):
-        pruned = rerank(query, rows, top)
-        assert [(s, p.id, b) for s, p, b in pruned] == [(s, p.id, b) for s, p, b in everything[:top]]
+        context = retrieval.context_texts(conn, rows)
+    for around in (None, context):
+        everything = rerank(query, rows, len(rows), context=around)
+        for top in (1, 3, 5):
+            pruned = rerank(query, rows, top, context=around)
+            assert [(s, p.id, b) for s, p, b in pruned] == [
+                (s, p.id, b) for s, p, b in everything[:top]]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -11,26 +11,50 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import snowballstemmer
 
 from bot.core.models import ASKABLE_KINDS, PassageKind, kinds_sql
 from bot.core.readings.store import load_terms
-from bot.core.textnorm import STOPWORDS, stem
+from bot.core.textnorm import STOPWORDS
 
-CANDIDATES = 120
+# The rerank reads every candidate's words, so their number is most of its cost: 40 kept the
+# answers of every question set (dev, our own on the seed course and on three PDFs) and the
+# synthetic recall at 100k passages (0.44 / 0.565 at 1 / 5, against 0.43 / 0.60 with 120), at
+# a third of the rerank time of 120 (bench/RESULTS.md).
+CANDIDATES = 40
 # FTS5 computes bm25 for every row the OR query matches, so recall costs about as much as the
 # terms' postings: at 100k passages a question with a few corpus-common words matched half the
 # index (bench/RESULTS.md). Past this many postings the commonest terms are left out of the
 # recall query only; the rerank still weighs them. Small courses never reach it.
 RECALL_POSTINGS = 10_000
+# When the rarest terms find fewer than a page of answers, the next ones are tried within this
+# budget, never every term: an OR over common words scans most of a large index.
+WIDER_POSTINGS = 4 * RECALL_POSTINGS
 # The best rows of the whole index are fetched first and filtered to the course afterwards:
 # joining every match to `passages` before ranking cost as much as the search itself at 100k
 # passages. This many rows leave room for other courses' and non-askable rows.
 PREFETCH = 4 * CANDIDATES
+
+
+_PORTER2 = snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=262_144)
+def term_key(word: str) -> str:
+    """The form a question's word and a reading's word are compared in: the Porter2 stem
+    ("preferred", "preferences" -> "prefer"; "regime", "regimes" -> "regim"), the family of
+    stemmer FTS5's porter tokenizer uses to find the candidates. The light `textnorm.stem`
+    missed such pairs ("prefer" -> "pref" but "preferred" -> "preferr"), so a paraphrase
+    lost the words it shared with its answer, or had them "typo-corrected" instead."""
+    return str(_PORTER2.stemWord(word))
 
 
 @dataclass(slots=True)
@@ -41,9 +65,20 @@ class Vocabulary:
     terms: list[str]
     compounds: dict[str, str]  # "decertify" -> "de certify" where the readings hyphenate it
     forms: dict[str, list[str]]  # stem -> the words of the readings with that stem
+    ordered: list[str] = field(default_factory=list)  # every word, sorted: found by prefix
+
+    def starting_with(self, prefix: str, *, longer_by: int) -> list[str]:
+        """The readings' words that start with `prefix` and are at most `longer_by` longer."""
+        i = bisect.bisect_left(self.ordered, prefix)
+        out = []
+        while i < len(self.ordered) and self.ordered[i].startswith(prefix):
+            if len(self.ordered[i]) <= len(prefix) + longer_by:
+                out.append(self.ordered[i])
+            i += 1
+        return out
 
     def idf(self, term: str) -> float:
-        n = self.by_stem.get(stem(term), 0)
+        n = self.by_stem.get(term_key(term), 0)
         return math.log((self.passages - n + 0.5) / (n + 0.5) + 1.0)
 
 
@@ -56,11 +91,11 @@ def load_vocabulary(conn: sqlite3.Connection, course: str) -> Vocabulary:
     by_stem: Counter[str] = Counter()
     forms: dict[str, list[str]] = {}
     for term, n in df.items():
-        key = stem(term)
+        key = term_key(term)
         by_stem[key] += n
         forms.setdefault(key, []).append(term)
     terms = [t for t in df if len(t) > 2 and not t.isdigit() and t not in STOPWORDS]
-    return Vocabulary(df, dict(by_stem), total, terms, joined, forms)
+    return Vocabulary(df, dict(by_stem), total, terms, joined, forms, sorted(df))
 
 
 # -- FTS5 queries ----------------------------------------------------------------------------
@@ -105,8 +140,8 @@ def recall_terms(
     """The rarest terms whose postings fit the budget (at least one), in question order."""
     kept: set[str] = set()
     postings = 0
-    for term in sorted(terms, key=lambda t: vocab.by_stem.get(stem(t), 0)):
-        postings += vocab.by_stem.get(stem(term), 0)
+    for term in sorted(terms, key=lambda t: vocab.by_stem.get(term_key(t), 0)):
+        postings += vocab.by_stem.get(term_key(term), 0)
         if kept and postings > budget:
             break
         kept.add(term)
@@ -148,6 +183,34 @@ def _matches(conn: sqlite3.Connection, expr: str) -> int:
         "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (expr,)
     ).fetchone()
     return int(n)
+
+
+def context_texts(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> dict[int, str]:
+    """rowid -> what a passage is read with: its section's title and the passage before it in
+    the same reading (for a footnote, the passage it hangs on). A passage often names its
+    subject only there ("Stephen Krasner discusses alternative uses of the term:" before the
+    passage listing them)."""
+    if not rows:
+        return {}
+    before = {r["rowid"] - 1: r["rowid"] for r in rows if r["kind"] != PassageKind.FOOTNOTE}
+    parents = {(r["course"], r["parent_id"]): r["rowid"] for r in rows
+               if r["kind"] == PassageKind.FOOTNOTE and r["parent_id"]}
+    readings = {r["rowid"]: r["reading_id"] for r in rows}
+    found: dict[int, str] = {}
+    marks = ",".join("?" * len(before))
+    for rowid, reading_id, text in conn.execute(
+        f"SELECT rowid, reading_id, text FROM passages WHERE rowid IN ({marks})", list(before)
+    ) if before else ():
+        if readings[before[rowid]] == reading_id:
+            found[before[rowid]] = text
+    if parents:
+        wanted = " OR ".join("(course = ? AND id = ?)" for _ in parents)
+        for course, parent_id, text in conn.execute(
+            f"SELECT course, id, text FROM passages WHERE {wanted}",
+            [v for key in parents for v in key],
+        ):
+            found[parents[(course, parent_id)]] = text
+    return {r["rowid"]: f"{r['section'] or ''}\n{found.get(r['rowid'], '')}" for r in rows}
 
 
 def course_passages(
