@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.core.readings.pdf import Line, Page, PdfText
-from bot.core.textnorm import DIGIT_TO_SUPER, fold, normalize_space
+from bot.core.textnorm import DIGIT_TO_SUPER, SUPER_TO_DIGIT, fold, normalize_space
 
 BIBLIOGRAPHY_NAMES = re.compile(
     r"^(?:[\dIVX]+\.?\s*)?(?:bibliography|references?|reference list|works cited|literature cited|"
@@ -43,7 +43,7 @@ _CAPTION = re.compile(
     r"^(?:table|tab\.|figure|fig\.|chart|graph|exhibit|abbildung|abb\.|tabelle|schaubild|"
     r"grafik|diagram|map)\s*[\dIVXA-Z]+(?:\.\d+)?\b", re.I,
 )
-_MARKER_START = re.compile(r"^(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d{1,3}[.)]?|[*†‡§]+|\(\d{1,3}\)|\[\d{1,3}\])\s*(?=\S)")
+_MARKER_START = re.compile(r"^(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+\s*|\d{1,3}[.)]?\s+|[*†‡§]+\s*|\(\d{1,3}\)\s*|\[\d{1,3}\]\s*)(?=\S)")
 _PAGE_NUMBER_LINE = re.compile(
     r"^(?:page|seite|p\.|s\.)?\s*[-–—]?\s*(\d{1,4}|[ivxlc]{1,7})\s*[-–—]?\s*(?:(?:of|von|/)\s*\d{1,4})?$",
     re.I,
@@ -117,6 +117,7 @@ def analyze(pdf: PdfText) -> Layout:
         lines = [line for line in page.lines if id(line) not in skip]
         blocks.extend(_page_blocks(page, reading_order(lines, page.width), body_size, body_bold))
     start, end = _references(blocks, body_size)
+    _number_notes(blocks, start, end)
     return Layout(pdf=pdf, blocks=blocks, furniture=furniture, page_labels=labels,
                   body_size=body_size, cover_pages=sorted(cover), references_start=start,
                   references_end=end)
@@ -388,6 +389,7 @@ def _page_blocks(page: Page, lines: list[Line], body: float, body_bold: bool) ->
         blocks.append(Block("body", current))
     for block in blocks:
         block.kind = _kind(block, body, body_bold, page)
+    _captioned(blocks, body)
     _footnotes(blocks, page, body)
     return [piece for block in blocks for piece in _split_notes(block)]
 
@@ -424,7 +426,7 @@ def _kind(block: Block, body: float, body_bold: bool, page: Page) -> str:
     text = block.text
     if _in_image(block, page) or _is_table(block):
         return "figure"
-    if _CAPTION.match(text) and len(block.lines) <= 3:
+    if _CAPTION.match(text) and (len(block.lines) <= 3 or block.size < 0.97 * body):
         return "figure"
     size = block.size
     short = len(block.lines) <= 3 and len(text) <= 200
@@ -433,6 +435,18 @@ def _kind(block: Block, body: float, body_bold: bool, page: Page) -> str:
         if size >= 1.12 * body or (bold and not body_bold and size >= 0.9 * body):
             return "heading"
     return "body"
+
+
+def _captioned(blocks: list[Block], body: float) -> None:
+    """What follows a "Table 2" caption in smaller type than the body is the table."""
+    inside = False
+    for block in blocks:
+        if block.kind == "figure" and _CAPTION.match(block.text):
+            inside = True
+        elif inside and block.size < 0.95 * body and block.kind == "body":
+            block.kind = "figure"
+        else:
+            inside = False
 
 
 def _in_image(block: Block, page: Page) -> bool:
@@ -471,6 +485,42 @@ def _footnotes(blocks: list[Block], page: Page, body: float) -> None:
             b.kind = "body"
 
 
+def _number_notes(blocks: list[Block], start: int | None, end: int | None) -> None:
+    """A note is numbered in sequence (through the paper or page by page) and its number is
+    raised in the text above it, on its page or the one before: a small-type block at the
+    foot that fails either is a chart's label, a table's list or a numbered reference."""
+    raised: dict[int, set[str]] = {}
+    for block in blocks:
+        if block.kind != "footnote":
+            for line in block.lines:
+                raised.setdefault(line.page, set()).update(
+                    s.text.strip() for s in line.spans if s.raised and s.text.strip().isdigit()
+                )
+    expected = 1
+    previous: Block | None = None
+    for i, block in enumerate(blocks):
+        if block.kind != "footnote":
+            continue
+        if start is not None and i > start and (end is None or i < end):
+            block.kind = "body"
+            continue
+        label = block.label
+        if label is None:
+            if previous is None:
+                block.kind = "body"
+            continue
+        if not label.isdigit():
+            previous = block
+            continue
+        n = int(label)
+        marked = label in raised.get(block.page, set()) | raised.get(block.page - 1, set())
+        if (n == 1 or expected <= n <= expected + 2) and marked:
+            expected = n + 1
+            previous = block
+        else:
+            block.kind = "body"
+
+
 def _split_notes(block: Block) -> list[Block]:
     if block.kind != "footnote":
         return [block]
@@ -478,7 +528,7 @@ def _split_notes(block: Block) -> list[Block]:
     for line in block.lines:
         m = _MARKER_START.match(line_text(line))
         if m or not out:
-            label = re.sub(r"[^\d*†‡§]", "", m.group()).translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")) if m else None
+            label = re.sub(r"[^\d*†‡§]", "", m.group().translate(SUPER_TO_DIGIT)) if m else None
             out.append(Block("footnote", [line], label=label or None))
         else:
             out[-1].lines.append(line)
