@@ -17,6 +17,7 @@ Every rule reads geometry and typography, never the words of a particular paper 
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -395,7 +396,7 @@ def _page_blocks(page: Page, lines: list[Line], body: float, body_bold: bool) ->
 
 
 def _leading(lines: list[Line]) -> float:
-    steps = [b.baseline - a.baseline for a, b in zip(lines, lines[1:], strict=False)
+    steps = [b.baseline - a.baseline for a, b in itertools.pairwise(lines)
              if 0 < b.baseline - a.baseline < 3 * a.size and abs(a.size - b.size) < 0.5]
     return statistics.median(steps) if steps else 12.0
 
@@ -403,7 +404,7 @@ def _leading(lines: list[Line]) -> float:
 def _starts_block(current: list[Line], line: Line, leading: float, body: float) -> bool:
     prev = current[-1]
     step = line.baseline - prev.baseline
-    if step < -0.5 * prev.size or abs(line.x0 - prev.x0) > 0.45 * max(prev.x1 - prev.x0, 1) and step < 0:
+    if step < -0.5 * prev.size or (abs(line.x0 - prev.x0) > 0.45 * max(prev.x1 - prev.x0, 1) and step < 0):
         return True  # a new column or a jump back up
     if step > max(leading, prev.size * 1.1) * 1.45:
         return True
@@ -431,9 +432,10 @@ def _kind(block: Block, body: float, body_bold: bool, page: Page) -> str:
     size = block.size
     short = len(block.lines) <= 3 and len(text) <= 200
     bold = all(line.bold for line in block.lines)
-    if short and not text.endswith((".", ",", ";")) or short and re.match(r"^[\dIVX]+(\.\d+)*\.?\s", text):
-        if size >= 1.12 * body or (bold and not body_bold and size >= 0.9 * body):
-            return "heading"
+    numbered = re.match(r"^[\dIVX]+(\.\d+)*\.?\s", text)
+    styled = size >= 1.12 * body or (bold and not body_bold and size >= 0.9 * body)
+    if short and styled and (numbered or not text.endswith((".", ",", ";"))):
+        return "heading"
     return "body"
 
 
