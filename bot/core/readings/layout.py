@@ -306,10 +306,10 @@ def _drop_strays(labels: list[str | None]) -> list[str | None]:
     for i, v in enumerate(values):
         if v is None:
             continue
-        prev = next(((j, values[j]) for j in range(i - 1, -1, -1) if values[j] is not None), None)
-        nxt = next(((j, values[j]) for j in range(i + 1, len(values)) if values[j] is not None), None)
-        fits = [n is not None and n[1] - v == n[0] - i for n in (prev, nxt) if n is not None]
-        if fits and not any(fits) and len(fits) == 2:
+        numbered = [(j, w) for j, w in enumerate(values) if w is not None and j != i]
+        before = [(j, w) for j, w in numbered if j < i][-1:]
+        after = [(j, w) for j, w in numbered if j > i][:1]
+        if before and after and all(w - v != j - i for j, w in before + after):
             out[i] = None
     return out
 
