@@ -177,7 +177,8 @@ def _cover_pages(pages: list[Page]) -> set[int]:
     if len(pages) < 2 or not pages[0].lines:
         return set()
     text = " ".join(line.text for line in pages[0].lines)
-    return {0} if _CITATION_LABEL.search(text) and _TERMS.search(text) else set()
+    cited = _CITATION_LABEL.search(text) or re.search(r"\((?:19|20)\d\d\)\s*[,.:]?.{0,300}?\bin:", text, re.I)
+    return {0} if cited and _TERMS.search(text) else set()
 
 
 # -- furniture and page numbers -------------------------------------------------------------
@@ -364,8 +365,8 @@ def _gutter(lines: list[Line], width: float) -> float | None:
     if len(left) < 6 or len(right) < 6 or crossing > 0.2 * len(lines):
         return None
     # Both sides must be columns of running text, not a label column beside a wide one.
-    wide_left = sum(1 for line in left if line.x1 - line.x0 > 0.3 * width)
-    wide_right = sum(1 for line in right if line.x1 - line.x0 > 0.3 * width)
+    wide_left = sum(1 for line in left if line.x1 - line.x0 > 0.2 * width)
+    wide_right = sum(1 for line in right if line.x1 - line.x0 > 0.2 * width)
     if wide_left < 4 or wide_right < 4:
         return None
     # The gutter's exact place: the middle of the widest gap around x.

@@ -1,0 +1,529 @@
+"""What a published PDF says about itself: title, authors, year, journal, volume, issue,
+pages and DOI, read from where publishers print them.
+
+The signals, strongest first:
+- the first page of the article: the title is the largest type near the top (with its
+  subtitle), the authors are the name lines under it (affiliations skipped);
+- the imprint lines publishers set in the page head or foot ("Time & Society Vol 16(2/3):
+  367-386", "Social Inclusion, 2015, Volume 3, Issue 3, Pages 19-23", "© 2007 ..."), in
+  running heads too;
+- a repository cover sheet's "Suggested Citation" line ("Surname, Given: Title. In: Journal
+  16 (2007), 2-3, pp. 367-386"), which the article itself overrides where they disagree;
+- the printed page numbers, for the page range of a paper that prints none;
+- the PDF's own /Title and /Author, only to confirm or as a last resort (they are often a
+  file name or an account).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.core.readings.layout import Block, Layout, line_text
+from bot.core.readings.pdf import Line
+from bot.core.textnorm import fold, normalize_space
+
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>,;]+)", re.I)
+_YEAR = re.compile(r"(?<![\d.])(1[89]\d\d|20\d\d)(?![\d/-])")
+_IMPRINT = re.compile(
+    r"\b(?:vol\.?|volume|issue|no\.|nr\.|heft|pp\.?|pages?:?|jg\.|bd\.)\s*\d|\b(?:issn|doi|copyright)\b|©|"
+    r"\d+\s*\(\s*\d+[^)]*\)|\d+\s*:\s*\d+\s*[-–]\s*\d+|\b\d+/\d{4}\b",
+    re.I,
+)
+_CITATION_LABEL = re.compile(
+    r"(?:suggested citation|empfohlene zitierung|zitierhinweis|zitiervorschlag|please cite[^:]*|"
+    r"to cite this (?:article|paper)|citation)\s*:", re.I,
+)
+_GENRE = re.compile(
+    r"^(?:book reviews?|reviews?|review essay|article|research article|original article|"
+    r"original contribution|original paper|commentary|editorial|essay|report|research report|"
+    r"kurzbeitrag|beitrag|aufsatz|rezension|discussion paper|working paper|arbeitspapier|"
+    r"research note|short communication|case study|special issue|abstract|zusammenfassung|"
+    r"themenschwerpunkt|forum|debate|introduction)s?$", re.I,
+)
+_AFFILIATION = re.compile(
+    r"(universit|institut|college|department|dept\.|school|faculty|fakultät|centre|center|"
+    r"zentrum|hospital|klinik|laborator|gmbh|e-?mail|@|www\.|http|street|straße|str\.|road|"
+    r"avenue|p\.?o\.? box|telefon|phone|tel\.|fax|correspond|academy|akademie|ministry|"
+    r"foundation|stiftung|council|agency|association|gesellschaft)",
+    re.I,
+)
+_DEGREES = re.compile(r"\b(?:MD|PhD|Ph\.D\.|MSc|M\.Sc\.|BSc|MA|BA|PT|Dr\.|Prof\.|Dipl\.-\w+|MPH|RN)\b\.?")
+_PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "du", "del", "della", "e", "y", "la",
+              "le", "al", "el", "bin", "ibn", "abu", "ten", "ter", "zu", "dos", "das", "do"}
+_MONTHS = (r"(?:jan(?:uary|uar)?|feb(?:ruary|ruar)?|m(?:ar(?:ch)?|ärz)|apr(?:il)?|ma[iy]|"
+           r"jun[ei]?|jul[iy]?|aug(?:ust)?|sep(?:tember)?|o[ck]t(?:ober)?|nov(?:ember)?|"
+           r"de[cz](?:ember)?)")
+_DATE_LINE = re.compile(rf"^(?:[\w .,-]*,\s*)?(?:\d{{1,2}}\.?\s*)?{_MONTHS}\.?\s+(1[89]\d\d|20\d\d)$", re.I)
+
+
+@dataclass(slots=True)
+class PdfMetadata:
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    year: str | None = None
+    container: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None  # "95-102"
+    doi: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"title": self.title, "authors": list(self.authors), "year": self.year,
+                "container": self.container, "volume": self.volume, "issue": self.issue,
+                "pages": self.pages, "doi": self.doi}
+
+
+@dataclass(slots=True)
+class _Imprint:
+    """What imprint lines and a citation say, each field with how often it was seen."""
+
+    containers: Counter[str] = field(default_factory=Counter)
+    volumes: Counter[str] = field(default_factory=Counter)
+    issues: Counter[str] = field(default_factory=Counter)
+    pages: Counter[str] = field(default_factory=Counter)
+    years: Counter[str] = field(default_factory=Counter)
+
+
+def read_metadata(layout: Layout) -> PdfMetadata:
+    meta = PdfMetadata()
+    first = _first_article_page(layout)
+    cover = _cover_citation(layout)
+    imprint = _imprint(layout, first)
+    if cover:
+        for key, counter in (("container", imprint.containers), ("volume", imprint.volumes),
+                             ("issue", imprint.issues), ("pages", imprint.pages), ("year", imprint.years)):
+            value = cover.get(key)
+            if isinstance(value, str) and value and not counter:
+                counter[value] += 1
+    meta.container = _best(imprint.containers)
+    title_block, title = _title(layout, first, meta.container)
+    meta.title = title or (cover or {}).get("title") or _pdf_title(layout)  # type: ignore[assignment]
+    meta.authors = _authors(layout, title_block) or list((cover or {}).get("authors") or []) or _pdf_authors(layout)
+    meta.volume = _best(imprint.volumes)
+    meta.issue = _best(imprint.issues)
+    meta.year = _best(imprint.years) or _dated(layout, first)
+    meta.pages = _best(imprint.pages) or _pages_from_labels(layout, first)
+    meta.doi = _doi(layout, first)
+    return meta
+
+
+def _best(counter: Counter[str]) -> str | None:
+    return counter.most_common(1)[0][0] if counter else None
+
+
+def _first_article_page(layout: Layout) -> int:
+    pages = sorted({b.page for b in layout.blocks})
+    return pages[0] if pages else 0
+
+
+def _page_lines(layout: Layout, page: int) -> list[Line]:
+    lines = [line for b in layout.blocks if b.page == page for line in b.lines]
+    return sorted(lines + layout.furniture.get(page, []), key=lambda line: line.baseline)
+
+
+# -- title --------------------------------------------------------------------------------------
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z]", "", fold(text))
+
+
+def _names_container(block: Block, container: str | None) -> bool:
+    """A masthead: every line of the block is part of the journal's name ("FORUM:
+    QUALITATIVE" / "S O C I A L  R E S E A R C H"), however it is letter-spaced."""
+    if not container:
+        return False
+    name = _letters(container)
+    return all(_letters(line.text) and _letters(line.text) in name for line in block.lines)
+
+
+def _title(layout: Layout, first: int, container: str | None) -> tuple[Block | None, str | None]:
+    """The largest type in the top of the first pages that is not a genre label, a journal's
+    name or a person's name: the title, with a subtitle set just below it in large type."""
+    body = layout.body_size
+    names = _names_from_heads(layout)
+    best: tuple[float, int, Block] | None = None
+    pages = sorted({b.page for b in layout.blocks})[:3]
+    for rank, page in enumerate(pages):
+        blocks = [b for b in layout.blocks if b.page == page]
+        height = layout.pdf.pages[page].height
+        for i, block in enumerate(blocks):
+            text = block.text
+            if not _title_like(block, height, names) or _names_container(block, container):
+                continue
+            bold = all(line.bold for line in block.lines)
+            if block.size < body * 1.05 and not bold:
+                continue
+            score = block.size / body + (0.06 if bold else 0.0) - 0.25 * rank
+            if best is None or score > best[0] + 0.01:
+                best = (score, i, block)
+    if best is None:
+        return None, None
+    block = best[2]
+    title = _clean_title(block.text)
+    blocks = [b for b in layout.blocks if b.page == block.page]
+    at = blocks.index(block)
+    if at + 1 < len(blocks):
+        sub = blocks[at + 1]
+        if (
+            sub.size >= 1.05 * body and sub.size < block.size + 0.1 and len(sub.lines) <= 3
+            and sub.lines[0].top - block.lines[-1].bottom < 2.5 * sub.size
+            and not _looks_like_names(sub.text, names) and not _AFFILIATION.search(sub.text)
+            and not _all_names(sub.text)
+        ):
+            title = f"{title.rstrip(' .:')}: {_clean_title(sub.text)}" if not title.endswith("?") else f"{title} {_clean_title(sub.text)}"
+            block = sub
+    return block, title
+
+
+def _all_names(text: str) -> bool:
+    parts = _name_parts(text)
+    return bool(parts) and all(_is_name(_proper_case(p)) for p in parts) and (
+        len(parts) > 1 or bool(re.match(r"^\s*(?:by|von)\s", text, re.I)) or any(
+            re.search(r"\b[A-Z]\.", p) for p in parts)
+    )
+
+
+_CONTACT = re.compile(r"@|www\.|https?:|e-?mail|universit|department|\binstitut", re.I)
+
+
+def _title_like(block: Block, height: float, names: set[str]) -> bool:
+    text = block.text
+    if len(block.lines) > 8 or len(text) < 4 or len(text) > 300:
+        return False
+    if block.lines[0].top > 0.62 * height or block.kind == "footnote":
+        return False
+    if _GENRE.match(text.strip(" .:")) or _IMPRINT.search(text) or _CONTACT.search(text):
+        return False
+    if re.fullmatch(r"[\d\s./-]+", text) or _DOI.search(text):
+        return False
+    if _looks_like_names(text, names) or _all_names(text):
+        return False
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4
+
+
+def _clean_title(text: str) -> str:
+    text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹*†‡∗]+", "", text)
+    text = re.sub(r"(?<=[a-z])-\s+(?=[a-z])", "", text)
+    return normalize_space(text).strip(" .")
+
+
+def _pdf_title(layout: Layout) -> str | None:
+    title = layout.pdf.title or ""
+    if not title or re.search(r"\.(docx?|pdf|indd|tex|rtf|odt)\b|^microsoft|^untitled", title, re.I):
+        return None
+    return title
+
+
+# -- authors ------------------------------------------------------------------------------------
+
+
+def _names_from_heads(layout: Layout) -> set[str]:
+    """Names listed in running heads ("Irina Busygina, Mikhail Filippov"): they tell a line of
+    names from a short title."""
+    out: set[str] = set()
+    for lines in layout.furniture.values():
+        for line in lines:
+            text = re.sub(r"\d+", "", line.text).strip(" -–|")
+            parts = [p.strip() for p in re.split(r",|\band\b|&|/| und ", text) if p.strip()]
+            if parts and all(_is_name(p) for p in parts):
+                out.update(fold(p) for p in parts)
+    if layout.pdf.author:
+        out.update(fold(p.strip()) for p in re.split(r",|;|\band\b|&", layout.pdf.author) if _is_name(p.strip()))
+    return out
+
+
+def _looks_like_names(text: str, names: set[str]) -> bool:
+    parts = _name_parts(text)
+    return bool(parts) and all(fold(p) in names for p in parts)
+
+
+def _name_parts(text: str) -> list[str]:
+    text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[*†‡§∗]|\(\s*&\s*\)", " ", text)
+    text = _DEGREES.sub(" ", text)
+    text = re.sub(r"^\s*(?:by|von|and)\s+", "", text, flags=re.I)
+    text = re.sub(r"(?<=[^\W\d])\s*\d{1,2}(?:\s*,\s*\d{1,2})*\b", " ", text)
+    parts = re.split(r"\s*(?:,|;|\band\b|&|\bund\b|\bÆ\b|·|•|\|)\s*", text, flags=re.I)
+    return [normalize_space(p) for p in parts if normalize_space(p)]
+
+
+def _is_name(text: str) -> bool:
+    words = text.split()
+    if not 2 <= len(words) <= 5:
+        return False
+    capitalised = 0
+    for w in words:
+        if w.lower() in _PARTICLES:
+            continue
+        if not re.fullmatch(r"[^\W\d_][\w'’.-]*", w) or not w[0].isupper():
+            return False
+        capitalised += 1
+    return capitalised >= 2 and not _AFFILIATION.search(text)
+
+
+def _proper_case(name: str) -> str:
+    if not name.isupper():
+        return name
+    return " ".join(w if len(w.rstrip(".")) == 1 else "-".join(p.capitalize() for p in w.split("-")) for w in name.split())
+
+
+def _authors(layout: Layout, title: Block | None) -> list[str]:
+    """Name lines right under the title (or just above it), before the abstract or text."""
+    if title is None:
+        return []
+    blocks = [b for b in layout.blocks if b.page == title.page]
+    at = blocks.index(title)
+    found: list[str] = []
+    for block in blocks[at + 1: at + 14]:
+        if block.size < 0.7 * layout.body_size:
+            continue
+        for line in block.lines:
+            text = line_text(line)
+            if _AFFILIATION.search(text) or re.search(r"\d{3,}", text):
+                continue
+            names = [_proper_case(p) for p in _name_parts(text)]
+            if names and all(_is_name(n) for n in names):
+                found.extend(n for n in names if n not in found)
+            elif found and len(text) > 80:
+                return found
+        if found and block.kind == "body" and len(block.text) > 300:
+            break
+        if len(block.text) > 300 and not found:
+            break
+    if not found:
+        for block in reversed(blocks[max(0, at - 4): at]):
+            names = [_proper_case(p) for p in _name_parts(block.text)]
+            if names and all(_is_name(n) for n in names):
+                found = names + found
+    return found
+
+
+def _pdf_authors(layout: Layout) -> list[str]:
+    author = layout.pdf.author or ""
+    parts = [p.strip() for p in re.split(r";|\band\b|&|,(?=\s*\w+\s+\w)", author) if p.strip()]
+    return [p for p in parts if _is_name(p)]
+
+
+# -- imprint: container, volume, issue, pages, year ---------------------------------------------
+
+
+_VOL_ISSUE = [
+    re.compile(r"\bvol(?:ume)?\.?\s*(?P<vol>\d+)\s*[,;]?\s*(?:\((?P<y1>\d{4})\)\s*[,;]?\s*)?(?:(?:no\.?|nr\.?|issue|heft)\s*(?P<iss>[\w/–-]+?))?(?=[\s,;:)]|$)", re.I),
+    re.compile(r"(?<![\w./])(?P<vol>\d{1,4})\s*\((?P<y1>\d{4})\)\s*,?\s*(?P<iss>\d{1,3})\b(?!\s*[-–])"),
+    re.compile(r"(?<![\w./])(?P<vol>\d{1,4})\s*\((?!(?:19|20)\d\d\))(?P<iss>[\w/–-]{1,9})\)"),
+    re.compile(r"(?<![\w./])(?P<vol>\d{1,4})\s*/\s*(?P<iss>\d{1,2})\s*\((?P<y1>\d{4})\)"),
+    re.compile(r"(?<![\w./])\((?P<y1>\d{4})\)\s*(?P<vol>\d{1,4})\s*:\s*\d+\s*[-–]"),
+]
+_ISSUE_ONLY = re.compile(r"\b(?:no\.|nr\.|issue|heft)\s*(?P<iss>\d[\w/]*(?:-\d{4})?)", re.I)
+_PAGES = [
+    re.compile(r"\b(?:pp?\.?|pages?:?|s\.|seiten?)\s*(?P<a>\d{1,5})\s*[-–—]\s*(?P<b>\d{1,5})\b", re.I),
+    re.compile(r"(?:\)|\d)\s*[:,]\s*(?P<a>\d{1,5})\s*[-–—]\s*(?P<b>\d{1,5})\b"),
+]
+
+
+def _imprint(layout: Layout, first: int) -> _Imprint:
+    """Imprint text in the head and foot of the article's first page (whole blocks, so a
+    citation set over two lines reads as one; its running head and foot too), then what the
+    running heads of the other pages repeat, each different value once."""
+    found = _Imprint()
+    page = layout.pdf.pages[first]
+    lines = _page_lines(layout, first)
+    chunks = [(b.text, b.lines[0]) for b in layout.blocks
+              if b.page == first and b.label is None and len(b.lines) <= 6
+              and ((_in_band(b, page.height) and len(b.text) <= 200) or b.size < 0.95 * layout.body_size)]
+    chunks += [(line_text(line), line) for line in layout.furniture.get(first, [])]
+    for text, line in chunks:
+        if not _IMPRINT.search(text):
+            continue
+        _read_imprint(text, found, weight=3)
+        name = _container_name(text) or _container_above(line, lines)
+        if name:
+            found.containers[name] += 3
+    seen: set[str] = set()
+    for index, page_lines in layout.furniture.items():
+        if index == first:
+            continue
+        for line in page_lines:
+            text = re.sub(r"^\d+\s+|\s+\d+$", "", line_text(line))
+            if not _IMPRINT.search(text) or text in seen:
+                continue
+            seen.add(text)
+            _read_imprint(text, found, weight=1, pages=False)
+            name = _container_name(text)
+            if name:
+                found.containers[name] += 1
+    return found
+
+
+def _in_band(block: Block, height: float) -> bool:
+    return block.lines[0].baseline < 0.22 * height or block.lines[-1].baseline > 0.78 * height
+
+
+def _read_imprint(text: str, found: _Imprint, *, weight: int, pages: bool = True) -> None:
+    text = text.replace("│", "|")
+    for pattern in _VOL_ISSUE:
+        m = pattern.search(text)
+        if m:
+            found.volumes[m.group("vol")] += weight
+            iss = m.groupdict().get("iss")
+            if iss:
+                found.issues[iss.replace("–", "-")] += weight
+            break
+    else:
+        m = _ISSUE_ONLY.search(text)
+        if m:
+            found.issues[m.group("iss")] += weight
+    if pages:
+        for pattern in _PAGES:
+            m = pattern.search(text)
+            if m and int(m.group("a")) <= int(m.group("b")) < int(m.group("a")) + 500:
+                found.pages[f"{m.group('a')}-{m.group('b')}"] += weight
+                break
+    for y in _YEAR.findall(text):
+        found.years[y] += weight
+
+
+_NAME_STOP = re.compile(
+    r"\s*(?:[,;:(]?\s*(?:\(?issn|copyright|©|(?:vol(?:ume)?|no|nr|issue|heft|jg|bd)\.?\s*\d|\d)|\s+[|│]).*$",
+    re.I,
+)
+
+
+def _container_name(text: str) -> str | None:
+    """The name printed before an imprint's numbers ("Historical Social Research 40 (2015)
+    4", "Time & Society copyright © 2007"), else after a quoted title or an "In:" in a
+    citation."""
+    text = re.sub(r"^.*?\(eds?\.\)\s*:\s*", "", text.replace("│", "|"), flags=re.I)
+    variants = [text, re.sub(r"^.*?\bin:\s*", "", text, flags=re.I)]
+    if re.search(r"[”\"]\s*,", text):
+        variants.insert(0, re.sub(r"^.*[”\"]\s*,?\s*(?:in:\s*)?", "", text))
+    for variant in variants:
+        name = _NAME_STOP.sub("", variant).strip(" ,.;:-–|")
+        if _is_container(name) and not _names_person(name):
+            return name
+    return None
+
+
+def _names_person(text: str) -> bool:
+    return bool(re.match(r"^[^\W\d_][\w'’-]+,\s*[^\W\d_][\w'’.-]+$", text)) or _all_names(text)
+
+
+def _container_above(line: Line, page_lines: list[Line]) -> str | None:
+    """A name set in the lines just above an imprint that starts with its numbers ("Group
+    Processes & / Intergroup Relations / 2007 Vol 10(3) 373-382")."""
+    def aligned(o: Line) -> bool:
+        return abs(o.x0 - line.x0) < 20 or abs(o.x1 - line.x1) < 20 or abs((o.x0 + o.x1) - (line.x0 + line.x1)) < 40
+
+    above = sorted((o for o in page_lines if o.baseline < line.baseline and aligned(o)
+                    and line.baseline - o.baseline < 12 * line.size), key=lambda o: o.baseline)
+    chunk: list[str] = []
+    for o in reversed(above):
+        t = line_text(o)
+        if re.search(r"copyright|©", t, re.I):
+            chunk = []
+            continue
+        if _IMPRINT.search(t) or _AFFILIATION.search(t) or re.search(r"\([^)]*\s[^)]*\)|\([^)]*$|^[^(]*\)", t):
+            if chunk:
+                break
+            continue
+        chunk.insert(0, t)
+    joined = normalize_space(" ".join(chunk)).strip(" ,.;:")
+    return joined if _is_container(joined) else None
+
+
+def _is_container(name: str) -> bool:
+    words = re.findall(r"[^\W\d_]{2,}", name)
+    return 1 <= len(words) <= 16 and 4 <= len(name) <= 120 and not _GENRE.match(name) and not re.match(
+        r"^(?:doi|issn|isbn|urn|www|http|online|published|received|accepted|page)\b", name, re.I
+    ) and "@" not in name
+
+
+def _dated(layout: Layout, first: int) -> str | None:
+    """A title page's date line ("January 2008", "Berlin, September 2001")."""
+    for page in sorted({b.page for b in layout.blocks})[:3]:
+        for line in _page_lines(layout, page):
+            m = _DATE_LINE.match(line.text.strip())
+            if m:
+                return m.group(1)
+    return None
+
+
+def _pages_from_labels(layout: Layout, first: int) -> str | None:
+    """The printed page range: the first article page's number (one less than the first
+    printed number when the opening page prints none) to the last printed number."""
+    numbers = [(i, int(label)) for i, label in enumerate(layout.page_labels) if label and label.isdigit()]
+    if not numbers:
+        return None
+    i, n = numbers[0]
+    start = n - 1 if i > first and n > 1 and i - 1 not in layout.cover_pages else n
+    last = max(v for _, v in numbers if v >= n)
+    return f"{start}-{last}"
+
+
+def _doi(layout: Layout, first: int) -> str | None:
+    pages = [first, *layout.cover_pages]
+    for page in pages:
+        text = " ".join(line_text(line) for line in _page_lines(layout, page))
+        for page_obj in layout.pdf.pages[page: page + 1]:
+            if page in layout.cover_pages:
+                text = " ".join(line.text for line in page_obj.lines)
+        m = _DOI.search(re.sub(r"(?i)doi\.org/", " ", text))
+        if m:
+            return m.group(1).rstrip(".)")
+    return None
+
+
+# -- the cover sheet's citation -----------------------------------------------------------------
+
+
+def _cover_citation(layout: Layout) -> dict[str, object] | None:
+    """The "Suggested Citation: Surname, Given; ...: Title. In: Journal 16 (2007), 2-3, pp.
+    367-386." line of a repository cover sheet (or a publisher's first page)."""
+    pages = layout.cover_pages or [_first_article_page(layout)]
+    for page in pages:
+        text = normalize_space(" ".join(line.text for line in sorted(layout.pdf.pages[page].lines, key=lambda line: line.baseline)))
+        m = _CITATION_LABEL.search(text)
+        if m:
+            citation = text[m.end():].strip()
+        else:
+            found = re.search(r"[^\W\d_][\w'’-]+,\s*[^\W\d_][\w'’. -]+\((?:19|20)\d\d\).{0,300}?\bin:[^.]*", text)
+            if not found:
+                continue
+            citation = found.group()
+        citation = re.split(r"\s(?:URN|DOI|URL|http)\b|Nutzungsbedingungen|Terms of use", citation)[0]
+        return _parse_citation(citation)
+    return None
+
+
+def _parse_citation(citation: str) -> dict[str, object]:
+    out: dict[str, object] = {}
+    head, _, rest = citation.partition(": ")
+    authors = []
+    for part in head.split(";"):
+        part = re.sub(r"\(.*?\)", "", part).strip()
+        if "," in part:
+            surname, given = (p.strip() for p in part.split(",", 1))
+            name = f"{given} {surname}".strip()
+            if _is_name(name):
+                authors.append(name)
+    out["authors"] = authors
+    m = re.match(r"(?P<title>.+?)\.\s+(?:In:\s*(?P<container>.+?)\s+(?P<vol>\d+)\s*\((?P<year>\d{4})\)\s*,\s*(?P<iss>[\w/-]+)\s*,\s*pp?\.\s*(?P<a>\d+)\s*-\s*(?P<b>\d+))?", rest)
+    if m:
+        out["title"] = m.group("title")
+        if m.group("container"):
+            out.update(container=m.group("container"), volume=m.group("vol"), year=m.group("year"),
+                       issue=m.group("iss"), pages=f"{m.group('a')}-{m.group('b')}")
+    if "container" not in out:
+        name = _container_name(citation)
+        if name and name != citation:
+            out["container"] = name
+            m = re.search(re.escape(name) + r"\s*,?\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*[-–]\s*(\d+)", citation)
+            if m:
+                out.update(volume=m.group(1), issue=m.group(2), pages=f"{m.group(3)}-{m.group(4)}")
+    years = _YEAR.findall(rest)
+    if years and "year" not in out:
+        out["year"] = years[0]
+    return out
