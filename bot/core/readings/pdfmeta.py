@@ -92,15 +92,17 @@ def read_metadata(layout: Layout) -> PdfMetadata:
     cover = _cover_citation(layout)
     imprint = _imprint(layout, first)
     if cover:
-        for key, counter in (("container", imprint.containers), ("volume", imprint.volumes),
-                             ("issue", imprint.issues), ("pages", imprint.pages), ("year", imprint.years)):
-            value = cover.get(key)
-            if isinstance(value, str) and value and not counter:
+        for value, counter in ((cover.container, imprint.containers), (cover.volume, imprint.volumes),
+                               (cover.issue, imprint.issues), (cover.pages, imprint.pages),
+                               (cover.year, imprint.years)):
+            if value and not counter:
                 counter[value] += 1
-    meta.container = _best(imprint.containers)
+    for name in _series(layout):
+        imprint.containers[name] += 2
+    meta.container = _best(_merge_abbreviations(imprint.containers))
     title_block, title = _title(layout, first, meta.container)
-    meta.title = title or (cover or {}).get("title") or _pdf_title(layout)  # type: ignore[assignment]
-    meta.authors = _authors(layout, title_block) or list((cover or {}).get("authors") or []) or _pdf_authors(layout)
+    meta.title = title or (cover.title if cover else None) or _pdf_title(layout)
+    meta.authors = _authors(layout, title_block) or (cover.authors if cover else []) or _pdf_authors(layout)
     meta.volume = _best(imprint.volumes)
     meta.issue = _best(imprint.issues)
     meta.year = _best(imprint.years) or _dated(layout, first)
@@ -150,7 +152,6 @@ def _title(layout: Layout, first: int, container: str | None) -> tuple[Block | N
         blocks = [b for b in layout.blocks if b.page == page]
         height = layout.pdf.pages[page].height
         for i, block in enumerate(blocks):
-            text = block.text
             if not _title_like(block, height, names) or _names_container(block, container):
                 continue
             bold = all(line.bold for line in block.lines)
@@ -161,21 +162,55 @@ def _title(layout: Layout, first: int, container: str | None) -> tuple[Block | N
                 best = (score, i, block)
     if best is None:
         return None, None
-    block = best[2]
-    title = _clean_title(block.text)
-    blocks = [b for b in layout.blocks if b.page == block.page]
-    at = blocks.index(block)
-    if at + 1 < len(blocks):
-        sub = blocks[at + 1]
-        if (
-            sub.size >= 1.05 * body and sub.size < block.size + 0.1 and len(sub.lines) <= 3
-            and sub.lines[0].top - block.lines[-1].bottom < 2.5 * sub.size
-            and not _looks_like_names(sub.text, names) and not _AFFILIATION.search(sub.text)
-            and not _all_names(sub.text)
-        ):
-            title = f"{title.rstrip(' .:')}: {_clean_title(sub.text)}" if not title.endswith("?") else f"{title} {_clean_title(sub.text)}"
-            block = sub
-    return block, title
+    page_blocks = [b for b in layout.blocks if b.page == best[2].page]
+    run = _style_run(best[2], page_blocks, names)
+    title = _clean_title(" ".join(b.text for b in run))
+    below = [b for b in page_blocks if b not in run and b.lines[0].top > run[-1].lines[-1].top
+             and b.lines[0].top - run[-1].lines[-1].bottom < 2.5 * b.size and _overlaps(b, run[-1])]
+    sub = min(below, key=lambda b: b.lines[0].top) if below else None
+    if (
+        sub is not None and sub.size >= 1.05 * body and sub.size < run[-1].size + 0.1
+        and not _looks_like_names(sub.text, names) and not _AFFILIATION.search(sub.text)
+        and not _all_names(sub.text) and not _GENRE.match(sub.text.strip(" .:"))
+        and not (_is_name(_undated(_clean_title(sub.text))) and (
+            (sub.lines[0].italic, sub.lines[0].bold) != (run[0].lines[0].italic, run[0].lines[0].bold)
+            or sub.size < 0.7 * run[0].size or _undated(sub.text) != sub.text))
+    ):
+        sub_run = _style_run(sub, page_blocks, names)
+        subtitle = _clean_title(" ".join(b.text for b in sub_run))
+        title = f"{title} {subtitle}" if title.endswith(("?", "!")) else f"{title.rstrip(' .:')}: {subtitle}"
+        run = sub_run
+    return run[-1], title
+
+
+def _undated(text: str) -> str:
+    """A name line with the paper's date after it ("Nicolò Conti July 2011")."""
+    return re.sub(rf"\s*(?:{_MONTHS}\.?\s+)?(?:1[89]|20)\d\d\s*$", "", text, flags=re.I)
+
+
+def _overlaps(a: Block, b: Block) -> bool:
+    return min(max(ln.x1 for ln in a.lines), max(ln.x1 for ln in b.lines)) > max(
+        min(ln.x0 for ln in a.lines), min(ln.x0 for ln in b.lines))
+
+
+def _style_run(block: Block, blocks: list[Block], names: set[str]) -> list[Block]:
+    """The block with its neighbours set in the same type, one above the other: a title the
+    reading order cut apart (a sidebar interleaved with it, a line ending in a full stop)."""
+    style = (round(block.size, 1), block.lines[0].bold, block.lines[0].italic)
+    same = sorted((b for b in blocks if abs(b.size - block.size) <= 0.3
+                   and (b.lines[0].bold, b.lines[0].italic) == style[1:] and not _all_names(b.text)),
+                  key=lambda b: b.lines[0].top)
+    at = same.index(block)
+    run = [block]
+    for b in same[at + 1:]:
+        if b.lines[0].top - run[-1].lines[-1].bottom > 1.6 * block.size or len(run) >= 4:
+            break
+        run.append(b)
+    for b in reversed(same[:at]):
+        if run[0].lines[0].top - b.lines[-1].bottom > 1.6 * block.size or len(run) >= 4:
+            break
+        run.insert(0, b)
+    return run
 
 
 def _all_names(text: str) -> bool:
@@ -281,11 +316,11 @@ def _authors(layout: Layout, title: Block | None) -> list[str]:
         if block.size < 0.7 * layout.body_size:
             continue
         for line in block.lines:
-            text = line_text(line)
+            text = _undated(line_text(line))
             if _AFFILIATION.search(text) or re.search(r"\d{3,}", text):
                 continue
             names = [_proper_case(p) for p in _name_parts(text)]
-            if names and all(_is_name(n) for n in names):
+            if names and all(_is_name(n) for n in names) and not _GENRE.match(text.strip(" .:")):
                 found.extend(n for n in names if n not in found)
             elif found and len(text) > 80:
                 return found
@@ -294,10 +329,12 @@ def _authors(layout: Layout, title: Block | None) -> list[str]:
         if len(block.text) > 300 and not found:
             break
     if not found:
-        for block in reversed(blocks[max(0, at - 4): at]):
-            names = [_proper_case(p) for p in _name_parts(block.text)]
-            if names and all(_is_name(n) for n in names):
-                found = names + found
+        for block in blocks[:at]:
+            if _GENRE.match(block.text.strip(" .:")) or _SERIES.search(block.text) or abs(block.size - title.size) < 0.3:
+                continue
+            lines = [_name_parts(line_text(line)) for line in block.lines]
+            if all(parts and all(_is_name(_proper_case(p)) for p in parts) for parts in lines):
+                found.extend(_proper_case(p) for parts in lines for p in parts if _proper_case(p) not in found)
     return found
 
 
@@ -342,6 +379,17 @@ def _imprint(layout: Layout, first: int) -> _Imprint:
         name = _container_name(text) or _container_above(line, lines)
         if name:
             found.containers[name] += 3
+    # Single lines of a longer block in the head or foot ("Forum ... (ISSN 1438-5627)" above
+    # a licence): a name only where the line itself names an ISSN or a volume.
+    for b in layout.blocks:
+        if b.page != first or len(b.lines) < 2 or b.label is not None or not _in_band(b, page.height):
+            continue
+        for line in b.lines:
+            text = line_text(line)
+            if re.search(r"\(?issn\b|\bvol(?:ume)?\.?\s*\d", text, re.I):
+                name = _container_name(text)
+                if name:
+                    found.containers[name] += 2
     seen: set[str] = set()
     for index, page_lines in layout.furniture.items():
         if index == first:
@@ -408,7 +456,7 @@ def _container_name(text: str) -> str | None:
 
 
 def _names_person(text: str) -> bool:
-    return bool(re.match(r"^[^\W\d_][\w'’-]+,\s*[^\W\d_][\w'’.-]+$", text)) or _all_names(text)
+    return bool(re.match(r"^[^\W\d_][\w'’-]+,\s*[^\W\d_][\w'’.-]+$", text))
 
 
 def _container_above(line: Line, page_lines: list[Line]) -> str | None:
@@ -438,7 +486,42 @@ def _is_container(name: str) -> bool:
     words = re.findall(r"[^\W\d_]{2,}", name)
     return 1 <= len(words) <= 16 and 4 <= len(name) <= 120 and not _GENRE.match(name) and not re.match(
         r"^(?:doi|issn|isbn|urn|www|http|online|published|received|accepted|page)\b", name, re.I
-    ) and "@" not in name
+    ) and "@" not in name and not re.search(r"licen[cs]|creative commons|rights reserved|open access", name, re.I)
+
+
+_SERIES = re.compile(r"\b(?:series|reihe|schriftenreihe)\b", re.I)
+
+
+def _series(layout: Layout) -> list[str]:
+    """A series name set alone at the top of a title page ("Reihe Politikwissenschaft /
+    Political Science Series", "Working Paper Series of ..."): the container of a paper."""
+    out = []
+    for page in sorted({b.page for b in layout.blocks})[:3]:
+        height = layout.pdf.pages[page].height
+        for block in layout.blocks:
+            if block.page != page or block.lines[0].baseline > 0.3 * height or len(block.lines) > 3:
+                continue
+            text = re.sub(r"^\d+\s+", "", block.text)
+            if _SERIES.search(text) and not text.endswith(".") and _is_container(text) and not _IMPRINT.search(text):
+                out.append(text)
+    return out
+
+
+def _merge_abbreviations(counter: Counter[str]) -> Counter[str]:
+    """"Eur Child Adolesc Psychiatry" on page one and "European Child & Adolescent
+    Psychiatry" in the running heads are one journal: the spelled-out name takes both."""
+    out = Counter(counter)
+    for short in list(out):
+        words = re.findall(r"[^\W\d_]+", fold(short))
+        for full in list(out):
+            if full == short or short not in out:
+                continue
+            long_words = [w for w in re.findall(r"[^\W\d_]+", fold(full)) if w not in ("and",)]
+            if len(long_words) == len(words) and len(full) > len(short) and all(
+                lw.startswith(w) for w, lw in zip(words, long_words, strict=True)
+            ):
+                out[full] += out.pop(short)
+    return out
 
 
 def _dated(layout: Layout, first: int) -> str | None:
@@ -479,7 +562,18 @@ def _doi(layout: Layout, first: int) -> str | None:
 # -- the cover sheet's citation -----------------------------------------------------------------
 
 
-def _cover_citation(layout: Layout) -> dict[str, object] | None:
+@dataclass(slots=True)
+class _Citation:
+    authors: list[str] = field(default_factory=list)
+    title: str | None = None
+    container: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    year: str | None = None
+
+
+def _cover_citation(layout: Layout) -> _Citation | None:
     """The "Suggested Citation: Surname, Given; ...: Title. In: Journal 16 (2007), 2-3, pp.
     367-386." line of a repository cover sheet (or a publisher's first page)."""
     pages = layout.cover_pages or [_first_article_page(layout)]
@@ -498,32 +592,31 @@ def _cover_citation(layout: Layout) -> dict[str, object] | None:
     return None
 
 
-def _parse_citation(citation: str) -> dict[str, object]:
-    out: dict[str, object] = {}
+def _parse_citation(citation: str) -> _Citation:
+    out = _Citation()
     head, _, rest = citation.partition(": ")
-    authors = []
     for part in head.split(";"):
         part = re.sub(r"\(.*?\)", "", part).strip()
         if "," in part:
             surname, given = (p.strip() for p in part.split(",", 1))
             name = f"{given} {surname}".strip()
             if _is_name(name):
-                authors.append(name)
-    out["authors"] = authors
+                out.authors.append(name)
     m = re.match(r"(?P<title>.+?)\.\s+(?:In:\s*(?P<container>.+?)\s+(?P<vol>\d+)\s*\((?P<year>\d{4})\)\s*,\s*(?P<iss>[\w/-]+)\s*,\s*pp?\.\s*(?P<a>\d+)\s*-\s*(?P<b>\d+))?", rest)
     if m:
-        out["title"] = m.group("title")
+        out.title = m.group("title")
         if m.group("container"):
-            out.update(container=m.group("container"), volume=m.group("vol"), year=m.group("year"),
-                       issue=m.group("iss"), pages=f"{m.group('a')}-{m.group('b')}")
-    if "container" not in out:
+            out.container, out.volume, out.year = m.group("container"), m.group("vol"), m.group("year")
+            out.issue, out.pages = m.group("iss"), f"{m.group('a')}-{m.group('b')}"
+    if out.container is None:
         name = _container_name(citation)
         if name and name != citation:
-            out["container"] = name
-            m = re.search(re.escape(name) + r"\s*,?\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*[-–]\s*(\d+)", citation)
-            if m:
-                out.update(volume=m.group(1), issue=m.group(2), pages=f"{m.group(3)}-{m.group(4)}")
+            out.container = name
+            numbers = re.search(re.escape(name) + r"\s*,?\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*[-–]\s*(\d+)", citation)
+            if numbers:
+                out.volume, out.issue = numbers.group(1), numbers.group(2)
+                out.pages = f"{numbers.group(3)}-{numbers.group(4)}"
     years = _YEAR.findall(rest)
-    if years and "year" not in out:
-        out["year"] = years[0]
+    if years and out.year is None:
+        out.year = years[0]
     return out
