@@ -599,9 +599,9 @@ def _parse_citation(citation: str) -> _Citation:
         part = re.sub(r"\(.*?\)", "", part).strip()
         if "," in part:
             surname, given = (p.strip() for p in part.split(",", 1))
-            name = f"{given} {surname}".strip()
-            if _is_name(name):
-                out.authors.append(name)
+            person = f"{given} {surname}".strip()
+            if _is_name(person):
+                out.authors.append(person)
     m = re.match(r"(?P<title>.+?)\.\s+(?:In:\s*(?P<container>.+?)\s+(?P<vol>\d+)\s*\((?P<year>\d{4})\)\s*,\s*(?P<iss>[\w/-]+)\s*,\s*pp?\.\s*(?P<a>\d+)\s*-\s*(?P<b>\d+))?", rest)
     if m:
         out.title = m.group("title")
