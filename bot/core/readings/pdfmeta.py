@@ -278,7 +278,7 @@ def _looks_like_names(text: str, names: set[str]) -> bool:
 
 def _name_parts(text: str) -> list[str]:
     text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[*†‡§∗]|\(\s*&\s*\)", " ", text)
-    text = _DEGREES.sub(" ", text)
+    text = _DEGREES.sub(" ", re.sub(r"\b(?:Dr|Prof|PD|Mag|Univ)\.\s*", " ", text))
     text = re.sub(r"^\s*(?:by|von|and)\s+", "", text, flags=re.I)
     text = re.sub(r"(?<=[^\W\d])\s*\d{1,2}(?:\s*,\s*\d{1,2})*\b", " ", text)
     parts = re.split(r"\s*(?:,|;|\band\b|&|\bund\b|\bÆ\b|·|•|\|)\s*", text, flags=re.I)
@@ -287,7 +287,7 @@ def _name_parts(text: str) -> list[str]:
 
 def _is_name(text: str) -> bool:
     words = text.split()
-    if not 2 <= len(words) <= 5:
+    if not 2 <= len(words) <= 5 or words[0].lower() in _PARTICLES or text.endswith(("-", ".")) and not re.search(r"\b\w\.$", text):
         return False
     capitalised = 0
     for w in words:
@@ -305,6 +305,12 @@ def _proper_case(name: str) -> str:
     return " ".join(w if len(w.rstrip(".")) == 1 else "-".join(p.capitalize() for p in w.split("-")) for w in name.split())
 
 
+_STOP_AUTHORS = re.compile(
+    r"^(?:abstract|summary|zusammenfassung|résumé|key\s*words|schlüsselwörter|schlagwörter|"
+    r"introduction|einleitung|table of contents|inhalt)\b", re.I,
+)
+
+
 def _authors(layout: Layout, title: Block | None) -> list[str]:
     """Name lines right under the title (or just above it), before the abstract or text."""
     if title is None:
@@ -315,6 +321,10 @@ def _authors(layout: Layout, title: Block | None) -> list[str]:
     for block in blocks[at + 1: at + 14]:
         if block.size < 0.7 * layout.body_size:
             continue
+        if _STOP_AUTHORS.match(block.text) or (len(block.text) > 200 and block.kind == "body"):
+            break
+        if len(block.lines) > 4:
+            continue
         for line in block.lines:
             text = _undated(line_text(line))
             if _AFFILIATION.search(text) or re.search(r"\d{3,}", text):
@@ -324,10 +334,6 @@ def _authors(layout: Layout, title: Block | None) -> list[str]:
                 found.extend(n for n in names if n not in found)
             elif found and len(text) > 80:
                 return found
-        if found and block.kind == "body" and len(block.text) > 300:
-            break
-        if len(block.text) > 300 and not found:
-            break
     if not found:
         for block in blocks[:at]:
             if _GENRE.match(block.text.strip(" .:")) or _SERIES.search(block.text) or abs(block.size - title.size) < 0.3:
@@ -486,7 +492,8 @@ def _is_container(name: str) -> bool:
     words = re.findall(r"[^\W\d_]{2,}", name)
     return 1 <= len(words) <= 16 and 4 <= len(name) <= 120 and not _GENRE.match(name) and not re.match(
         r"^(?:doi|issn|isbn|urn|www|http|online|published|received|accepted|page)\b", name, re.I
-    ) and "@" not in name and not re.search(r"licen[cs]|creative commons|rights reserved|open access", name, re.I)
+    ) and "@" not in name and not re.search(r"licen[cs]|creative commons|rights reserved|open access", name, re.I) and not re.match(
+        r"^[⁰¹²³⁴⁵⁶⁷⁸⁹*]|^[^\W\d_][\w'’-]+,\s*(?:[A-Z]\.|[A-Z]$)", name)
 
 
 _SERIES = re.compile(r"\b(?:series|reihe|schriftenreihe)\b", re.I)
@@ -540,6 +547,8 @@ def _pages_from_labels(layout: Layout, first: int) -> str | None:
     numbers = [(i, int(label)) for i, label in enumerate(layout.page_labels) if label and label.isdigit()]
     if not numbers:
         return None
+    offset = Counter(n - i for i, n in numbers).most_common(1)[0][0]
+    numbers = [(i, n) for i, n in numbers if n - i == offset]
     i, n = numbers[0]
     start = n - 1 if i > first and n > 1 and i - 1 not in layout.cover_pages else n
     last = max(v for _, v in numbers if v >= n)
