@@ -287,7 +287,7 @@ def _name_parts(text: str) -> list[str]:
 
 def _is_name(text: str) -> bool:
     words = text.split()
-    if not 2 <= len(words) <= 5 or words[0].lower() in _PARTICLES or text.endswith(("-", ".")) and not re.search(r"\b\w\.$", text):
+    if not 2 <= len(words) <= 5 or words[0].lower() in _PARTICLES or (text.endswith(("-", ".")) and not re.search(r"\b\w\.$", text)):
         return False
     capitalised = 0
     for w in words:
