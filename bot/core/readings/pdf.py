@@ -243,6 +243,7 @@ def _chars(raw: object, tp: object, n: int, left: float, top: float) -> Iterator
     name = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
     last_obj: int | None = None
+    last_x1 = -1e9
     style = (10.0, False, False)
     pending_space = False
     for k in range(n):
@@ -252,7 +253,7 @@ def _chars(raw: object, tp: object, n: int, left: float, top: float) -> Iterator
             # mark for a hyphen it judged soft: keep it as one so de-hyphenation sees it.
             if code == 0x02:
                 yield from _hyphen(r, tp, k, cl, cr, cb, ct, left, top, style)
-            else:
+            elif not _inside_previous(r, tp, k, loose, last_x1 + left, style[0]):
                 pending_space = True
             continue
         if r.FPDFText_GetCharAngle(tp, k) > 0.01:  # type: ignore[attr-defined]
@@ -274,12 +275,22 @@ def _chars(raw: object, tp: object, n: int, left: float, top: float) -> Iterator
         r.FPDFText_GetCharOrigin(tp, k, ox, oy)  # type: ignore[attr-defined]
         if style[0] <= 0.5:
             continue  # invisible-size text (hidden OCR layers keep a real size)
+        last_x1 = max(loose.right, loose.left) - left
         yield _Char(
-            ch=chr(code), x0=loose.left - left, x1=max(loose.right, loose.left) - left,
+            ch=chr(code), x0=loose.left - left, x1=last_x1,
             baseline=top - oy.value, size=style[0], bold=style[1], italic=style[2],
             space_before=pending_space,
         )
         pending_space = False
+
+
+def _inside_previous(r: object, tp: object, k: int, loose: object, previous_x1: float, size: float) -> bool:
+    """A space set inside the glyph before it: some fonts map a ligature ("ﬂ") to "fl "
+    and would split "infl uential"."""
+    if r.FPDFText_IsGenerated(tp, k):  # type: ignore[attr-defined]
+        return False
+    r.FPDFText_GetLooseCharBox(tp, k, loose)  # type: ignore[attr-defined]
+    return bool(loose.left < previous_x1 - 0.1 * size)  # type: ignore[attr-defined]
 
 
 def _hyphen(r: object, tp: object, k: int, cl: ctypes.c_double, cr: ctypes.c_double,
