@@ -25,7 +25,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.core.readings.pdf import Line, Page, PdfText
-from bot.core.textnorm import DIGIT_TO_SUPER, SUPER_TO_DIGIT, fold, normalize_space
+from bot.core.textnorm import (
+    DIGIT_TO_SUPER,
+    SUPER_TO_DIGIT,
+    dehyphenate,
+    fold,
+    normalize_extracted,
+    normalize_space,
+    repair_splits,
+)
 
 BIBLIOGRAPHY_NAMES = re.compile(
     r"^(?:[\dIVX]+\.?\s*)?(?:bibliography|references?|reference list|works cited|literature cited|"
@@ -566,5 +574,25 @@ def _heading_key(text: str) -> str:
     return re.sub(r"\s+", " ", fold(text).strip(" .:*#")).strip()
 
 
-def text_of(blocks: Iterable[Block]) -> str:
-    return "\n\n".join(block.text for block in blocks)
+def vocabulary(layout: Layout) -> Counter[str]:
+    """How often the reading prints each folded word (hyphenated compounds whole): what
+    de-hyphenation and split repair consult."""
+    counts: Counter[str] = Counter()
+    for block in layout.blocks:
+        for line in block.lines:
+            counts.update(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", fold(line.text)))
+    return counts
+
+
+def paragraph_text(block: Block, words: Counter[str]) -> str:
+    """A block's text as a reader sees it: lines joined with the line-break hyphens undone,
+    ligatures spelled out, words split by the extractor rejoined."""
+    text = ""
+    for line in block.lines:
+        piece = normalize_extracted(line_text(line))
+        text = dehyphenate(text, piece, words.keys()) if text else piece
+    return repair_splits(normalize_space(text), words)
+
+
+def text_of(blocks: Iterable[Block], words: Counter[str]) -> str:
+    return "\n\n".join(paragraph_text(block, words) for block in blocks)
