@@ -310,15 +310,11 @@ def page_labels(pages: list[Page], furniture: dict[int, list[Line]], cover: set[
 
 def _drop_strays(labels: list[str | None]) -> list[str | None]:
     """A label that breaks the sequence of both its numbered neighbours is a coincidence."""
-    values = [(_value(label) if label else None) for label in labels]
+    numbered = [(i, v) for i, label in enumerate(labels) if label and (v := _value(label)) is not None]
     out = list(labels)
-    for i, v in enumerate(values):
-        if v is None:
-            continue
-        numbered = [(j, w) for j, w in enumerate(values) if w is not None and j != i]
-        before = [(j, w) for j, w in numbered if j < i][-1:]
-        after = [(j, w) for j, w in numbered if j > i][:1]
-        if before and after and all(w - v != j - i for j, w in before + after):
+    for k in range(1, len(numbered) - 1):
+        (jb, vb), (i, v), (ja, va) = numbered[k - 1], numbered[k], numbered[k + 1]
+        if vb - v != jb - i and va - v != ja - i:
             out[i] = None
     return out
 

@@ -215,7 +215,7 @@ def _read_page(doc: object, index: int, limits: PdfLimits) -> Page:
 
     page = doc[index]  # type: ignore[index]
     try:
-        left, bottom, right, top = page.get_cropbox()
+        left, bottom, right, top = page.get_bbox()  # crop box within media box, inherited too
         width, height = right - left, top - bottom
         textpage = page.get_textpage()
         try:
