@@ -353,6 +353,8 @@ def _line_size(chars: list[_Char]) -> float:
 
 def _continues_line(current: list[_Char], ch: _Char) -> bool:
     last = current[-1]
+    if abs(ch.x0 - last.x0) < 0.01 and abs(ch.x1 - last.x1) < 0.01 and abs(ch.baseline - last.baseline) < 0.01:
+        return True  # the letters of one ligature glyph ("ffi") share its box
     size = max(_line_size(current), ch.size)
     small = min(last.size, ch.size)
     # A superscript sits up to ~0.45 em above the baseline; anything further is another line.
