@@ -36,7 +36,7 @@ from bot.core.textnorm import (
 )
 
 BIBLIOGRAPHY_NAMES = re.compile(
-    r"^(?:[\dIVX]+\.?\s*)?(?:bibliography|references?|reference list|works cited|literature cited|"
+    r"^(?:[\divx]+\.?\s*)?(?:bibliography|references?|reference list|works cited|literature cited|"
     r"literature|sources|cited works|literatur|literaturverzeichnis|literaturangaben|quellen|"
     r"quellenverzeichnis|bibliographie|bibliografie|references and notes|notes and references)$"
 )
@@ -393,11 +393,20 @@ def _page_blocks(page: Page, lines: list[Line], body: float, body_bold: bool) ->
         current.append(line)
     if current:
         blocks.append(Block("body", current))
+    blocks = [piece for block in blocks for piece in _split_named_heading(block)]
     for block in blocks:
         block.kind = _kind(block, body, body_bold, page)
     _captioned(blocks, body)
     _footnotes(blocks, page, body)
     return [piece for block in blocks for piece in _split_notes(block)]
+
+
+def _split_named_heading(block: Block) -> list[Block]:
+    """A "References" line set in body type runs into the first entry below it: it stands
+    alone here, so the list can start after it."""
+    if len(block.lines) > 1 and BIBLIOGRAPHY_NAMES.match(_heading_key(block.lines[0].text)):
+        return [Block("heading", block.lines[:1]), Block("body", block.lines[1:])]
+    return [block]
 
 
 def _leading(lines: list[Line]) -> float:
@@ -552,9 +561,9 @@ def _references(blocks: list[Block], body: float) -> tuple[int | None, int | Non
     for i, block in enumerate(blocks):
         if len(block.lines) > 2 or not BIBLIOGRAPHY_NAMES.match(_heading_key(block.text)):
             continue
-        following = [line.text for b in blocks[i + 1: i + 12] if b.kind != "footnote" for line in b.lines][:30]
+        following = [line.text for b in blocks[i + 1: i + 12] if b.kind != "figure" for line in b.lines][:30]
         dated = sum(1 for text in following if _YEAR.search(text))
-        if following and dated >= max(2, 0.25 * len(following)):
+        if following and dated >= max(2, 0.15 * len(following)):
             found = i
     if found is None:
         return None, None
