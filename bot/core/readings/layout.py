@@ -151,7 +151,7 @@ def _attach_markers(lines: list[Line]) -> list[Line]:
             and abs(line.baseline - prev.baseline) < 0.6 * line.size
         ):
             line.spans[0].space_before = True
-            prev.spans.extend(line.spans)
+            out[-1] = Line.of(prev.spans + line.spans, prev.page)
             continue
         out.append(line)
     return out

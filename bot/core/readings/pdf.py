@@ -62,51 +62,36 @@ class Span:
 
 @dataclass(slots=True)
 class Line:
-    """Spans on one baseline with no wide gap; coordinates are top-down, in points."""
+    """Spans on one baseline with no wide gap; coordinates are top-down, in points. Built by
+    `Line.of`, which works out the geometry once (layout asks for it many times)."""
 
     spans: list[Span]
     page: int  # 0-based PDF page index
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    baseline: float = 0.0
+    size: float = 0.0  # the size most of the line's letters are set in (not superscripts)
+    bold: bool = False
+    italic: bool = False
+    text: str = ""
 
-    @property
-    def x0(self) -> float:
-        return self.spans[0].x0
-
-    @property
-    def x1(self) -> float:
-        return max(s.x1 for s in self.spans)
-
-    @property
-    def top(self) -> float:
-        return min(s.top for s in self.spans)
-
-    @property
-    def bottom(self) -> float:
-        return max(s.bottom for s in self.spans)
-
-    @property
-    def baseline(self) -> float:
-        return _main_span(self.spans).baseline
-
-    @property
-    def size(self) -> float:
-        """The size most of the line's letters are set in (superscripts do not count)."""
-        return _main_span(self.spans).size
-
-    @property
-    def bold(self) -> bool:
-        letters = [(s, sum(c.isalnum() for c in s.text)) for s in self.spans if not s.raised]
+    @classmethod
+    def of(cls, spans: list[Span], page: int) -> Line:
+        main = _main_span(spans)
+        for span in spans:
+            span.raised = span.size < 0.85 * main.size and main.baseline - span.baseline > 0.15 * main.size
+        letters = [(s, sum(c.isalnum() for c in s.text)) for s in spans if not s.raised]
         total = sum(n for _, n in letters)
-        return total > 0 and sum(n for s, n in letters if s.bold) / total > 0.6
-
-    @property
-    def italic(self) -> bool:
-        letters = [(s, sum(c.isalnum() for c in s.text)) for s in self.spans if not s.raised]
-        total = sum(n for _, n in letters)
-        return total > 0 and sum(n for s, n in letters if s.italic) / total > 0.6
-
-    @property
-    def text(self) -> str:
-        return "".join((" " if s.space_before and i else "") + s.text for i, s in enumerate(self.spans))
+        return cls(
+            spans=spans, page=page, x0=spans[0].x0, x1=max(s.x1 for s in spans),
+            top=min(s.top for s in spans), bottom=max(s.bottom for s in spans),
+            baseline=main.baseline, size=main.size,
+            bold=total > 0 and sum(n for s, n in letters if s.bold) / total > 0.6,
+            italic=total > 0 and sum(n for s, n in letters if s.italic) / total > 0.6,
+            text="".join((" " if s.space_before and i else "") + s.text for i, s in enumerate(spans)),
+        )
 
 
 @dataclass(slots=True)
@@ -331,34 +316,34 @@ def _image_boxes(raw: object, page: object, left: float, top: float) -> list[tup
 
 def _lines(chars: list[_Char], page: int) -> list[Line]:
     """Group characters (in content order) into lines: a new line where the baseline moves
-    by more than half the text's size, the text runs backwards, or a wide gap opens."""
+    by more than half the text's size, the text runs backwards, or a wide gap opens. The
+    line's size and baseline are kept as it grows, so this is linear in the characters."""
     lines: list[list[_Char]] = []
     current: list[_Char] = []
+    big = base = 0.0
     for ch in chars:
-        if current and _continues_line(current, ch):
+        if current and _continues_line(current[-1], big, base, ch):
             current.append(ch)
-            continue
-        if current:
-            lines.append(current)
-        current = [ch]
+        else:
+            if current:
+                lines.append(current)
+            current, big = [ch], 0.0
+        if ch.size >= 0.9 * big:
+            base = ch.baseline
+        big = max(big, ch.size)
     if current:
         lines.append(current)
     merged = _merge_same_baseline(lines)
     return [_to_line(chs, page) for chs in merged if any(not c.ch.isspace() for c in chs)]
 
 
-def _line_size(chars: list[_Char]) -> float:
-    return max(c.size for c in chars[-8:])
-
-
-def _continues_line(current: list[_Char], ch: _Char) -> bool:
-    last = current[-1]
+def _continues_line(last: _Char, big: float, base: float, ch: _Char) -> bool:
     if abs(ch.x0 - last.x0) < 0.01 and abs(ch.x1 - last.x1) < 0.01 and abs(ch.baseline - last.baseline) < 0.01:
         return True  # the letters of one ligature glyph ("ffi") share its box
-    size = max(_line_size(current), ch.size)
+    size = max(big, ch.size)
     small = min(last.size, ch.size)
     # A superscript sits up to ~0.45 em above the baseline; anything further is another line.
-    if abs(ch.baseline - _base_of(current)) > 0.5 * size and abs(ch.baseline - last.baseline) > 0.45 * small:
+    if abs(ch.baseline - base) > 0.5 * size and abs(ch.baseline - last.baseline) > 0.45 * small:
         return False
     gap = ch.x0 - last.x1
     if gap < -0.5 * small:
@@ -426,12 +411,7 @@ def _to_line(chars: list[_Char], page: int) -> Line:
     if current:
         spans.append(_to_span(current))
     _merge_words(spans)
-    line = Line(spans=spans, page=page)
-    size = line.size
-    base = line.baseline
-    for span in spans:
-        span.raised = span.size < 0.85 * size and base - span.baseline > 0.15 * size
-    return line
+    return Line.of(spans, page)
 
 
 def _style_changes(a: _Char, b: _Char) -> bool:
