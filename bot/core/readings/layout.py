@@ -459,8 +459,10 @@ def _captioned(blocks: list[Block], body: float) -> None:
     for block in blocks:
         if block.kind == "figure" and _CAPTION.match(block.text):
             inside = True
-        elif inside and block.size < 0.95 * body and block.kind == "body":
-            block.kind = "figure"
+        elif inside and block.size < 0.95 * body and block.kind == "body" and not re.match(
+            r"^[⁰¹²³⁴⁵⁶⁷⁸⁹]", line_text(block.lines[0])
+        ):
+            block.kind = "figure"  # a raised number opens a note below the table instead
         else:
             inside = False
 
@@ -530,7 +532,7 @@ def _number_notes(blocks: list[Block], start: int | None, end: int | None) -> No
             continue
         n = int(label)
         marked = label in raised.get(block.page, set()) | raised.get(block.page - 1, set())
-        if (n == 1 or expected <= n <= expected + 2) and marked:
+        if (n == 1 or expected <= n <= expected + 5) and marked:
             expected = n + 1
             previous = block
         else:
