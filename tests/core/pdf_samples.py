@@ -66,18 +66,13 @@ class Sample:
             y += size * leading
         return y
 
-    def save(self, path: Path) -> Path:
-        self.pdf.output(str(path))
-        return path
-
     def bytes(self) -> bytes:
         return bytes(self.pdf.output())
 
 
-def article(pages: int = 5, first_folio: int = 101, *, head: str = "Journal of Test Studies 12(3)",
-            number_first: bool = False) -> Sample:
-    """A journal article: title and authors on page one, a running head with the printed
-    page number on the others (first page unnumbered unless `number_first`)."""
+def article(pages: int = 5, first_folio: int = 101, *, head: str = "Journal of Test Studies 12(3)") -> Sample:
+    """A journal article: title and authors on page one (which prints no page number), a
+    running head with the printed page number on the others."""
     s = Sample()
     for index in range(pages):
         s.page()
@@ -87,14 +82,11 @@ def article(pages: int = 5, first_folio: int = 101, *, head: str = "Journal of T
             s.line(56, 120, "Budgets and Bargaining in Regional Councils", 20, "B")
             s.line(56, 146, "Ada Lovelace and Charles Babbage", 12)
             s.line(56, 162, "University of Nowhere, Department of Examples", 9)
-            y = s.paragraph(56, 200, 30, seed=1)
-            if number_first:
-                s.line(290, 800, str(folio), 9)
+            s.paragraph(56, 200, 30, seed=1)
         else:
             if index % 2:
                 s.line(56, 40, f"{folio}", 9).line(250, 40, head, 8)
             else:
                 s.line(56, 40, "Lovelace and Babbage: Budgets and Bargaining", 8).line(530, 40, f"{folio}", 9)
-            y = s.paragraph(56, 80, 40, seed=index * 3)
-        del y
+            s.paragraph(56, 80, 40, seed=index * 3)
     return s
