@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from bot import cli_digest, formatting
 from bot.console import Console
 from bot.core.errors import DatabaseDamaged, DatabaseUnavailable, SeminarError
+from bot.core.models import Reading
 from bot.core.presentation import passage_view, readings_view, result_view
 from bot.core.service import CourseScope, SeminarService
 from bot.settings import Settings, load_settings
@@ -213,11 +214,20 @@ def cmd_quote(args: argparse.Namespace, service: SeminarService, settings: Setti
 def cmd_readings(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
     readings = _refresh(service).readings()
     if args.json:
-        print(json.dumps([formatting.reading_json(r) | {"passages": r.passages, "year": r.year}
-                          for r in readings], ensure_ascii=False, indent=2))
+        print(json.dumps([formatting.reading_json(r) | _reading_details(r) for r in readings],
+                         ensure_ascii=False, indent=2))
     else:
         print(formatting.readings_text(readings_view(readings)))
     return 0
+
+
+def _reading_details(reading: Reading) -> dict[str, Any]:
+    """`readings --json` beyond the id, title and authors: the contract the evaluators use."""
+    return {
+        "file": Path(reading.path).name, "year": reading.year, "container": reading.container,
+        "volume": reading.volume, "issue": reading.issue, "pages": reading.pages,
+        "doi": reading.doi, "page_labels": list(reading.page_labels), "passages": reading.passages,
+    }
 
 
 def cmd_passage(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
@@ -226,7 +236,7 @@ def cmd_passage(args: argparse.Namespace, service: SeminarService, settings: Set
         print(json.dumps({
             "passage_id": passage.id, "text": passage.text, "kind": passage.kind,
             "reading": formatting.reading_json(reading), "section": passage.section,
-            "paragraph": passage.paragraph, "page": passage.page,
+            "paragraph": passage.paragraph, "page": passage.page, "pdf_page": passage.pdf_page,
             "notes": list(passage.note_ids), "note_to": passage.parent_id,
             "neighbours": [p.id for p in around],
         }, ensure_ascii=False, indent=2))

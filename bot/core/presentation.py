@@ -353,7 +353,7 @@ def readings_view(readings: Iterable[Reading]) -> tuple[ReadingLine, ...]:
                  for r in readings)
 
 
-def reference_forms(reading: Reading, page: int | None) -> dict[str, str]:
+def reference_forms(reading: Reading, page: str | None) -> dict[str, str]:
     """APA and Chicago references to a reading (style key -> text), in-text forms for a page."""
     return how_to_cite(reading, page)
 

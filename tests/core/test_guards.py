@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.readings import guards
+from bot.core.readings.guards import UnreadableFile
 from bot.core.readings.layout import analyze
-from bot.core.readings.loaders import UnreadableFile
 from bot.core.readings.pdf import PdfLimits, read_pdf
 from bot.core.textnorm import repair_splits
 from tests.core.pdf_samples import Sample

@@ -21,12 +21,14 @@ from typing import Any
 
 import yaml
 
-from bot.core.readings.loaders import UnreadableFile
-
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_DOCX_INFLATED = 200 * 1024 * 1024
 MAX_DOCX_MEMBERS = 2_000
 MAX_FRONT_MATTER_CHARS = 64 * 1024
+
+
+class UnreadableFile(Exception):
+    """The file cannot be turned into text; the message says why."""
 
 
 def inside_folder(path: Path, folder: Path) -> Path:

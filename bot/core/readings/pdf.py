@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from bot.core.readings.loaders import UnreadableFile
+from bot.core.readings.guards import UnreadableFile
 
 _PDFIUM_LOCK = threading.Lock()
 

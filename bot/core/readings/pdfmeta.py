@@ -68,6 +68,8 @@ class PdfMetadata:
     issue: str | None = None
     pages: str | None = None  # "95-102"
     doi: str | None = None
+    # Indexes in `Layout.blocks` of the title and author lines: front matter, not text.
+    front_blocks: set[int] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, object]:
         return {"title": self.title, "authors": list(self.authors), "year": self.year,
@@ -100,9 +102,12 @@ def read_metadata(layout: Layout) -> PdfMetadata:
     for name in _series(layout):
         imprint.containers[name] += 2
     meta.container = _best(_merge_abbreviations(imprint.containers))
-    title_block, title = _title(layout, first, meta.container)
+    title_blocks, title = _title(layout, first, meta.container)
     meta.title = title or (cover.title if cover else None) or _pdf_title(layout)
-    meta.authors = _authors(layout, title_block) or (cover.authors if cover else []) or _pdf_authors(layout)
+    authors, author_blocks = _authors(layout, title_blocks[-1] if title_blocks else None)
+    meta.authors = authors or (cover.authors if cover else []) or _pdf_authors(layout)
+    front = {id(b) for b in title_blocks + author_blocks}
+    meta.front_blocks = {i for i, b in enumerate(layout.blocks) if id(b) in front}
     meta.volume = _best(imprint.volumes)
     meta.issue = _best(imprint.issues)
     meta.year = _best(imprint.years) or _dated(layout, first)
@@ -141,7 +146,7 @@ def _names_container(block: Block, container: str | None) -> bool:
     return all(_letters(line.text) and _letters(line.text) in name for line in block.lines)
 
 
-def _title(layout: Layout, first: int, container: str | None) -> tuple[Block | None, str | None]:
+def _title(layout: Layout, first: int, container: str | None) -> tuple[list[Block], str | None]:
     """The largest type in the top of the first pages that is not a genre label, a journal's
     name or a person's name: the title, with a subtitle set just below it in large type."""
     body = layout.body_size
@@ -161,7 +166,7 @@ def _title(layout: Layout, first: int, container: str | None) -> tuple[Block | N
             if best is None or score > best[0] + 0.01:
                 best = (score, i, block)
     if best is None:
-        return None, None
+        return [], None
     page_blocks = [b for b in layout.blocks if b.page == best[2].page]
     run = _style_run(best[2], page_blocks, names)
     title = _clean_title(" ".join(b.text for b in run))
@@ -179,8 +184,8 @@ def _title(layout: Layout, first: int, container: str | None) -> tuple[Block | N
         sub_run = _style_run(sub, page_blocks, names)
         subtitle = _clean_title(" ".join(b.text for b in sub_run))
         title = f"{title} {subtitle}" if title.endswith(("?", "!")) else f"{title.rstrip(' .:')}: {subtitle}"
-        run = sub_run
-    return run[-1], title
+        run = run + [b for b in sub_run if b not in run]
+    return run, title
 
 
 def _undated(text: str) -> str:
@@ -311,13 +316,15 @@ _STOP_AUTHORS = re.compile(
 )
 
 
-def _authors(layout: Layout, title: Block | None) -> list[str]:
-    """Name lines right under the title (or just above it), before the abstract or text."""
+def _authors(layout: Layout, title: Block | None) -> tuple[list[str], list[Block]]:
+    """Name lines right under the title (or just above it), before the abstract or text;
+    and the blocks they were read from."""
     if title is None:
-        return []
+        return [], []
     blocks = [b for b in layout.blocks if b.page == title.page]
     at = blocks.index(title)
     found: list[str] = []
+    used: list[Block] = []
     for block in blocks[at + 1: at + 14]:
         if block.size < 0.7 * layout.body_size:
             continue
@@ -332,8 +339,10 @@ def _authors(layout: Layout, title: Block | None) -> list[str]:
             names = [_proper_case(p) for p in _name_parts(text)]
             if names and all(_is_name(n) for n in names) and not _GENRE.match(text.strip(" .:")):
                 found.extend(n for n in names if n not in found)
+                if block not in used:
+                    used.append(block)
             elif found and len(text) > 80:
-                return found
+                return found, used
     if not found:
         for block in blocks[:at]:
             if _GENRE.match(block.text.strip(" .:")) or _SERIES.search(block.text) or abs(block.size - title.size) < 0.3:
@@ -341,7 +350,8 @@ def _authors(layout: Layout, title: Block | None) -> list[str]:
             lines = [_name_parts(line_text(line)) for line in block.lines]
             if all(parts and all(_is_name(_proper_case(p)) for p in parts) for parts in lines):
                 found.extend(_proper_case(p) for parts in lines for p in parts if _proper_case(p) not in found)
-    return found
+                used.append(block)
+    return found, used
 
 
 def _pdf_authors(layout: Layout) -> list[str]:

@@ -135,6 +135,15 @@ def _plan_file(
     return PlannedFile(path, "changed", rid, stat, indexed_hash=old.content_hash)
 
 
+def unreadable_warning(path: Path, reason: str, *, indexed: bool) -> str:
+    """What to tell the instructor about a file that cannot be read: a reading indexed from
+    it before keeps answering from that version (a file half-copied or replaced by a broken
+    one should not make the reading vanish before a seminar)."""
+    if indexed:
+        return f"{path.name}: not re-indexed, {reason}; its last readable version stays in the index"
+    return f"{path.name}: skipped, {reason}"
+
+
 def _skip(path: Path, why: str) -> SkippedFile:
     return SkippedFile(path, f"{path.name}: skipped, {why}")
 
@@ -166,10 +175,8 @@ def _index_file(
         case SameContent(reading_id=rid, path=path, stat=stat):
             store.update_file(conn, course, rid, path, stat.st_size, stat.st_mtime_ns)
             report.unchanged.append(rid)
-        case Unreadable(reading_id=rid, warning=warning, forget=forget):
-            report.warnings.append(warning)
-            if forget:
-                store.delete_reading(conn, course, rid)
+        case Unreadable(path=path, reason=reason):
+            report.warnings.append(unreadable_warning(path, reason, indexed=planned.action != "new"))
         case PreparedReading():
             store.store_reading(conn, outcome)
             report.warnings.extend(outcome.warnings)
