@@ -205,17 +205,23 @@ def _fold_char(ch: str) -> str:
 # Presentation forms a PDF prints for ligatures ("ﬁ", "ﬀ", "ﬃ"), and invisible characters
 # that split words without showing: folded here so "coeﬃcients" meets "coefficients".
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+# A font's private glyphs (a Symbol-font bullet is U+F0B7): no reader can tell what they are.
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _LIGATURES = {ord(ch): unicodedata.normalize("NFKC", ch) for ch in map(chr, range(0xFB00, 0xFB07))}
 
 
 def normalize_extracted(text: str) -> str:
-    """Ligatures spelled out, soft hyphens and zero-width characters removed, no-break
-    spaces made spaces. Superscript digits are kept: they are footnote markers."""
+    """Ligatures spelled out, soft hyphens, zero-width and private-use characters removed,
+    no-break spaces made spaces. Superscript digits are kept: they are footnote markers."""
     if text.isascii():
         return text
-    return text.translate(_LIGATURES).translate(_INVISIBLE).replace("\u00a0", " ")
+    text = text.translate(_LIGATURES).translate(_INVISIBLE).replace("\u00a0", " ")
+    return _PRIVATE_USE.sub("", text) if max(text) >= "\ue000" else text
 
 
+# Prefixes English writes with a hyphen ("self-interest", "non-sport", "quasi-legal"): a line
+# ending in one keeps it, unless the text prints the word solid somewhere.
+_HYPHENATED_PREFIXES = frozenset({"self", "non", "quasi"})
 _LINE_END_HYPHEN = re.compile(r"([^\W\d_]+)[-\u2010\u00ad]$")
 _LINE_START_WORD = re.compile(r"^([^\W\d_]+)")
 
@@ -223,15 +229,18 @@ _LINE_START_WORD = re.compile(r"^([^\W\d_]+)")
 def dehyphenate(left: str, right: str, vocabulary: Collection[str] = frozenset()) -> str:
     """Join two lines, undoing a hyphen the line break made ("ques-" + "tionnaires"), but
     keeping a real compound ("self-" + "interest") where the text spells it with a hyphen
-    elsewhere and never solid. `vocabulary` holds the folded words of the whole text."""
+    elsewhere or it opens with a prefix English hyphenates, and the text never spells it
+    solid. `vocabulary` holds the folded words of the whole text. Only the last word of
+    `left` is looked at, so joining line after line onto a paragraph stays linear."""
     left, right = left.rstrip(), right.lstrip()
-    hyphen = _LINE_END_HYPHEN.search(left)
+    hyphen = _LINE_END_HYPHEN.search(left, max(0, left.rfind(" ") + 1))
     start = _LINE_START_WORD.match(right)
     if not hyphen or not start or not right[:1].islower():
         return f"{left} {right}" if left and right else left + right
     head, tail = hyphen.group(1), start.group(1)
     solid, hyphenated = fold(head + tail), fold(f"{head}-{tail}")
-    if vocabulary and hyphenated in vocabulary and solid not in vocabulary:
+    kept = hyphenated in vocabulary or fold(head) in _HYPHENATED_PREFIXES
+    if kept and solid not in vocabulary:
         return f"{left[: hyphen.end(1)]}-{right}"
     return f"{left[: hyphen.start(1)]}{head}{right}"
 

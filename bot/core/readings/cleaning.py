@@ -27,18 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.core.readings import parts
 from bot.core.readings.loaders import BlockKind, RawDocument, SourceBlock
 from bot.core.textnorm import SUPER_TO_DIGIT, SUPERSCRIPTS, fold, normalize_space
 
-ABSTRACT_HEADINGS = re.compile(
-    r"^(abstract|summary|resumen|r[ée]sum[ée]|resumo|zusammenfassung|riassunto|executive summary)$"
-)
-BIBLIOGRAPHY_HEADINGS = re.compile(
-    r"^(bibliography|references?|reference list|works cited|literature cited|literature|"
-    r"sources|sources cited|cited works|referencias( bibliogr[áa]ficas)?|bibliograf[íi]a|"
-    r"r[ée]f[ée]rences)$"
-)
-NOTES_HEADINGS = re.compile(r"^(notes|endnotes|footnotes|notas)$")
 AFTER_BIBLIOGRAPHY = re.compile(r"^(appendix|appendices|annex|notes|endnotes|acknowledg)")
 KEYWORDS_LINE = re.compile(r"^(key\s*words?|palabras\s+clave|mots[- ]cl[ée]s|jel)\s*[:.]", re.I)
 FIGURE_START = re.compile(r"^(figure|fig\.|table|chart|graph|gr[áa]fic[oa]|cuadro|tabla|map)\s*[\dIVX]+\b", re.I)
@@ -215,10 +207,6 @@ def _split_block(lines: list[str]) -> list[list[str]]:
 # -- classification ------------------------------------------------------------------------
 
 
-def _heading_key(text: str) -> str:
-    return re.sub(r"^[\d.\s]+", "", fold(text).strip(" *#:.")).strip()
-
-
 def _is_affiliation(text: str) -> bool:
     if len(text) > 300:
         return False
@@ -230,7 +218,7 @@ def _is_affiliation(text: str) -> bool:
 
 # Which part of the document the classifier is in: running text, an abstract, a reference list
 # (everything is an entry until a heading ends it) or endnotes ("12 Text" is a note).
-Mode = Literal["body", "abstract", "bibliography", "notes"]
+Mode = Literal["body", "abstract", "bibliography", "notes", "keywords"]
 
 
 @dataclass(slots=True)
@@ -272,8 +260,8 @@ def _reference_list_entry(c: _Candidate, place: _Place) -> bool:
     """In a reference list everything is an entry, until a heading that ends the list."""
     if place.mode != "bibliography":
         return False
-    if c.single and _is_heading_line(c.text) and AFTER_BIBLIOGRAPHY.match(_heading_key(c.text)):
-        place.mode = "notes" if NOTES_HEADINGS.match(_heading_key(c.text)) else "body"
+    if c.single and _is_heading_line(c.text) and AFTER_BIBLIOGRAPHY.match(parts.heading_key(c.text)):
+        place.mode = "notes" if parts.NOTES.match(parts.heading_key(c.text)) else "body"
         place.section = c.text.strip(" *#:")
         c.para.kind = "heading"
     else:
@@ -341,14 +329,16 @@ def _heading(c: _Candidate, place: _Place) -> bool:
 def _open_section(c: _Candidate, place: _Place) -> None:
     """`c` is a heading: what follows it is the part its name says."""
     c.para.kind = "heading"
-    key = _heading_key(c.text)
+    key = parts.heading_key(c.text)
     name = c.text.strip(" *#:")
-    if BIBLIOGRAPHY_HEADINGS.match(key) and not place.list_given:
+    if parts.BIBLIOGRAPHY.match(key) and not place.list_given:
         place.mode, place.section = "bibliography", name
-    elif ABSTRACT_HEADINGS.match(key):
+    elif parts.ABSTRACT.match(key):
         place.mode, place.section = "abstract", name.title() if c.text.isupper() else name
-    elif NOTES_HEADINGS.match(key):
+    elif parts.NOTES.match(key):
         place.mode, place.section = "notes", name
+    elif parts.KEYWORDS.match(key):
+        place.mode = "keywords"
     else:
         place.mode, place.section = "body", _section_name(c, place.section)
 
@@ -413,6 +403,26 @@ def _given_heading(c: _Candidate, place: _Place) -> bool:
     return True
 
 
+def _named_heading(c: _Candidate, place: _Place) -> bool:
+    """A line that is only the name of a part ("Abstract", "Keywords", "Notes", "References"),
+    whatever its type: it opens that part."""
+    key = parts.heading_key(c.text)
+    names = (parts.ABSTRACT, parts.BIBLIOGRAPHY, parts.NOTES, parts.KEYWORDS)
+    if len(c.text) > 40 or not any(n.match(key) for n in names):
+        return False
+    _open_section(c, place)
+    return True
+
+
+def _keywords(c: _Candidate, place: _Place) -> bool:
+    """The keywords under a "Keywords" heading: front matter, not text."""
+    if place.mode != "keywords" or len(c.text) > 400:
+        return False
+    c.para.kind = "front"
+    place.mode = "body"
+    return True
+
+
 def _named_list_entry(c: _Candidate, place: _Place) -> bool:
     """Under a heading named "References" (in a file that does not mark its list), entries."""
     if place.mode != "bibliography":
@@ -432,6 +442,8 @@ def _inline_abstract(c: _Candidate, place: _Place) -> bool:
 _BLOCK_RULES: tuple[Rule, ...] = (
     _given_kind,
     _given_heading,
+    _named_heading,
+    _keywords,
     _named_list_entry,
     _author_line,
     _keywords_or_affiliation,
@@ -487,13 +499,22 @@ def _continues(text: str) -> bool:
 
 
 def _rejoin(paras: list[Para], vocabulary: set[str]) -> list[Para]:
-    """Glue a paragraph cut by a page break to its continuation, across interleaved notes."""
+    """Glue a paragraph cut by a page break to its continuation, across interleaved notes
+    (at most a page's worth of them: the walk back stays short); and a note the layout
+    shows without its number (its second block, or its run-over onto the next page) to the
+    note before it."""
     out: list[Para] = []
+    last_note: Para | None = None
     for para in paras:
+        if para.kind == "footnote" and para.source == "footnote" and para.label is None and last_note:
+            last_note.text = join_broken(last_note.text, para.text, vocabulary)
+            last_note.raw_lines.extend(para.raw_lines)
+            continue
         if para.kind in ("body", "abstract", "footnote", "bibliography") and _continues(para.text):
             # Walk back over notes/figures/front matter to the paragraph this one continues.
             j = len(out) - 1
-            while j >= 0 and out[j].kind in ("footnote", "figure", "front") and out[j].kind != para.kind:
+            while (j >= 0 and len(out) - j < 60 and out[j].kind in ("footnote", "figure", "front")
+                   and out[j].kind != para.kind):
                 j -= 1
             if j >= 0 and out[j].kind == para.kind and _ends_open(out[j].text):
                 target = out[j]
@@ -501,6 +522,8 @@ def _rejoin(paras: list[Para], vocabulary: set[str]) -> list[Para]:
                 target.raw_lines.extend(para.raw_lines)
                 continue
         out.append(para)
+        if para.kind == "footnote":
+            last_note = para
     return out
 
 
@@ -620,7 +643,7 @@ def _front_matter(paras: list[Para]) -> tuple[str | None, tuple[str, ...]]:
     for para in paras[:8]:
         if para.kind in ("body", "abstract"):
             break
-        if para.kind == "heading" and title is None and not ABSTRACT_HEADINGS.match(_heading_key(para.text)):
+        if para.kind == "heading" and title is None and not parts.ABSTRACT.match(parts.heading_key(para.text)):
             title = para.text.strip(" *#")
             continue
         if para.kind == "front" and _is_name_line(para.text):

@@ -17,6 +17,7 @@ Every rule reads geometry and typography, never the words of a particular paper 
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import statistics
@@ -24,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from bot.core.readings import parts
 from bot.core.readings.pdf import Line, Page, PdfText
 from bot.core.textnorm import (
     DIGIT_TO_SUPER,
@@ -35,11 +37,6 @@ from bot.core.textnorm import (
     repair_splits,
 )
 
-BIBLIOGRAPHY_NAMES = re.compile(
-    r"^(?:[\divx]+\.?\s*)?(?:bibliography|references?|reference list|works cited|literature cited|"
-    r"literature|sources|cited works|literatur|literaturverzeichnis|literaturangaben|quellen|"
-    r"quellenverzeichnis|bibliographie|bibliografie|references and notes|notes and references)$"
-)
 _CITATION_LABEL = re.compile(
     r"(suggested citation|empfohlene zitierung|zitierhinweis|zitiervorschlag|please cite|"
     r"to cite this|cite this (?:article|paper)|citation:)", re.I,
@@ -126,6 +123,7 @@ def analyze(pdf: PdfText) -> Layout:
         lines = [line for line in page.lines if id(line) not in skip]
         blocks.extend(_page_blocks(page, reading_order(lines, page.width), body_size, body_bold))
     start, end = _references(blocks, body_size)
+    end = _end_before_back_matter(blocks, start, end)
     _number_notes(blocks, start, end)
     return Layout(pdf=pdf, blocks=blocks, furniture=furniture, page_labels=labels,
                   body_size=body_size, cover_pages=sorted(cover), references_start=start,
@@ -331,52 +329,72 @@ def _holds_label(line: Line, label: str | None) -> bool:
 
 
 def reading_order(lines: list[Line], width: float) -> list[Line]:
-    """Top to bottom; where the page has two columns, band by band the left column first.
-    A band ends at a line that crosses the gutter (a title, a wide table, a figure)."""
-    ordered = sorted(lines, key=lambda line: (line.baseline, line.x0))
-    gutter = _gutter(ordered, width)
+    """Top to bottom; where the page has columns, band by band the left column first. A band
+    ends at a line that crosses the gutter (a title, a wide table, a figure). A column may
+    itself hold columns (a reference list set in three): each side is ordered the same way."""
+    return _order(sorted(lines, key=lambda line: (line.baseline, line.x0)), 0.0, width, 0)
+
+
+def _order(ordered: list[Line], lo: float, hi: float, depth: int) -> list[Line]:
+    gutter = _gutter(ordered, lo, hi) if depth < 3 else None
     if gutter is None:
         return ordered
     out: list[Line] = []
     left: list[Line] = []
     right: list[Line] = []
+
+    def band() -> list[Line]:
+        # Left-column lines set apart below where the right column ends (a heading over a
+        # box that runs across both) come after the right column, not before it.
+        bottom = max((line.baseline for line in right), default=float("inf"))
+        below = next((j for j, line in enumerate(left) if line.baseline > bottom), len(left))
+        # The move starts at a gap; without one the left column simply runs longer.
+        k = next((j for j in range(max(below, 1), len(left))
+                  if left[j].baseline - left[j - 1].baseline > 1.8 * left[j].size), len(left))
+        return (_order(left[:k], lo, gutter, depth + 1) + _order(right, gutter, hi, depth + 1)
+                + _order(left[k:], lo, gutter, depth + 1))
+
     for line in ordered:
         if line.x0 < gutter < line.x1:
-            out.extend(left + right)
+            out.extend(band())
             left, right = [], []
             out.append(line)
         elif line.x1 <= gutter:
             left.append(line)
         else:
             right.append(line)
-    return out + left + right
+    return out + band()
 
 
-def _gutter(lines: list[Line], width: float) -> float | None:
-    """The x of a vertical gap that splits the page's text into two columns, if it has one."""
-    if len(lines) < 12:
+def _gutter(lines: list[Line], lo: float, hi: float) -> float | None:
+    """The x of a vertical gap that splits the text between `lo` and `hi` into two columns,
+    if it has one. Lines as wide as most of the span (a title, an abstract set across both
+    columns above them) cross any gutter: only the narrower lines decide where it is."""
+    span = hi - lo
+    narrow = [line for line in lines if line.x1 - line.x0 < 0.6 * span]
+    if len(narrow) < 12 or span <= 0:
         return None
     best: tuple[int, float] | None = None
     for step in range(30, 71):
-        x = width * step / 100
-        crossing = sum(1 for line in lines if line.x0 < x - 1 < x + 1 < line.x1)
+        x = lo + span * step / 100
+        crossing = sum(1 for line in narrow if line.x0 < x - 1 < x + 1 < line.x1)
         if best is None or crossing < best[0]:
             best = (crossing, x)
     assert best is not None
     crossing, x = best
-    left = [line for line in lines if line.x1 <= x]
-    right = [line for line in lines if line.x0 >= x]
-    if len(left) < 6 or len(right) < 6 or crossing > 0.2 * len(lines):
+    left = [line for line in narrow if line.x1 <= x]
+    right = [line for line in narrow if line.x0 >= x]
+    if len(left) < 6 or len(right) < 6 or crossing > 0.2 * len(narrow):
         return None
     # Both sides must be columns of running text, not a label column beside a wide one.
-    wide_left = sum(1 for line in left if line.x1 - line.x0 > 0.2 * width)
-    wide_right = sum(1 for line in right if line.x1 - line.x0 > 0.2 * width)
+    wide_left = sum(1 for line in left if line.x1 - line.x0 > 0.2 * span)
+    wide_right = sum(1 for line in right if line.x1 - line.x0 > 0.2 * span)
     if wide_left < 4 or wide_right < 4:
         return None
     # The gutter's exact place: the middle of the widest gap around x.
-    lo = max(line.x1 for line in left)
-    hi = min(line.x0 for line in right)
-    return (lo + hi) / 2 if hi > lo else x
+    lo_edge = max(line.x1 for line in left)
+    hi_edge = min(line.x0 for line in right)
+    return (lo_edge + hi_edge) / 2 if hi_edge > lo_edge else x
 
 
 # -- blocks -----------------------------------------------------------------------------------
@@ -404,7 +422,7 @@ def _page_blocks(page: Page, lines: list[Line], body: float, body_bold: bool) ->
 def _split_named_heading(block: Block) -> list[Block]:
     """A "References" line set in body type runs into the first entry below it: it stands
     alone here, so the list can start after it."""
-    if len(block.lines) > 1 and BIBLIOGRAPHY_NAMES.match(_heading_key(block.lines[0].text)):
+    if len(block.lines) > 1 and parts.BIBLIOGRAPHY.match(parts.heading_key(block.lines[0].text)):
         return [Block("heading", block.lines[:1]), Block("body", block.lines[1:])]
     return [block]
 
@@ -561,7 +579,7 @@ def _references(blocks: list[Block], body: float) -> tuple[int | None, int | Non
     whose following lines are mostly dated entries."""
     found = None
     for i, block in enumerate(blocks):
-        if len(block.lines) > 2 or not BIBLIOGRAPHY_NAMES.match(_heading_key(block.text)):
+        if len(block.lines) > 2 or not parts.BIBLIOGRAPHY.match(parts.heading_key(block.text)):
             continue
         following = [line.text for b in blocks[i + 1: i + 12] if b.kind != "figure" for line in b.lines][:30]
         dated = sum(1 for text in following if _YEAR.search(text))
@@ -577,8 +595,95 @@ def _references(blocks: list[Block], body: float) -> tuple[int | None, int | Non
     return found, None
 
 
-def _heading_key(text: str) -> str:
-    return re.sub(r"\s+", " ", fold(text).strip(" .:*#")).strip()
+def reference_entries(layout: Layout) -> list[Block]:
+    """The reference list cut into its entries by how it is set, whatever the layout's
+    blocks are: with hanging indents an entry starts at the column's left edge, with
+    first-line indents it starts indented, and in a flush list it starts after a wider gap.
+    Figures inside the range stay out."""
+    start, end = layout.references_start, layout.references_end
+    if start is None:
+        return []
+    return _entries([b for b in layout.blocks[start + 1: end] if b.kind != "figure"])
+
+
+def _entries(blocks: list[Block]) -> list[Block]:
+    lines = [line for b in blocks for line in b.lines]
+    if not lines:
+        return []
+    edges = _column_edges(lines)
+    indented = [line.x0 - edges[id(line)] > 0.6 * line.size for line in lines]
+    share = sum(indented) / len(lines)
+    steps = sorted(b.baseline - a.baseline for a, b in itertools.pairwise(lines)
+                   if a.page == b.page and 0.5 * a.size < b.baseline - a.baseline < 3 * a.size)
+    step = steps[len(steps) // 5] if steps else 12.0  # the leading inside an entry
+    entries: list[list[Line]] = []
+    for i, line in enumerate(lines):
+        prev = lines[i - 1] if i else None
+        if prev is None:
+            starts = True
+        elif 0.1 <= share <= 0.9 and not indented[0]:  # hanging indents
+            starts = not indented[i]
+        elif 0.1 <= share <= 0.9:  # first-line indents
+            starts = indented[i]
+        else:  # flush: a wider gap, a new column or page
+            gap = line.baseline - prev.baseline
+            starts = line.page != prev.page or not 0 < gap < 1.12 * step
+        if starts and prev is not None and _runs_on(prev, line):
+            starts = False  # a wrapped line the typesetter did not indent
+        if starts or not entries:
+            entries.append([line])
+        else:
+            entries[-1].append(line)
+    return [Block("bibliography", chunk) for chunk in entries]
+
+
+def _end_before_back_matter(blocks: list[Block], start: int | None, end: int | None) -> int | None:
+    """A list that runs to the end of the file may be followed by what a series prints at
+    the back (its other titles, an order form, an imprint page): the list ends at the first
+    page that opens with two things that look like no entry."""
+    if start is None:
+        return end
+    inside = [i for i in range(start + 1, len(blocks) if end is None else end)
+              if blocks[i].kind != "figure"]
+    entries = _entries([blocks[i] for i in inside])
+    first_block = {id(blocks[i].lines[0]): i for i in inside}
+    for k in range(1, len(entries)):
+        if entries[k].page == entries[k - 1].page or id(entries[k].lines[0]) not in first_block:
+            continue
+        if not _looks_like_entry(entries[k].text) and (
+                k + 1 == len(entries) or not _looks_like_entry(entries[k + 1].text)):
+            return first_block[id(entries[k].lines[0])]
+    return end
+
+
+def _looks_like_entry(text: str) -> bool:
+    return bool(_ENTRY_START.match(text) or _YEAR.search(text[:120]))
+
+
+_ENTRY_START = re.compile(
+    r"^(?:\[?\d{1,3}[.\])]\s|[^\W\d_][\w'’-]+,\s*[^\W\d_]|[^\W\d_][\w'’-]+\s[A-Z]{1,3}[,.\s])"
+)
+
+
+def _runs_on(prev: Line, line: Line) -> bool:
+    """`line` carries on the entry of `prev`: that one stops mid-sentence (a hyphen, a comma,
+    a word) and this one opens like no entry (a number, "Surname, I.", "Surname AB") and
+    names no year near its start, as an entry's author line does."""
+    end = prev.text.rstrip()[-1:]
+    return (bool(end) and (end.isalpha() or end in ",-–:;&") and not _YEAR.search(line.text[:120])
+            and not _ENTRY_START.match(line.text))
+
+
+def _column_edges(lines: list[Line]) -> dict[int, float]:
+    """Each line's column's left edge: the least x0 on its page within a few ems to its left
+    (an indent is never wider than that; a column's edge is further away)."""
+    by_page: dict[int, list[float]] = {}
+    for line in lines:
+        by_page.setdefault(line.page, []).append(line.x0)
+    for xs in by_page.values():
+        xs.sort()
+    return {id(line): (xs := by_page[line.page])[bisect.bisect_left(xs, line.x0 - 4 * line.size)]
+            for line in lines}
 
 
 def vocabulary(layout: Layout) -> Counter[str]:
@@ -594,11 +699,16 @@ def vocabulary(layout: Layout) -> Counter[str]:
 def paragraph_text(block: Block, words: Counter[str]) -> str:
     """A block's text as a reader sees it: lines joined with the line-break hyphens undone,
     ligatures spelled out, words split by the extractor rejoined."""
-    text = ""
+    done: list[str] = []
+    tail = ""
     for line in block.lines:
         piece = normalize_extracted(line_text(line))
-        text = dehyphenate(text, piece, words.keys()) if text else piece
-    return repair_splits(normalize_space(text), words)
+        merged = dehyphenate(tail, piece, words.keys()) if tail else piece
+        # What lies before the last space is settled: set aside, so this stays linear.
+        cut = merged.rfind(" ") + 1
+        done.append(merged[:cut])
+        tail = merged[cut:]
+    return repair_splits(normalize_space("".join(done) + tail), words)
 
 
 def text_of(blocks: Iterable[Block], words: Counter[str]) -> str:

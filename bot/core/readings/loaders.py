@@ -134,18 +134,29 @@ def _load_pdf(data: bytes) -> RawDocument:
     blocks: list[SourceBlock] = []
     for i, block in enumerate(laid.blocks):
         kind: BlockKind = block.kind  # type: ignore[assignment]
+        if start is not None and i > start and (end is None or i < end) and kind != "figure":
+            if i == start + 1:  # the list, one block per entry, where its first block stood
+                blocks += [_source(entry, "bibliography", words) for entry in pdf_layout.reference_entries(laid)]
+            continue
         if i == start:
             kind = "heading"
-        elif start is not None and i > start and (end is None or i < end) and kind != "figure":
-            kind = "bibliography"
         elif i in meta.front_blocks:
             kind = "front"
-        lines = [normalize_extracted(pdf_layout.line_text(line)) for line in block.lines]
-        blocks.append(SourceBlock(text=pdf_layout.paragraph_text(block, words), kind=kind,
-                                  page=block.page + 1, label=block.label, lines=lines))
+        blocks.append(_source(block, kind, words))
     pages = ["\n".join(b.text for b in blocks if b.page == n + 1) for n in range(len(laid.pdf.pages))]
     return RawDocument(pages=pages, format="pdf", paged=True, blocks=blocks,
                        detected=meta.as_dict(), page_labels=list(laid.page_labels))
+
+
+def _source(block: Any, kind: BlockKind, words: Any) -> SourceBlock:
+    from bot.core.readings import layout as pdf_layout
+
+    text = pdf_layout.paragraph_text(block, words)
+    # A reference-list entry is handed on whole, one entry to a line: its wrapped lines
+    # are the layout's business, not the reference parser's.
+    lines = [text] if kind == "bibliography" else [
+        normalize_extracted(pdf_layout.line_text(line)) for line in block.lines]
+    return SourceBlock(text=text, kind=kind, page=block.page + 1, label=block.label, lines=lines)
 
 
 # -- Word: paragraph styles and the notes part ------------------------------------------------

@@ -86,6 +86,7 @@ class _Imprint:
     issues: Counter[str] = field(default_factory=Counter)
     pages: Counter[str] = field(default_factory=Counter)
     years: Counter[str] = field(default_factory=Counter)
+    blocks: list[Block] = field(default_factory=list)  # the first page's imprint blocks
 
 
 def read_metadata(layout: Layout) -> PdfMetadata:
@@ -106,7 +107,7 @@ def read_metadata(layout: Layout) -> PdfMetadata:
     meta.title = title or (cover.title if cover else None) or _pdf_title(layout)
     authors, author_blocks = _authors(layout, title_blocks[-1] if title_blocks else None)
     meta.authors = authors or (cover.authors if cover else []) or _pdf_authors(layout)
-    front = {id(b) for b in title_blocks + author_blocks}
+    front = {id(b) for b in _front_matter(layout, title_blocks + author_blocks, imprint.blocks)}
     meta.front_blocks = {i for i, b in enumerate(layout.blocks) if id(b) in front}
     meta.volume = _best(imprint.volumes)
     meta.issue = _best(imprint.issues)
@@ -354,6 +355,29 @@ def _authors(layout: Layout, title: Block | None) -> tuple[list[str], list[Block
     return found, used
 
 
+def _front_matter(layout: Layout, named: list[Block], imprint: list[Block]) -> list[Block]:
+    """What the title page prints around the title that is not the paper's text: the title
+    and author lines, the short lines set above the title (a journal's masthead, a genre
+    label, a series), the short lines between the authors and the abstract or the first
+    long paragraph (affiliations, dates, "Received ... Accepted"), and the imprint."""
+    if not named:
+        return imprint
+    page = named[0].page
+    blocks = [b for b in layout.blocks if b.page == page]
+    first, last = blocks.index(named[0]), max(blocks.index(b) for b in named if b.page == page)
+    out = list(named) + imprint
+    out += [b for b in blocks[:first] if _short(b) and b.lines[0].top < named[0].lines[0].top]
+    for block in blocks[last + 1:]:
+        if not _short(block) or block.kind != "body" or _STOP_AUTHORS.match(block.text):
+            break
+        out.append(block)
+    return out
+
+
+def _short(block: Block) -> bool:
+    return len(block.lines) <= 4 and len(block.text) <= 250 and block.kind != "footnote"
+
+
 def _pdf_authors(layout: Layout) -> list[str]:
     author = layout.pdf.author or ""
     parts = [p.strip() for p in re.split(r";|\band\b|&|,(?=\s*\w+\s+\w)", author) if p.strip()]
@@ -388,6 +412,10 @@ def _imprint(layout: Layout, first: int) -> _Imprint:
               if b.page == first and b.label is None and len(b.lines) <= 6
               and ((_in_band(b, page.height) and len(b.text) <= 200) or b.size < 0.95 * layout.body_size)]
     chunks += [(line_text(line), line) for line in layout.furniture.get(first, [])]
+    for block in layout.blocks:
+        if block.page == first and len(block.text) <= 300 and _IMPRINT.search(block.text) and (
+                _in_band(block, page.height) or block.size < 0.95 * layout.body_size):
+            found.blocks.append(block)
     for text, line in chunks:
         if not _IMPRINT.search(text):
             continue
