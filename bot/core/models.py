@@ -84,8 +84,9 @@ class Passage:
     text: str
     section: str | None = None
     paragraph: int | None = None
-    # The page to cite: the number printed on it ("101", "xii"), else its place in the file
-    # ("3"); None in a reading without pages. `pdf_page` is always the place in the file.
+    # The page to cite: the number printed on it ("101", "xii") or, on an unnumbered page
+    # inside a run of numbered ones, the number its place implies; else its place in the
+    # file ("3"); None in a reading without pages. `pdf_page` is always the place in the file.
     page: str | None = None
     start: int = 0
     end: int = 0

@@ -60,7 +60,7 @@ class Para:
     page: int | None  # 1-based page of the file (PDF page, form-feed page), None if unpaged
     kind: ParaKind = "body"
     source: BlockKind | None = None  # what a structured file says the block is
-    page_label: str | None = None  # the number printed on the page, where one is
+    page_number: str | None = None  # the page number to cite (printed or implied), if known
     section: str | None = None
     label: str | None = None  # footnote label
     raw_lines: list[str] = field(default_factory=list)
@@ -576,7 +576,7 @@ def _join_lines(lines: list[str], vocabulary: set[str]) -> str:
 def clean(doc: RawDocument) -> CleanDocument:
     if doc.blocks is not None:
         vocabulary = _block_vocabulary(doc.blocks)
-        paras = [_from_block(b, doc.page_labels) for b in doc.blocks if b.text.strip()]
+        paras = [_from_block(b, doc.page_numbers) for b in doc.blocks if b.text.strip()]
         given = any(b.kind == "bibliography" for b in doc.blocks) or doc.format == "pdf"
         _classify(paras, _BLOCK_RULES, _Place(list_given=given))
     else:
@@ -607,7 +607,7 @@ def clean(doc: RawDocument) -> CleanDocument:
 def _from_block(block: SourceBlock, labels: list[str | None]) -> Para:
     label = labels[block.page - 1] if block.page and block.page <= len(labels) else None
     return Para(text=block.text, page=block.page, source=block.kind, label=block.label,
-                page_label=label, raw_lines=block.lines or [block.text])
+                page_number=label, raw_lines=block.lines or [block.text])
 
 
 def _block_vocabulary(blocks: list[SourceBlock]) -> set[str]:

@@ -111,10 +111,13 @@ def analyze(pdf: PdfText) -> Layout:
     labels = page_labels(pages, furniture, cover)
     for page in pages:
         if labels[page.index] is not None:
-            furniture.setdefault(page.index, []).extend(
-                line for line in _edge_lines(page) if _holds_label(line, labels[page.index])
-                and line not in furniture.get(page.index, [])
-            )
+            # The folio, and what is set on its line (a running head seen on too few pages to
+            # recur, as in a short paper whose odd and even pages carry different heads).
+            edge = _edge_lines(page)
+            folios = [line for line in edge if _holds_label(line, labels[page.index])]
+            known = furniture.setdefault(page.index, [])
+            known.extend(line for line in edge if line not in known and any(
+                abs(line.baseline - f.baseline) < 0.5 * f.size for f in folios))
     blocks: list[Block] = []
     for page in pages:
         if page.index in cover:
@@ -123,8 +126,8 @@ def analyze(pdf: PdfText) -> Layout:
         lines = [line for line in page.lines if id(line) not in skip]
         blocks.extend(_page_blocks(page, reading_order(lines, page.width), body_size, body_bold))
     start, end = _references(blocks, body_size)
-    end = _end_before_back_matter(blocks, start, end)
     _number_notes(blocks, start, end)
+    end = _end_before_back_matter(blocks, start, end)
     return Layout(pdf=pdf, blocks=blocks, furniture=furniture, page_labels=labels,
                   body_size=body_size, cover_pages=sorted(cover), references_start=start,
                   references_end=end)
@@ -314,6 +317,26 @@ def _drop_strays(labels: list[str | None]) -> list[str | None]:
         (jb, vb), (i, v), (ja, va) = numbered[k - 1], numbered[k], numbered[k + 1]
         if vb - v != jb - i and va - v != ja - i:
             out[i] = None
+    return out
+
+
+def page_numbers(labels: list[str | None], cover: list[int]) -> list[str | None]:
+    """The page number to cite for each PDF page: the one printed on it, else the one its
+    place in a run of numbered pages implies (an article's opening page, a page taken up by
+    a figure), else None (a cover sheet, unnumbered front or back matter)."""
+    numbered = [(i, v) for i, label in enumerate(labels)
+                if label and label.isdigit() and (v := int(label)) > 0]
+    out = list(labels)
+    for (i, v), (j, w) in itertools.pairwise(numbered):
+        if w - v == j - i:  # one run: the pages between carry the numbers between
+            for k in range(i + 1, j):
+                out[k] = str(v + k - i)
+    if numbered:
+        i, v = numbered[0]
+        opening = i - 1
+        if opening >= 0 and out[opening] is None and opening not in cover and v > 1 and all(
+                k in cover for k in range(opening)):
+            out[opening] = str(v - 1)
     return out
 
 
@@ -537,10 +560,11 @@ def _number_notes(blocks: list[Block], start: int | None, end: int | None) -> No
     for i, block in enumerate(blocks):
         if block.kind != "footnote":
             continue
-        if start is not None and i > start and (end is None or i < end):
-            block.kind = "body"
-            continue
+        in_list = start is not None and i > start and (end is None or i < end)
         label = block.label
+        if in_list and not (label or "").isdigit():
+            block.kind = "body"  # small type in a reference list: entries, unless numbered notes
+            continue
         if label is None:
             if previous is None:
                 block.kind = "body"
@@ -603,7 +627,7 @@ def reference_entries(layout: Layout) -> list[Block]:
     start, end = layout.references_start, layout.references_end
     if start is None:
         return []
-    return _entries([b for b in layout.blocks[start + 1: end] if b.kind != "figure"])
+    return _entries([b for b in layout.blocks[start + 1: end] if b.kind not in ("figure", "footnote")])
 
 
 def _entries(blocks: list[Block]) -> list[Block]:
@@ -644,14 +668,14 @@ def _end_before_back_matter(blocks: list[Block], start: int | None, end: int | N
     if start is None:
         return end
     inside = [i for i in range(start + 1, len(blocks) if end is None else end)
-              if blocks[i].kind != "figure"]
+              if blocks[i].kind not in ("figure", "footnote")]
     entries = _entries([blocks[i] for i in inside])
     first_block = {id(blocks[i].lines[0]): i for i in inside}
-    for k in range(1, len(entries)):
+    for k in range(1, len(entries) - 1):
         if entries[k].page == entries[k - 1].page or id(entries[k].lines[0]) not in first_block:
             continue
-        if not _looks_like_entry(entries[k].text) and (
-                k + 1 == len(entries) or not _looks_like_entry(entries[k + 1].text)):
+        if entries[k + 1].page == entries[k].page and not any(
+                _looks_like_entry(e.text) for e in entries[k: k + 2]):
             return first_block[id(entries[k].lines[0])]
     return end
 

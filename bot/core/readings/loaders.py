@@ -51,6 +51,9 @@ class RawDocument:
     # What the file says about itself (PDF layout, Word properties): metadata field -> value.
     detected: dict[str, Any] = field(default_factory=dict)
     page_labels: list[str | None] = field(default_factory=list)  # printed, per PDF page
+    # Per PDF page, the number to cite: the printed one, or the one its place in a run of
+    # numbered pages implies (an article's unnumbered opening page); None where neither.
+    page_numbers: list[str | None] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # read anyway, but worth saying
 
     @property
@@ -134,7 +137,7 @@ def _load_pdf(data: bytes) -> RawDocument:
     blocks: list[SourceBlock] = []
     for i, block in enumerate(laid.blocks):
         kind: BlockKind = block.kind  # type: ignore[assignment]
-        if start is not None and i > start and (end is None or i < end) and kind != "figure":
+        if start is not None and i > start and (end is None or i < end) and kind not in ("figure", "footnote"):
             if i == start + 1:  # the list, one block per entry, where its first block stood
                 blocks += [_source(entry, "bibliography", words) for entry in pdf_layout.reference_entries(laid)]
             continue
@@ -145,7 +148,8 @@ def _load_pdf(data: bytes) -> RawDocument:
         blocks.append(_source(block, kind, words))
     pages = ["\n".join(b.text for b in blocks if b.page == n + 1) for n in range(len(laid.pdf.pages))]
     return RawDocument(pages=pages, format="pdf", paged=True, blocks=blocks,
-                       detected=meta.as_dict(), page_labels=list(laid.page_labels))
+                       detected=meta.as_dict(), page_labels=list(laid.page_labels),
+                       page_numbers=pdf_layout.page_numbers(laid.page_labels, laid.cover_pages))
 
 
 def _source(block: Any, kind: BlockKind, words: Any) -> SourceBlock:

@@ -83,7 +83,7 @@ def build_passages(reading_id: str, doc: CleanDocument, course: str) -> list[Pas
                 text=para.text[s:e].strip(),
                 section=para.section,
                 paragraph=number,
-                page=para.page_label or (str(para.page) if para.page is not None else None),
+                page=para.page_number or (str(para.page) if para.page is not None else None),
                 pdf_page=para.page,
                 start=para.start + s,
                 end=para.start + e,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ctypes
 import re
-import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -356,46 +355,69 @@ def _base_of(chars: list[_Char]) -> float:
     return next(c.baseline for c in reversed(chars) if c.size >= big * 0.9)
 
 
+@dataclass(slots=True)
+class _Piece:
+    """Characters of one line so far, with the geometry the merge compares kept up to date
+    (recounting it over a growing line made a page of one long line quadratic)."""
+
+    chars: list[_Char]
+    base: float
+    big: float
+    x0: float
+    x1: float
+    merged: bool = False
+
+    @classmethod
+    def of(cls, chars: list[_Char]) -> _Piece:
+        return cls(chars, _base_of(chars), max(c.size for c in chars), min(c.x0 for c in chars),
+                   max(c.x1 for c in chars))
+
+    def absorb(self, other: _Piece) -> None:
+        self.chars.extend(other.chars)
+        if other.big > 1.1 * self.big:
+            self.base = other.base
+        self.big = max(self.big, other.big)
+        self.x0, self.x1 = min(self.x0, other.x0), max(self.x1, other.x1)
+        self.merged = True
+
+
 def _merge_same_baseline(lines: list[list[_Char]]) -> list[list[_Char]]:
     """Pieces of one visual line written out of order (a superscript or a bold word set as
     its own text object after the line) are put back together by position."""
-    out: list[list[_Char]] = []
+    out: list[_Piece] = []
     for chars in lines:
+        piece = _Piece.of(chars)
         target = None
         for prev in out[-3:]:
             if (
-                abs(_base_of(prev) - _base_of(chars)) <= 0.2 * max(c.size for c in prev)
-                and _x_gap(prev, chars) <= _LINE_GAP_EMS * max(c.size for c in prev)
-            ) or _is_attached_script(prev, chars):
+                abs(prev.base - piece.base) <= 0.2 * prev.big
+                and _x_gap(prev, piece) <= _LINE_GAP_EMS * prev.big
+            ) or _is_attached_script(prev, piece):
                 target = prev
         if target is None:
-            out.append(chars)
-            continue
-        target.extend(chars)
-        target.sort(key=lambda c: c.x0)
-    return out
+            out.append(piece)
+        else:
+            target.absorb(piece)
+    for piece in out:
+        if piece.merged:
+            piece.chars.sort(key=lambda c: c.x0)
+    return [piece.chars for piece in out]
 
 
-def _x_gap(a: list[_Char], b: list[_Char]) -> float:
-    a0, a1 = min(c.x0 for c in a), max(c.x1 for c in a)
-    b0, b1 = min(c.x0 for c in b), max(c.x1 for c in b)
-    if b0 >= a1:
-        return b0 - a1
-    if a0 >= b1:
-        return a0 - b1
-    return -1.0 if max(a0, b0) < min(a1, b1) - 1 else 0.0
+def _x_gap(a: _Piece, b: _Piece) -> float:
+    if b.x0 >= a.x1:
+        return b.x0 - a.x1
+    if a.x0 >= b.x1:
+        return a.x0 - b.x1
+    return -1.0 if max(a.x0, b.x0) < min(a.x1, b.x1) - 1 else 0.0
 
 
-def _is_attached_script(prev: list[_Char], chars: list[_Char]) -> bool:
+def _is_attached_script(prev: _Piece, piece: _Piece) -> bool:
     """A short run of smaller characters raised against (or dropped onto) a line it touches."""
-    if len(chars) > 4:
+    if len(piece.chars) > 4 or piece.big > 0.85 * prev.big:
         return False
-    big = max(c.size for c in prev)
-    small = max(c.size for c in chars)
-    if small > 0.85 * big:
-        return False
-    dy = _base_of(prev) - _base_of(chars)
-    return -0.1 * big <= dy <= 0.6 * big and 0 <= _x_gap(prev, chars) <= 0.6 * big
+    dy = prev.base - piece.base
+    return -0.1 * prev.big <= dy <= 0.6 * prev.big and 0 <= _x_gap(prev, piece) <= 0.6 * prev.big
 
 
 def _to_line(chars: list[_Char], page: int) -> Line:
@@ -420,13 +442,19 @@ def _style_changes(a: _Char, b: _Char) -> bool:
 
 def _to_span(chars: list[_Char]) -> Span:
     first = chars[0]
-    size = statistics.median(c.size for c in chars) if len(chars) > 2 else max(c.size for c in chars)
-    base = statistics.median(c.baseline for c in chars)
+    size = _middle([c.size for c in chars]) if len(chars) > 2 else max(c.size for c in chars)
+    base = _middle([c.baseline for c in chars])
     return Span(
         text="".join(c.ch for c in chars), x0=first.x0, x1=max(c.x1 for c in chars),
         top=base - 0.8 * size, bottom=base + 0.25 * size, baseline=base, size=size,
         bold=first.bold, italic=first.italic, space_before=first.space_before,
     )
+
+
+def _middle(values: list[float]) -> float:
+    """The median, without `statistics`' overhead (called for every word of every page)."""
+    values.sort()
+    return values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
 
 
 def _merge_words(spans: list[Span]) -> None:
