@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.core.readings import guards
+from bot.core.readings.cleaning import clean
 from bot.core.readings.guards import UnreadableFile
 from bot.core.readings.layout import analyze
+from bot.core.readings.loaders import RawDocument
 from bot.core.readings.pdf import PdfLimits, read_pdf
 from bot.core.textnorm import repair_splits
 from tests.core.pdf_samples import Sample
@@ -176,3 +178,33 @@ def test_guards_do_not_follow_a_link_loop(tmp_path: Path) -> None:
     (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
     with pytest.raises(UnreadableFile, match="broken link"):
         guards.inside_folder(tmp_path / "a.txt", tmp_path)
+
+
+def _text_reading(lines: list[str]) -> RawDocument:
+    return RawDocument(pages=["\n".join(lines)], format="txt")
+
+
+WORDS = "the council argued that regional budgets shape how ministries bargain over transfers".split()
+
+
+def test_cleaning_is_linear_in_hard_wrapped_lines() -> None:
+    """One paragraph of wrapped lines with no blank line: joining each line onto the whole
+    paragraph so far took 166 s for 8,000 lines."""
+    def wrapped(n: int) -> RawDocument:
+        return _text_reading([" ".join(WORDS[(i + j) % len(WORDS)] for j in range(9))
+                              + ("-" if i % 7 == 0 else "") for i in range(n)])
+
+    small, big = wrapped(2_000), wrapped(8_000)
+    ratio = _seconds(clean, big) / max(_seconds(clean, small), 1e-4)
+    assert ratio < 10  # 4 times the lines: about 4 if linear, 16 if quadratic
+
+
+def test_cleaning_is_linear_in_lines_of_capitals() -> None:
+    """Every line looks like a heading (47 s for 2,000 such lines before)."""
+    def shouting(n: int) -> RawDocument:
+        return _text_reading([f"PART {i} ON {WORDS[i % len(WORDS)].upper()} AND TRANSFERS"
+                              for i in range(n)])
+
+    small, big = shouting(500), shouting(2_000)
+    ratio = _seconds(clean, big) / max(_seconds(clean, small), 1e-4)
+    assert ratio < 10
