@@ -161,3 +161,8 @@ def test_unknown_front_matter_keys_are_reported_when_the_reading_is_prepared(tmp
     prepared = prepare_reading(path, "notes", path.stat(), course="default", sidecar={})
     assert isinstance(prepared, PreparedReading) and prepared.metadata.title == "Seminar Notes"
     assert any("front matter sets 'tags'" in w for w in prepared.warnings)
+
+
+def test_text_files_get_the_same_normal_form_as_pdfs() -> None:
+    raw = loaders.load_bytes(".txt", "The coeﬃcients were signi\u00adficant, the ﬂows stable.".encode())
+    assert raw.text == "The coefficients were significant, the flows stable."
