@@ -22,6 +22,7 @@ from typing import Any, TextIO
 from bot import __version__, cli_digest, cli_discord, formatting, logsafe
 from bot.console import Console, console_user
 from bot.core.errors import DatabaseUnavailable, ReadingsNotFound, SeminarError
+from bot.core.models import Reading
 from bot.core.presentation import passage_view, readings_view, result_view
 from bot.core.service import CourseScope, SeminarService, repair_database
 from bot.settings import Settings, load_settings
@@ -246,12 +247,21 @@ def cmd_quote(args: argparse.Namespace, service: SeminarService, settings: Setti
 def cmd_readings(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
     readings = _refresh(service).readings()
     if args.json:
-        print(json.dumps([formatting.reading_json(r) | {"passages": r.passages, "year": r.year}
-                          for r in readings], ensure_ascii=False, indent=2))
+        print(json.dumps([formatting.reading_json(r) | _reading_details(r) for r in readings],
+                         ensure_ascii=False, indent=2))
     else:
         # whoever runs the CLI holds the readings folder: the instructor's view
         print(formatting.readings_text(readings_view(readings), _term(args), instructor=True))
     return 0
+
+
+def _reading_details(reading: Reading) -> dict[str, Any]:
+    """`readings --json` beyond the id, title and authors: the contract the evaluators use."""
+    return {
+        "file": Path(reading.path).name, "year": reading.year, "container": reading.container,
+        "volume": reading.volume, "issue": reading.issue, "pages": reading.pages,
+        "doi": reading.doi, "page_labels": list(reading.page_labels), "passages": reading.passages,
+    }
 
 
 def cmd_passage(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
@@ -260,7 +270,7 @@ def cmd_passage(args: argparse.Namespace, service: SeminarService, settings: Set
         print(json.dumps({
             "passage_id": passage.id, "text": passage.text, "kind": passage.kind,
             "reading": formatting.reading_json(reading), "section": passage.section,
-            "paragraph": passage.paragraph, "page": passage.page,
+            "paragraph": passage.paragraph, "page": passage.page, "pdf_page": passage.pdf_page,
             "notes": list(passage.note_ids), "note_to": passage.parent_id,
             "neighbours": [p.id for p in around],
         }, ensure_ascii=False, indent=2))

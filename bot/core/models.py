@@ -73,12 +73,18 @@ def kinds_sql(kinds: tuple[PassageKind, ...]) -> str:
 class Reading:
     id: str
     title: str
-    authors: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()  # full names as printed
     year: str | None = None
     course: str = DEFAULT_COURSE
     path: str = ""
     format: str = "txt"
     passages: int = 0
+    container: str | None = None  # the journal or book it appeared in
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None  # its printed page range, "95-102"
+    doi: str | None = None
+    page_labels: tuple[str | None, ...] = ()  # per PDF page: the number printed on it, or None
 
     @property
     def byline(self) -> str:
@@ -93,13 +99,17 @@ class Passage:
     text: str
     section: str | None = None
     paragraph: int | None = None
-    page: int | None = None
+    # The page to cite: the number printed on it ("101", "xii") or, on an unnumbered page
+    # inside a run of numbered ones, the number its place implies; else its place in the
+    # file ("3"); None in a reading without pages. `pdf_page` is always the place in the file.
+    page: str | None = None
     start: int = 0
     end: int = 0
     label: str | None = None  # a footnote's marker ("1", "12") or a bibliography entry number
     parent_id: str | None = None  # for a footnote: the passage whose marker points at it
     note_ids: tuple[str, ...] = ()  # for a passage with markers: its footnotes
     course: str = DEFAULT_COURSE
+    pdf_page: int | None = None  # 1-based page of the file (PDF page, form-feed page)
 
     @property
     def location(self) -> str:

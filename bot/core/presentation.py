@@ -481,7 +481,7 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def reference_forms(reading: Reading, page: int | None) -> dict[str, str]:
+def reference_forms(reading: Reading, page: str | None) -> dict[str, str]:
     """APA and Chicago references to a reading (style key -> text), in-text forms for a page."""
     return how_to_cite(reading, page)
 

@@ -10,7 +10,7 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 _PUNCT_MAP = str.maketrans(
     {
@@ -213,3 +213,77 @@ def unescape_markdown(text: str) -> str:
     if "\\" not in text and "*" not in text and "_" not in text:
         return text
     return _MD_ESCAPE.sub(r"\1", _MD_EMPHASIS.sub(r"\2", text))
+# -- extracted text: one normal form for indexing, questions and quotes -------------------------
+
+# Presentation forms a PDF prints for ligatures ("ﬁ", "ﬀ", "ﬃ"), and invisible characters
+# that split words without showing: folded here so "coeﬃcients" meets "coefficients".
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+# A font's private glyphs (a Symbol-font bullet is U+F0B7): no reader can tell what they are.
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_LIGATURES = {ord(ch): unicodedata.normalize("NFKC", ch) for ch in map(chr, range(0xFB00, 0xFB07))}
+
+
+def normalize_extracted(text: str) -> str:
+    """Ligatures spelled out, soft hyphens, zero-width and private-use characters removed,
+    no-break spaces made spaces. Superscript digits are kept: they are footnote markers."""
+    if text.isascii():
+        return text
+    text = text.translate(_LIGATURES).translate(_INVISIBLE).replace("\u00a0", " ")
+    return _PRIVATE_USE.sub("", text) if max(text) >= "\ue000" else text
+
+
+# Prefixes English writes with a hyphen ("self-interest", "non-sport", "quasi-legal"): a line
+# ending in one keeps it, unless the text prints the word solid somewhere.
+_HYPHENATED_PREFIXES = frozenset({"self", "non", "quasi"})
+_LINE_END_HYPHEN = re.compile(r"([^\W\d_]+)[-\u2010\u00ad]$")
+_LINE_START_WORD = re.compile(r"^([^\W\d_]+)")
+
+
+def dehyphenate(left: str, right: str, vocabulary: Collection[str] = frozenset()) -> str:
+    """Join two lines, undoing a hyphen the line break made ("ques-" + "tionnaires"), but
+    keeping a real compound ("self-" + "interest") where the text spells it with a hyphen
+    elsewhere or it opens with a prefix English hyphenates, and the text never spells it
+    solid. `vocabulary` holds the folded words of the whole text. Only the last word of
+    `left` is looked at, so joining line after line onto a paragraph stays linear."""
+    left, right = left.rstrip(), right.lstrip()
+    hyphen = _LINE_END_HYPHEN.search(left, max(0, left.rfind(" ") + 1))
+    start = _LINE_START_WORD.match(right)
+    if not hyphen or not start or not right[:1].islower():
+        return f"{left} {right}" if left and right else left + right
+    head, tail = hyphen.group(1), start.group(1)
+    solid, hyphenated = fold(head + tail), fold(f"{head}-{tail}")
+    kept = hyphenated in vocabulary or fold(head) in _HYPHENATED_PREFIXES
+    if kept and solid not in vocabulary:
+        return f"{left[: hyphen.end(1)]}-{right}"
+    return f"{left[: hyphen.start(1)]}{head}{right}"
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def repair_splits(text: str, vocabulary: Counter[str]) -> str:
+    """Rejoin words an extractor split inside ("iden tified", "Cameroo n"): two adjacent
+    pieces whose join the text prints whole elsewhere, at least one of which is never a
+    word of its own there (printed at least twice: the split itself counts once).
+    `vocabulary` counts the folded words of the whole text. One pass: linear in the text."""
+    words = list(_LETTERS.finditer(text))
+    out: list[str] = []
+    pos = 0
+    i = 0
+    while i + 1 < len(words):
+        a, b = words[i], words[i + 1]
+        if text[a.end():b.start()] == " " and _split_inside(a.group(), b.group(), vocabulary):
+            out.append(text[pos:a.end()])
+            pos = b.start()
+            i += 2
+            continue
+        i += 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _split_inside(a: str, b: str, vocabulary: Counter[str]) -> bool:
+    whole = fold(a + b)
+    if b[:1].isupper() or len(whole) < 4 or vocabulary.get(whole, 0) < 1:
+        return False
+    return vocabulary.get(fold(a), 0) < 2 or vocabulary.get(fold(b), 0) < 2

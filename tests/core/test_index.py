@@ -29,18 +29,20 @@ def test_index_builds_then_touches_only_what_changed(tmp_path: Path, folder: Pat
     service = SeminarService(tmp_path / "s.db", folder)
     first = service.scope("cli", None).ensure_index()
     assert sorted(first.indexed) == [
-        "commons-and-collective-action", "regimes-without-trust", "water-treaties-and-trust"]
+        "commons-and-collective-action", "fishing-councils-and-trust", "regimes-without-trust",
+        "water-treaties-and-trust"]
     assert service.scope("cli", None).ensure_index().indexed == []
     path = folder / "water-treaties-and-trust.txt"
     path.write_text(path.read_text(encoding="utf-8") + "\nA new closing paragraph about dams.\n",
                     encoding="utf-8")
     again = service.scope("cli", None).ensure_index()
     assert again.indexed == ["water-treaties-and-trust"]
-    assert again.unchanged == ["commons-and-collective-action", "regimes-without-trust"]
+    assert again.unchanged == ["commons-and-collective-action", "fishing-councils-and-trust",
+                               "regimes-without-trust"]
     (folder / "commons-and-collective-action.md").unlink()
     assert service.scope("cli", None).ensure_index().removed == ["commons-and-collective-action"]
-    assert [r.id for r in service.scope("cli", None).readings()] == ["regimes-without-trust",
-                                                  "water-treaties-and-trust"]
+    assert sorted(r.id for r in service.scope("cli", None).readings()) == [
+        "fishing-councils-and-trust", "regimes-without-trust", "water-treaties-and-trust"]
     service.close()
 
 
@@ -90,8 +92,9 @@ def test_pdf_reading_keeps_page_numbers(tmp_path: Path, knowledge_dir: Path) -> 
     service = SeminarService(tmp_path / "s.db", folder)
     service.ensure_all()
     hit = service.scope("cli", None).ask("what happens when one party suspects the other of taking more water").hits[0]
-    assert hit.passage.page == 2
-    assert service.scope("cli", None).ask("joint commission engineers gauging stations").hits[0].passage.page == 1
+    # Nothing is printed on these pages: the page to cite is the page of the file.
+    assert (hit.passage.page, hit.passage.pdf_page) == ("2", 2)
+    assert service.scope("cli", None).ask("joint commission engineers gauging stations").hits[0].passage.page == "1"
     service.close()
 
 
@@ -152,7 +155,8 @@ def test_database_is_a_plain_sqlite_utils_database(sample_service) -> None:
 
     db = sqlite_utils.Database(sample_service.db.path)
     assert {"readings", "passages", "passages_fts", "messages", "bot_queries"} <= set(db.table_names())
-    rows = list(db.query("select id, kind from passages where kind = 'footnote' order by id"))
+    rows = list(db.query("select id, kind from passages where kind = 'footnote'"
+                         " and reading_id = 'water-treaties-and-trust' order by id"))
     assert [r["id"] for r in rows] == [f"water-treaties-and-trust-n{i}" for i in (1, 2, 3)]
     hits = list(db["passages"].search("gauging"))
     assert hits and all("gauging" in h["text"] for h in hits)

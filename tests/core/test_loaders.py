@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from bot.core.readings.loaders import UnreadableFile, load
+from bot.core.readings.guards import UnreadableFile
+from bot.core.readings.loaders import load
 
 
 def make_pdf(path: Path, pages: list[str]) -> Path:

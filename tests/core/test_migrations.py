@@ -184,3 +184,28 @@ def test_statements_splits_scripts_with_trigger_bodies() -> None:
     assert [s.split()[1] for s in migrations.statements(script)] == ["TABLE", "TRIGGER"]
     with pytest.raises(ValueError, match="incomplete"):
         list(migrations.statements("CREATE TABLE b (x)"))
+
+
+def test_printed_pages_migration_keeps_old_pages_and_adds_reading_metadata(old_db: Path) -> None:
+    with sqlite3.connect(old_db) as conn:
+        conn.execute("UPDATE passages SET page = 7 WHERE rowid = (SELECT min(rowid) FROM passages)")
+        old_pages = dict(conn.execute("SELECT id, page FROM passages"))
+    db = Database(old_db)
+    db.migrate()
+    db.close()
+    conn = read_only(old_db)
+    try:
+        pages = {i: (p, pdf) for i, p, pdf in conn.execute("SELECT id, page, pdf_page FROM passages")}
+        columns = {row[1]: row[2] for row in conn.execute("PRAGMA table_info(readings)")}
+        passage_types = {row[1]: row[2] for row in conn.execute("PRAGMA table_info(passages)")}
+        fts = conn.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH 'trust'").fetchone()
+    finally:
+        conn.close()
+    # The old PDF index is kept as `pdf_page` and, until re-indexing, is the page to cite.
+    assert {i: pdf for i, (_, pdf) in pages.items()} == old_pages
+    assert {i: p for i, (p, _) in pages.items()} == {
+        i: None if v is None else str(v) for i, v in old_pages.items()
+    }
+    assert passage_types["page"] == "TEXT" and passage_types["pdf_page"] == "INTEGER"
+    assert {"container", "volume", "issue", "pages", "doi", "page_labels"} <= set(columns)
+    assert fts[0] > 0  # full-text search still reads the renamed table's rows

@@ -92,7 +92,7 @@ def test_a_file_prepared_off_the_writer_thread_is_stored_in_one_short_write(
     worker.join()
     (reading,) = prepared
     assert isinstance(reading, PreparedReading)
-    assert reading.title == "Fences and Pastures"
+    assert reading.metadata.title == "Fences and Pastures"
     assert [p.kind for p in reading.passages] == ["body", "bibliography"]
     assert len(reading.references.entries) == 1 and reading.references.unlinked == []
     assert reading.warnings == ()
@@ -119,8 +119,7 @@ def test_preparing_says_when_there_is_nothing_new_or_nothing_readable(folder: Pa
     retitled = prepare_reading(path, "fences", path.stat(), course="default",
                                sidecar={"fences.md": {"title": "Fences"}},
                                indexed_hash=first.content_hash)
-    assert isinstance(retitled, PreparedReading) and retitled.title == "Fences"
+    assert isinstance(retitled, PreparedReading) and retitled.metadata.title == "Fences"
     path.write_bytes(bytes(range(256)) * 4)
     broken = prepare_reading(path, "fences", path.stat(), course="default", sidecar={})
-    assert isinstance(broken, Unreadable) and broken.forget
-    assert "binary" in broken.warning
+    assert isinstance(broken, Unreadable) and "binary" in broken.reason

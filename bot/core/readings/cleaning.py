@@ -1,12 +1,21 @@
-"""Turn text extracted from a PDF (or typed by an instructor) into clean, typed paragraphs.
+"""Turn a reading into clean, typed paragraphs: body, abstract, footnotes, reference list,
+figures, with the headings that name their sections.
 
-PDF text is full of debris: paragraphs cut by page breaks with footnotes in between, words
-hyphenated across lines, running heads and page numbers, figure and table cells, affiliation
-lines, and a reference list that looks like body text. Each rule here is about the *shape* of
-text, never about a particular reading, so the same code cleans any article.
+Two kinds of input, one result:
+- a structured file (PDF read by its layout, Word by its styles) arrives cut into blocks that
+  already say what they are (a heading by its type size or style, a note by its place at the
+  foot of the page); the rules here only give sections, abstracts and endnotes their names
+  and rejoin a paragraph cut by a page break. Capitals never make a heading here;
+- plain text (.txt, .md, or text an instructor extracted) carries only its shape, so its
+  paragraphs, headings, notes, furniture and reference list are told from that. PDF text is
+  full of debris: paragraphs cut by page breaks with footnotes in between, words hyphenated
+  across lines, running heads and page numbers, figure and table cells, affiliation lines.
 
-Pipeline: lines (with pages) -> blocks (blank-line separated) -> paragraphs (wrapped lines
-joined) -> classified paragraphs -> page-break continuations rejoined -> footnotes linked.
+Each rule is about the *shape* of text or the structure of the file, never about a
+particular reading, so the same code cleans any article. Every step is linear in the input.
+
+Text pipeline: lines (with pages) -> blocks (blank-line separated) -> paragraphs (wrapped
+lines joined) -> classified paragraphs -> page-break continuations rejoined -> footnotes linked.
 """
 
 from __future__ import annotations
@@ -18,18 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.core.readings.loaders import RawDocument
+from bot.core.readings import parts
+from bot.core.readings.loaders import BlockKind, RawDocument, SourceBlock
 from bot.core.textnorm import SUPER_TO_DIGIT, SUPERSCRIPTS, fold, normalize_space
 
-ABSTRACT_HEADINGS = re.compile(
-    r"^(abstract|summary|resumen|r[ée]sum[ée]|resumo|zusammenfassung|riassunto|executive summary)$"
-)
-BIBLIOGRAPHY_HEADINGS = re.compile(
-    r"^(bibliography|references?|reference list|works cited|literature cited|literature|"
-    r"sources|sources cited|cited works|referencias( bibliogr[áa]ficas)?|bibliograf[íi]a|"
-    r"r[ée]f[ée]rences)$"
-)
-NOTES_HEADINGS = re.compile(r"^(notes|endnotes|footnotes|notas)$")
 AFTER_BIBLIOGRAPHY = re.compile(r"^(appendix|appendices|annex|notes|endnotes|acknowledg)")
 KEYWORDS_LINE = re.compile(r"^(key\s*words?|palabras\s+clave|mots[- ]cl[ée]s|jel)\s*[:.]", re.I)
 FIGURE_START = re.compile(r"^(figure|fig\.|table|chart|graph|gr[áa]fic[oa]|cuadro|tabla|map)\s*[\dIVX]+\b", re.I)
@@ -56,8 +57,10 @@ class Para:
     """One paragraph-sized piece of the document, before it becomes a passage."""
 
     text: str
-    page: int | None
+    page: int | None  # 1-based page of the file (PDF page, form-feed page), None if unpaged
     kind: ParaKind = "body"
+    source: BlockKind | None = None  # what a structured file says the block is
+    page_number: str | None = None  # the page number to cite (printed or implied), if known
     section: str | None = None
     label: str | None = None  # footnote label
     raw_lines: list[str] = field(default_factory=list)
@@ -128,7 +131,8 @@ def join_broken(left: str, right: str, vocabulary: set[str] | None = None) -> st
     """Join text cut at a line or page end, undoing the hyphenation the cut introduced."""
     left = left.rstrip()
     right = right.lstrip()
-    hy = _HYPHEN_END.search(left)
+    # Only the last word can be hyphenated: searching the whole of a long text was quadratic.
+    hy = _HYPHEN_END.search(left, max(left.rfind(" "), left.rfind("\n")) + 1)
     nxt = _WORD_START.match(right)
     if (hy and nxt and right[:1].islower()) or (hy and nxt and nxt.group(1)):
         head, tail = hy.group(2), nxt.group(2)
@@ -190,7 +194,7 @@ def _split_block(lines: list[str]) -> list[list[str]]:
         last = i == len(lines) - 1
         if not last and (
             len(stripped) > 300
-            or (_is_heading_line(line) and len(line) < 0.7 * longest and not current[:-1])
+            or (_is_heading_line(line) and len(line) < 0.7 * longest and len(current) == 1)
             or (stripped.endswith(TERMINAL) and len(stripped) < 0.75 * longest)
         ):
             paras.append(current)
@@ -201,10 +205,6 @@ def _split_block(lines: list[str]) -> list[list[str]]:
 
 
 # -- classification ------------------------------------------------------------------------
-
-
-def _heading_key(text: str) -> str:
-    return re.sub(r"^[\d.\s]+", "", fold(text).strip(" *#:.")).strip()
 
 
 def _is_affiliation(text: str) -> bool:
@@ -218,7 +218,7 @@ def _is_affiliation(text: str) -> bool:
 
 # Which part of the document the classifier is in: running text, an abstract, a reference list
 # (everything is an entry until a heading ends it) or endnotes ("12 Text" is a note).
-Mode = Literal["body", "abstract", "bibliography", "notes"]
+Mode = Literal["body", "abstract", "bibliography", "notes", "keywords"]
 
 
 @dataclass(slots=True)
@@ -228,6 +228,9 @@ class _Place:
     mode: Mode = "body"
     section: str | None = None
     seen_body: bool = False  # once running text started, name lines are no longer authors
+    # The file marks its reference list itself (a PDF's layout found it): a heading named
+    # "References" (in a table of contents, say) does not start one.
+    list_given: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,21 +244,24 @@ class _Candidate:
     prev: Para | None  # the paragraph before, already classified
 
 
-def _classify(paras: list[Para]) -> None:
+Rule = Callable[["_Candidate", _Place], bool]
+
+
+def _classify(paras: list[Para], rules: tuple[Rule, ...], place: _Place | None = None) -> None:
     """Give every paragraph its kind and section: the first rule that applies decides."""
-    place = _Place()
+    place = place or _Place()
     for i, para in enumerate(paras):
         candidate = _Candidate(para, para.text.strip(), len(para.raw_lines) == 1, i,
                                paras[i - 1] if i else None)
-        next(rule for rule in _RULES if rule(candidate, place))
+        next(rule for rule in rules if rule(candidate, place))
 
 
 def _reference_list_entry(c: _Candidate, place: _Place) -> bool:
     """In a reference list everything is an entry, until a heading that ends the list."""
     if place.mode != "bibliography":
         return False
-    if c.single and _is_heading_line(c.text) and AFTER_BIBLIOGRAPHY.match(_heading_key(c.text)):
-        place.mode = "notes" if NOTES_HEADINGS.match(_heading_key(c.text)) else "body"
+    if c.single and _is_heading_line(c.text) and AFTER_BIBLIOGRAPHY.match(parts.heading_key(c.text)):
+        place.mode = "notes" if parts.NOTES.match(parts.heading_key(c.text)) else "body"
         place.section = c.text.strip(" *#:")
         c.para.kind = "heading"
     else:
@@ -316,18 +322,25 @@ def _heading(c: _Candidate, place: _Place) -> bool:
         return False
     if not (_is_heading_line(c.text) or _is_short_title(c.text)):
         return False
+    _open_section(c, place)
+    return True
+
+
+def _open_section(c: _Candidate, place: _Place) -> None:
+    """`c` is a heading: what follows it is the part its name says."""
     c.para.kind = "heading"
-    key = _heading_key(c.text)
+    key = parts.heading_key(c.text)
     name = c.text.strip(" *#:")
-    if BIBLIOGRAPHY_HEADINGS.match(key):
+    if parts.BIBLIOGRAPHY.match(key) and not place.list_given:
         place.mode, place.section = "bibliography", name
-    elif ABSTRACT_HEADINGS.match(key):
+    elif parts.ABSTRACT.match(key):
         place.mode, place.section = "abstract", name.title() if c.text.isupper() else name
-    elif NOTES_HEADINGS.match(key):
+    elif parts.NOTES.match(key):
         place.mode, place.section = "notes", name
+    elif parts.KEYWORDS.match(key):
+        place.mode = "keywords"
     else:
         place.mode, place.section = "body", _section_name(c, place.section)
-    return True
 
 
 def _section_name(c: _Candidate, current: str | None) -> str:
@@ -347,13 +360,95 @@ def _running_text(c: _Candidate, place: _Place) -> bool:
     return True
 
 
-_RULES: tuple[Callable[[_Candidate, _Place], bool], ...] = (
+_TEXT_RULES: tuple[Rule, ...] = (
     _reference_list_entry,
     _figure_or_table,
     _author_line,
     _keywords_or_affiliation,
     _footnote,
     _heading,
+    _running_text,
+)
+
+
+# -- structured files: the block says what it is ------------------------------------------
+
+_INLINE_ABSTRACT = re.compile(
+    r"^(?:abstract|summary|zusammenfassung|r[ée]sum[ée]|resumen)\s*[:.–—-]?\s+\S", re.I
+)
+
+
+def _given_kind(c: _Candidate, place: _Place) -> bool:
+    """Figures, notes, front matter and reference-list entries are what the file says."""
+    source = c.para.source
+    if source == "figure":
+        c.para.kind, c.para.section = "figure", place.section
+    elif source == "footnote":
+        c.para.kind, c.para.section = "footnote", place.section
+    elif source == "front":
+        c.para.kind = "front"
+    elif source == "bibliography":
+        c.para.kind, c.para.section = "bibliography", place.section
+    else:
+        return False
+    return True
+
+
+def _given_heading(c: _Candidate, place: _Place) -> bool:
+    """A heading by type size or style (never by capitals): it ends a reference list made
+    by name and opens the part its name says."""
+    if c.para.source != "heading":
+        return False
+    _open_section(c, place)
+    return True
+
+
+def _named_heading(c: _Candidate, place: _Place) -> bool:
+    """A line that is only the name of a part ("Abstract", "Keywords", "Notes", "References"),
+    whatever its type: it opens that part."""
+    key = parts.heading_key(c.text)
+    names = (parts.ABSTRACT, parts.BIBLIOGRAPHY, parts.NOTES, parts.KEYWORDS)
+    if len(c.text) > 40 or not any(n.match(key) for n in names):
+        return False
+    _open_section(c, place)
+    return True
+
+
+def _keywords(c: _Candidate, place: _Place) -> bool:
+    """The keywords under a "Keywords" heading: front matter, not text."""
+    if place.mode != "keywords" or len(c.text) > 400:
+        return False
+    c.para.kind = "front"
+    place.mode = "body"
+    return True
+
+
+def _named_list_entry(c: _Candidate, place: _Place) -> bool:
+    """Under a heading named "References" (in a file that does not mark its list), entries."""
+    if place.mode != "bibliography":
+        return False
+    c.para.kind, c.para.section = "bibliography", place.section
+    return True
+
+
+def _inline_abstract(c: _Candidate, place: _Place) -> bool:
+    """A paragraph that opens with the word "Abstract": the abstract, its label run in."""
+    if place.seen_body or not _INLINE_ABSTRACT.match(c.text) or len(c.text) < 100:
+        return False
+    c.para.kind, c.para.section = "abstract", place.section
+    return True
+
+
+_BLOCK_RULES: tuple[Rule, ...] = (
+    _given_kind,
+    _given_heading,
+    _named_heading,
+    _keywords,
+    _named_list_entry,
+    _author_line,
+    _keywords_or_affiliation,
+    _footnote,
+    _inline_abstract,
     _running_text,
 )
 
@@ -390,9 +485,12 @@ def _is_name_line(text: str) -> bool:
 # -- continuations and footnotes -----------------------------------------------------------
 
 
+_CLOSED_BY_MARKER = re.compile(rf"[.!?][{SUPERSCRIPTS}\d]*$")
+
+
 def _ends_open(text: str) -> bool:
-    t = text.rstrip().rstrip("*")
-    return bool(t) and not t.endswith(TERMINAL[:-2]) and not re.search(rf"[.!?][{SUPERSCRIPTS}\d]*$", t)
+    t = text[-80:].rstrip().rstrip("*")  # the end decides; scanning all of it was quadratic
+    return bool(t) and not t.endswith(TERMINAL[:-2]) and not _CLOSED_BY_MARKER.search(t)
 
 
 def _continues(text: str) -> bool:
@@ -401,13 +499,22 @@ def _continues(text: str) -> bool:
 
 
 def _rejoin(paras: list[Para], vocabulary: set[str]) -> list[Para]:
-    """Glue a paragraph cut by a page break to its continuation, across interleaved notes."""
+    """Glue a paragraph cut by a page break to its continuation, across interleaved notes
+    (at most a page's worth of them: the walk back stays short); and a note the layout
+    shows without its number (its second block, or its run-over onto the next page) to the
+    note before it."""
     out: list[Para] = []
+    last_note: Para | None = None
     for para in paras:
+        if para.kind == "footnote" and para.source == "footnote" and para.label is None and last_note:
+            last_note.text = join_broken(last_note.text, para.text, vocabulary)
+            last_note.raw_lines.extend(para.raw_lines)
+            continue
         if para.kind in ("body", "abstract", "footnote", "bibliography") and _continues(para.text):
             # Walk back over notes/figures/front matter to the paragraph this one continues.
             j = len(out) - 1
-            while j >= 0 and out[j].kind in ("footnote", "figure", "front") and out[j].kind != para.kind:
+            while (j >= 0 and len(out) - j < 60 and out[j].kind in ("footnote", "figure", "front")
+                   and out[j].kind != para.kind):
                 j -= 1
             if j >= 0 and out[j].kind == para.kind and _ends_open(out[j].text):
                 target = out[j]
@@ -415,6 +522,8 @@ def _rejoin(paras: list[Para], vocabulary: set[str]) -> list[Para]:
                 target.raw_lines.extend(para.raw_lines)
                 continue
         out.append(para)
+        if para.kind == "footnote":
+            last_note = para
     return out
 
 
@@ -450,16 +559,33 @@ def _vocabulary(doc: RawDocument) -> set[str]:
     return set(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", fold(doc.text)))
 
 
+def _join_lines(lines: list[str], vocabulary: set[str]) -> str:
+    """A paragraph's wrapped lines as one text. Each join looks only at the words either side
+    of the break, so what lies before the last space is settled: keeping it aside keeps this
+    linear (joining onto the whole paragraph so far took minutes on 8,000 wrapped lines)."""
+    done: list[str] = []
+    tail = lines[0].strip()
+    for line in lines[1:]:
+        merged = join_broken(tail, line.strip(), vocabulary) if "\t" not in line else f"{tail}\n{line}"
+        cut = max(merged.rfind(" "), merged.rfind("\n")) + 1
+        done.append(merged[:cut])
+        tail = merged[cut:]
+    return "".join(done) + tail
+
+
 def clean(doc: RawDocument) -> CleanDocument:
-    vocabulary = _vocabulary(doc)
-    paras: list[Para] = []
-    for lines, page in _blocks(doc):
-        for group in _split_block(lines):
-            text = group[0].strip()
-            for line in group[1:]:
-                text = join_broken(text, line.strip(), vocabulary) if "\t" not in line else f"{text}\n{line}"
-            paras.append(Para(text=text, page=page, raw_lines=list(group)))
-    _classify(paras)
+    if doc.blocks is not None:
+        vocabulary = _block_vocabulary(doc.blocks)
+        paras = [_from_block(b, doc.page_numbers) for b in doc.blocks if b.text.strip()]
+        given = any(b.kind == "bibliography" for b in doc.blocks) or doc.format == "pdf"
+        _classify(paras, _BLOCK_RULES, _Place(list_given=given))
+    else:
+        vocabulary = _vocabulary(doc)
+        paras = [
+            Para(text=_join_lines(group, vocabulary), page=page, raw_lines=list(group))
+            for lines, page in _blocks(doc) for group in _split_block(lines)
+        ]
+        _classify(paras, _TEXT_RULES)
     bibliography = "\n\n".join("\n".join(p.raw_lines) for p in paras if p.kind == "bibliography")
     paras = _rejoin(paras, vocabulary)
     paras = _merge_fragments(paras)
@@ -476,6 +602,19 @@ def clean(doc: RawDocument) -> CleanDocument:
         offset = para.end + 2
     return CleanDocument(paras=paras, text="\n\n".join(chunks), bibliography=bibliography,
                          title=title, authors=authors)
+
+
+def _from_block(block: SourceBlock, labels: list[str | None]) -> Para:
+    label = labels[block.page - 1] if block.page and block.page <= len(labels) else None
+    return Para(text=block.text, page=block.page, source=block.kind, label=block.label,
+                page_number=label, raw_lines=block.lines or [block.text])
+
+
+def _block_vocabulary(blocks: list[SourceBlock]) -> set[str]:
+    words: set[str] = set()
+    for block in blocks:
+        words.update(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", fold(block.text)))
+    return words
 
 
 def _merge_fragments(paras: list[Para]) -> list[Para]:
@@ -504,7 +643,7 @@ def _front_matter(paras: list[Para]) -> tuple[str | None, tuple[str, ...]]:
     for para in paras[:8]:
         if para.kind in ("body", "abstract"):
             break
-        if para.kind == "heading" and title is None and not ABSTRACT_HEADINGS.match(_heading_key(para.text)):
+        if para.kind == "heading" and title is None and not parts.ABSTRACT.match(parts.heading_key(para.text)):
             title = para.text.strip(" *#")
             continue
         if para.kind == "front" and _is_name_line(para.text):

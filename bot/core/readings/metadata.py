@@ -1,24 +1,51 @@
-"""Who wrote a reading and what it is called.
+"""What a reading is: title, authors, year, where it appeared (journal or book, volume, issue,
+printed pages) and its DOI.
 
-Detected from the opening lines, overridable by the instructor: YAML front matter in a `.md`
-file, or a `readings.toml` sidecar in the readings folder keyed by file name or reading id:
+Read from the file itself (a PDF's first page and imprint, a Word file's title, the opening
+lines of a text), and overridable by the instructor, field by field: YAML front matter in a
+`.md` file, or a `readings.toml` sidecar in the readings folder keyed by file name or reading
+id. The sidecar beats the front matter, which beats what the file says:
 
-    ["reich-aspinwall-paradox-of-unilateralism.txt"]
+    ["reich-aspinwall-paradox-of-unilateralism.pdf"]
     title = "The Paradox of Unilateralism"
     authors = ["Simon Reich", "Mark Aspinwall"]
-    year = "2014"
+    year = 2014
+    container = "Journal of Global Studies"
+    volume = "12"
+    issue = "3"
+    pages = "95-102"
+    doi = "10.1234/jgs.2014.12"
+
+A key the bot does not know is reported as a warning naming the file, never silently ignored.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.core.textnorm import fold
+from bot.core.textnorm import fold, normalize_space
 
 SIDECAR = "readings.toml"
+FIELDS = ("title", "authors", "year", "container", "volume", "issue", "pages", "doi")
+# Other spellings instructors use for the same fields.
+ALIASES = {"author": "authors", "journal": "container", "book": "container", "page_range": "pages"}
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingMetadata:
+    title: str
+    authors: tuple[str, ...] = ()  # full names as printed
+    year: str | None = None
+    container: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None  # "95-102"
+    doi: str | None = None
 
 
 def reading_id(path: Path) -> str:
@@ -42,26 +69,65 @@ def load_sidecar(folder: Path) -> tuple[dict[str, dict[str, Any]], str | None]:
 def resolve(
     path: Path,
     *,
-    detected_title: str | None,
-    detected_authors: tuple[str, ...],
-    front_matter: dict[str, Any],
-    sidecar: dict[str, dict[str, Any]],
-) -> tuple[str, tuple[str, ...], str | None]:
-    """(title, authors, year): sidecar beats front matter beats what the text says."""
-    override: dict[str, Any] = {}
-    override.update(front_matter)
-    override.update(sidecar.get(reading_id(path), {}))
-    override.update(sidecar.get(path.name, {}))
-    title = str(override.get("title") or detected_title or _title_from_name(path))
-    raw_authors = override.get("authors", override.get("author"))
-    if isinstance(raw_authors, str):
-        authors = tuple(a.strip() for a in re.split(r";|\band\b", raw_authors) if a.strip())
-    elif isinstance(raw_authors, list):
-        authors = tuple(str(a).strip() for a in raw_authors if str(a).strip())
+    detected: Mapping[str, Any],
+    front_matter: Mapping[str, Any],
+    sidecar: Mapping[str, Mapping[str, Any]],
+) -> tuple[ReadingMetadata, list[str]]:
+    """The reading's metadata, field by field: sidecar beats front matter beats what the file
+    says (`detected`); and a warning for each key the front matter or sidecar sets that is
+    not a metadata field."""
+    warnings: list[str] = []
+    chosen: dict[str, Any] = {k: v for k, v in detected.items() if v not in (None, "", [], ())}
+    sources = [("front matter", front_matter), (f"{SIDECAR} [{reading_id(path)}]", sidecar.get(reading_id(path), {})),
+               (f"{SIDECAR} [{path.name}]", sidecar.get(path.name, {}))]
+    for where, given in sources:
+        for key, value in given.items():
+            name = ALIASES.get(str(key).lower(), str(key).lower())
+            if name not in FIELDS:
+                warnings.append(f"{path.name}: {where} sets {key!r}, which is not a reading field "
+                                f"(known: {', '.join(FIELDS)}); ignored")
+                continue
+            chosen[name] = value
+    title = _text(chosen.get("title")) or _title_from_name(path)
+    meta = ReadingMetadata(
+        title=title,
+        authors=_authors(chosen.get("authors")),
+        year=_text(chosen.get("year")),
+        container=_text(chosen.get("container")),
+        volume=_text(chosen.get("volume")),
+        issue=_text(chosen.get("issue")),
+        pages=_pages(chosen.get("pages")),
+        doi=_text(chosen.get("doi")),
+    )
+    return meta, warnings
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list | tuple):
+        return None
+    text = normalize_space(str(value))
+    return text or None
+
+
+def _authors(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        parts = re.split(r";|\band\b|&", value)
+    elif isinstance(value, list | tuple):
+        parts = [str(a) for a in value]
     else:
-        authors = detected_authors
-    year = override.get("year")
-    return title, authors, str(year) if year is not None else None
+        return ()
+    return tuple(a for a in (normalize_space(p) for p in parts) if a)
+
+
+def _pages(value: Any) -> str | None:
+    """"95-102" however it was given: "95–102", "pp. 95-102", [95, 102]."""
+    if isinstance(value, list | tuple) and len(value) == 2:
+        value = f"{value[0]}-{value[1]}"
+    text = _text(value)
+    if text is None:
+        return None
+    text = re.sub(r"^(?:pp?\.|pages?|s\.)\s*", "", text, flags=re.I)
+    return re.sub(r"\s*[-–—]+\s*", "-", text)
 
 
 def _title_from_name(path: Path) -> str:

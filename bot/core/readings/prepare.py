@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.models import RUNNING_KINDS, Passage
-from bot.core.readings import cleaning, loaders, metadata
+from bot.core.readings import cleaning, guards, loaders, metadata
+from bot.core.readings.metadata import ReadingMetadata
 from bot.core.readings.passages import build_passages
 from bot.core.references.store import ReadingReferences, parse_references
 from bot.core.textnorm import unescape_markdown
@@ -23,7 +24,8 @@ from bot.core.textnorm import unescape_markdown
 # Bump when cleaning or passage rules change: every reading is then re-indexed once.
 # 2: reference lists and citations are indexed too; 3: the vocabulary is kept (course_terms);
 # 4: Markdown escapes and emphasis marks left by converters are removed (textnorm).
-PIPELINE_VERSION = "4"
+# 5: PDFs read by their layout, printed page labels, full reading metadata.
+PIPELINE_VERSION = "5"
 Sidecar = dict[str, dict[str, Any]]
 
 
@@ -37,9 +39,8 @@ class PreparedReading:
     format: str
     content_hash: str
     stat: os.stat_result
-    title: str
-    authors: tuple[str, ...]
-    year: str | None
+    metadata: ReadingMetadata
+    page_labels: tuple[str | None, ...]  # per PDF page: the number printed on it, or None
     text: str  # the cleaned reading the passages' start/end offsets point into
     passages: list[Passage]
     references: ReadingReferences
@@ -57,11 +58,12 @@ class SameContent:
 
 @dataclass(frozen=True, slots=True)
 class Unreadable:
+    """The file cannot be read (now): `reason` says why. What the index holds for it, if
+    anything, stays: a reading whose file turns unreadable keeps its last good version."""
+
     reading_id: str
-    warning: str
-    # The file's new content cannot be read, so what the index holds for it is out of date
-    # (False: the file could not even be opened, and the index keeps what it had).
-    forget: bool
+    path: Path
+    reason: str
 
 
 Prepared = PreparedReading | SameContent | Unreadable
@@ -77,32 +79,37 @@ def prepare_reading(
     indexed_hash: str | None = None,
 ) -> Prepared:
     """Read and clean one file; `indexed_hash` (the content hash the index holds, None to
-    re-index whatever it holds) says when there is nothing new to store."""
+    re-index whatever it holds) says when there is nothing new to store. The file must lie in
+    the folder it is listed in (a link out of it is refused) and is read within the limits of
+    `guards` and `pdf.PdfLimits`."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return Unreadable(reading_id, f"{path.name}: skipped, it cannot be read ({exc.strerror})",
-                          forget=False)
+        guards.inside_folder(path, path.parent)
+        data = guards.read_bounded(path)
+    except guards.UnreadableFile as exc:
+        return Unreadable(reading_id, path, str(exc))
     digest = content_hash(data, _sidecar_entry(sidecar, path, reading_id))
     if indexed_hash == digest:
         return SameContent(reading_id, path, stat)
     try:
-        raw = loaders.load(path)
-    except loaders.UnreadableFile as exc:
-        return Unreadable(reading_id, f"{path.name}: skipped, {exc}", forget=True)
-    raw.pages = [unescape_markdown(page) for page in raw.pages]  # US\$1.5 -> US$1.5
+        raw = loaders.load_bytes(path.suffix, data)
+    except guards.UnreadableFile as exc:
+        return Unreadable(reading_id, path, str(exc))
+    if not raw.blocks:  # text a converter wrote: its Markdown escapes go (US\$1.5 -> US$1.5)
+        raw.pages = [unescape_markdown(page) for page in raw.pages]
     doc = cleaning.clean(raw)
-    title, authors, year = metadata.resolve(
-        path, detected_title=doc.title, detected_authors=doc.authors,
-        front_matter=raw.meta, sidecar=sidecar,
-    )
+    detected = {"title": doc.title, "authors": list(doc.authors)} | {
+        k: v for k, v in raw.detected.items() if v not in (None, "", [])
+    }
+    meta, meta_warnings = metadata.resolve(path, detected=detected, front_matter=raw.meta,
+                                           sidecar=sidecar)
     passages = build_passages(reading_id, doc, course)
     references = parse_references(course, reading_id, passages, doc.bibliography)
     return PreparedReading(
         course=course, reading_id=reading_id, path=path, format=raw.format,
-        content_hash=digest, stat=stat, title=title, authors=authors, year=year, text=doc.text,
-        passages=passages, references=references,
-        warnings=_warnings(path, passages, references),
+        content_hash=digest, stat=stat, metadata=meta, page_labels=tuple(raw.page_labels),
+        text=doc.text, passages=passages, references=references,
+        warnings=(*(f"{path.name}: {w}" for w in raw.warnings), *meta_warnings,
+                  *_warnings(path, passages, references)),
     )
 
 

@@ -159,6 +159,15 @@ def _plan_file(
     return PlannedFile(path, "changed", rid, stat, indexed_hash=old.content_hash)
 
 
+def unreadable_warning(path: Path, reason: str, *, indexed: bool) -> str:
+    """What to tell the instructor about a file that cannot be read: a reading indexed from
+    it before keeps answering from that version (a file half-copied or replaced by a broken
+    one should not make the reading vanish before a seminar)."""
+    if indexed:
+        return f"{path.name}: not re-indexed, {reason}; its last readable version stays in the index"
+    return f"{path.name}: skipped, {reason}"
+
+
 def _skip(path: Path, why: str) -> SkippedFile:
     return SkippedFile(path, f"{path.name}: skipped, {why}")
 
@@ -190,6 +199,10 @@ def _index_file(
     if planned.action == "recheck" and isinstance(outcome, SameContent):
         report.unchanged.append(planned.reading_id)  # the same file, as indexed: no write
         return
+    if isinstance(outcome, Unreadable):  # nothing to write: its last version stays
+        report.warnings.append(
+            unreadable_warning(outcome.path, outcome.reason, indexed=planned.action != "new"))
+        return
     db.run(partial(_store_outcome, course=course, outcome=outcome, report=report))
 
 
@@ -201,10 +214,6 @@ def _store_outcome(
         case SameContent(reading_id=rid, path=path, stat=stat):
             store.update_file(conn, course, rid, path, stat.st_size, stat.st_mtime_ns)
             report.unchanged.append(rid)
-        case Unreadable(reading_id=rid, warning=warning, forget=forget):
-            report.warnings.append(warning)
-            if forget:
-                store.delete_reading(conn, course, rid)
         case PreparedReading():
             store.store_reading(conn, outcome)
             report.warnings.extend(outcome.warnings)

@@ -119,23 +119,27 @@ def _add_terms(conn: sqlite3.Connection, course: str, rid: str, passages: list[P
 
 
 def _insert_reading(conn: sqlite3.Connection, r: PreparedReading) -> None:
+    m = r.metadata
     conn.execute(
         "INSERT INTO readings (course, id, title, authors, year, path, format, content_hash, size,"
-        " mtime_ns, pipeline, indexed_at, passages, text)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " mtime_ns, pipeline, indexed_at, passages, text, container, volume, issue, pages, doi,"
+        " page_labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            r.course, r.reading_id, r.title, json.dumps(list(r.authors)), r.year, str(r.path),
+            r.course, r.reading_id, m.title, json.dumps(list(m.authors)), m.year, str(r.path),
             r.format, r.content_hash, r.stat.st_size, r.stat.st_mtime_ns, PIPELINE_VERSION,
             datetime.now(UTC).isoformat(timespec="seconds"), len(r.passages), r.text,
+            m.container, m.volume, m.issue, m.pages, m.doi,
+            json.dumps(list(r.page_labels)) if r.page_labels else None,
         ),
     )
     conn.executemany(
-        "INSERT INTO passages (course, id, reading_id, kind, section, paragraph, page, start,"
-        " end, label, parent_id, note_ids, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO passages (course, id, reading_id, kind, section, paragraph, page, pdf_page,"
+        " start, end, label, parent_id, note_ids, text)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
-                r.course, p.id, r.reading_id, p.kind, p.section, p.paragraph, p.page, p.start,
-                p.end, p.label, p.parent_id, json.dumps(list(p.note_ids)), p.text,
+                r.course, p.id, r.reading_id, p.kind, p.section, p.paragraph, p.page, p.pdf_page,
+                p.start, p.end, p.label, p.parent_id, json.dumps(list(p.note_ids)), p.text,
             )
             for p in r.passages
         ],
@@ -149,7 +153,9 @@ def row_to_reading(row: sqlite3.Row) -> Reading:
     return Reading(
         id=row["id"], title=row["title"], authors=tuple(json.loads(row["authors"] or "[]")),
         year=row["year"], course=row["course"], path=row["path"], format=row["format"],
-        passages=row["passages"],
+        passages=row["passages"], container=row["container"], volume=row["volume"],
+        issue=row["issue"], pages=row["pages"], doi=row["doi"],
+        page_labels=tuple(json.loads(row["page_labels"] or "[]")),
     )
 
 
@@ -159,10 +165,12 @@ def row_to_passage(row: sqlite3.Row) -> Passage:
         section=row["section"], paragraph=row["paragraph"], page=row["page"],
         start=row["start"], end=row["end"], label=row["label"], parent_id=row["parent_id"],
         note_ids=tuple(json.loads(row["note_ids"] or "[]")), course=row["course"],
+        pdf_page=row["pdf_page"],
     )
 
 
-READING_COLUMNS = "id, title, authors, year, course, path, format, passages"
+READING_COLUMNS = ("id, title, authors, year, course, path, format, passages, container, volume,"
+                   " issue, pages, doi, page_labels")
 
 
 def list_readings(conn: sqlite3.Connection, course: str) -> list[Reading]:

@@ -21,8 +21,9 @@ def _initials(given: str) -> str:
     return " ".join(f"{p[0]}." for p in re.split(r"[\s.]+", given) if p)
 
 
-def how_to_cite(reading: Reading, page: int | None = None) -> dict[str, str]:
-    """APA and Chicago author-date references to a reading, with in-text forms for a page."""
+def how_to_cite(reading: Reading, page: str | None = None) -> dict[str, str]:
+    """APA and Chicago author-date references to a reading, with in-text forms for a page
+    (the number printed on it: the locator a reader finds in the published text)."""
     names = [_split_name(a) for a in reading.authors if a.strip()]
     year = reading.year or "n.d."
     title = reading.title.rstrip(".")

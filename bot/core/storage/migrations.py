@@ -351,11 +351,28 @@ def v4_log_integrity(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def v5_printed_pages_and_reading_metadata(conn: sqlite3.Connection) -> None:
+    """Passages cite the page number printed on the paper, readings carry their full metadata.
+
+    `passages.page` held the PDF page index (an INTEGER column): it becomes `pdf_page`, and a
+    new TEXT `page` holds the page to cite, the printed label ("101", "xii"), else the index.
+    Rows indexed before keep their index as the page to cite until re-indexed (the pipeline
+    version that came with this re-indexes every reading once). `readings` gains the journal
+    or book (`container`), `volume`, `issue`, `pages` ("95-102"), `doi` and `page_labels`
+    (JSON: per PDF page the printed label or null)."""
+    conn.execute("ALTER TABLE passages RENAME COLUMN page TO pdf_page")
+    conn.execute("ALTER TABLE passages ADD COLUMN page TEXT")
+    conn.execute("UPDATE passages SET page = CAST(pdf_page AS TEXT) WHERE pdf_page IS NOT NULL")
+    for column in ("container", "volume", "issue", "pages", "doi", "page_labels"):
+        conn.execute(f"ALTER TABLE readings ADD COLUMN {column} TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     v1_initial_schema,
     v2_roles_people_confidence,
     v3_answers_remember_what_they_showed,
     v4_log_integrity,
+    v5_printed_pages_and_reading_metadata,
 )
 
 

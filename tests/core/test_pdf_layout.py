@@ -1,0 +1,213 @@
+"""The layout-aware PDF reader on PDFs generated here: furniture, printed page labels,
+footnotes, columns, headings, ligatures, cover sheets, tables of contents, metadata."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import pytest
+
+from bot.core.readings.layout import analyze, paragraph_text, vocabulary
+from bot.core.readings.pdf import read_pdf
+from bot.core.readings.pdfmeta import read_metadata
+from tests.core.pdf_samples import UNICODE_FONTS, Sample, article, sentence
+
+
+def test_printed_page_numbers_become_labels_and_running_heads_leave_the_text() -> None:
+    layout = analyze(read_pdf(article(pages=6, first_folio=101).bytes()))
+    # The first page prints no number: left blank, not guessed; the others are 102...106.
+    assert layout.page_labels == [None, "102", "103", "104", "105", "106"]
+    text = " ".join(block.text for block in layout.blocks)
+    assert "Journal of Test Studies 12(3)" not in text.split("Budgets")[1]
+    assert "Lovelace and Babbage: Budgets" not in text
+    assert not any(block.text.strip().isdigit() for block in layout.blocks)
+
+
+def test_a_number_repeated_on_every_page_is_not_a_page_number() -> None:
+    s = Sample()
+    for index in range(5):
+        s.page().line(500, 800, "123", 9)  # a logo-like constant at every foot
+        s.paragraph(56, 80, 30, seed=index)
+    layout = analyze(read_pdf(s.bytes()))
+    assert layout.page_labels == [None] * 5
+
+
+def test_roman_front_matter_then_arabic_numbers() -> None:
+    s = Sample()
+    for label in ["iii", "iv", "1", "2", "3"]:
+        s.page().paragraph(56, 80, 30, seed=len(label))
+        s.line(290, 810, label, 9)
+    assert analyze(read_pdf(s.bytes())).page_labels == ["iii", "iv", "1", "2", "3"]
+
+
+def test_footnote_at_the_foot_is_a_note_linked_by_its_raised_marker() -> None:
+    s = Sample().page()
+    y = s.paragraph(56, 80, 20, seed=2)
+    s.marked(56, y, "Some Czech parties kept their seats", "1", "after the election.")
+    s.paragraph(56, y + 13, 10, seed=5)
+    s.line(56, 760, "1 The political system of the Second Republic changed twice.", 8)
+    s.line(56, 770, "It was rebuilt after the war by a new assembly.", 8)
+    layout = analyze(read_pdf(s.bytes()))
+    notes = [b for b in layout.blocks if b.kind == "footnote"]
+    assert [n.label for n in notes] == ["1"]
+    assert notes[0].text.startswith("1 The political system") and "new assembly" in notes[0].text
+    body = " ".join(b.text for b in layout.blocks if b.kind == "body")
+    assert "seats¹ after" in body
+    assert "Second Republic" not in body  # the note is not glued into a sentence
+
+
+def test_small_numbered_lines_without_a_marker_in_the_text_are_not_notes() -> None:
+    s = Sample().page()
+    s.paragraph(56, 80, 30, seed=2)
+    # In sequence, but nothing in the text is raised to point at them: a chart's labels.
+    s.line(56, 760, "1 refused", 6).line(56, 770, "2 screening-positive", 6)
+    assert not [b for b in analyze(read_pdf(s.bytes())).blocks if b.kind == "footnote"]
+
+
+def test_two_columns_are_read_left_column_first() -> None:
+    s = Sample().page()
+    s.line(56, 60, "A Title Across Both Columns", 16, "B")
+    for i in range(25):
+        s.line(56, 100 + i * 13, f"left {i} " + sentence(i, 5), 9)
+        s.line(310, 100 + i * 13, f"right {i} " + sentence(i + 40, 5), 9)
+    layout = analyze(read_pdf(s.bytes()))
+    text = " ".join(b.text for b in layout.blocks)
+    assert text.index("left 24") < text.index("right 0")
+    assert text.index("A Title Across") < text.index("left 0")
+
+
+def test_headings_by_size_and_weight_never_by_capitals_alone() -> None:
+    s = Sample().page()
+    y = s.paragraph(56, 80, 8, seed=1)
+    s.line(56, y + 10, "2. Regional Councils", 13, "B")
+    y = s.paragraph(56, y + 30, 8, seed=3)
+    # A body-size line full of proper nouns is text, not a heading.
+    s.line(56, y, "Bohemia, Moravia, Silesia, Slovakia And Subcarpathian Ruthenia", 10)
+    s.paragraph(56, y + 13, 8, seed=4)
+    layout = analyze(read_pdf(s.bytes()))
+    headings = [b.text for b in layout.blocks if b.kind == "heading"]
+    assert headings == ["2. Regional Councils"]
+    assert any("Subcarpathian Ruthenia" in b.text for b in layout.blocks if b.kind == "body")
+
+
+def test_ligatures_are_spelled_out() -> None:
+    font = next((p for p in UNICODE_FONTS if p.exists()), None)
+    if font is None:
+        # .ci/run installs fonts-dejavu-core: on CI a missing font is a failure, not a skip.
+        (pytest.fail if os.environ.get("CI") else pytest.skip)("no Unicode TTF font (fonts-dejavu-core)")
+        return
+    s = Sample().page()
+    s.pdf.add_font("uni", "", str(font))
+    s.line(56, 80, "The coeﬃcients were signiﬁcant and the ﬂows stable.", 10, font="uni")
+    s.paragraph(56, 100, 10, seed=1)
+    layout = analyze(read_pdf(s.bytes()))
+    words = vocabulary(layout)
+    text = " ".join(paragraph_text(b, words) for b in layout.blocks)
+    assert "coefficients were significant and the flows" in text
+
+
+def test_line_break_hyphens_are_undone_but_compounds_kept() -> None:
+    s = Sample().page()
+    s.line(56, 80, "the answers to the ques-", 10).line(56, 93, "tionnaires showed the self-", 10)
+    s.line(56, 106, "interest of members, as self-interest often does.", 10)
+    s.paragraph(56, 130, 10, seed=1)
+    layout = analyze(read_pdf(s.bytes()))
+    words = vocabulary(layout)
+    text = paragraph_text(layout.blocks[0], words)
+    assert "questionnaires showed the self-interest of members" in text
+
+
+def test_a_repository_cover_sheet_is_recognised_and_its_citation_read() -> None:
+    s = _cover_then(article(pages=4, first_folio=45))
+    layout = analyze(read_pdf(s.bytes()))
+    assert layout.cover_pages == [0]
+    assert layout.page_labels == [None, None, "46", "47", "48"]
+    assert all(b.page != 0 for b in layout.blocks)
+    meta = read_metadata(layout)
+    assert meta.title == "Budgets and Bargaining in Regional Councils"
+    assert meta.authors == ["Ada Lovelace", "Charles Babbage"]
+    assert (meta.container, meta.volume, meta.issue) == ("Journal of Test Studies", "12", "3")
+    assert meta.pages == "45-48" and meta.year == "2019"
+
+
+def _cover_then(body: Sample) -> Sample:
+    """`body` with a repository cover sheet in front (fpdf2 cannot insert a page before
+    others, so the cover is drawn first and the article's pages are redrawn after it)."""
+    s = Sample().page()
+    s.line(60, 120, "Budgets and Bargaining in Regional Councils", 18, "B")
+    s.line(60, 300, "Suggested Citation:", 9, "B")
+    s.line(60, 312, "Lovelace, Ada; Babbage, Charles: Budgets and Bargaining in Regional Councils.", 9)
+    s.line(60, 323, "In: Journal of Test Studies 12 (2019), 3, pp. 45-48.", 9)
+    s.line(60, 500, "Terms of use:", 8, "B")
+    s.line(60, 510, "This document is made available under a Creative Commons licence.", 8)
+    for index in range(len(body.pdf.pages)):
+        s.page()
+        _draw_article_page(s, index, 45)
+    return s
+
+
+def _draw_article_page(s: Sample, index: int, first_folio: int) -> None:
+    head = "Journal of Test Studies 12(3)"
+    if index == 0:
+        s.line(56, 60, f"{head}, {first_folio}-{first_folio + 3}", 8)
+        s.line(56, 120, "Budgets and Bargaining in Regional Councils", 20, "B")
+        s.line(56, 146, "Ada Lovelace and Charles Babbage", 12)
+        s.line(56, 162, "University of Nowhere, Department of Examples", 9)
+        s.paragraph(56, 200, 30, seed=1)
+    else:
+        s.line(56, 40, f"{first_folio + index}", 9).line(250, 40, head, 8)
+        s.paragraph(56, 80, 40, seed=index * 3)
+
+
+def test_first_page_metadata_title_by_size_authors_imprint_doi() -> None:
+    layout = analyze(read_pdf(_with_doi().bytes()))
+    meta = read_metadata(layout)
+    assert meta.title == "Budgets and Bargaining in Regional Councils"
+    assert meta.authors == ["Ada Lovelace", "Charles Babbage"]
+    assert meta.container == "Journal of Test Studies"
+    assert (meta.volume, meta.issue, meta.pages) == ("12", "3", "101-104")
+    assert meta.doi == "10.1234/jts.2019.0042"
+
+
+def _with_doi() -> Sample:
+    s = Sample()
+    s.pdf.set_title("Microsoft Word - draft3.docx")
+    for index in range(4):
+        s.page()
+        if index == 0:
+            s.line(56, 50, "Journal of Test Studies 12(3), 101-104", 8)
+            s.line(56, 60, "DOI: 10.1234/jts.2019.0042", 8)
+            s.line(56, 120, "Budgets and Bargaining in Regional Councils", 20, "B")
+            s.line(56, 146, "Ada Lovelace and Charles Babbage", 12)
+            s.paragraph(56, 200, 30, seed=1)
+        else:
+            s.line(56, 40, f"{101 + index}", 9).line(250, 40, "Journal of Test Studies 12(3)", 8)
+            s.paragraph(56, 80, 40, seed=index)
+    return s
+
+
+def test_reference_list_found_after_a_table_of_contents_that_lists_it() -> None:
+    s = Sample().page()
+    s.line(56, 60, "Contents", 12, "B")
+    for i, entry in enumerate(["1 Introduction", "2 Method", "References"]):
+        s.line(56, 80 + i * 12, entry, 10).line(500, 80 + i * 12, str(i * 4 + 1), 10)
+    s.line(56, 140, "1 Introduction", 13, "B")
+    s.paragraph(56, 160, 40, seed=1)
+    s.page().line(56, 60, "2 Method", 13, "B")
+    s.paragraph(56, 80, 30, seed=2)
+    s.line(56, 500, "References", 13, "B")
+    for i in range(8):
+        s.line(56, 520 + i * 13, f"Author{chr(65 + i)}, B. ({1990 + i}). A study of things. Journal, {i + 1}, 1-9.", 10)
+    # A closing index that lists "References" among undated entries does not start a list.
+    s.page().line(56, 60, "Index of terms", 13, "B")
+    for y, entry in zip([90, 103, 150, 197, 210], ["Budgets", "Councils", "References", "Transfers", "Voting"], strict=True):
+        s.line(56, y, entry, 10)
+    layout = analyze(read_pdf(s.bytes()))
+    start = layout.references_start
+    assert start is not None and layout.blocks[start].page == 1
+    after = " ".join(b.text for b in layout.blocks[start + 1:])
+    assert "AuthorA" in after and "Method" not in after
+    assert layout.references_end is not None and layout.blocks[layout.references_end].text == "Index of terms"
+    body = " ".join(b.text for b in layout.blocks[:start])
+    assert Counter(body.split())["council"] > 3  # the article is still text, not references
