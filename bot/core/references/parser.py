@@ -1,0 +1,475 @@
+"""One reference-list entry as a string -> its fields, in whatever style the author used.
+
+The parser reads the string the way a person does: first where the authors end and whether a
+date follows them (author-date styles, with any punctuation after the year: "Name (1999).",
+"Name (1999): Title", "Name (1999), Title", "OECD, 1995: Title", "Name. 1999."); otherwise
+where a name list ends in the styles that put the date last (numbered, Vancouver/IEEE,
+notes-and-bibliography, MLA, "J.M. Foley, Title, New York 1985"). Then the title runs to the
+first thing that reads as a container, publisher or locator, and the year is the first plausible
+year after it, never a page range ("pp. 1695-1705") nor a reprint date ("Oxford 1971 (Rpt.
+1987)" is 1971). Nothing is ever dropped: the raw string is kept with every entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.models import BibEntry
+from bot.core.references.names import (
+    EDITOR_MARK,
+    PARTICLES,
+    Name,
+    clean_author_text,
+    parse_names,
+)
+
+_Y = r"1[5-9]\d\d|20[0-4]\d"
+_YEAR_CAND = re.compile(
+    rf"(?<![\d.,])(?<!\d\.)(?P<y>{_Y})(?:\s?[-–/]\s?(?P<y2>\d{{4}}|\d{{2}})(?!\d))?"
+    r"(?P<s>[a-z](?![a-zäöüß]))?(?!\d)"
+)
+NO_YEAR = re.compile(
+    r"(?<!\w)(?:[nN]\.\s?[dD]\.?|o\.\s?J\.?|s\.\s?d\.|s/d|n\.\s?y\.|o\.\s?D\.|(?i:in\s+press|"
+    r"im\s+druck|forthcoming|im\s+erscheinen|in\s+preparation|under\s+review|sous\s+presse)|"
+    r"i\.\s?E\.(?=\)|\s*$))(?!\w)"
+)
+_MARKERS = {"in press": "in press", "im druck": "in press", "sous presse": "in press",
+            "forthcoming": "forthcoming", "im erscheinen": "forthcoming", "i.e.": "forthcoming",
+            "in preparation": "forthcoming", "under review": "forthcoming"}
+NUMBER_PREFIX = re.compile(r"^\s*(?:\[(?P<a>\d{1,4})\]|\((?P<b>\d{1,4})\)|(?P<c>\d{1,4})[.)])\s*(?=\S)")
+REPEAT_DASH = re.compile(r"^\s*(?:[—–\-_]\s?){2,}\s*[.,:]?\s*")
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_DOI = re.compile(r"(?i)\b(?:doi:?\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"<>]+)")
+_PAGES = re.compile(
+    r"(?:\bpp?\.|\bS\.|\bSS\.|\bpages?|\bSeiten?|\bpgs?\.)\s?(?P<p>[A-Za-z]?\d+(?:\s?[-–—]+\s?[A-Za-z]?\d+)?(?:\s?ff?\.)?)"
+    r"|[,:;]\s?(?P<q>\d{1,5}\s?[-–—]+\s?\d{1,5})(?=[.,;)\s]*$|[.,;]\s)"
+)
+_VOLUME = re.compile(
+    r"(?:\b(?:[Vv]ol|Bd|Jg|Jahrgang|[Vv])\.?\s?(?P<v1>\d{1,4})|(?<![\d(])(?P<v2>\d{1,4})\s?\((?P<i2>[\d/\-–]{1,9})\)"
+    r"|(?P<v3>\d{1,4})\s?[,(]?\s?(?:[Nn]o|Nr|H|Heft|[Ii]ss(?:ue)?|n)\.?\s?(?P<i3>\d{1,4}))"
+)
+_ISSUE = re.compile(r"\b(?:[Nn]o|Nr|Heft|[Ii]ssue)\.?\s?(?P<i>\d{1,4})")
+_ABBREV = frozenset(
+    "jr sr st dr mr mrs ms prof eds ed hrsg hg hgg vol vols no nr pp bd aufl ed vgl bzw usw ca"
+    " inc co ltd corp univ dept proc trans rev soc int natl nat am j conf symp assoc acad sci"
+    " res stud q e.g i.e etc al u.a vs cf ff jg pt ch chap fig col ser suppl diss phil med rer"
+    " jahrb zs ztschr zeitschr bull mitt ber abh ges hist pol polit wiss publ dep gov govt fed"
+    " nat ann mag".split()
+)
+_CONTAINER_START = re.compile(r"^(?:[Ii]n:?\s|[Ii]n:|[Ii]m:\s|[Ii]n\s+(?=[A-Z\"“*]))")
+_PUBLISHER_WORDS = re.compile(
+    r"(?i)\b(?:press|verlag|publishers?|publishing|publications|books|sage|routledge|campus|"
+    r"suhrkamp|wiley|elsevier|springer|blackwell|macmillan|palgrave|penguin|beck|nomos|vs|"
+    r"westdeutscher|leske|budrich|lit|transcript|oldenbourg|kohlhammer|juventa|beltz|"
+    r"vandenhoeck|mohr|siebeck|duncker|humblot|metzler|fischer|rowohlt|dietz|ullstein|"
+    r"harper|norton|knopf|basic|pearson|mcgraw|prentice|addison|academic|university|"
+    r"universität|universitätsverlag|dissertation|thesis|diss|habilitation|working\s+paper|"
+    r"discussion\s+paper|arbeitspapier|paper\s+presented|presented\s+at|conference|tagung|"
+    r"edition|auflage|aufl|retrieved|available|abrufbar|online|accessed|zugriff|unpublished|"
+    r"mimeo|manuscript|typescript|gallimard|seuil|minuit|payot|flammarion|einaudi|laterza|"
+    r"mulino|feltrinelli|siglo|paidós|akal|verso|polity|clarendon|kluwer|brill|de\s+gruyter|"
+    r"ashgate|edward\s+elgar|zed|pluto|ediciones|editora|editorial|éditions|edizioni|"
+    r"wydawnictwo|izdatel'stvo|hrsg|ed\.|eds\.)"
+)
+_MONTH = (r"(?:Jan(?:uary|uar)?|Feb(?:ruary|ruar)?|Mar(?:ch)?|März|Apr(?:il)?|May|Mai|Jun[ei]?|"
+          r"Jul[iy]?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Okt(?:ober)?|Nov(?:ember)?|"
+          r"Dec(?:ember)?|Dez(?:ember)?|Spring|Summer|Fall|Autumn|Winter|Frühjahr|Herbst|Sommer)")
+_LOCATOR = re.compile(
+    rf"\d+\s?\(\d[\d/\-–]*\)|\d+\s?[:,]\s?\d+|\bpp?\.\s?\d|\bS\.\s?\d|\b[Vv]ol\.|\b[Nn]o\.\s?\d|"
+    rf"\bNr\.\s?\d|\bHeft\b|\bJg\.|\bBd\.\s?\d|^\d|\b\d+\s?[-–]\s?\d+\b|\b{_MONTH}\b\.?\s\d|"
+    rf"\b\d{{1,2}}\.?\s{_MONTH}\b|https?://|www\.|\bdoi\b|\b(?:{_Y})[a-z]?\.?$"
+)
+_PLACE_PUBLISHER = re.compile(
+    r"^[A-ZÀ-Þ][\w.'’\-]+(?:[ /,\-]+[A-ZÀ-Þa-z][\w.'’\-]*){0,5}\s?:\s?[A-ZÀ-Þ0-9]"
+)
+_OPEN_QUOTES = "\"“„‘«‹'‚"
+_CLOSE_FOR = {"\"": "\"", "“": "”", "„": "“”", "‘": "’", "«": "»", "‹": "›", "'": "'’", "‚": "‘’"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Year:
+    start: int
+    end: int
+    value: str  # canonical: "1999", "2000a", "1993-94", "n.d.", "in press", "forthcoming"
+
+
+def parse_reference(text: str, *, previous: BibEntry | None = None) -> BibEntry | None:
+    """Fields of one entry; `previous` lends its authors to a repeated-author dash ("———.")."""
+    raw = " ".join(text.split())
+    if not raw:
+        return None
+    body, number = raw, None
+    m = NUMBER_PREFIX.match(body)
+    if m and not re.match(rf"^\s*\d{{1,4}}\.\s*(?:{_MONTH})\b", body):
+        number = int(m.group("a") or m.group("b") or m.group("c"))
+        body = body[m.end():]
+    inherited: list[Name] | None = None
+    dash = REPEAT_DASH.match(body)
+    if dash:
+        inherited = [Name(s, f) for s, f in zip(previous.authors, previous.author_names or previous.authors, strict=False)] if previous else []
+        body = body[dash.end():]
+    fields = _parse_body(body, dashed=inherited is not None)
+    names = inherited if inherited is not None else fields.names
+    if inherited is not None and fields.names and not inherited:
+        names = fields.names
+    rest = fields.after_title
+    doi = _doi(body)
+    url = _url(body)
+    volume, issue = _volume_issue(rest)
+    return BibEntry(
+        authors=tuple(n.surname for n in names),
+        year=fields.year,
+        title=fields.title,
+        raw=raw,
+        container=fields.container,
+        pages=_pages(rest),
+        url=url or (f"https://doi.org/{doi}" if doi else None),
+        number=number,
+        author_names=tuple(n.full for n in names),
+        volume=volume,
+        issue=issue,
+        doi=doi,
+        editors=fields.editors,
+    )
+
+
+@dataclass(slots=True)
+class _Fields:
+    names: list[Name]
+    year: str | None
+    title: str
+    container: str | None
+    after_title: str
+    editors: bool
+
+
+def _parse_body(body: str, *, dashed: bool) -> _Fields:
+    years = _year_candidates(body)
+    lead = _author_date(body, years, dashed=dashed)
+    if lead is not None:
+        authors, year, rest, comma_style = lead
+        title, after = _title(rest, comma_style=comma_style)
+        names = parse_names(authors)
+        _, editors = clean_author_text(authors)
+        return _Fields(names, year.value, title, _container(after), after, editors)
+    authors, rest, sep = _leading_names(body, dashed=dashed)
+    title, after = _title(rest, comma_style=sep == ",")
+    offset = len(body) - len(rest)
+    title_end = offset + len(rest) - len(after)
+    later = [y for y in years if y.start >= title_end]
+    within = [y for y in years if offset <= y.start < title_end]
+    year = (later or within or [y for y in years if y.start < offset] or [None])[0]
+    if year is not None and year.start < title_end and later == [] and re.search(
+        rf"(?:^|[,.]\s*){re.escape(body[year.start:year.end])}\W*$", title
+    ):
+        # "Nintendo: Super Mario Bros., 1986." - the date closed the title segment
+        title = re.sub(rf"[,.]?\s*{re.escape(body[year.start:year.end])}\W*$", "", title)
+    names = parse_names(authors) if authors else []
+    _, editors = clean_author_text(authors) if authors else ("", False)
+    return _Fields(names, year.value if year else None, title, _container(after), after, editors)
+
+
+# -- years --------------------------------------------------------------------------------------
+
+
+def _year_candidates(text: str) -> list[_Year]:
+    """Every plausible publication date in the string, in order; page ranges, volume and issue
+    numbers, DOIs and URLs excluded."""
+    blocked = [(m.start(), m.end()) for m in _URL.finditer(text)]
+    blocked += [(m.start(), m.end()) for m in _DOI.finditer(text)]
+    out: list[_Year] = []
+    for m in _YEAR_CAND.finditer(text):
+        if any(a <= m.start() < b for a, b in blocked):
+            continue
+        before = text[max(0, m.start() - 12):m.start()]
+        if re.search(r"(?:\bpp?\.|\bS\.|\bpages?|\b[Nn]o\.|\bNr\.|\bISBN|\bISSN|[:;]|\bp\.|\bBd\.|#|-)\s*$", before):
+            if not re.search(r"\(\s*$|^\s*\)", before[-2:]) and not (
+                before.rstrip().endswith(":") and m.group("y2") is None and _looks_year_after_colon(text, m)
+            ):
+                continue
+        y, y2, suffix = m.group("y"), m.group("y2"), m.group("s") or ""
+        value = y
+        if y2:
+            second = int(y2) if len(y2) == 4 else int(y[:2] + y2)
+            gap = second - int(y)
+            if not 0 < gap <= 10:
+                continue  # "1695-1705", "1477-81": pages
+            value = f"{y}-{str(second)[2:]}"
+        after = text[m.end():m.end() + 3]
+        if re.match(r"^\s?[-–]\s?\d", after) or re.match(r"^\d", after):
+            continue
+        out.append(_Year(m.start(), m.end(), value + suffix))
+    for m in NO_YEAR.finditer(text):
+        if any(a <= m.start() < b for a, b in blocked):
+            continue
+        word = re.sub(r"\s+", " ", m.group(0).lower())
+        out.append(_Year(m.start(), m.end(), _MARKERS.get(word, "n.d.")))
+    out.sort(key=lambda y: y.start)
+    return out
+
+
+def _looks_year_after_colon(text: str, m: re.Match[str]) -> bool:
+    """"Frankfurt/M.: 1999" or "In: 1999" is a date; "Review 53: 1999" is a page."""
+    before = text[:m.start()].rstrip()[:-1].rstrip()
+    return not re.search(r"\d\s*$", before)
+
+
+def _author_date(
+    body: str, years: list[_Year], *, dashed: bool
+) -> tuple[str, _Year, str, bool] | None:
+    """(authors, year, text after the date, comma style) when the date follows the authors."""
+    if not years:
+        return None
+    year = years[0]
+    if year.start > 400:
+        return None
+    prefix = body[: year.start]
+    authors = re.sub(r"[\s(\[,.:;]*$", "", prefix)
+    if prefix.rstrip().endswith(".") and authors and re.search(r"\b[A-Z]$", authors):
+        authors += "."  # keep an initial's full stop: "Krasner, Stephen D. 1999"
+    if not authors and not dashed:
+        return None
+    if authors and not _looks_like_authors(authors):
+        return None
+    tail = body[year.end:]
+    # "(1999a, ed.)", "(1967 [1932])", "(Hrsg.) (2004):" close the parenthesis first.
+    opened = prefix.rstrip().endswith(("(", "["))
+    if opened:
+        close = re.match(r"^[^()\[\]]{0,40}?[)\]](?:\s?\[[^\]]{1,20}\])?", tail)
+        if close:
+            tail = tail[close.end():]
+    elif re.match(r"^\s?\[[^\]]{1,20}\]", tail):
+        tail = tail[re.match(r"^\s?\[[^\]]{1,20}\]", tail).end():]  # type: ignore[union-attr]
+    sep = re.match(r"^[\s.,:;)]*", tail)
+    punct = sep.group(0) if sep else ""
+    rest = tail[len(punct):]
+    comma_style = "," in punct and "." not in punct
+    return authors, year, rest, comma_style
+
+
+_ALLOWED_LOWER = PARTICLES | frozenset(
+    "and und et al al. u. a. of the for für und ed. eds. ed eds hrsg. hrsg hg. hg (ed.) (eds.)"
+    " with mit e i y en d' l' jr. sr. jun. u.a. etc. da dal degli do och og z zu".split()
+)
+
+
+def _looks_like_authors(text: str) -> bool:
+    """An author list, corporate or personal, and nothing of a title: no quotes, no digits,
+    no sentence that ends and another that starts, hardly a lowercase word."""
+    if len(text) > 320 or re.search(r"[\"“”„«»]|https?:|www\.|\d", text):
+        return False
+    stripped = EDITOR_MARK.sub(" ", text)
+    if re.search(r":\s", stripped):
+        return False
+    words = re.findall(r"[^\W\d_][\w'’\-]*\.?", stripped)
+    if not words or len(words) > 45:
+        return False
+    unknown = [w for w in words if w[0].islower() and w.lower() not in _ALLOWED_LOWER
+               and w.lower().rstrip(".") not in _ALLOWED_LOWER]
+    if len(unknown) > (1 if len(words) >= 4 else 0):
+        return False
+    for m in re.finditer(r"([^\W\d_][\w'’\-]+)[.?!]\s+(?=[A-ZÀ-Þ\"“‘])", stripped):
+        if m.group(1).lower() not in _ABBREVIATIONS_AFTER_NAME and not m.group(1).isupper():
+            return False
+    return True
+
+
+_ABBREVIATIONS_AFTER_NAME = frozenset("jr sr jun sen eds ed hrsg hg al co inc st dr prof ltd".split())
+
+
+# -- names when the date comes later ------------------------------------------------------------
+
+_SN = r"(?:(?:[a-zà-ÿ]{1,4}\s|[dDlL]['’])){0,3}[A-ZÀ-ÞŁŠŽČ][\w'’\-]*(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?"
+_INI = r"(?:[A-ZÀ-ÞŁŠŽČ][a-z]?\.\s?-?\s?)+"
+_GIVEN = r"(?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+|[A-ZÀ-ÞŁŠŽČ]\.)(?:[\s\-](?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+|[A-ZÀ-ÞŁŠŽČ]\.))*"
+_NAT = rf"(?:{_INI}|{_GIVEN}\s)(?:[a-zà-ÿ]{{1,4}}\s){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
+_VANC = r"(?:[a-zà-ÿ]{1,4}\s){0,3}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?\s[A-Z]{1,3}"
+_AND = r"(?:,\s*|,?\s+(?:and|&|und|et|y)\s+|\s*/\s*|;\s*)"
+_ETAL = r"(?:,?\s*(?:et\.?\s?al\.?|u\.\s?a\.))?"
+_EDS = r"(?:\s*[,(]?\s*(?:eds?|hrsg|hg|editors?)\.?\)?)?"
+_LEADS = [
+    # APA without a date first: "Dwork, C., Kanellakis, P. C., and Mitchell, J. C., On ..."
+    re.compile(rf"^(?P<a>{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?(?:{_AND}{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?)*{_ETAL}{_EDS})\s*(?P<sep>[,:;]|(?<=\.))\s*(?=\S)"),
+    # Vancouver: "Redlich AA, Arias A, de la Macorra JC." / "Janik J.:"
+    re.compile(rf"^(?P<a>{_VANC}(?:{_AND}{_VANC})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;])\s*(?=\S)"),
+    # Initials first: "J.M. Foley, ..." "S. E. Han, G. Chen,"
+    re.compile(rf"^(?P<a>{_INI}\s?(?:[a-zà-ÿ]{{1,4}}\s){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:{_AND}{_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[,:.;])\s*(?=\S)"),
+    # Inverted first author with given names: "Hearn, Lafcadio." "Lakoff, George, and Mark Johnson."
+    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_NAT}|{_SN},\s{_GIVEN}))*(?:\s*/\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;])\s+(?=\S)"),
+]
+
+
+def _leading_names(body: str, *, dashed: bool) -> tuple[str, str, str]:
+    """(authors, rest, separator) for styles that put the date at the end."""
+    if dashed:
+        return "", body, "."
+    quote = re.match(rf"^(?P<a>[^{_OPEN_QUOTES}:]{{2,200}}?)[,:.]\s*(?=[{_OPEN_QUOTES}])", body)
+    if quote and _looks_like_authors(quote.group("a")):
+        return quote.group("a"), body[quote.end():], ","
+    colon = re.match(r"^(?P<a>[^:]{2,160}?):\s+(?=\S)", body)
+    if colon and _looks_like_authors(colon.group("a")):
+        return colon.group("a"), body[colon.end():], ":"
+    for pattern in _LEADS:
+        m = pattern.match(body)
+        if m and _looks_like_authors(m.group("a")):
+            return m.group("a"), body[m.end():], m.group("sep") or "."
+    sentence = _first_sentence(body)
+    if sentence and len(sentence) < len(body) and _looks_like_authors(sentence):
+        return sentence, body[len(sentence):].lstrip(" .,:"), "."
+    return "", body, "."
+
+
+# -- title and container ------------------------------------------------------------------------
+
+
+def _title(rest: str, *, comma_style: bool) -> tuple[str, str]:
+    """(title, what follows it). A quoted or starred title ends at its closing mark; otherwise at
+    the first sentence (or, after "Name (1999), ...", comma) that reads as container or publisher."""
+    rest = rest.strip()
+    if not rest:
+        return "", ""
+    if rest[0] in _OPEN_QUOTES:
+        closers = _CLOSE_FOR[rest[0]]
+        for i in range(1, len(rest)):
+            ch = rest[i]
+            if ch in closers and (i + 1 == len(rest) or not rest[i + 1].isalnum()) and not (
+                ch in "'’" and i > 0 and rest[i - 1].isalpha() and i + 1 < len(rest) and rest[i + 1] == "s"
+            ):
+                return _tidy_title(rest[1:i]), rest[i + 1:].lstrip(" ,.;:")
+    if rest.startswith("*"):
+        end = rest.find("*", 1)
+        if end > 1:
+            return _tidy_title(rest[1:end]), rest[end + 1:].lstrip(" ,.;:")
+    if rest.startswith("<italic>") and "</italic>" in rest:
+        end = rest.index("</italic>")
+        return _tidy_title(rest[8:end]), rest[end + 9:].lstrip(" ,.;:")
+    segments = _segments(rest, comma_style=comma_style)
+    title = segments[0][0]
+    used = segments[0][1]
+    for text, end in segments[1:]:
+        if _reads_as_container(text, last=end >= len(rest)):
+            break
+        title, used = rest[:end], end
+    after = rest[used:]
+    return _tidy_title(title), after.lstrip(" ,.;:")
+
+
+def _segments(text: str, *, comma_style: bool) -> list[tuple[str, int]]:
+    """Sentence-like pieces of the text with where each ends; "In:" always starts a piece."""
+    cuts = []
+    for m in re.finditer(r"(?<=[^\s])([.?!])\s+(?=\S)|\s+(?=[Ii]n:\s)|,\s+(?=[Ii]n:?\s)|\s(?=\([Ee]ds?\.?\)|\(Hrsg\.\))", text):
+        if m.group(1) == ".":
+            word = re.search(r"([^\s(\[]+)\.$", text[: m.start(1) + 1])
+            w = word.group(1).lower() if word else ""
+            if len(w.rstrip(".")) <= 1 or w.rstrip(".") in _ABBREV or re.fullmatch(r"(?:[a-z]\.)+[a-z]", w):
+                continue
+        cuts.append(m.end())
+    if comma_style:
+        cuts += [m.end() for m in re.finditer(r",\s+(?=[A-ZÀ-Þ0-9\[(]|[Ii]n:?\s|pp?\.|S\.|[Vv]ol)", text)
+                 if not _inside_parens(text, m.start())]
+    cuts = sorted(set(cuts))
+    out = []
+    start = 0
+    for cut in cuts + [len(text)]:
+        piece = text[start:cut].strip()
+        if piece:
+            out.append((piece, cut))
+        start = cut
+    return out or [(text, len(text))]
+
+
+def _inside_parens(text: str, at: int) -> bool:
+    return text.count("(", 0, at) > text.count(")", 0, at)
+
+
+def _reads_as_container(segment: str, *, last: bool) -> bool:
+    s = segment.strip()
+    if _CONTAINER_START.match(s) or re.match(r"^(?:\(?[Ee]ds?\.?\)?|\(?Hrsg\.?\)?)", s):
+        return True
+    if _PLACE_PUBLISHER.match(s) or _LOCATOR.search(s):
+        return True
+    words = s.rstrip(".").split()
+    if _PUBLISHER_WORDS.search(s) and (len(words) <= 8 or "," in s):
+        return True
+    if last and words and len(words) <= 3 and all(w[:1].isupper() for w in words):
+        return True  # a closing place or publisher: "Freiburg."
+    return bool(re.match(r"^[A-Z][\w.\- ]{0,40},\s?[A-Z]{2}\b", s))  # "Cambridge, MA"
+
+
+def _tidy_title(title: str) -> str:
+    title = title.strip().strip(" ,.;:*")
+    title = re.sub(r"\s*[\[(](?:[^()\[\]]*\b(?:dissertation|thesis|diss|ed\.|edn|edition|aufl|unpublished|"
+                   r"report|rev\.|trans|übers|in german|in english|auf deutsch|mimeo|manuscript|hrsg|"
+                   r"eds?)\b[^()\[\]]*)[\])]\s*$", "", title, flags=re.I)
+    title = title.strip(" ,.;:*\"“”„'‘’«»")
+    return title
+
+
+def _container(after: str) -> str | None:
+    text = after.strip()
+    text = re.sub(r"^(?:[Ii]n(?::\s*|\s+)|[Ii]m:\s*)", "", text)
+    # "Kurz, H. (Hrsg.), Klassiker ..." or "O. Card (Ed.), Handbook ...": skip the editors.
+    eds = re.match(r"^[^\"“:]{0,200}?\((?:[Ee]ds?|Hrsg|Hg|[Éé]ds?|[Cc]oords?|[Oo]rgs?)\.?\)\s*[,:.]?\s*", text)
+    if eds:
+        text = text[eds.end():]
+    text = text.strip()
+    if not text:
+        return None
+    if text[0] in _OPEN_QUOTES:
+        closers = _CLOSE_FOR[text[0]]
+        end = next((i for i in range(1, len(text)) if text[i] in closers), None)
+        if end:
+            return text[1:end].strip(" ,.") or None
+    if text.startswith("*") and text.find("*", 1) > 1:
+        return text[1:text.find("*", 1)].strip(" ,.") or None
+    head = re.split(
+        r",\s|\s\d|\s\(|;\s|:\s|(?<=[^\s.]{3})\.\s(?=[A-Z0-9])|\s(?:[Vv]ol|[Nn]o|Nr|pp|S)\.\s", text, maxsplit=1
+    )[0]
+    head = head.strip(" ,.;:*")
+    return head or None
+
+
+def _first_sentence(text: str) -> str | None:
+    for m in re.finditer(r"(?<=[^\s.]{2})\.\s+(?=\S)", text):
+        word = re.search(r"(\S+)$", text[: m.start()])
+        if word and word.group(1).lower().rstrip(".") in _ABBREV:
+            continue
+        return text[: m.start() + 1]
+    return None
+
+
+# -- details ------------------------------------------------------------------------------------
+
+
+def _pages(text: str) -> str | None:
+    m = _PAGES.search(text)
+    if not m:
+        return None
+    p = m.group("p") or m.group("q")
+    return re.sub(r"\s", "", p).replace("–", "-").replace("—", "-").replace("--", "-")
+
+
+def _volume_issue(text: str) -> tuple[str | None, str | None]:
+    m = _VOLUME.search(text)
+    if not m:
+        i = _ISSUE.search(text)
+        return None, i.group("i") if i else None
+    volume = m.group("v1") or m.group("v2") or m.group("v3")
+    issue = m.group("i2") or m.group("i3")
+    if issue is None:
+        i = _ISSUE.search(text, m.end())
+        issue = i.group("i") if i else None
+    if volume and re.fullmatch(_Y, volume) and not m.group("v1"):
+        return None, issue
+    return volume, issue
+
+
+def _doi(text: str) -> str | None:
+    m = _DOI.search(text)
+    return m.group(1).rstrip(".,;)") if m else None
+
+
+def _url(text: str) -> str | None:
+    m = _URL.search(text)
+    return m.group(0).rstrip(".,;)>]") if m else None

@@ -1,0 +1,194 @@
+"""Reference lists as lines -> one string per entry.
+
+Lines come from text extracted from a PDF (hard-wrapped, page breaks, blank lines the cleaner
+guessed) or typed one entry per line. Each line is judged on its own evidence: does it start
+like an entry (a name list followed by a date, a number continuing the list's sequence, a
+repeated-author dash), does the line before it end like one, was the line before it cut at the
+wrap width. The list as a whole only lends robust statistics (its wrap width, whether its
+numbers run in sequence), so one odd line ("14. Oktober 2005.", a wrapped line starting with a
+year, "Cambridge, MA: Harvard University Press.") never flips the whole list into another
+layout, and a line that cannot be placed joins the entry before it rather than cutting it.
+
+`Line` carries optional layout hints from a layout-aware PDF reader: where the line starts
+(`x`; a hanging indent marks continuation lines) and whether a vertical gap or a page break
+comes before it. Without them, the text alone decides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.references.parser import (
+    _LEADS,
+    _MONTH,
+    NUMBER_PREFIX,
+    REPEAT_DASH,
+    _author_date,
+    _looks_like_authors,
+    _year_candidates,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One printed line of a reference list; the layout hints are None when unknown."""
+
+    text: str
+    gap_before: bool = False  # a blank line or a wider vertical gap before this line
+    x: float | None = None  # where the line starts, in any unit, the same for every line
+    page_break_before: bool = False
+
+
+def lines_from_text(text: str) -> list[Line]:
+    """Plain text: blank lines become gaps (a hint, never a rule)."""
+    out: list[Line] = []
+    gap = False
+    for raw in text.splitlines():
+        s = raw.strip()
+        if not s:
+            gap = bool(out)
+            continue
+        out.append(Line(s, gap_before=gap))
+        gap = False
+    return out
+
+
+NONE, WEAK, STRONG = 0, 1, 2
+_TERMINAL = re.compile(r"(?:[.!?)\]”\"’»]|\d|\.\s?\w{0,3}|[a-z]/)$")
+_CONTINUES = re.compile(
+    r"^(?:[a-zäöüßàâçéèêëîïôûùüÿñæœ]|[,;:)\]&–]|[Ii]n:|pp?\.\s?\d|S\.\s?\d|\d+\s?[-–]\d|"
+    r"(?:and|und|&)\s)"
+)
+_PARTICLE_START = re.compile(r"^(?:van|von|de|del|della|der|di|du|la|le|da|dos|ten|ter)\s[A-ZÀ-Þ]")
+
+
+def start_strength(text: str) -> int:
+    """How surely a line opens a new entry, from the line alone."""
+    s = text.strip()
+    if not s:
+        return NONE
+    if REPEAT_DASH.match(s):
+        return STRONG
+    if _CONTINUES.match(s) and not _PARTICLE_START.match(s):
+        return NONE
+    number = NUMBER_PREFIX.match(s)
+    if number:
+        body = s[number.end():]
+        if re.match(rf"^(?:{_MONTH})\b", body) or re.match(r"^\d{4}\.", s):
+            return NONE  # "14. Oktober 2005.", "2005. Title": a date, not a list number
+        return max(WEAK, _name_start(body))
+    if re.match(r"^[\d(\[]", s):
+        return NONE
+    return _name_start(s)
+
+
+def _name_start(s: str) -> int:
+    head = s[:260]
+    years = [y for y in _year_candidates(head) if y.start < 220]
+    lead = _author_date(head, years, dashed=False)
+    if lead is not None and lead[0] and lead[2]:
+        return STRONG
+    if lead is not None and lead[0] and re.search(r"[(,.:]\s*$", s[: years[0].start]):
+        return STRONG  # the date closes the line: "Müller, Hans (2005):"
+    for pattern in _LEADS:
+        m = pattern.match(s)
+        if m and _looks_like_authors(m.group("a")):
+            return WEAK
+    if re.match(r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-Þ][\w'’\-]+)?,\s[A-ZÀ-Þ]", s):
+        return WEAK
+    return NONE
+
+
+def _ends_entry(text: str) -> bool:
+    return bool(_TERMINAL.search(text.rstrip()))
+
+
+def _wrap_width(lines: Sequence[Line]) -> float | None:
+    """The width lines were wrapped at, when most lines run to it (else None: one per line)."""
+    lengths = sorted(len(ln.text) for ln in lines)
+    if len(lengths) < 4:
+        return None
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    near = sum(1 for n in lengths if n >= 0.8 * width)
+    return float(width) if width <= 220 and near >= 0.4 * len(lengths) else None
+
+
+def _numbering(lines: Sequence[Line]) -> set[int]:
+    """Indexes of lines whose numbers continue one sequence, when numbering runs the list."""
+    picked: list[int] = []
+    expected: int | None = None
+    for i, ln in enumerate(lines):
+        m = NUMBER_PREFIX.match(ln.text)
+        if not m or start_strength(ln.text) == NONE:
+            continue
+        n = int(m.group("a") or m.group("b") or m.group("c"))
+        if expected is None or expected <= n <= expected + 2:
+            picked.append(i)
+            expected = n + 1
+    return set(picked) if len(picked) >= 3 else set()
+
+
+def _hanging(lines: Sequence[Line]) -> float | None:
+    """The left margin of entry starts, when the reader gave line starts and the list hangs."""
+    xs = [ln.x for ln in lines if ln.x is not None]
+    if len(xs) < 0.8 * len(lines) or len(xs) < 3:
+        return None
+    left = min(xs)
+    indented = sum(1 for x in xs if x > left + 2)
+    return left if 0 < indented < len(xs) else None
+
+
+def split_entries(lines: Sequence[Line]) -> list[str]:
+    """One string per entry, in order; every line ends up in exactly one entry."""
+    lines = [ln for ln in lines if ln.text.strip()]
+    if not lines:
+        return []
+    strength = [start_strength(ln.text) for ln in lines]
+    numbered = _numbering(lines)
+    by_number = len(numbered) >= max(3, sum(1 for i, s in enumerate(strength) if s == STRONG and i not in numbered))
+    width = _wrap_width(lines)
+    left = _hanging(lines)
+    entries: list[list[str]] = [[lines[0].text.strip()]]
+    for i in range(1, len(lines)):
+        line, prev = lines[i], lines[i - 1]
+        if _starts_new(line, prev, strength[i], i in numbered, by_number, width, left):
+            entries.append([line.text.strip()])
+        else:
+            entries[-1].append(line.text.strip())
+    return [_join(parts) for parts in entries]
+
+
+def _starts_new(line: Line, prev: Line, strength: int, in_sequence: bool, by_number: bool,
+                width: float | None, left: float | None) -> bool:
+    text, before = line.text.strip(), prev.text.rstrip()
+    if re.search(r"[^\W\d_]-$", before) and not REPEAT_DASH.match(text):
+        return False  # a word hyphenated across the break
+    if by_number:
+        return in_sequence
+    if left is not None and line.x is not None:
+        if line.x > left + 2:
+            return False  # a hanging indent: a continuation line
+        return strength > NONE or _ends_entry(before)
+    if strength == NONE:
+        return False
+    if strength == STRONG:
+        return True
+    if line.gap_before or line.page_break_before:
+        return _ends_entry(before) or not line.page_break_before
+    if width is not None and len(before) >= 0.8 * width:
+        return False  # the line before ran to the margin: this one carries on its entry
+    return _ends_entry(before) or width is not None
+
+
+def _join(parts: list[str]) -> str:
+    out = parts[0]
+    for part in parts[1:]:
+        if re.search(r"[a-zäöüß]-$", out) and part[:1].islower():
+            out = out[:-1] + part
+        elif re.search(r"(?:https?://|www\.)\S*[/.\-_=]$", out):
+            out = out + part
+        else:
+            out = f"{out} {part}"
+    return out
