@@ -34,7 +34,7 @@ EDITOR_MARK = re.compile(
 )
 _ET_AL = re.compile(r"(?i),?\s*(?:\bet\.?\s*al\b\.?|\bu\.\s?a\.|\band\s+others\b|\bet\s+alii\b)")
 _INITIAL = r"(?:[A-ZÀ-ÞŁŠŽČ][a-z]?\.|[A-ZÀ-ÞŁŠŽČ]\.?-[A-ZÀ-ÞŁŠŽČ]\.)"
-INITIALS_RE = re.compile(rf"^(?:{_INITIAL}\s?-?)+$|^[A-ZÀ-ÞŁŠŽČ]$")
+INITIALS_RE = re.compile(rf"^(?:{_INITIAL}\s?-?)+[A-ZÀ-ÞŁŠŽČ]?$|^[A-ZÀ-ÞŁŠŽČ]$")
 # Vancouver initials: "AA", "JC", "H-J" (never a word: "OECD" has a vowel run too long to
 # tell, so only up to three letters count).
 _VANCOUVER_INITIALS = re.compile(r"^[A-ZÀ-ÞŁŠŽČ]{1,3}$|^[A-Z]-[A-Z]$")
@@ -64,7 +64,11 @@ def parse_names(text: str) -> list[Name]:
     text, _ = clean_author_text(text)
     if not text:
         return []
-    groups = [g.strip(" ,") for g in re.split(r"\s*(?:/|;|&|\+)\s*|,?\s+(?:and|und|y|et|e)\s+", text)]
+    if not re.search(r"[,;/]", text) and not _initials_in(text) and any(
+        _corporate(g) for g in re.split(r"\s+(?:and|und|&)\s+", text)
+    ):
+        return [Name(_display(text), _display(text))]  # "Zentrum für Forschung und Innovation"
+    groups = [g.strip(" ,") for g in re.split(r"\s*(?:/|;|&|\+)\s*|,?\s+(?:and|und|y|et)\s+", text)]
     groups = [g for g in groups if g]
     names: list[Name] = []
     for index, group in enumerate(groups):
@@ -107,6 +111,10 @@ def _parse_group(group: str, *, first: bool, alone: bool) -> list[Name]:
     if first and alone and _corporate(group):
         return [Name(_display(group), _display(group))]
     return [_single(p, alone=False) for p in pieces]
+
+
+def _initials_in(text: str) -> bool:
+    return bool(re.search(r"(?:^|\s)[A-ZÀ-Þ]\.", text))
 
 
 def _is_jr(piece: str) -> bool:

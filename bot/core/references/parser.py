@@ -37,6 +37,9 @@ NO_YEAR = re.compile(
 _MARKERS = {"in press": "in press", "im druck": "in press", "sous presse": "in press",
             "forthcoming": "forthcoming", "im erscheinen": "forthcoming", "i.e.": "forthcoming",
             "in preparation": "forthcoming", "under review": "forthcoming"}
+# A note's lead-in before the source it names: "Vgl.", "See also", "Siehe ausführlich dazu".
+_CUE = re.compile(r"^(?:\d{1,3}\s+)?(?:(?:[Vv]gl\.|[Ss]iehe(?:\s+(?:auch|dazu|ausführlich|hierzu))*|"
+                  r"[Ss]ee(?:\s+also)?|[Cc]f\.|[Zz]u(?:m|r)?\s+\w+\s+(?:siehe|vgl\.))\s+)+")
 NUMBER_PREFIX = re.compile(r"^\s*(?:\[(?P<a>\d{1,4})\]|\((?P<b>\d{1,4})\)|(?P<c>\d{1,4})[.)])\s*(?=\S)")
 REPEAT_DASH = re.compile(r"^\s*(?:[—–\-_]\s?){2,}\s*[.,:]?\s*")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
@@ -77,14 +80,16 @@ _MONTH = (r"(?:Jan(?:uary|uar)?|Feb(?:ruary|ruar)?|Mar(?:ch)?|März|Apr(?:il)?|M
           r"Dec(?:ember)?|Dez(?:ember)?|Spring|Summer|Fall|Autumn|Winter|Frühjahr|Herbst|Sommer)")
 _LOCATOR = re.compile(
     rf"\d+\s?\(\d[\d/\-–]*\)|\d+\s?[:,]\s?\d+|\bpp?\.\s?\d|\bS\.\s?\d|\b[Vv]ol\.|\b[Nn]o\.\s?\d|"
-    rf"\bNr\.\s?\d|\bHeft\b|\bJg\.|\bBd\.\s?\d|^\d|\b\d+\s?[-–]\s?\d+\b|\b{_MONTH}\b\.?\s\d|"
-    rf"\b\d{{1,2}}\.?\s{_MONTH}\b|https?://|www\.|\bdoi\b|\b(?:{_Y})[a-z]?\.?$"
+    rf"\bNr\.\s?\d|\b[Vv]ols\.|\bHeft\b|\bJg\.|\bBd\.\s?\d|^\d+(?![\wº°])|\b{_MONTH}\b\.?\s\d|"
+    rf"\b\d{{1,2}}\.?\s{_MONTH}\b|https?://|www\.|\bdoi\b|,\s(?:{_Y})[a-z]?\.?$"
 )
 _PLACE_PUBLISHER = re.compile(
-    r"^[A-ZÀ-Þ][\w.'’\-]+(?:[ /,\-]+[A-ZÀ-Þa-z][\w.'’\-]*){0,5}\s?:\s?[A-ZÀ-Þ0-9]"
+    r"^[A-ZÀ-Þ][\w'’\-]+\.?(?:(?:\s|\s?/\s?|,\s?|-)(?:[A-ZÀ-Þ][\w'’\-]*\.?|a\.|am|an|bei|upon|on|sur|im|i\.|"
+    r"ob|d\.|[A-Z]{2})){0,4}\s?:\s?[A-ZÀ-Þ0-9]"
 )
-_OPEN_QUOTES = "\"“„‘«‹'‚"
-_CLOSE_FOR = {"\"": "\"", "“": "”", "„": "“”", "‘": "’", "«": "»", "‹": "›", "'": "'’", "‚": "‘’"}
+_OPEN_QUOTES = "\"“„‘«‹'‚《「『"
+_CLOSE_FOR = {"\"": "\"", "“": "”", "„": "“”", "‘": "’", "«": "»", "‹": "›", "'": "'’", "‚": "‘’",
+              "《": "》", "「": "」", "『": "』"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +109,7 @@ def parse_reference(text: str, *, previous: BibEntry | None = None) -> BibEntry 
     if m and not re.match(rf"^\s*\d{{1,4}}\.\s*(?:{_MONTH})\b", body):
         number = int(m.group("a") or m.group("b") or m.group("c"))
         body = body[m.end():]
+    body = _CUE.sub("", body)
     inherited: list[Name] | None = None
     dash = REPEAT_DASH.match(body)
     if dash:
@@ -193,6 +199,9 @@ def _year_candidates(text: str) -> list[_Year]:
         if y2:
             second = int(y2) if len(y2) == 4 else int(y[:2] + y2)
             gap = second - int(y)
+            if "/" in text[m.start():m.end()] and len(y2) == 4 and gap > 10:
+                out.append(_Year(m.start(), m.end(), y))  # "(1759/1977)": first edition, reprint
+                continue
             if not 0 < gap <= 10:
                 continue  # "1695-1705", "1477-81": pages
             value = f"{y}-{str(second)[2:]}"
@@ -245,6 +254,9 @@ def _author_date(
     punct = sep.group(0) if sep else ""
     rest = tail[len(punct):]
     comma_style = "," in punct and "." not in punct
+    eds = re.match(r"^\(?(?:Hrsg|Hg|Hgg|[Ee]ds?|[Éé]ds?)\b\.?\)?\s*[.:,]?\s*", rest)
+    if eds and eds.end():
+        authors, rest = f"{authors} (Hrsg.)", rest[eds.end():]  # "(1997) (Hrsg.): Title"
     return authors, year, rest, comma_style
 
 
@@ -260,8 +272,13 @@ def _looks_like_authors(text: str) -> bool:
     if len(text) > 320 or re.search(r"[\"“”„«»]|https?:|www\.|\d", text):
         return False
     stripped = EDITOR_MARK.sub(" ", text)
-    if re.search(r":\s", stripped):
+    if re.search(r":\s", stripped) or stripped.count("(") != stripped.count(")"):
         return False
+    mark = EDITOR_MARK.search(text)
+    if mark and re.search(r"[^\W\d_]", text[mark.end():]):
+        return False  # editors close an author list: "Bird, Jon, eds. Mapping the Futures"
+    if re.search(r",\s*(?:The|A|An|Der|Die|Das|Ein|Eine|Le|Les|La|El|Il|On|How|What|Why|When|Towards?)\s", text):
+        return False  # ", The Turkish Straits": a title after the names
     words = re.findall(r"[^\W\d_][\w'’\-]*\.?", stripped)
     if not words or len(words) > 45:
         return False
@@ -275,28 +292,32 @@ def _looks_like_authors(text: str) -> bool:
     return True
 
 
-_ABBREVIATIONS_AFTER_NAME = frozenset("jr sr jun sen eds ed hrsg hg al co inc st dr prof ltd".split())
+_ABBREVIATIONS_AFTER_NAME = frozenset("jr sr jun sen al co inc st dr prof ltd".split())
 
 
 # -- names when the date comes later ------------------------------------------------------------
 
 _SN = r"(?:(?:[a-zà-ÿ]{1,4}\s|[dDlL]['’])){0,3}[A-ZÀ-ÞŁŠŽČ][\w'’\-]*(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?"
 _INI = r"(?:[A-ZÀ-ÞŁŠŽČ][a-z]?\.\s?-?\s?)+"
-_GIVEN = r"(?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+|[A-ZÀ-ÞŁŠŽČ]\.)(?:[\s\-](?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+|[A-ZÀ-ÞŁŠŽČ]\.))*"
+_GIVEN = r"(?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+|[A-ZÀ-ÞŁŠŽČ]\.)(?:[\s\-](?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+|[A-ZÀ-ÞŁŠŽČ]\.)){0,2}"
 _NAT = rf"(?:{_INI}|{_GIVEN}\s)(?:[a-zà-ÿ]{{1,4}}\s){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
-_VANC = r"(?:[a-zà-ÿ]{1,4}\s){0,3}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?\s[A-Z]{1,3}"
+_VANC = r"(?:[a-zà-ÿ]{1,4}\s){0,3}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?\s(?:[A-Z]{1,3}\b|(?:[A-Z]\.-?){1,3})"
 _AND = r"(?:,\s*|,?\s+(?:and|&|und|et|y)\s+|\s*/\s*|;\s*)"
+_AND_STRICT = r"(?:,?\s+(?:and|&|und|et|y)\s+|\s*/\s*|;\s*)"
 _ETAL = r"(?:,?\s*(?:et\.?\s?al\.?|u\.\s?a\.))?"
-_EDS = r"(?:\s*[,(]?\s*(?:eds?|hrsg|hg|editors?)\.?\)?)?"
+_EDS = r"(?:\s*[,(]?\s*(?:eds?|hrsg|hg|editors?|dir|coord)\.?\)?)?"
+_INV_OR_NAT = rf"(?:{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?|{_INI}\s?(?:[a-zà-ÿ]{{1,4}}\s){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)"
 _LEADS = [
     # APA without a date first: "Dwork, C., Kanellakis, P. C., and Mitchell, J. C., On ..."
-    re.compile(rf"^(?P<a>{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?(?:{_AND}{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?)*{_ETAL}{_EDS})\s*(?P<sep>[,:;]|(?<=\.))\s*(?=\S)"),
+    re.compile(rf"^(?P<a>{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?(?:{_AND}{_INV_OR_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[,:;]|(?<=[.)]))\s*(?=\S)"),
     # Vancouver: "Redlich AA, Arias A, de la Macorra JC." / "Janik J.:"
     re.compile(rf"^(?P<a>{_VANC}(?:{_AND}{_VANC})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;])\s*(?=\S)"),
     # Initials first: "J.M. Foley, ..." "S. E. Han, G. Chen,"
     re.compile(rf"^(?P<a>{_INI}\s?(?:[a-zà-ÿ]{{1,4}}\s){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:{_AND}{_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[,:.;])\s*(?=\S)"),
+    # Natural order: "Harry Heffes and David Lucantoni." "Almut Metz,"
+    re.compile(rf"^(?P<a>{_NAT}(?:(?:,\s*{_NAT})*{_AND_STRICT}{_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[.,;]|(?<=\)))\s+(?=\S)"),
     # Inverted first author with given names: "Hearn, Lafcadio." "Lakoff, George, and Mark Johnson."
-    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_NAT}|{_SN},\s{_GIVEN}))*(?:\s*/\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;])\s+(?=\S)"),
+    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_NAT}|{_SN},\s{_GIVEN}))*(?:\s*/\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\)))\s+(?=\S)"),
 ]
 
 
@@ -304,16 +325,22 @@ def _leading_names(body: str, *, dashed: bool) -> tuple[str, str, str]:
     """(authors, rest, separator) for styles that put the date at the end."""
     if dashed:
         return "", body, "."
-    quote = re.match(rf"^(?P<a>[^{_OPEN_QUOTES}:]{{2,200}}?)[,:.]\s*(?=[{_OPEN_QUOTES}])", body)
+    quote = re.match(rf"^(?P<a>[^{_OPEN_QUOTES}:]{{2,200}}?)\s*[,:.，：]\s*(?=[{_OPEN_QUOTES}])", body)
     if quote and _looks_like_authors(quote.group("a")):
         return quote.group("a"), body[quote.end():], ","
     colon = re.match(r"^(?P<a>[^:]{2,160}?):\s+(?=\S)", body)
     if colon and _looks_like_authors(colon.group("a")):
         return colon.group("a"), body[colon.end():], ":"
-    for pattern in _LEADS:
-        m = pattern.match(body)
-        if m and _looks_like_authors(m.group("a")):
-            return m.group("a"), body[m.end():], m.group("sep") or "."
+    found = [m for m in (p.match(body) for p in _LEADS) if m and _looks_like_authors(m.group("a"))]
+    if found:
+        m = max(found, key=lambda x: len(x.group("a")))
+        if True:
+            authors, rest = m.group("a"), body[m.end():]
+            if _CONTAINER_START.match(rest) and "," in authors:
+                # "Daalder/Goldgeier, Putting Europe First, in: Survival": the last piece is the title
+                cut = authors.rindex(",")
+                return authors[:cut], body[cut + 1:].lstrip(), ","
+            return authors, rest, m.group("sep") or "."
     sentence = _first_sentence(body)
     if sentence and len(sentence) < len(body) and _looks_like_authors(sentence):
         return sentence, body[len(sentence):].lstrip(" .,:"), "."
@@ -345,63 +372,113 @@ def _title(rest: str, *, comma_style: bool) -> tuple[str, str]:
         end = rest.index("</italic>")
         return _tidy_title(rest[8:end]), rest[end + 9:].lstrip(" ,.;:")
     segments = _segments(rest, comma_style=comma_style)
-    title = segments[0][0]
-    used = segments[0][1]
-    for text, end in segments[1:]:
-        if _reads_as_container(text, last=end >= len(rest)):
+    title, used, _ = segments[0]
+    for k, (text, end, kind) in enumerate(segments[1:], start=1):
+        nxt = segments[k + 1][0] if k + 1 < len(segments) else ""
+        start = segments[k - 1][1]
+        if _container_starts(text, rest[start:], nxt, comma=kind == "," and not comma_style,
+                             last=end >= len(rest)):
             break
         title, used = rest[:end], end
     after = rest[used:]
     return _tidy_title(title), after.lstrip(" ,.;:")
 
 
-def _segments(text: str, *, comma_style: bool) -> list[tuple[str, int]]:
-    """Sentence-like pieces of the text with where each ends; "In:" always starts a piece."""
-    cuts = []
-    for m in re.finditer(r"(?<=[^\s])([.?!])\s+(?=\S)|\s+(?=[Ii]n:\s)|,\s+(?=[Ii]n:?\s)|\s(?=\([Ee]ds?\.?\)|\(Hrsg\.\))", text):
+_CUE_START = re.compile(
+    r"^(?:Translated|Edited|Trans\.|Übers\.|Hrsg\.\s?v|Revised|Reprint|Rev\.\s?ed|\d+(?:st|nd|rd|th|\.)\s?(?:ed|Aufl)|"
+    r"Technical\s+[Rr]eport|Tech\.\s?[Rr]ep|Ph\.\s?D|PhD|Master|Unpublished|Paper\s+presented|"
+    r"Vortrag|Diss|Habil|Working\s+Paper|Discussion\s+Paper|Arbeitspapier|Retrieved|Abgerufen|"
+    r"Available|Abrufbar|Online|URL|Zugriff|Accessed)\b"
+)
+_EDITORS_START = re.compile(r"^[A-ZÀ-Þ][\w'’\-]+,\s?(?:[A-Z]\.\s?-?)+[,;]?\s?(?:and|&|und|/|,)")
+_NEXT_LOCATOR = re.compile(r"^(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|pp?\.|pages?\b|S\.\s?\d|H\.\s?\d|Bd\.|Jg\.)")
+
+
+def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, last: bool) -> bool:
+    """Whether the title has ended before this segment. `following` is the text from the
+    segment on; `comma` says the segment was only cut at a comma, which needs stronger signs."""
+    s = segment.strip()
+    f = following.strip()
+    if _CONTAINER_START.match(f) or _CUE_START.match(s) or _EDITORS_START.match(f):
+        return True
+    if re.match(r"^\(?(?:[Ee]ds?|Hrsg|Hg)\b", s):
+        return True
+    if s.startswith("(") and re.search(rf"(?:{_Y})|:", s):
+        return True  # "(London: SCM, 1990)", "(Cornell University Press, 2006)"
+    if _PLACE_PUBLISHER.match(f) or _page_range(s) or _LOCATOR.search(s):
+        return True
+    words = s.rstrip(".,").split()
+    if _PUBLISHER_WORDS.search(s) and (len(words) <= 8 or "," in s):
+        return True
+    if re.search(r"[^\W\d_]\s\d{1,4}[,.]?$", s) and _NEXT_LOCATOR.match(nxt or "0"):
+        return True  # "SIAM J. of Comput 18, 625-638": a journal and its volume
+    if _NEXT_LOCATOR.match(nxt) and not re.search(r"\d", s) and len(words) <= 8:
+        return True  # "Journal of Consumer Culture, 5(2)": a name followed by its volume
+    if _place_like(s) and (last or (nxt and (_place_like(nxt) or _PLACE_PUBLISHER.match(nxt))
+                                    and len(f) - len(s) <= 45)):
+        return True  # "Freiburg.", "Urbana, Ill.", "Frankfurt a. M., New York."
+    return bool(re.match(r"^[A-Z][\w.\- ]{0,40},\s?[A-Z]{2}\b", f))  # "Cambridge, MA"
+
+
+def _segments(text: str, *, comma_style: bool) -> list[tuple[str, int, str]]:
+    """Sentence- and comma-delimited pieces of the text, each with where it ends and what
+    opened it ("." for a sentence, "," for a comma); "In:" always starts a piece."""
+    cuts: dict[int, str] = {}
+    for m in re.finditer(r"(?<=[^\s])([.?!])\s+(?=\S)|\s+(?=[Ii]n:\s)|,\s+(?=[Ii]n:?\s)|\s(?=\([Ee]ds?\.?\)|\(Hrsg\.\))|\s(?=\([^()]*(?:1[5-9]\d\d|20[0-4]\d)[^()]*\)\W*$)", text):
         if m.group(1) == ".":
             word = re.search(r"([^\s(\[]+)\.$", text[: m.start(1) + 1])
             w = word.group(1).lower() if word else ""
-            if len(w.rstrip(".")) <= 1 or w.rstrip(".") in _ABBREV or re.fullmatch(r"(?:[a-z]\.)+[a-z]", w):
+            bare = w.rstrip(".")
+            if (len(bare) <= 1 and not bare.isdigit()) or bare in _ABBREV or re.fullmatch(r"(?:[a-z]\.)+[a-z]", w):
                 continue
-        cuts.append(m.end())
-    if comma_style:
-        cuts += [m.end() for m in re.finditer(r",\s+(?=[A-ZÀ-Þ0-9\[(]|[Ii]n:?\s|pp?\.|S\.|[Vv]ol)", text)
-                 if not _inside_parens(text, m.start())]
-    cuts = sorted(set(cuts))
-    out = []
-    start = 0
-    for cut in cuts + [len(text)]:
+        cuts[m.end()] = "."
+    for m in re.finditer(r",\s+(?=\S)", text):
+        if not _inside_parens(text, m.start()) and m.end() not in cuts:
+            after = text[m.end():]
+            if comma_style and not re.match(r"^(?:[A-ZÀ-Þ0-9\[(]|[Ii]n:?\s|pp?\.|S\.|[Vv]ol)", after):
+                continue
+            cuts[m.end()] = ","
+    out: list[tuple[str, int, str]] = []
+    start, kind = 0, "."
+    for cut in [*sorted(cuts), len(text)]:
         piece = text[start:cut].strip()
         if piece:
-            out.append((piece, cut))
-        start = cut
-    return out or [(text, len(text))]
+            out.append((piece, cut, kind))
+        start, kind = cut, cuts.get(cut, ".")
+    return out or [(text, len(text), ".")]
 
 
 def _inside_parens(text: str, at: int) -> bool:
     return text.count("(", 0, at) > text.count(")", 0, at)
 
 
-def _reads_as_container(segment: str, *, last: bool) -> bool:
-    s = segment.strip()
-    if _CONTAINER_START.match(s) or re.match(r"^(?:\(?[Ee]ds?\.?\)?|\(?Hrsg\.?\)?)", s):
+_RANGE = re.compile(r"\b(\d{1,4})\s?[-–—]\s?(\d{1,4})\b")
+_PLACE_WORDS = frozenset("a. am an der bei upon on sur im i. ob d. de la del in".split())
+
+
+def _page_range(text: str) -> bool:
+    """"pp. 12-34" or ", 427-460", but not a span of years ("1993-1994", "2003 - 2004")."""
+    for m in _RANGE.finditer(text):
+        a, b = m.group(1), m.group(2)
+        if len(a) == 4 and re.fullmatch(_Y, a) and (len(b) == 2 or re.fullmatch(_Y, b)):
+            continue
         return True
-    if _PLACE_PUBLISHER.match(s) or _LOCATOR.search(s):
-        return True
-    words = s.rstrip(".").split()
-    if _PUBLISHER_WORDS.search(s) and (len(words) <= 8 or "," in s):
-        return True
-    if last and words and len(words) <= 3 and all(w[:1].isupper() for w in words):
-        return True  # a closing place or publisher: "Freiburg."
-    return bool(re.match(r"^[A-Z][\w.\- ]{0,40},\s?[A-Z]{2}\b", s))  # "Cambridge, MA"
+    return False
+
+
+def _place_like(segment: str) -> bool:
+    """"Freiburg", "Frankfurt a. M.", "Reinbek bei Hamburg", "Urbana, Ill.", "New York"."""
+    words = segment.strip(" .,;").replace(",", " ").split()
+    return 0 < len(words) <= 3 and all(
+        w[:1].isupper() or w.lower() in _PLACE_WORDS for w in words
+    ) and words[0][:1].isupper()
 
 
 def _tidy_title(title: str) -> str:
     title = title.strip().strip(" ,.;:*")
     title = re.sub(r"\s*[\[(](?:[^()\[\]]*\b(?:dissertation|thesis|diss|ed\.|edn|edition|aufl|unpublished|"
                    r"report|rev\.|trans|übers|in german|in english|auf deutsch|mimeo|manuscript|hrsg|"
-                   r"eds?)\b[^()\[\]]*)[\])]\s*$", "", title, flags=re.I)
+                   r"eds?|brief|paper|series|reihe|no\.|nr\.|vol|working|discussion|abstract)\b[^()\[\]]*)[\])]\s*$", "", title, flags=re.I)
     title = title.strip(" ,.;:*\"“”„'‘’«»")
     return title
 

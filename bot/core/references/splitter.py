@@ -172,7 +172,9 @@ def _starts_new(line: Line, prev: Line, strength: int, in_sequence: bool, by_num
             return False  # a hanging indent: a continuation line
         return strength > NONE or _ends_entry(before)
     if strength == NONE:
-        return False
+        # One entry per line: a capitalised line after a finished one is the next entry.
+        return width is None and not line.gap_before and _ends_entry(before) and bool(
+            re.match(r"^[\"“‘(\[]?[A-ZÀ-ÞŁŠŽČ0-9]", text)) and not _CONTINUES.match(text)
     if strength == STRONG:
         return True
     if line.gap_before or line.page_break_before:
