@@ -271,6 +271,8 @@ def _looks_like_authors(text: str) -> bool:
     no sentence that ends and another that starts, hardly a lowercase word."""
     if len(text) > 320 or re.search(r"[\"“”„«»]|https?:|www\.|\d", text):
         return False
+    if re.match(rf"^(?:{_MONTH})\b", text):
+        return False  # "December 1994": a date
     stripped = EDITOR_MARK.sub(" ", text)
     if re.search(r":\s", stripped) or stripped.count("(") != stripped.count(")"):
         return False

@@ -124,7 +124,7 @@ def _numbering(lines: Sequence[Line]) -> set[int]:
         if not m or start_strength(ln.text) == NONE:
             continue
         n = int(m.group("a") or m.group("b") or m.group("c"))
-        if expected is None or expected <= n <= expected + 2:
+        if expected is None or expected <= n <= expected + 2 or n == 1:
             picked.append(i)
             expected = n + 1
     return set(picked) if len(picked) >= 3 else set()
@@ -165,8 +165,10 @@ def _starts_new(line: Line, prev: Line, strength: int, in_sequence: bool, by_num
     text, before = line.text.strip(), prev.text.rstrip()
     if re.search(r"[^\W\d_]-$", before) and not REPEAT_DASH.match(text):
         return False  # a word hyphenated across the break
-    if by_number:
-        return in_sequence
+    if in_sequence:
+        return True
+    if by_number and NUMBER_PREFIX.match(text):
+        return False  # a number out of the list's sequence: "14. Oktober 2005."
     if left is not None and line.x is not None:
         if line.x > left + 2:
             return False  # a hanging indent: a continuation line
@@ -175,6 +177,8 @@ def _starts_new(line: Line, prev: Line, strength: int, in_sequence: bool, by_num
         # One entry per line: a capitalised line after a finished one is the next entry.
         return width is None and not line.gap_before and _ends_entry(before) and bool(
             re.match(r"^[\"“‘(\[]?[A-ZÀ-ÞŁŠŽČ0-9]", text)) and not _CONTINUES.match(text)
+    if width is not None and len(before) >= 0.8 * width and not _ends_entry(before):
+        return False  # the line before ran to the margin mid-sentence: this one carries it on
     if strength == STRONG:
         return True
     if line.gap_before or line.page_break_before:
