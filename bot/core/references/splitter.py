@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.references.parser import (
+    _CUE,
     _LEADS,
     _MONTH,
     NUMBER_PREFIX,
@@ -81,6 +82,9 @@ def start_strength(text: str) -> int:
         return max(WEAK, _name_start(body))
     if re.match(r"^[\d(\[]", s):
         return NONE
+    cue = _CUE.match(s)
+    if cue and cue.end():
+        return max(WEAK, _name_start(s[cue.end():]))  # "Vgl. Siddiqi, Moin A. (2005): ..."
     return _name_start(s)
 
 
@@ -96,6 +100,9 @@ def _name_start(s: str) -> int:
         m = pattern.match(s)
         if m and _looks_like_authors(m.group("a")):
             return WEAK
+    lead = re.match(r"^(?P<a>[^:\"“„«]{2,100}?)\s?[:,]\s?(?=[\"“„«‘»])|^(?P<b>[^:]{2,100}?):\s", s)
+    if lead and _looks_like_authors(lead.group("a") or lead.group("b")):
+        return WEAK  # "Konami: Silent Hill, 1999.", "Wonka, Arndt, »Accountability ...«"
     if re.match(r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-Þ][\w'’\-]+)?,\s[A-ZÀ-Þ]", s):
         return WEAK
     return NONE
@@ -111,8 +118,8 @@ def _wrap_width(lines: Sequence[Line]) -> float | None:
     if len(lengths) < 4:
         return None
     width = lengths[int(0.9 * (len(lengths) - 1))]
-    near = sum(1 for n in lengths if n >= 0.8 * width)
-    return float(width) if width <= 220 and near >= 0.4 * len(lengths) else None
+    near = sum(1 for n in lengths if n >= 0.85 * width)
+    return float(width) if width <= 150 and near >= 0.45 * len(lengths) else None
 
 
 def _numbering(lines: Sequence[Line]) -> set[int]:
