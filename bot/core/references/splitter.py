@@ -94,12 +94,15 @@ def _name_start(s: str) -> int:
     lead = _author_date(head, years, dashed=False)
     if lead is not None and lead[0] and lead[2]:
         return STRONG
-    if lead is not None and lead[0] and re.search(r"[(,.:]\s*$", s[: years[0].start]):
+    if lead is not None and lead[0] and (
+        re.search(r"\(\s*$", s[: years[0].start]) or s[years[0].end:].lstrip().startswith(":")
+    ):
         return STRONG  # the date closes the line: "Müller, Hans (2005):"
-    for pattern in _LEADS:
+    for k, pattern in enumerate(_LEADS):
         m = pattern.match(s)
         if m and _looks_like_authors(m.group("a")):
-            return WEAK
+            # "Surname, I.", "Surname AB,", "A. B. Surname,": names no other line starts with
+            return STRONG if k < 3 and re.search(r"[A-Z]\.|\b[A-Z]{1,3}\b", m.group("a")) else WEAK
     lead = re.match(r"^(?P<a>[^:\"“„«]{2,100}?)\s?[:,]\s?(?=[\"“„«‘»])|^(?P<b>[^:]{2,100}?):\s", s)
     if lead and _looks_like_authors(lead.group("a") or lead.group("b")):
         return WEAK  # "Konami: Silent Hill, 1999.", "Wonka, Arndt, »Accountability ...«"
