@@ -67,7 +67,8 @@ def parse_names(text: str) -> list[Name]:
     if not re.search(r"[,;/]", text) and not _initials_in(text) and any(
         _corporate(g) for g in re.split(r"\s+(?:and|und|&)\s+", text)
     ):
-        return [Name(_display(text), _display(text))]  # "Zentrum für Forschung und Innovation"
+        shown = text if text.isupper() and " " not in text and len(text) <= 5 else _display(text)
+        return [Name(shown, shown)]  # "Zentrum für Forschung und Innovation", "OECD"
     groups = [g.strip(" ,") for g in re.split(r"\s*(?:/|;|&|\+)\s*|,?\s+(?:and|und|y|et)\s+", text)]
     groups = [g for g in groups if g]
     names: list[Name] = []
@@ -182,6 +183,8 @@ def _single(piece: str, *, alone: bool) -> Name:
         return Name(_display(surname), f"{given} {_display(surname)}")
     if _vancouver(piece) and len(words) <= 3:
         return _vancouver_name(piece)
+    if len(words) == 1 and piece.isupper() and len(piece) <= 5:
+        return Name(piece, piece)  # "OECD", "IMF": an initialism stays as printed
     if _corporate(piece) or (len(words) == 1) or _looks_corporate_initials(piece):
         return Name(_display(piece), _display(piece))
     return _natural(piece)

@@ -154,29 +154,35 @@ def _parse_body(body: str, *, dashed: bool) -> _Fields:
     years = _year_candidates(body)
     lead = _author_date(body, years, dashed=dashed)
     if lead is not None:
-        authors, year, rest, comma_style = lead
+        authors, dated, rest, comma_style = lead
         title, after = _title(rest, comma_style=comma_style)
         names = parse_names(authors)
         _, editors = clean_author_text(authors)
-        return _Fields(names, year.value, title, _container(after), after, editors)
+        return _Fields(names, dated.value, title, _container(after), after, editors)
     authors, rest, sep = _leading_names(body, dashed=dashed)
     title, after = _title(rest, comma_style=sep == ",")
     offset = len(body) - len(rest)
     title_end = offset + len(rest) - len(after)
     later = [y for y in years if y.start >= title_end]
     within = [y for y in years if offset <= y.start < title_end]
-    year = (later or within or [y for y in years if y.start < offset] or [None])[0]
-    if year is not None and year.start < title_end and later == [] and re.search(
-        rf"(?:^|[,.]\s*){re.escape(body[year.start:year.end])}\W*$", title
+    pool = later or within or [y for y in years if y.start < offset]
+    date = pool[0] if pool else None
+    if date is not None and date.start < title_end and later == [] and re.search(
+        rf"(?:^|[,.]\s*){re.escape(body[date.start:date.end])}\W*$", title
     ):
         # "Nintendo: Super Mario Bros., 1986." - the date closed the title segment
-        title = re.sub(rf"[,.]?\s*{re.escape(body[year.start:year.end])}\W*$", "", title)
+        title = re.sub(rf"[,.]?\s*{re.escape(body[date.start:date.end])}\W*$", "", title)
     names = parse_names(authors) if authors else []
     _, editors = clean_author_text(authors) if authors else ("", False)
-    return _Fields(names, year.value if year else None, title, _container(after), after, editors)
+    return _Fields(names, date.value if date else None, title, _container(after), after, editors)
 
 
 # -- years --------------------------------------------------------------------------------------
+
+
+_LOCATOR_BEFORE = re.compile(
+    r"(?:\bpp?\.|\bS\.|\bpages?|\b[Nn]o\.|\bNr\.|\bISBN|\bISSN|[:;]|\bp\.|\bBd\.|#|-)\s*$"
+)
 
 
 def _year_candidates(text: str) -> list[_Year]:
@@ -189,11 +195,10 @@ def _year_candidates(text: str) -> list[_Year]:
         if any(a <= m.start() < b for a, b in blocked):
             continue
         before = text[max(0, m.start() - 12):m.start()]
-        if re.search(r"(?:\bpp?\.|\bS\.|\bpages?|\b[Nn]o\.|\bNr\.|\bISBN|\bISSN|[:;]|\bp\.|\bBd\.|#|-)\s*$", before):
-            if not re.search(r"\(\s*$|^\s*\)", before[-2:]) and not (
-                before.rstrip().endswith(":") and m.group("y2") is None and _looks_year_after_colon(text, m)
-            ):
-                continue
+        if _LOCATOR_BEFORE.search(before) and not (
+            before.rstrip().endswith(":") and m.group("y2") is None and _looks_year_after_colon(text, m)
+        ):
+            continue  # "pp. 1999", "No. 2005", "Review 53: 1999": a number, not a date
         y, y2, suffix = m.group("y"), m.group("y2"), m.group("s") or ""
         value = y
         if y2:
@@ -269,7 +274,7 @@ _ALLOWED_LOWER = PARTICLES | frozenset(
 def _looks_like_authors(text: str) -> bool:
     """An author list, corporate or personal, and nothing of a title: no quotes, no digits,
     no sentence that ends and another that starts, hardly a lowercase word."""
-    if len(text) > 320 or re.search(r"[\"“”„«»]|https?:|www\.|\d", text):
+    if len(text) > 320 or re.search(r"[\"“”„«»《》「」『』：]|https?:|www\.|\d", text):
         return False
     if re.match(rf"^(?:{_MONTH})\b", text):
         return False  # "December 1994": a date
@@ -330,19 +335,18 @@ def _leading_names(body: str, *, dashed: bool) -> tuple[str, str, str]:
     quote = re.match(rf"^(?P<a>[^{_OPEN_QUOTES}:]{{2,200}}?)\s*[,:.，：]\s*(?=[{_OPEN_QUOTES}])", body)
     if quote and _looks_like_authors(quote.group("a")):
         return quote.group("a"), body[quote.end():], ","
+    found = [m for m in (p.match(body) for p in _LEADS) if m and _looks_like_authors(m.group("a"))]
+    if found:
+        m = max(found, key=lambda x: len(x.group("a")))  # "Jennifer N. Dang." over "Jennifer N."
+        authors, rest = m.group("a"), body[m.end():]
+        if _CONTAINER_START.match(rest) and "," in authors:
+            # "Daalder/Goldgeier, Putting Europe First, in: Survival": the last piece is the title
+            cut = authors.rindex(",")
+            return authors[:cut], body[cut + 1:].lstrip(), ","
+        return authors, rest, m.group("sep") or "."
     colon = re.match(r"^(?P<a>[^:]{2,160}?):\s+(?=\S)", body)
     if colon and _looks_like_authors(colon.group("a")):
         return colon.group("a"), body[colon.end():], ":"
-    found = [m for m in (p.match(body) for p in _LEADS) if m and _looks_like_authors(m.group("a"))]
-    if found:
-        m = max(found, key=lambda x: len(x.group("a")))
-        if True:
-            authors, rest = m.group("a"), body[m.end():]
-            if _CONTAINER_START.match(rest) and "," in authors:
-                # "Daalder/Goldgeier, Putting Europe First, in: Survival": the last piece is the title
-                cut = authors.rindex(",")
-                return authors[:cut], body[cut + 1:].lstrip(), ","
-            return authors, rest, m.group("sep") or "."
     sentence = _first_sentence(body)
     if sentence and len(sentence) < len(body) and _looks_like_authors(sentence):
         return sentence, body[len(sentence):].lstrip(" .,:"), "."
@@ -409,6 +413,8 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
         return True  # "(London: SCM, 1990)", "(Cornell University Press, 2006)"
     if _PLACE_PUBLISHER.match(f) or _page_range(s) or _LOCATOR.search(s):
         return True
+    if re.match(rf"^[A-ZÀ-Þ][\w'’\-]+(?:[\s/][A-ZÀ-Þ][\w'’\-]+)?\s(?:{_Y})[a-z]?\b", s):
+        return True  # "New York 1985", "Oxford 1971 (Rpt. 1987)": place and date
     words = s.rstrip(".,").split()
     if _PUBLISHER_WORDS.search(s) and (len(words) <= 8 or "," in s):
         return True

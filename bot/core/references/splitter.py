@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from bot.core.references.parser import (
     _CUE,
     _LEADS,
+    _LOCATOR,
     _MONTH,
     NUMBER_PREFIX,
     REPEAT_DASH,
@@ -103,8 +104,8 @@ def _name_start(s: str) -> int:
         if m and _looks_like_authors(m.group("a")):
             # "Surname, I.", "Surname AB,", "A. B. Surname,": names no other line starts with
             return STRONG if k < 3 and re.search(r"[A-Z]\.|\b[A-Z]{1,3}\b", m.group("a")) else WEAK
-    lead = re.match(r"^(?P<a>[^:\"“„«]{2,100}?)\s?[:,]\s?(?=[\"“„«‘»])|^(?P<b>[^:]{2,100}?):\s", s)
-    if lead and _looks_like_authors(lead.group("a") or lead.group("b")):
+    colon = re.match(r"^(?P<a>[^:\"“„«]{2,100}?)\s?[:,]\s?(?=[\"“„«‘»])|^(?P<b>[^:]{2,100}?):\s", s)
+    if colon and _looks_like_authors(colon.group("a") or colon.group("b")):
         return WEAK  # "Konami: Silent Hill, 1999.", "Wonka, Arndt, »Accountability ...«"
     if re.match(r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-Þ][\w'’\-]+)?,\s[A-ZÀ-Þ]", s):
         return WEAK
@@ -118,7 +119,7 @@ def _ends_entry(text: str) -> bool:
 def _wrap_width(lines: Sequence[Line]) -> float | None:
     """The width lines were wrapped at, when most lines run to it (else None: one per line)."""
     lengths = sorted(len(ln.text) for ln in lines)
-    if len(lengths) < 4:
+    if len(lengths) < 8:  # too few lines to tell a printed width
         return None
     width = lengths[int(0.9 * (len(lengths) - 1))]
     near = sum(1 for n in lengths if n >= 0.85 * width)
@@ -186,7 +187,8 @@ def _starts_new(line: Line, prev: Line, strength: int, in_sequence: bool, by_num
     if strength == NONE:
         # One entry per line: a capitalised line after a finished one is the next entry.
         return width is None and not line.gap_before and _ends_entry(before) and bool(
-            re.match(r"^[\"“‘(\[]?[A-ZÀ-ÞŁŠŽČ0-9]", text)) and not _CONTINUES.match(text)
+            re.match(r"^[\"“‘(\[]?[A-ZÀ-ÞŁŠŽČ0-9]", text)) and not _CONTINUES.match(text) and not (
+            _LOCATOR.search(text) and not _year_candidates(text))  # "Journal 49 (1): 37-65."
     if width is not None and len(before) >= 0.8 * width and not _ends_entry(before):
         return False  # the line before ran to the margin mid-sentence: this one carries it on
     if strength == STRONG:
