@@ -335,7 +335,8 @@ def _leading_names(body: str, *, dashed: bool) -> tuple[str, str, str]:
     quote = re.match(rf"^(?P<a>[^{_OPEN_QUOTES}:]{{2,200}}?)\s*[,:.，：]\s*(?=[{_OPEN_QUOTES}])", body)
     if quote and _looks_like_authors(quote.group("a")):
         return quote.group("a"), body[quote.end():], ","
-    found = [m for m in (p.match(body) for p in _LEADS) if m and _looks_like_authors(m.group("a"))]
+    head = body[:400]  # no author list runs longer; bounds the regexes' work on merged text
+    found = [m for m in (p.match(head) for p in _LEADS) if m and _looks_like_authors(m.group("a"))]
     if found:
         m = max(found, key=lambda x: len(x.group("a")))  # "Jennifer N. Dang." over "Jennifer N."
         authors, rest = m.group("a"), body[m.end():]

@@ -75,6 +75,8 @@ def start_strength(text: str) -> int:
         return STRONG
     if _CONTINUES.match(s) and not _PARTICLE_START.match(s):
         return NONE
+    if re.match(r"^[A-ZÀ-Þ][\w/.\-]+,\s(?:S|SS|pp?|Bd|Vol)\.\s?\d", s):
+        return NONE  # "London, S. 201-238.": a place and its pages
     number = NUMBER_PREFIX.match(s)
     if number:
         body = s[number.end():]
@@ -93,6 +95,8 @@ def _name_start(s: str) -> int:
     head = s[:260]
     years = [y for y in _year_candidates(head) if y.start < 220]
     lead = _author_date(head, years, dashed=False)
+    if lead is not None and re.match(r"^[;:]\s?\d", head[years[0].end:]):
+        lead = None  # "Urban Review. 1950;79:46-78.": a journal's date, volume and pages
     if lead is not None and lead[0] and lead[2]:
         return STRONG
     if lead is not None and lead[0] and (
@@ -100,14 +104,14 @@ def _name_start(s: str) -> int:
     ):
         return STRONG  # the date closes the line: "Müller, Hans (2005):"
     for k, pattern in enumerate(_LEADS):
-        m = pattern.match(s)
+        m = pattern.match(head)
         if m and _looks_like_authors(m.group("a")):
             # "Surname, I.", "Surname AB,", "A. B. Surname,": names no other line starts with
             return STRONG if k < 3 and re.search(r"[A-Z]\.|\b[A-Z]{1,3}\b", m.group("a")) else WEAK
     colon = re.match(r"^(?P<a>[^:\"“„«]{2,100}?)\s?[:,]\s?(?=[\"“„«‘»])|^(?P<b>[^:]{2,100}?):\s", s)
     if colon and _looks_like_authors(colon.group("a") or colon.group("b")):
         return WEAK  # "Konami: Silent Hill, 1999.", "Wonka, Arndt, »Accountability ...«"
-    if re.match(r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-Þ][\w'’\-]+)?,\s[A-ZÀ-Þ]", s):
+    if re.match(r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-Þ][\w'’\-]+)?,\s(?!(?:S|SS|pp?|Vol|No|Nr|Bd)\.\s?\d)[A-ZÀ-Þ]", s):
         return WEAK
     return NONE
 
@@ -195,8 +199,8 @@ def _starts_new(line: Line, prev: Line, strength: int, in_sequence: bool, by_num
         return True
     if line.gap_before or line.page_break_before:
         return _ends_entry(before) or not line.page_break_before
-    if width is not None and len(before) >= 0.8 * width:
-        return False  # the line before ran to the margin: this one carries on its entry
+    if width is not None and len(before) + 1 + len(text.split()[0]) > width:
+        return False  # this line's first word did not fit on the one before: it carries on
     return _ends_entry(before) or width is not None
 
 
