@@ -305,7 +305,8 @@ _ABBREVIATIONS_AFTER_NAME = frozenset("jr sr jun sen al co inc st dr prof ltd".s
 # -- names when the date comes later ------------------------------------------------------------
 
 _SN = r"(?:(?:[a-zà-ÿ]{1,4}\s|[dDlL]['’])){0,3}[A-ZÀ-ÞŁŠŽČ][\w'’\-]*(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?"
-_INI = r"(?:[A-ZÀ-ÞŁŠŽČ][a-z]?\.\s?-?\s?)++"  # possessive: no backtracking into initials
+# Initials, each with its full stop, so a run of them splits one way only ("J.M.", "H.-J.").
+_INI = r"[A-ZÀ-ÞŁŠŽČ][a-z]?\.(?:[\s\-]{0,2}[A-ZÀ-ÞŁŠŽČ][a-z]?\.)*\s?"
 _GIVEN = r"[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:[\s\-](?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+|[A-ZÀ-ÞŁŠŽČ]\.)){0,2}"
 _NAT = rf"(?:{_INI}|{_GIVEN}\s)(?:[a-zà-ÿ]{{1,4}}\s){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
 _VANC = r"(?:[a-zà-ÿ]{1,4}\s){0,3}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?\s(?:[A-Z]{1,3}\b|(?:[A-Z]\.-?){1,3})"
