@@ -132,7 +132,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         service = SeminarService(Path(tmp) / "bench.db", args.readings)
-        report = service.ensure_index()
+        course = service.scope("cli", None)
+        report = course.ensure_index()
         with service.db.read() as conn:
             passages = [r[0] for r in conn.execute(
                 "SELECT text FROM passages WHERE kind = 'body' AND length(text) > 200")]
@@ -148,14 +149,14 @@ def main() -> None:
             ("one channel", DigestOptions(channel="seminar-1")),
         ):
             t0, c0 = time.perf_counter(), time.process_time()
-            digest = service.digest(opts)
+            digest = course.digest(opts)
             took, cpu = time.perf_counter() - t0, time.process_time() - c0
             print(f"digest ({label}): {took:.2f}s (cpu {cpu:.2f}s)  "
                   f"{digest.totals['messages']} messages, "
                   f"{digest.totals['threads']} threads, {digest.totals['questions']} questions, "
                   f"{digest.totals['references']} references to "
                   f"{digest.totals['passages_referenced']} passages")
-        digest = service.digest(DigestOptions())
+        digest = course.digest(DigestOptions())
         for fmt in ("md", "csv", "json", "html"):
             t0 = time.perf_counter()
             files = render(digest, fmt)

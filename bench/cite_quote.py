@@ -57,13 +57,14 @@ def main() -> None:
                     shutil.copy(path, folder / f"{path.stem}-{n}{path.suffix}")
         service = SeminarService(Path(tmp) / "bench.db", folder)
         start = time.perf_counter()
-        report = service.ensure_index()
+        course = service.scope("cli", None)
+        report = course.ensure_index()
         print(f"indexed {len(report.indexed)} readings, {report.passages} passages "
               f"in {time.perf_counter() - start:.1f}s")
-        rows = [(f"cite {q!r}", lambda q=q: service.cite(q)) for q in CITES]
-        rows += [(f"quote {q[:40]!r}", lambda q=q: service.quote(q)) for q in QUOTES]
-        rows += [(f"bad cite ({len(b)} chars)", lambda b=b: service.cite(b)) for b in BAD]
-        rows += [(f"bad quote ({len(b)} chars)", lambda b=b: service.quote(b)) for b in BAD]
+        rows = [(f"cite {q!r}", lambda q=q: course.cite(q)) for q in CITES]
+        rows += [(f"quote {q[:40]!r}", lambda q=q: course.quote(q)) for q in QUOTES]
+        rows += [(f"bad cite ({len(b)} chars)", lambda b=b: course.cite(b)) for b in BAD]
+        rows += [(f"bad quote ({len(b)} chars)", lambda b=b: course.quote(b)) for b in BAD]
         for label, call in rows:
             median, worst = timed(call, args.rounds)
             print(f"{label:52} median {median * 1000:7.1f} ms   worst {worst * 1000:7.1f} ms")

@@ -100,7 +100,7 @@ def fts_top10(conn: sqlite3.Connection, expr: str) -> list[Any]:
 def measure_size(size: int, questions: int) -> dict[str, Any]:
     from rapidfuzz import fuzz, process
 
-    from bot.core.search.ranking import fts_query
+    from bot.core.search.retrieval import fts_query
     from bot.core.service import SeminarService
     from bot.core.textnorm import content_words, fold
 

@@ -18,10 +18,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot import cli_digest, formatting
-from bot.core.errors import DatabaseUnavailable, SeminarError
-from bot.core.models import IndexReport
-from bot.core.service import SeminarService
+from bot.console import Console
+from bot.core.errors import DatabaseDamaged, DatabaseUnavailable, SeminarError
+from bot.core.presentation import passage_view, readings_view, result_view
+from bot.core.service import CourseScope, SeminarService
 from bot.settings import Settings, load_settings
+
+PLATFORM = "cli"
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -115,24 +118,32 @@ def progress_printer(stream: TextIO) -> Callable[[str, int, int], None]:
     return show
 
 
-def _refresh(service: SeminarService, *, quiet: bool = True) -> IndexReport:
-    report = service.ensure_index(progress=None if quiet else progress_printer(sys.stderr))
+def local_course(service: SeminarService) -> CourseScope:
+    """The course the command line works on: the default one, over the whole database."""
+    return service.scope(PLATFORM, None)
+
+
+def _refresh(service: SeminarService, *, quiet: bool = True) -> CourseScope:
+    """The local course, brought up to date first (warnings on stderr)."""
+    course = local_course(service)
+    report = course.ensure_index(progress=None if quiet else progress_printer(sys.stderr))
     formatting.print_warnings(report.warnings)
-    return report
+    return course
 
 
 # -- commands ------------------------------------------------------------------------------
 
 
 def cmd_index(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    report = service.ensure_index(rebuild=args.rebuild, progress=progress_printer(sys.stderr))
-    formatting.print_warnings(report.warnings)
-    print(
-        f"indexed {len(report.indexed)} reading(s) ({report.passages} passages), "
-        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed "
-        f"in {report.seconds:.2f}s",
-        file=sys.stderr,  # stdout stays clean for tools that read JSON from this CLI
-    )
+    """Every configured course (SEMINAR_COURSES), not only the one the other commands use."""
+    for course in service.courses:
+        report = service.ensure_index(
+            course, rebuild=args.rebuild, progress=progress_printer(sys.stderr)
+        )
+        formatting.print_warnings(report.warnings)
+        # stdout stays clean for tools that read JSON from this CLI
+        prefix = f"{course}: " if len(service.courses) > 1 else ""
+        print(prefix + report.summary(), file=sys.stderr)
     return 0
 
 
@@ -156,63 +167,61 @@ def _batch(words: list[str], run: Callable[[str], dict[str, Any]],
 
 
 def cmd_ask(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    _refresh(service)
+    course = _refresh(service)
     if args.jsonl:
         return _batch(
             args.question,
-            lambda q: formatting.answer_json(service.ask(q, top=args.top, reading=args.reading)),
+            lambda q: formatting.answer_json(course.ask(q, top=args.top, reading=args.reading)),
             lambda q, e: {"query": q, "results": [], "error": e},
         )
-    answer = service.ask(" ".join(args.question), top=args.top, reading=args.reading)
+    answer = course.ask(" ".join(args.question), top=args.top, reading=args.reading)
     if args.json:
         print(json.dumps(formatting.answer_json(answer), ensure_ascii=False, indent=2))
     else:
-        print(formatting.answer_text(answer))
+        print(formatting.answer_text(result_view(answer)))
     return 0
 
 
 def cmd_cite(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    _refresh(service)
+    course = _refresh(service)
     if args.passage:
-        refs = service.how_to_cite(args.passage)
+        refs = course.how_to_cite(args.passage)
         print(json.dumps(refs, ensure_ascii=False, indent=2) if args.json
               else formatting.how_to_cite_text(refs))
         return 0
     if args.jsonl:
-        return _batch(args.query, lambda q: formatting.cite_json(service.cite(q)),
+        return _batch(args.query, lambda q: formatting.cite_json(course.cite(q)),
                       lambda q, e: {"query": q, "matches": [], "error": e})
-    result = service.cite(" ".join(args.query))
+    result = course.cite(" ".join(args.query))
     print(json.dumps(formatting.cite_json(result), ensure_ascii=False, indent=2) if args.json
-          else formatting.cite_text(result))
+          else formatting.cite_text(result_view(result)))
     return 0
 
 
 def cmd_quote(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    _refresh(service)
+    course = _refresh(service)
     if args.jsonl:
         return _batch(args.quote,
-                      lambda q: formatting.quote_json(service.quote(q, top=args.top)),
+                      lambda q: formatting.quote_json(course.quote(q, top=args.top)),
                       lambda q, e: {"query": q, "matches": [], "error": e})
-    result = service.quote(" ".join(args.quote), top=args.top)
+    result = course.quote(" ".join(args.quote), top=args.top)
     print(json.dumps(formatting.quote_json(result), ensure_ascii=False, indent=2) if args.json
-          else formatting.quote_text(result))
+          else formatting.quote_text(result_view(result)))
     return 0
 
 
 def cmd_readings(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    _refresh(service)
-    readings = service.readings()
+    readings = _refresh(service).readings()
     if args.json:
         print(json.dumps([formatting.reading_json(r) | {"passages": r.passages, "year": r.year}
                           for r in readings], ensure_ascii=False, indent=2))
     else:
-        print(formatting.readings_text(readings))
+        print(formatting.readings_text(readings_view(readings)))
     return 0
 
 
 def cmd_passage(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    _refresh(service)
-    passage, reading, around = service.passage(args.id)
+    passage, reading, around = _refresh(service).passage(args.id)
     if args.json:
         print(json.dumps({
             "passage_id": passage.id, "text": passage.text, "kind": passage.kind,
@@ -222,19 +231,17 @@ def cmd_passage(args: argparse.Namespace, service: SeminarService, settings: Set
             "neighbours": [p.id for p in around],
         }, ensure_ascii=False, indent=2))
     else:
-        print(formatting.passage_text(passage, reading, around))
+        print(formatting.passage_text(passage_view(passage, reading, around)))
     return 0
 
 
 def cmd_console(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    from bot.console import Console
-
     _refresh(service, quiet=not sys.stderr.isatty())
     return Console(service).run(sys.stdin, sys.stdout)
 
 
 def cmd_run(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    _refresh(service, quiet=False)
+    """Discord and Slack index every course they serve as they start (see their docs)."""
     if args.slack or (not args.discord and settings.slack_bot_token and not settings.discord_token):
         from bot.slack_app import run_slack
 
@@ -245,7 +252,9 @@ def cmd_run(args: argparse.Namespace, service: SeminarService, settings: Setting
 
         return int(run_discord(settings, service) or 0)
     print("No DISCORD_TOKEN or SLACK_BOT_TOKEN set: opening the local console.", file=sys.stderr)
-    return cmd_console(args, service, settings)
+    reports = service.ensure_all(progress=progress_printer(sys.stderr))
+    formatting.print_warnings(w for report in reports.values() for w in report.warnings)
+    return Console(service).run(sys.stdin, sys.stdout)
 
 
 # -- entry point ---------------------------------------------------------------------------
@@ -258,7 +267,7 @@ def make_service(args: argparse.Namespace, settings: Settings) -> SeminarService
     courses["default"] = Path(readings)
     try:
         return SeminarService(db, courses, guild_courses=settings.guild_courses())
-    except DatabaseUnavailable:
+    except DatabaseDamaged:
         if not (args.command == "index" and args.rebuild and db.is_file()):
             raise
     # `index --rebuild` on a damaged file: keep it aside for forensics, start a fresh one.
@@ -286,6 +295,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.handler(args, service, settings))
         finally:
             service.close()
+    except DatabaseUnavailable as exc:
+        # Students never see the file's path; the person at this terminal is the one to fix it.
+        print(f"seminar-bot: {exc} (database file: {exc.path})", file=sys.stderr)
+        return 2
     except SeminarError as exc:
         print(f"seminar-bot: {exc}", file=sys.stderr)
         return 2

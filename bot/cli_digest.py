@@ -15,10 +15,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot import formatting
-from bot.core.digest.render import FORMATS
 from bot.core.errors import SeminarError
-from bot.core.log.retention import parse_age
-from bot.core.models import DigestFile, DigestOptions
+from bot.core.models import DIGEST_FORMATS, DigestFile, DigestOptions
 from bot.core.service import SeminarService
 from bot.settings import Settings
 
@@ -33,7 +31,8 @@ def add_digest_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until", metavar="DATE", help="last day, included (YYYY-MM-DD)")
     p.add_argument("--channel", metavar="NAME", help="one channel (name or id) with its threads")
     p.add_argument("--guild", metavar="ID", help="one Discord guild / Slack team id")
-    p.add_argument("--format", choices=FORMATS, default="md", help="md (default), csv, json, html")
+    p.add_argument("--format", choices=DIGEST_FORMATS, default="md",
+                   help=f"{', '.join(DIGEST_FORMATS)} (default: md)")
     p.add_argument("--anonymize", action="store_true",
                    help="replace names with pseudonyms that stay the same across digests")
     p.add_argument("--out", type=Path, metavar="FILE",
@@ -41,8 +40,9 @@ def add_digest_options(p: argparse.ArgumentParser) -> None:
 
 
 def digest_options(args: argparse.Namespace) -> DigestOptions:
+    """The options as typed; the guild is the scope's (`--guild`, or the whole database)."""
     return DigestOptions(since=args.since, until=args.until, channel=args.channel,
-                         guild_id=args.guild, anonymize=args.anonymize)
+                         anonymize=args.anonymize)
 
 
 def register(command: Command, global_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -96,9 +96,10 @@ def write_files(files: Sequence[DigestFile], out: Path | None, fmt: str) -> list
 
 
 def cmd_digest(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
+    course = service.scope("cli", args.guild)
     # the passages a digest points at must be indexed
-    formatting.print_warnings(service.ensure_index().warnings)
-    files = service.digest_files(digest_options(args), args.format)
+    formatting.print_warnings(course.ensure_index().warnings)
+    files = course.digest_files(digest_options(args), args.format)
     for path in write_files(files, args.out, args.format):
         print(f"wrote {path}", file=sys.stderr)
     return 0
@@ -120,13 +121,10 @@ def cmd_import_slack(args: argparse.Namespace, service: SeminarService,
 
 
 def cmd_purge(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    if args.older_than:
-        days = parse_age(args.older_than)
-    elif settings.retention_days:
-        days = settings.retention_days
-    else:
+    age = args.older_than or settings.retention_days
+    if not age:
         raise SeminarError("Say how old: purge --older-than 180d (or set SEMINAR_RETENTION_DAYS).")
-    report = service.purge(days)
+    report = service.purge(age)
     print(f"deleted {report.messages} message(s) logged before {report.cutoff[:10]}")
     return 0
 
@@ -155,7 +153,7 @@ def console_digest(service: SeminarService, arg: str) -> str:
         args = parser.parse_args(shlex.split(arg))
     except ValueError as exc:
         raise SeminarError(f"/digest: {exc}") from None
-    files = service.digest_files(digest_options(args), args.format)
+    files = service.scope("console", args.guild).digest_files(digest_options(args), args.format)
     if args.out is None and args.format in PRINTABLE:
         return files[0].data.decode().rstrip()
     written = write_files(files, args.out, args.format)

@@ -11,30 +11,31 @@ import getpass
 import time
 import uuid
 from collections.abc import Callable
-from typing import TextIO
+from typing import Final, TextIO
 
 from bot import formatting
 from bot.cli_digest import console_digest
 from bot.core.errors import SeminarError
-from bot.core.log.discussion import now_iso
-from bot.core.models import ChannelInfo, LoggedMessage
+from bot.core.models import ChannelInfo, LoggedMessage, now_iso
+from bot.core.presentation import (
+    ResultView,
+    help_entries,
+    passage_view,
+    readings_view,
+    result_view,
+)
 from bot.core.service import SeminarService
 
-HELP = """Type a question, or one of:
-  /ask QUESTION        passages of the readings that answer it
-  /readings            what is indexed
-  /passage ID          one passage with its neighbours
-  /cite NAME YEAR      a reference-list entry and every passage citing it
-  /cite ID             how to cite the reading of passage ID (APA, Chicago)
-  /quote TEXT          where a (half-remembered) quote comes from
-  /say THREAD TEXT     post TEXT in a simulated discussion thread (logged like Discord)
-  /digest [OPTIONS]    the discussion digest (--since, --until, --channel, --anonymize,
-                       --format md|csv|json|html --out FILE)
-  /help                this list
-  /quit                leave (Ctrl-D works too)"""
+
+def help_text() -> str:
+    """The console's commands, from the one registry every surface's help is written from."""
+    lines = ["Type a question, or one of:"]
+    for usage, what in help_entries(CONSOLE):
+        lines.append(f"  {usage:<20} {what}" if len(usage) <= 20 else f"  {usage}\n{'':23}{what}")
+    return "\n".join(lines)
 
 
-CONSOLE = "console"  # the platform, and the one "server" the console simulates
+CONSOLE: Final = "console"  # the platform, and the one "server" the console simulates
 
 
 def console_message(thread: str, text: str, author: str) -> LoggedMessage:
@@ -56,48 +57,42 @@ def console_message(thread: str, text: str, author: str) -> LoggedMessage:
 class Console:
     def __init__(self, service: SeminarService, *, author: str | None = None) -> None:
         self.service = service
+        self.course = service.scope(CONSOLE, CONSOLE)
         self.author = author or getpass.getuser()
         self.commands: dict[str, Callable[[str], str]] = {
             "ask": self.ask,
-            "readings": lambda _arg: formatting.readings_text(self.service.readings()),
+            "readings": lambda _arg: formatting.readings_text(readings_view(self.course.readings())),
             "passage": self.passage,
             "cite": self.cite,
             "quote": self.quote,
             "say": self.say,
             "digest": lambda arg: console_digest(self.service, arg),
-            "help": lambda _arg: HELP,
+            "help": lambda _arg: help_text(),
         }
 
-    def _record(self, kind: str, query: str, passage_ids: list[str]) -> None:
+    def _shown(self, view: ResultView) -> str:
         """Log the lookup as Discord does, so the digest's bot usage covers the console too."""
-        self.service.record_query(
-            guild_id=CONSOLE, kind=kind, query=query, results=passage_ids, user_id=self.author
+        self.course.record_query(
+            kind=view.kind, query=view.query, results=view.passage_ids, user_id=self.author
         ).result()
+        return formatting.result_text(view)
 
     def ask(self, question: str) -> str:
-        answer = self.service.ask(question, top=3)
-        self._record("ask", answer.query, [h.passage.id for h in answer.hits])
-        return formatting.answer_text(answer)
+        return self._shown(result_view(self.course.ask(question, top=3)))
 
     def quote(self, text: str) -> str:
-        result = self.service.quote(text)
-        self._record("quote", result.query, [h.passage.id for h in result.hits])
-        return formatting.quote_text(result)
+        return self._shown(result_view(self.course.quote(text)))
 
     def passage(self, arg: str) -> str:
         if not arg.strip():
             raise SeminarError("Usage: /passage ID (ids are shown next to every answer)")
-        return formatting.passage_text(*self.service.passage(arg.strip()))
+        return formatting.passage_text(passage_view(*self.course.passage(arg.strip())))
 
     def cite(self, arg: str) -> str:
         """A passage id asks how to cite its reading; anything else names a source."""
-        if arg and " " not in arg and any(r.id and arg.startswith(r.id + "-")
-                                          for r in self.service.readings()):
-            return formatting.how_to_cite_text(self.service.how_to_cite(arg))
-        result = self.service.cite(arg)
-        cited = [c.passage.id for m in result.matches for c in m.cited_in]
-        self._record("cite", result.query, cited)
-        return formatting.cite_text(result)
+        if self.course.is_passage_id(arg):
+            return formatting.how_to_cite_text(self.course.how_to_cite(arg))
+        return self._shown(result_view(self.course.cite(arg)))
 
     def say(self, arg: str) -> str:
         """Post into a local discussion thread, through the same log functions as Discord."""
@@ -124,7 +119,7 @@ class Console:
             return None
         handler = self.commands.get(name)
         if handler is None:
-            return f"Unknown command /{name}. " + HELP
+            return f"Unknown command /{name}. " + help_text()
         return handler(arg.strip())
 
     def run(self, stdin: TextIO, stdout: TextIO) -> int:

@@ -1,15 +1,32 @@
-"""Terminal and JSON renderings of core results, shared by the CLI and the console."""
+"""Terminal and JSON renderings of core results, shared by the CLI and the console.
+
+The text renderings draw the view models of bot.core.presentation and only wrap them to the
+terminal's width; the JSON ones are the CLI's documented contracts (README.md), built from the
+results themselves so no presentation choice (a cap, a label) can change them.
+"""
 
 from __future__ import annotations
 
 import shutil
 import sys
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.core.models import Answer, CiteResult, Hit, Passage, QuoteResult, Reading
-from bot.core.references.styles import how_to_cite
+from bot.core.models import Answer, CiteResult, Hit, QuoteResult, Reading
+from bot.core.presentation import (
+    LEFT_OUT,
+    MENTIONS_ONLY,
+    NO_READINGS,
+    UNCITED,
+    Card,
+    Excerpt,
+    PassageView,
+    ReadingLine,
+    ResultView,
+    how_to_cite_view,
+    reference_forms,
+)
 
 
 def reading_json(reading: Reading) -> dict[str, Any]:
@@ -45,73 +62,77 @@ def _width() -> int:
     return max(40, min(100, shutil.get_terminal_size((88, 20)).columns) - 2)
 
 
-def highlight(text: str, sentence: str) -> str:
-    at = text.find(sentence)
-    if not sentence or at < 0:
-        return text
-    return f"{text[:at]}**{sentence}**{text[at + len(sentence):]}"
+def _wrap(text: str, width: int, indent: str, rest: str | None = None) -> list[str]:
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=rest or indent)
 
 
-def where(passage: Passage, reading: Reading) -> str:
-    loc = passage.location
-    return f"{reading.title}" + (f" — {loc}" if loc else "")
+def marked(excerpt: Excerpt, *, bold: bool = True) -> str:
+    """The excerpt with its focus in **bold** and a … where text was left out."""
+    focus = f"**{excerpt.focus}**" if excerpt.focus and bold else excerpt.focus
+    return (("… " if excerpt.cut_before else "") + excerpt.before + focus + excerpt.after
+            + (" …" if excerpt.cut_after else "")).strip()
 
 
-def answer_text(answer: Answer) -> str:
+def where(card: Card | PassageView) -> str:
+    loc = card.passage.location
+    return card.reading_label + (f" — {loc}" if loc else "")
+
+
+def _nothing(view: ResultView) -> list[str]:
+    """The honest "nothing convincing": what to try, and a word over weak matches."""
+    nothing = view.nothing
+    if nothing is None:
+        return []
+    lines = [f"{nothing.title}. {nothing.advice}"]
+    if nothing.suggestions:
+        lines.append(f"{nothing.suggestions_label}: " + "; ".join(nothing.suggestions))
+    if nothing.weak:
+        lines += ["", nothing.weak]
+    return lines + [""]
+
+
+def _heading(view: ResultView, card: Card) -> str:
+    return (f"[{card.rank}] {where(card)}  ({view.score_label} {card.score:.0f}, "
+            f"id {card.passage_id})")
+
+
+def answer_text(view: ResultView) -> str:
     width = _width()
-    lines: list[str] = []
-    if not answer.confident:
-        lines.append("No passage matches that convincingly.")
-        if answer.suggestions:
-            lines.append("Try: " + "; ".join(answer.suggestions))
-        if answer.hits:
-            lines.append("")
-            lines.append("Closest (weak) matches:")
-    for hit in answer.hits:
-        p = hit.passage
-        lines.append(f"[{hit.rank}] {where(p, hit.reading)}  (score {hit.score:.0f}, id {p.id})")
-        body = highlight(p.text, hit.best_sentence)
-        lines.extend(textwrap.wrap(body, width, initial_indent="    ", subsequent_indent="    "))
+    lines = _nothing(view)
+    for card in view.cards:
+        lines.append(_heading(view, card))
+        lines.extend(_wrap(marked(card.excerpt), width, "    "))
         lines.append("")
     return "\n".join(lines).rstrip()
 
 
-def readings_text(readings: list[Reading]) -> str:
+def readings_text(readings: Sequence[ReadingLine]) -> str:
     if not readings:
-        return "No readings are indexed yet: put .txt, .md, .pdf or .docx files in the readings folder."
-    out = []
-    for r in readings:
-        by = f" — {r.byline}" if r.authors else ""
-        year = f" ({r.year})" if r.year else ""
-        out.append(f"{r.id}: {r.title}{by}{year} [{r.format}, {r.passages} passages]")
-    return "\n".join(out)
+        return NO_READINGS
+    return "\n".join(
+        f"{r.id}: {r.title}" + (f" — {r.credit}" if r.credit else "")
+        + f" [{r.format}, {r.passages} passages]"
+        for r in readings
+    )
 
 
-def passage_text(passage: Passage, reading: Reading, around: list[Passage]) -> str:
+def passage_text(view: PassageView) -> str:
     width = _width()
-    lines = [f"{where(passage, reading)}  (id {passage.id})", ""]
-    for p in around:
-        marker = ">>" if p.id == passage.id else "  "
+    lines = [f"{where(view)}  (id {view.passage.id})", ""]
+    for p in view.neighbours:
+        marker = ">>" if p.id == view.passage.id else "  "
         wrapped = textwrap.wrap(p.text, width - 4) or [""]
         lines.append(f"{marker}  {wrapped[0]}")
         lines.extend(f"    {w}" for w in wrapped[1:])
         lines.append("")
-    if passage.note_ids:
-        lines.append("Notes: " + ", ".join(passage.note_ids))
-    if passage.parent_id:
-        lines.append(f"Note to: {passage.parent_id}")
+    if view.passage.note_ids:
+        lines.append("Notes: " + ", ".join(view.passage.note_ids))
+    if view.passage.parent_id:
+        lines.append(f"Note to: {view.passage.parent_id}")
     return "\n".join(lines).rstrip()
 
 
 # -- cite and quote ------------------------------------------------------------------------
-
-
-def _snippet(text: str, start: int, end: int, reach: int = 110) -> str:
-    """The words around a span, so a long passage still shows where the citation stands."""
-    a, b = max(0, start - reach), min(len(text), end + reach)
-    a = text.rfind(" ", 0, a) + 1 if a else 0
-    b = text.find(" ", b) if b < len(text) and text.find(" ", b) > 0 else len(text)
-    return ("… " if a else "") + text[a:b].strip() + (" …" if b < len(text) else "")
 
 
 def cite_json(result: CiteResult) -> dict[str, Any]:
@@ -138,38 +159,38 @@ def cite_json(result: CiteResult) -> dict[str, Any]:
     return {"query": result.query, "matches": matches}
 
 
-def cite_text(result: CiteResult) -> str:
+# How much of a citing passage the terminal shows on each side of the citation.
+CITATION_REACH = 110
+
+
+def cite_text(view: ResultView) -> str:
     width = _width()
-    if not result.matches:
-        return (f"No reference-list entry or mention matches {result.query!r}. Try a surname "
-                "and a year, e.g. \"Krasner 1999\".")
+    if not view.groups:
+        return "\n".join(_nothing(view)).rstrip()
     lines: list[str] = []
-    for m in result.matches:
-        if m.entry is None:
-            lines.append(f"No reference list has an entry for {result.query!r}; passages that "
-                         f"MENTION it (mentions, not citations):")
+    for group in view.groups:
+        if group.entry is None:
+            lines.append(MENTIONS_ONLY)
         else:
-            src = f" (reference list of {m.reading.title})" if m.reading else ""
-            lines.append(f"{m.entry.formatted}  [match {m.score:.0f}]{src}")
-            lines.extend(textwrap.wrap("as printed: " + " ".join(m.entry.raw.split()), width,
-                                       initial_indent="  ", subsequent_indent="    "))
-            if not m.cited_in:
-                lines.append("  No passage cites it.")
-            else:
-                lines.append(f"  Cited in {len(m.cited_in)} place(s):")
+            src = f" (reference list of {group.source.title})" if group.source else ""
+            lines.append(f"{group.entry}  [{view.score_label} {group.score:.0f}]{src}")
+            lines.extend(_wrap(f"as printed: {group.as_printed}", width, "  ", "    "))
+            lines.append(f"  Cited in {group.cited} place(s):" if group.cited else f"  {UNCITED}")
         reading_id = None
-        for c in m.cited_in:
-            if c.reading.id != reading_id:
-                reading_id = c.reading.id
-                lines.append(f"  {c.reading.title}")
-            at = c.passage.text.find(c.citation)
-            loc = f", at {c.locator}" if c.locator else ""
-            label = "mention" if c.kind == "mention" else "cites"
-            lines.append(f"    - {c.passage.location or c.passage.id} (id {c.passage.id}) "
-                         f"{label} \u201c{c.citation}\u201d{loc}")
-            snippet = _snippet(c.passage.text, max(at, 0), max(at, 0) + len(c.citation))
-            lines.extend(textwrap.wrap(snippet, width, initial_indent="        ",
-                                       subsequent_indent="        "))
+        for card in group.cards:
+            if card.reading.id != reading_id:
+                reading_id = card.reading.id
+                lines.append(f"  {card.reading_label}")
+            cited = card.citation
+            assert cited is not None  # every /cite card has one
+            loc = f", at {cited.locator}" if cited.locator else ""
+            label = "mention" if cited.kind == "mention" else "cites"
+            lines.append(f"    - {card.location or card.passage_id} (id {card.passage_id}) "
+                         f"{label} \u201c{cited.text}\u201d{loc}")
+            snippet = card.excerpt.fit(len(card.excerpt.focus) + 2 * CITATION_REACH)
+            lines.extend(_wrap(marked(snippet, bold=False), width, "        "))
+        if group.left_out:
+            lines.append("    " + LEFT_OUT.format(n=group.left_out) + " (--json lists them all)")
         lines.append("")
     return "\n".join(lines).rstrip()
 
@@ -183,35 +204,31 @@ def quote_json(result: QuoteResult) -> dict[str, Any]:
              "reading": h.reading.id, "reading_title": h.reading.title,
              "passage_id": h.passage.id, "page": h.passage.page, "section": h.passage.section,
              "paragraph": h.passage.paragraph, "start": h.match.start, "end": h.match.end,
-             "cite_as": how_to_cite(h.reading, h.passage.page)}
+             "cite_as": reference_forms(h.reading, h.passage.page)}
             for h in result.hits
         ],
     }
 
 
-def quote_text(result: QuoteResult) -> str:
+def quote_text(view: ResultView) -> str:
     width = _width()
-    if not result.hits:
-        return "Nothing in the readings resembles that quote."
-    lines: list[str] = []
-    if not result.confident:
-        lines += ["Nothing in the readings matches that quote well; the closest spans are:", ""]
-    for rank, h in enumerate(result.hits, 1):
-        lines.append(f"[{rank}] {where(h.passage, h.reading)}  (confidence {h.match.score:.0f}, "
-                     f"id {h.passage.id})")
-        lines.extend(textwrap.wrap(f"\u201c{h.match.quote}\u201d", width, initial_indent="    ",
-                                   subsequent_indent="     "))
-        if result.confident:
-            lines.append(f"    Cite as (APA): {how_to_cite(h.reading, h.passage.page)['apa']}")
+    lines = _nothing(view)
+    for card in view.cards:
+        lines.append(_heading(view, card))
+        lines.extend(_wrap(f"\u201c{card.excerpt.focus}\u201d", width, "    ", "     "))
+        if view.confident:
+            lines.append(f"    Cite as (APA): {card.cite_as['apa']}")
             break  # one confident answer is the answer; weak ones are shown side by side
     return "\n".join(lines).rstrip()
 
 
-def how_to_cite_text(refs: dict[str, str]) -> str:
-    return "\n".join([
-        f"APA:     {refs['apa']}", f"         in text: {refs['apa_in_text']}",
-        f"Chicago: {refs['chicago']}", f"         in text: {refs['chicago_in_text']}",
-    ])
+def result_text(view: ResultView) -> str:
+    render = {"ask": answer_text, "cite": cite_text, "quote": quote_text}[view.kind]
+    return render(view)
+
+
+def how_to_cite_text(forms: dict[str, str]) -> str:
+    return "\n".join(f"{label}: {text}" for label, text in how_to_cite_view(forms))
 
 
 def print_warnings(warnings: Iterable[str]) -> None:

@@ -38,7 +38,7 @@ def make_service(tmp_path: Path) -> Iterator:
 
     def make(readings: Path, db: Path | None = None) -> SeminarService:
         service = SeminarService(db or tmp_path / "seminar.db", readings)
-        service.ensure_index()
+        service.ensure_all()
         services.append(service)
         return service
 
@@ -69,6 +69,18 @@ def sample_service(make_service, knowledge_dir: Path) -> SeminarService:
 @pytest.fixture(scope="module")
 def shared_service(tmp_path_factory, shared_readings: Path) -> Iterator[SeminarService]:
     service = SeminarService(tmp_path_factory.mktemp("shared") / "seminar.db", shared_readings)
-    service.ensure_index()
+    service.ensure_all()
     yield service
     service.close()
+
+
+@pytest.fixture
+def courses_file(tmp_path: Path) -> Path:
+    """A SEMINAR_COURSES file naming a second course, "ethics" (guild 900, one reading in
+    tmp_path/ethics), beside the default one."""
+    ethics = tmp_path / "ethics"
+    ethics.mkdir()
+    (ethics / "virtue.md").write_text("# Habit\n\nVirtue is acquired by habit.\n", encoding="utf-8")
+    path = tmp_path / "courses.toml"
+    path.write_text('[courses.ethics]\nreadings = "ethics"\nguilds = ["900"]\n', encoding="utf-8")
+    return path

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from bot.cli import main
 
 CLI = [sys.executable, "-m", "bot"]
 
@@ -89,3 +93,31 @@ def test_console_works_piped(base: list[str]) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "water-treaties-and-trust" in proc.stdout
     assert "score" in proc.stdout and "Usage: /passage" in proc.stdout and "Unknown command" in proc.stdout
+
+
+def test_run_indexes_every_configured_course(
+    tmp_path: Path, knowledge_dir: Path, courses_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`seminar-bot run` with no token opens the console: with every course indexed first."""
+    monkeypatch.chdir(tmp_path)  # no .env here
+    for name in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SEMINAR_COURSES", str(courses_file))
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    db = tmp_path / "run.db"
+    assert main(["run", "--readings", str(knowledge_dir), "--db", str(db)]) == 0
+    with sqlite3.connect(db) as conn:
+        courses = {row[0] for row in conn.execute("SELECT course FROM readings")}
+    assert courses == {"default", "ethics"}
+
+
+def test_index_indexes_every_configured_course(
+    tmp_path: Path, knowledge_dir: Path, courses_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SEMINAR_COURSES", str(courses_file))
+    db = tmp_path / "index.db"
+    assert main(["index", "--readings", str(knowledge_dir), "--db", str(db)]) == 0
+    with sqlite3.connect(db) as conn:
+        courses = {row[0] for row in conn.execute("SELECT course FROM readings")}
+    assert courses == {"default", "ethics"}

@@ -67,11 +67,11 @@ def test_console_lookups_count_as_bot_usage(tmp_path, knowledge_dir) -> None:
     from bot.core.service import SeminarService
 
     service = SeminarService(tmp_path / "c.db", knowledge_dir)
-    service.ensure_index()
+    service.ensure_all()
     console = Console(service, author="ana")
     console.handle("why do water treaties last?")
     console.handle("/cite Ostrom 1990")
     console.handle("/quote communities routinly avoid that fate")
-    usage = service.digest(DigestOptions(guild_id="console")).bot
+    usage = service.scope("cli", "console").digest(DigestOptions()).bot
     assert (usage["questions_asked"], usage["citations_looked_up"], usage["quotes_looked_up"]) == (1, 1, 1)
     service.close()

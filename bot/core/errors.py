@@ -18,7 +18,25 @@ class ReadingsNotFound(SeminarError):
 
 
 class DatabaseUnavailable(SeminarError):
-    """The database file is locked, corrupt or not a database."""
+    """The database file cannot be used for a reason outside the code that an administrator can
+    act on: damaged, read-only, disk full, cannot be opened, made by a newer version.
+
+    The message reaches students, so it never names the file; `path` does, for the logs and for
+    the CLI, whose user is the one who can fix it. Any other `sqlite3.Error` is a bug and is not
+    turned into this.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """Another program holds the database's lock: the one case where trying again can help."""
+
+
+class DatabaseDamaged(DatabaseUnavailable):
+    """The file is corrupt or not a database: only rebuilding it helps (`index --rebuild`)."""
 
 
 class NotFound(SeminarError):

@@ -8,18 +8,48 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
 
 DEFAULT_COURSE = "default"
+# The digest's file formats, and what a person calls each (the order every surface offers them).
+DIGEST_FORMATS: dict[str, str] = {"md": "Markdown", "csv": "CSV", "json": "JSON", "html": "HTML"}
 
-# Passage kinds: body: running text; abstract: an abstract or summary (also in another
-# language); footnote: a note's text; bibliography: one reference-list entry; figure:
-# figure/table debris. Only these answer questions:
-ASKABLE_KINDS: tuple[str, ...] = ("body", "abstract", "footnote")
+
+class PassageKind(StrEnum):
+    """What a passage is. Members are their strings: `passages.kind` stores the value, and
+    `kind == "footnote"` holds for a member as for the stored text."""
+
+    BODY = "body"  # running text
+    ABSTRACT = "abstract"  # an abstract or summary (also in another language)
+    FOOTNOTE = "footnote"  # a note's text
+    BIBLIOGRAPHY = "bibliography"  # one reference-list entry
+    FIGURE = "figure"  # figure/table debris
+
+
+# Only these answer questions:
+ASKABLE_KINDS: tuple[PassageKind, ...] = (
+    PassageKind.BODY, PassageKind.ABSTRACT, PassageKind.FOOTNOTE,
+)
 # Everything the reading itself says (not its reference list): where quotes and citations are.
-TEXT_KINDS: tuple[str, ...] = ("body", "abstract", "footnote", "figure")
+TEXT_KINDS: tuple[PassageKind, ...] = (*ASKABLE_KINDS, PassageKind.FIGURE)
+# Running text: what a footnote or a block quote hangs from.
+RUNNING_KINDS: tuple[PassageKind, ...] = (PassageKind.BODY, PassageKind.ABSTRACT)
 
 
-def kinds_sql(kinds: tuple[str, ...]) -> str:
+def now_iso() -> str:
+    """Now as every logged record stores a time: UTC, ISO 8601, to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class CitationKind(StrEnum):
+    """How a passage points at a source `cite` found."""
+
+    CITATION = "citation"  # it cites the reference-list entry
+    MENTION = "mention"  # it names the author (no reference list lists the source)
+
+
+def kinds_sql(kinds: tuple[PassageKind, ...]) -> str:
     """`'body', 'abstract'` for an SQL `IN (...)`: the kinds are our constants, never user text."""
     return ", ".join(f"'{k}'" for k in kinds)
 
@@ -44,7 +74,7 @@ class Reading:
 class Passage:
     id: str
     reading_id: str
-    kind: str
+    kind: PassageKind
     text: str
     section: str | None = None
     paragraph: int | None = None
@@ -64,7 +94,7 @@ class Passage:
             parts.append(f"§ {self.section}")
         if self.page is not None:
             parts.append(f"p. {self.page}")
-        if self.kind == "footnote" and self.label:
+        if self.kind == PassageKind.FOOTNOTE and self.label:
             parts.append(f"note {self.label}")
         elif self.paragraph is not None:
             parts.append(f"¶ {self.paragraph}")
@@ -96,6 +126,12 @@ class IndexReport:
     warnings: list[str] = field(default_factory=list)
     passages: int = 0
     seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"indexed {len(self.indexed)} reading(s) ({self.passages} passages), "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed in {self.seconds:.2f}s"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +178,7 @@ class CitedIn:
     reading: Reading
     citation: str  # as written in the passage, or the name as written for a mention
     locator: str | None
-    kind: str  # "citation" | "mention"
+    kind: CitationKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,24 +1,27 @@
 """`SeminarService`: the whole API the adapters (CLI, console, Discord, Slack) see.
 
-It owns the database and the mapping from a platform scope (a Discord guild or Slack team) to a
-course. Methods are synchronous and safe to call from worker threads: async adapters call the
-read side through `asyncio.to_thread` and await the futures the write side returns
-(`asyncio.wrap_future`) so the event loop never waits on SQLite or on ranking.
+It owns the database and the mapping from a platform scope (a Discord guild, a Slack team, the
+CLI or the console) to a course, and hands each surface a `CourseScope`: one course as one
+scope sees it, so no lookup can fall back on another server's course. Methods are synchronous
+and safe to call from worker threads: async adapters call the read side through
+`asyncio.to_thread` and await the futures the write side returns (`asyncio.wrap_future`) so
+the event loop never waits on SQLite or on ranking.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from bot.core.digest.compute import Digest, build_digest
+from bot.core.digest.compute import build_digest
 from bot.core.digest.matcher import IndexMatcher
+from bot.core.digest.model import Digest
 from bot.core.digest.render import digest_files
 from bot.core.errors import InvalidQuery, NotFound
-from bot.core.log import discussion, imports, pseudonyms, retention
+from bot.core.log import discussion, imports, retention
 from bot.core.models import (
     DEFAULT_COURSE,
     Answer,
@@ -39,7 +42,8 @@ from bot.core.readings import refresh
 from bot.core.readings import store as index
 from bot.core.references import store as references
 from bot.core.references.styles import how_to_cite
-from bot.core.search import cite, quotes, ranking
+from bot.core.search import cite, quotes
+from bot.core.search.ask import Searcher
 from bot.core.storage.database import Database
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -60,21 +64,28 @@ class SeminarService:
             courses = {DEFAULT_COURSE: Path(courses)}
         self.courses: dict[str, Path] = {cid: Path(p) for cid, p in courses.items()}
         self.guild_courses = dict(guild_courses or {})
-        self.db.setup(create_schema)
-        self._searchers: dict[str, ranking.Searcher] = {}
+        self.db.migrate()
+        self._searchers: dict[str, Searcher] = {}
 
     def close(self) -> None:
         self.db.close()
 
     # -- courses ---------------------------------------------------------------------------
 
-    def course_for(self, scope_id: str | int | None) -> str:
-        """The course a guild/team belongs to; unknown scopes get the default course."""
+    def course_for(self, platform: str, scope_id: str | int | None) -> str:
+        """The course a Discord guild, a Slack team or a local surface ("cli", "console") is
+        taught in: the one place that decides it. A scope no course names gets the default
+        course (for now: unknown servers are to be refused later)."""
         if scope_id is not None and str(scope_id) in self.guild_courses:
             return self.guild_courses[str(scope_id)]
         if DEFAULT_COURSE in self.courses:
             return DEFAULT_COURSE
         return next(iter(self.courses))
+
+    def scope(self, platform: str, scope_id: str | int | None) -> CourseScope:
+        """Everything one guild/team (or the CLI, `scope_id` None) may ask, bound to its course."""
+        guild = None if scope_id is None else str(scope_id)
+        return CourseScope(self, platform, guild, self.course_for(platform, scope_id))
 
     def _folder(self, course: str) -> Path:
         try:
@@ -86,7 +97,7 @@ class SeminarService:
 
     def ensure_index(
         self,
-        course: str = DEFAULT_COURSE,
+        course: str,
         *,
         rebuild: bool = False,
         progress: ProgressCallback | None = None,
@@ -100,20 +111,21 @@ class SeminarService:
             self._searchers.pop(course, None)
         return report
 
-    def ensure_all(self) -> dict[str, IndexReport]:
-        return {c: self.ensure_index(c) for c in self.courses}
+    def ensure_all(self, *, progress: ProgressCallback | None = None) -> dict[str, IndexReport]:
+        """Every configured course brought up to date: what a running bot serves."""
+        return {c: self.ensure_index(c, progress=progress) for c in self.courses}
 
-    def readings(self, course: str = DEFAULT_COURSE) -> list[Reading]:
+    def readings(self, course: str) -> list[Reading]:
         with self.db.read() as conn:
             return index.list_readings(conn, course)
 
-    def reference_labels(self, course: str = DEFAULT_COURSE) -> list[str]:
+    def reference_labels(self, course: str) -> list[str]:
         """What `cite` can look up: "Surname Year" for every reference-list entry."""
         with self.db.read() as conn:
             return references.reference_labels(conn, course)
 
     def passage(
-        self, passage_id: str, *, course: str = DEFAULT_COURSE, context: int = 1
+        self, passage_id: str, *, course: str, context: int = 1
     ) -> tuple[Passage, Reading, list[Passage]]:
         """A passage, its reading and up to `context` neighbours on each side, in order."""
         with self.db.read() as conn:
@@ -123,10 +135,10 @@ class SeminarService:
             passage, reading = found
             return passage, reading, index.neighbours(conn, passage, context)
 
-    def _searcher(self, course: str) -> ranking.Searcher:
+    def _searcher(self, course: str) -> Searcher:
         searcher = self._searchers.get(course)
         if searcher is None:
-            searcher = ranking.Searcher(self.db, course)
+            searcher = Searcher(self.db, course)
             self._searchers[course] = searcher
         return searcher
 
@@ -134,15 +146,15 @@ class SeminarService:
         self,
         question: str,
         *,
-        course: str = DEFAULT_COURSE,
+        course: str,
         top: int = 5,
         reading: str | None = None,
     ) -> Answer:
         question = check_query(question)
-        reading_id = self.resolve_reading(reading, course) if reading else None
+        reading_id = self.resolve_reading(reading, course=course) if reading else None
         return self._searcher(course).ask(question, top=max(1, min(top, 25)), reading=reading_id)
 
-    def resolve_reading(self, name: str, course: str = DEFAULT_COURSE) -> str:
+    def resolve_reading(self, name: str, *, course: str) -> str:
         """A reading id from an id, a title or a fragment of either."""
         return index.resolve_reading(self.readings(course), name)
 
@@ -196,21 +208,6 @@ class SeminarService:
     def erase_user(self, user_id: str, guild_id: str | None = None) -> Future[int]:
         return self.db.write(partial(discussion.erase_user, user_id=user_id, guild_id=guild_id))
 
-    def record_query(
-        self,
-        *,
-        guild_id: str,
-        kind: str,
-        query: str,
-        results: Sequence[str],
-        channel_id: str | None = None,
-        user_id: str | None = None,
-    ) -> Future[int]:
-        return self.db.write(
-            partial(discussion.record_query, guild_id=guild_id, kind=kind, query=query,
-                    results=results, channel_id=channel_id, user_id=user_id)
-        )
-
     def record_feedback(self, query_id: int, *, helpful: bool) -> Future[bool]:
         return self.db.write(
             partial(discussion.record_feedback, query_id=query_id, helpful=helpful)
@@ -256,14 +253,14 @@ class SeminarService:
 
     # -- citations and quotes --------------------------------------------------------------
 
-    def cite(self, query: str, *, course: str = DEFAULT_COURSE) -> CiteResult:
+    def cite(self, query: str, *, course: str) -> CiteResult:
         """The entry a loose reference names ("krasnr soverignty") and the passages citing it."""
         query = cite.check_cite_query(query)
         searcher = self._searcher(course)
         with self.db.read() as conn:
             return cite.lookup(conn, query, course, searcher.readings(conn))
 
-    def quote(self, text: str, *, course: str = DEFAULT_COURSE, top: int = 3) -> QuoteResult:
+    def quote(self, text: str, *, course: str, top: int = 3) -> QuoteResult:
         """Where a possibly misremembered quote comes from, with the span as printed."""
         text = quotes.check_quote(text)
         searcher = self._searcher(course)
@@ -277,22 +274,23 @@ class SeminarService:
                      for m in found)
         return QuoteResult(text, hits, bool(hits) and hits[0].match.score >= quotes.CONFIDENT_SCORE)
 
-    def how_to_cite(self, passage_id: str, *, course: str = DEFAULT_COURSE) -> dict[str, str]:
+    def how_to_cite(self, passage_id: str, *, course: str) -> dict[str, str]:
         """APA and Chicago references to the reading a passage is from, with its page."""
         passage, reading, _ = self.passage(passage_id, course=course, context=0)
         return how_to_cite(reading, passage.page)
 
     # -- digests, imports, retention (instructor tools over the discussion log) -------------
 
-    def digest(self, opts: DigestOptions) -> Digest:
-        """Who took part and how, questions (un)answered, passages the discussion turned on."""
-        course = self.course_for(opts.guild_id)
+    def digest(self, opts: DigestOptions, *, course: str) -> Digest:
+        """Who took part and how, questions (un)answered, passages the discussion turned on
+        (`course`: whose readings the passages are looked up in)."""
         with self.db.read() as conn:
             return build_digest(self.db, opts, matcher=IndexMatcher(conn, course))
 
-    def digest_files(self, opts: DigestOptions, fmt: str = "md") -> list[DigestFile]:
+    def digest_files(
+        self, opts: DigestOptions, fmt: str = "md", *, course: str
+    ) -> list[DigestFile]:
         """The digest rendered as files (bytes + file names): what `/digest` attaches."""
-        course = self.course_for(opts.guild_id)
         with self.db.read() as conn:
             return digest_files(self.db, opts, fmt, matcher=IndexMatcher(conn, course))
 
@@ -302,8 +300,10 @@ class SeminarService:
     def import_slack_export(self, path: str | Path, *, team: str | None = None) -> ImportReport:
         return imports.import_slack_export(self.db, path, team=team)
 
-    def purge(self, older_than_days: int) -> PurgeReport:
-        return retention.purge(self.db, older_than_days)
+    def purge(self, older_than: int | str) -> PurgeReport:
+        """Delete what was logged before an age: days, or text like "180d", "26w", "1y"."""
+        days = retention.parse_age(older_than) if isinstance(older_than, str) else older_than
+        return retention.purge(self.db, days)
 
     def apply_retention(self, retention_days: int | None) -> PurgeReport | None:
         """The daily job the running bot schedules with `Settings.retention_days`."""
@@ -313,10 +313,95 @@ class SeminarService:
         return retention.forget(self.db, user_id, guild_id)
 
 
-def create_schema(conn: sqlite3.Connection) -> None:
-    index.create_schema(conn)
-    discussion.create_schema(conn)
-    pseudonyms.create_schema(conn)
+class CourseScope:
+    """One course as one Discord guild, Slack team or local surface sees it: what a surface
+    asks for its users goes through here, so the course (and, for the log, the guild) is never
+    left to the caller."""
+
+    def __init__(
+        self, service: SeminarService, platform: str, guild_id: str | None, course: str
+    ) -> None:
+        self.service = service
+        self.platform = platform
+        self.guild_id = guild_id  # None: the CLI, over the whole database
+        self.course = course
+
+    def __repr__(self) -> str:
+        return f"CourseScope({self.platform!r}, {self.guild_id!r}, course={self.course!r})"
+
+    # -- the readings ----------------------------------------------------------------------
+
+    def ensure_index(
+        self, *, rebuild: bool = False, progress: ProgressCallback | None = None
+    ) -> IndexReport:
+        return self.service.ensure_index(self.course, rebuild=rebuild, progress=progress)
+
+    def readings(self) -> list[Reading]:
+        return self.service.readings(self.course)
+
+    def reference_labels(self) -> list[str]:
+        return self.service.reference_labels(self.course)
+
+    def resolve_reading(self, name: str) -> str:
+        return self.service.resolve_reading(name, course=self.course)
+
+    def reading(self, name: str) -> Reading:
+        """The reading an id, a title or a fragment of either names."""
+        wanted = self.resolve_reading(name)
+        return next(r for r in self.readings() if r.id == wanted)
+
+    def is_passage_id(self, text: str) -> bool:
+        """Whether `text` looks like one of this course's passage ids ("reading-p12")."""
+        text = text.strip()
+        return bool(text) and " " not in text and any(
+            r.id and text.startswith(r.id + "-") for r in self.readings()
+        )
+
+    def passage(
+        self, passage_id: str, *, context: int = 1
+    ) -> tuple[Passage, Reading, list[Passage]]:
+        return self.service.passage(passage_id, course=self.course, context=context)
+
+    def ask(self, question: str, *, top: int = 5, reading: str | None = None) -> Answer:
+        return self.service.ask(question, course=self.course, top=top, reading=reading)
+
+    def cite(self, query: str) -> CiteResult:
+        return self.service.cite(query, course=self.course)
+
+    def quote(self, text: str, *, top: int = 3) -> QuoteResult:
+        return self.service.quote(text, course=self.course, top=top)
+
+    def how_to_cite(self, passage_id: str) -> dict[str, str]:
+        return self.service.how_to_cite(passage_id, course=self.course)
+
+    # -- what was asked, and digests of this scope's discussion ----------------------------
+
+    def record_query(
+        self,
+        *,
+        kind: str,
+        query: str,
+        results: Sequence[str],
+        channel_id: str | None = None,
+        user_id: str | None = None,
+    ) -> Future[int]:
+        return self.service.db.write(
+            partial(discussion.record_query, guild_id=self.guild_id or self.platform, kind=kind,
+                    query=query, results=results, channel_id=channel_id, user_id=user_id)
+        )
+
+    def record_feedback(self, query_id: int, *, helpful: bool) -> Future[bool]:
+        return self.service.record_feedback(query_id, helpful=helpful)
+
+    def digest(self, opts: DigestOptions) -> Digest:
+        return self.service.digest(self._own(opts), course=self.course)
+
+    def digest_files(self, opts: DigestOptions, fmt: str = "md") -> list[DigestFile]:
+        return self.service.digest_files(self._own(opts), fmt, course=self.course)
+
+    def _own(self, opts: DigestOptions) -> DigestOptions:
+        """The options limited to this scope's guild (the CLI's scope: the whole database)."""
+        return replace(opts, guild_id=self.guild_id)
 
 
 def check_query(text: str | None) -> str:

@@ -21,8 +21,9 @@ from discord.ext import commands
 
 from bot.core.errors import SeminarError
 from bot.core.models import Reading
-from bot.core.service import SeminarService
+from bot.core.service import CourseScope, SeminarService
 from bot.discord_app.errors import on_tree_error
+from bot.discord_app.logging_events import PLATFORM
 from bot.settings import Settings
 
 T = TypeVar("T")
@@ -83,28 +84,36 @@ class SeminarBot(commands.AutoShardedBot):
         return [discord.Object(id=i) for i in sorted(ids)]
 
     async def setup_hook(self) -> None:
+        """Before the gateway connects: every course's readings indexed (only what changed, off
+        the event loop), so a course added in SEMINAR_COURSES answers from its first command."""
+        reports = await asyncio.to_thread(self.service.ensure_all)
+        for course, report in reports.items():
+            log.info("course %s: %s", course, report.summary())
+            for warning in report.warnings:
+                log.warning("course %s: %s", course, warning)
         for module in COG_MODULES:
             await self.load_extension(module)
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: messages are only logged (see the log cog)."""
 
-    def course_for(self, guild_id: int | None) -> str:
-        return self.service.course_for(guild_id)
+    def scope_for(self, guild_id: int | None) -> CourseScope:
+        """The course a server is taught in, as that server may see it."""
+        return self.service.scope(PLATFORM, guild_id)
 
-    async def readings_for(self, course: str) -> list[Reading]:
+    async def readings_for(self, scope: CourseScope) -> list[Reading]:
         """The course's readings, cached so autocomplete never waits on the database."""
-        return await self._cached("readings", course, self.service.readings)
+        return await self._cached("readings", scope.course, scope.readings)
 
-    async def references_for(self, course: str) -> list[str]:
+    async def references_for(self, scope: CourseScope) -> list[str]:
         """The course's reference-list labels ("Krasner 1999"), cached like the readings."""
-        return await self._cached("references", course, self.service.reference_labels)
+        return await self._cached("references", scope.course, scope.reference_labels)
 
-    async def _cached(self, kind: str, course: str, load: Callable[[str], list[T]]) -> list[T]:
+    async def _cached(self, kind: str, course: str, load: Callable[[], list[T]]) -> list[T]:
         hit = self._course_cache.get((kind, course))
         if hit is not None and time.monotonic() - hit[0] < READINGS_CACHE_SECONDS:
             return hit[1]
-        value = await asyncio.to_thread(load, course)
+        value = await asyncio.to_thread(load)
         self._course_cache[(kind, course)] = (time.monotonic(), value)
         return value
 
@@ -124,8 +133,7 @@ async def add_feature_cog(bot: commands.Bot, cog: commands.Cog) -> None:
 
 
 def run_discord(settings: Settings, service: SeminarService) -> int:
-    """`seminar-bot run` with a DISCORD_TOKEN (the CLI has brought the index up to date); the
-    exit status once the bot is stopped.
+    """`seminar-bot run` with a DISCORD_TOKEN: the exit status once the bot is stopped.
 
     If the Message Content intent is not enabled in the developer portal, Discord refuses the
     connection; the bot then starts again without it and says what that costs (docs/discord.md).

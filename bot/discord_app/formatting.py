@@ -4,6 +4,8 @@ Discord rejects a whole response (HTTP 400) when one part is a character too lon
 text that reaches Discord is cut here, with an ellipsis, before it is sent. Text that came from
 a user or from the readings is escaped, so an asterisk in a passage cannot restyle the answer
 and a mention in a question cannot turn into a ping even before allowed mentions are applied.
+What is shown (cards, wording, labels) comes from bot.core.presentation; only Discord's markup
+and limits are here.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from collections.abc import Sequence
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.core.models import Answer, Passage, Reading
+from bot.core.models import Passage
+from bot.core.presentation import (
+    NO_READINGS,
+    Excerpt,
+    PassageView,
+    ReadingLine,
+    ResultView,
+    how_to_cite_view,
+)
 
 CONTENT_MAX = 2_000
 TITLE_MAX = 256
@@ -85,123 +95,78 @@ def fit(embed: discord.Embed) -> discord.Embed:
     return embed
 
 
-def excerpt_with_best(text: str, best: str, limit: int = EXCERPT_CHARS) -> str:
-    """The passage around its best sentence, escaped, with that sentence in bold.
+def excerpt_markdown(excerpt: Excerpt, limit: int = EXCERPT_CHARS) -> str:
+    """The passage around its focus, escaped, with the focus in bold.
 
     The window is cut in the raw text first and escaped afterwards, so an escape is never split
     in half; the bold markers are ours and are added last.
     """
-    start = text.find(best) if best else -1
-    if start < 0:
-        return safe(clip(text, limit))
-    end = start + len(best)
-    room = max(0, limit - len(best))
-    lo = max(0, start - room // 2)
-    hi = min(len(text), end + (room - (start - lo)))
-    lo = max(0, min(lo, hi - limit))
-    before, sentence, after = text[lo:start], text[start:end], text[end:hi]
-    if len(sentence) > limit:
-        sentence, after = clip(sentence, limit), ""
-    head = (ELLIPSIS if lo > 0 else "") + safe(before)
-    tail = safe(after) + (ELLIPSIS if hi < len(text) else "")
-    return f"{head}**{safe(sentence).strip()}**{tail}" if sentence.strip() else head + tail
+    part = excerpt.fit(limit)
+    head = (ELLIPSIS if part.cut_before else "") + safe(part.before)
+    tail = safe(part.after) + (ELLIPSIS if part.cut_after else "")
+    focus = safe(part.focus).strip()
+    return f"{head}**{focus}**{tail}" if focus else head + tail
 
 
-def reading_label(reading: Reading) -> str:
-    parts = [reading.title]
-    if reading.authors:
-        parts.append(reading.byline + (f" ({reading.year})" if reading.year else ""))
-    elif reading.year:
-        parts.append(reading.year)
-    return " — ".join(parts)
+def add_facts(embed: discord.Embed, facts: Sequence[tuple[str, str]]) -> None:
+    """Where the passage stands, one inline field each (section, page, note or paragraph)."""
+    for name, value in facts:
+        embed.add_field(name=name, value=safe(value, FIELD_VALUE_MAX))
 
 
-def location_fields(embed: discord.Embed, passage: Passage) -> None:
-    if passage.section:
-        embed.add_field(name="Section", value=safe(passage.section, FIELD_VALUE_MAX))
-    if passage.page is not None:
-        embed.add_field(name="Page", value=str(passage.page))
-    if passage.kind == "footnote" and passage.label:
-        embed.add_field(name="Note", value=safe(passage.label, 50))
-    elif passage.paragraph is not None:
-        embed.add_field(name="Paragraph", value=str(passage.paragraph))
-
-
-def hit_embed(answer: Answer, index: int, note: str | None = None) -> discord.Embed:
-    """One result: the passage with its best sentence in bold, and where it stands.
-
-    `note` is the reference-list entry a /cite result points to."""
-    hit = answer.hits[index]
-    weak = not answer.confident
+def card_embed(view: ResultView, index: int) -> discord.Embed:
+    """One result: the passage with its focus in bold, where it stands, and (for /cite) the
+    reference-list entry it points to."""
+    card = view.cards[index]
+    weak = not view.confident
     embed = discord.Embed(
-        title=clip(safe(reading_label(hit.reading)), TITLE_MAX),
-        description=excerpt_with_best(hit.passage.text, hit.best_sentence),
+        title=clip(safe(card.reading_label), TITLE_MAX),
+        description=excerpt_markdown(card.excerpt),
         colour=WEAK_COLOUR if weak else COLOUR,
     )
-    embed.set_author(name=question_line(answer.query))
-    location_fields(embed, hit.passage)
-    embed.add_field(name="Score", value=f"{hit.score:.0f}/100")
-    embed.add_field(name="Passage id", value=f"`{clip(hit.passage.id, 200)}`")
-    if note:
-        embed.add_field(name="Reference entry", value=safe(note, FIELD_VALUE_MAX), inline=False)
+    embed.set_author(name=question_line(view.query))
+    add_facts(embed, card.facts)
+    embed.add_field(name=view.score_label.capitalize(), value=f"{card.score:.0f}/100")
+    embed.add_field(name="Passage id", value=f"`{clip(card.passage_id, 200)}`")
+    if card.note:
+        embed.add_field(name="Reference entry", value=safe(card.note, FIELD_VALUE_MAX),
+                        inline=False)
     weak_note = " · weak match" if weak else ""
-    embed.set_footer(text=f"Result {index + 1} of {len(answer.hits)}{weak_note}")
+    embed.set_footer(text=f"Result {index + 1} of {len(view.cards)}{weak_note}")
     return fit(embed)
 
 
-# What "nothing found" means for each lookup: title, advice, and what the suggestions are.
-NOTHING_FOUND = {
-    "ask": (
-        "Nothing convincing in the readings",
-        "I could not find a passage that clearly answers this. Try other words, a narrower "
-        "question, or pick a reading with the `reading` option.",
-        "You could try",
-    ),
-    "cite": (
-        "No passage cites this",
-        "No passage of the readings cites a reference matching this. Try a surname and a "
-        "year, e.g. `Keohane 1984`, or a few words of the title.",
-        "In the reference lists, but not cited in a passage",
-    ),
-    "quote": (
-        "Quote not found",
-        "No passage matches these words closely. Try the words you are surest of.",
-        "You could try",
-    ),
-}
-
-
-def nothing_convincing_embed(answer: Answer, kind: str = "ask") -> discord.Embed:
+def nothing_embed(view: ResultView) -> discord.Embed:
     """The honest answer when no passage clearly answers the question."""
-    title, advice, suggestions = NOTHING_FOUND.get(kind, NOTHING_FOUND["ask"])
-    embed = discord.Embed(title=title, description=advice, colour=WEAK_COLOUR)
-    embed.set_author(name=question_line(answer.query))
-    if answer.suggestions:
+    nothing = view.nothing
+    assert nothing is not None, "a confident answer has cards"
+    embed = discord.Embed(title=nothing.title, description=safe(nothing.advice),
+                          colour=WEAK_COLOUR)
+    embed.set_author(name=question_line(view.query))
+    if nothing.suggestions:
         embed.add_field(
-            name=suggestions,
-            value="\n".join(f"• {safe(s, 300)}" for s in answer.suggestions[:10]),
+            name=nothing.suggestions_label,
+            value="\n".join(f"• {safe(s, 300)}" for s in nothing.suggestions[:10]),
             inline=False,
         )
-    if answer.hits:
-        embed.set_footer(text="The closest passages are weak matches: use the buttons to see them.")
+    if nothing.weak:
+        embed.set_footer(text=f"{nothing.weak} Use the buttons to see them.")
     return fit(embed)
 
 
-def passage_embed(
-    passage: Passage, reading: Reading, neighbours: Sequence[Passage] = ()
-) -> discord.Embed:
+def passage_embed(view: PassageView) -> discord.Embed:
     """/passage and "Show full passage": the passage in full when it fits, else its start."""
     embed = discord.Embed(
-        title=clip(safe(reading_label(reading)), TITLE_MAX),
-        description=safe(passage.text, DESCRIPTION_MAX),
+        title=clip(safe(view.reading_label), TITLE_MAX),
+        description=safe(view.passage.text, DESCRIPTION_MAX),
         colour=COLOUR,
     )
-    location_fields(embed, passage)
-    embed.add_field(name="Passage id", value=f"`{clip(passage.id, 200)}`")
-    around = [p.id for p in neighbours if p.id != passage.id]
-    if around:
-        embed.add_field(name="Around it", value=clip(", ".join(f"`{i}`" for i in around), 1000))
-    if passage_needs_file(passage):  # escaping only lengthens: this covers the raw text too
+    add_facts(embed, view.facts)
+    embed.add_field(name="Passage id", value=f"`{clip(view.passage.id, 200)}`")
+    if view.around:
+        embed.add_field(name="Around it",
+                        value=clip(", ".join(f"`{i}`" for i in view.around), 1000))
+    if passage_needs_file(view.passage):  # escaping only lengthens: this covers the raw text too
         embed.set_footer(
             text="The passage is longer than Discord allows: the full text is attached."
         )
@@ -212,17 +177,17 @@ def passage_needs_file(passage: Passage) -> bool:
     return len(safe(passage.text)) > DESCRIPTION_MAX
 
 
-def passage_file(passage: Passage, reading: Reading) -> discord.File:
-    body = f"{reading_label(reading)}\n{passage.location}\n\n{passage.text}\n"
+def passage_file(view: PassageView) -> discord.File:
+    passage = view.passage
+    body = f"{view.reading_label}\n{passage.location}\n\n{passage.text}\n"
     return discord.File(io.BytesIO(body.encode("utf-8")), filename=f"{passage.id[:80]}.txt")
 
 
-def readings_embed(readings: Sequence[Reading]) -> discord.Embed:
+def readings_embed(readings: Sequence[ReadingLine]) -> discord.Embed:
     """/readings: every reading, one line each; a long list ends with how many more there are."""
     lines = [
         f"**{safe(r.title, 200)}**"
-        + (f" — {safe(r.byline, 150)}" if r.authors else "")
-        + (f" ({safe(r.year, 10)})" if r.year else "")
+        + (f" — {safe(r.credit, 160)}" if r.credit else "")
         + f" · `{clip(r.id, 80)}` · {r.passages} passages"
         for r in readings
     ]
@@ -238,7 +203,12 @@ def readings_embed(readings: Sequence[Reading]) -> discord.Embed:
         shown.append(f"… and {len(lines) - len(shown)} more (type in `/ask reading:` to find them)")
     embed = discord.Embed(
         title=f"Readings ({len(readings)})",
-        description="\n".join(shown) or "No readings are indexed for this course yet.",
+        description="\n".join(shown) or safe(NO_READINGS),
         colour=COLOUR,
     )
     return fit(embed)
+
+
+def how_to_cite_text(forms: dict[str, str]) -> str:
+    """The reference forms as labelled, escaped lines."""
+    return "\n".join(f"**{label}**: {safe(text)}" for label, text in how_to_cite_view(forms))

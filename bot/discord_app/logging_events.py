@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 import discord
 
 from bot.core.models import Attachment, ChannelInfo, LoggedMessage
 
-PLATFORM = "discord"
+PLATFORM: Final = "discord"
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
 from typing import Any
 
 import discord
 
 from bot.core.models import Answer, CiteResult, QuoteResult
-from bot.core.service import SeminarService
+from bot.core.presentation import ResultView, passage_view, result_view
+from bot.core.service import CourseScope
 from bot.discord_app.errors import on_tree_error
 from bot.discord_app.formatting import (
+    card_embed,
     content,
-    hit_embed,
-    nothing_convincing_embed,
+    how_to_cite_text,
+    nothing_embed,
     passage_embed,
     passage_file,
     passage_needs_file,
 )
-from bot.discord_app.lookups import as_answer, how_to_cite_text
 
 VIEW_TIMEOUT = 15 * 60.0
 
@@ -42,21 +42,13 @@ class SeminarView(discord.ui.View):
 
 
 async def send_passage(
-    interaction: discord.Interaction,
-    service: SeminarService,
-    passage_id: str,
-    course: str,
-    *,
-    ephemeral: bool,
+    interaction: discord.Interaction, scope: CourseScope, passage_id: str, *, ephemeral: bool
 ) -> None:
     """The passage in an embed, with the full text attached when Discord cannot show it all."""
-    passage, reading, neighbours = await asyncio.to_thread(
-        service.passage, passage_id, course=course
-    )
-    embed = passage_embed(passage, reading, neighbours)
-    kwargs: dict[str, Any] = {"embed": embed, "ephemeral": ephemeral}
-    if passage_needs_file(passage):
-        kwargs["file"] = passage_file(passage, reading)
+    view = passage_view(*await asyncio.to_thread(scope.passage, passage_id))
+    kwargs: dict[str, Any] = {"embed": passage_embed(view), "ephemeral": ephemeral}
+    if passage_needs_file(view.passage):
+        kwargs["file"] = passage_file(view)
     await interaction.followup.send(**kwargs)
 
 
@@ -64,26 +56,15 @@ class AnswerView(SeminarView):
     """Browse the results, open a passage, see how to cite it, and say whether it helped."""
 
     def __init__(
-        self,
-        service: SeminarService,
-        answer: Answer,
-        *,
-        course: str,
-        query_id: int,
-        asker_id: int,
-        kind: str = "ask",
-        notes: Mapping[int, str] | None = None,
+        self, scope: CourseScope, result: ResultView, *, query_id: int, asker_id: int
     ) -> None:
         super().__init__(timeout=VIEW_TIMEOUT)
-        self.service = service
-        self.answer = answer
-        self.notes = dict(notes or {})
-        self.course = course
+        self.scope = scope
+        self.result = result
         self.query_id = query_id
         self.asker_id = asker_id
-        self.kind = kind
         # -1 is the "nothing convincing" card that opens a weak answer.
-        self.index = 0 if answer.confident and answer.hits else -1
+        self.index = 0 if result.confident else -1
         self._sync_buttons()
 
     async def _by_asker(self, interaction: discord.Interaction, what: str) -> bool:
@@ -98,13 +79,13 @@ class AnswerView(SeminarView):
 
     def embed(self) -> discord.Embed:
         if self.index < 0:
-            return nothing_convincing_embed(self.answer, self.kind)
-        return hit_embed(self.answer, self.index, self.notes.get(self.index))
+            return nothing_embed(self.result)
+        return card_embed(self.result, self.index)
 
     def _sync_buttons(self) -> None:
-        low = 0 if self.answer.confident else -1
+        low = 0 if self.result.confident else -1
         self.previous.disabled = self.index <= low
-        self.next.disabled = self.index >= len(self.answer.hits) - 1
+        self.next.disabled = self.index >= len(self.result.cards) - 1
         on_hit = self.index >= 0
         self.full.disabled = not on_hit
         self.cite.disabled = not on_hit
@@ -118,28 +99,26 @@ class AnswerView(SeminarView):
         self, interaction: discord.Interaction, button: discord.ui.Button[Any]
     ) -> None:
         if await self._by_asker(interaction, "page through these results"):
-            self.index = max(-1 if not self.answer.confident else 0, self.index - 1)
+            self.index = max(-1 if not self.result.confident else 0, self.index - 1)
             await self._show(interaction)
 
     @discord.ui.button(label="Next result", style=discord.ButtonStyle.primary, row=0)
     async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         if await self._by_asker(interaction, "page through these results"):
-            self.index = min(len(self.answer.hits) - 1, self.index + 1)
+            self.index = min(len(self.result.cards) - 1, self.index + 1)
             await self._show(interaction)
 
     @discord.ui.button(label="Show full passage", style=discord.ButtonStyle.secondary, row=0)
     async def full(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        hit = self.answer.hits[max(0, self.index)]
-        await send_passage(interaction, self.service, hit.passage.id, self.course, ephemeral=True)
+        card = self.result.cards[max(0, self.index)]
+        await send_passage(interaction, self.scope, card.passage_id, ephemeral=True)
 
     @discord.ui.button(label="How to cite", style=discord.ButtonStyle.secondary, row=0)
     async def cite(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        hit = self.answer.hits[max(0, self.index)]
-        forms = await asyncio.to_thread(
-            self.service.how_to_cite, hit.passage.id, course=self.course
-        )
+        card = self.result.cards[max(0, self.index)]
+        forms = await asyncio.to_thread(self.scope.how_to_cite, card.passage_id)
         await interaction.followup.send(content(how_to_cite_text(forms)), ephemeral=True)
 
     @discord.ui.button(label="Helpful", style=discord.ButtonStyle.success, row=1)
@@ -157,7 +136,7 @@ class AnswerView(SeminarView):
     async def _feedback(self, interaction: discord.Interaction, *, helpful: bool) -> None:
         if not await self._by_asker(interaction, "rate this answer"):
             return
-        await asyncio.wrap_future(self.service.record_feedback(self.query_id, helpful=helpful))
+        await asyncio.wrap_future(self.scope.record_feedback(self.query_id, helpful=helpful))
         await interaction.response.send_message(
             "Thanks, noted: it helps the instructor see what the readings answer well."
             if helpful
@@ -168,36 +147,24 @@ class AnswerView(SeminarView):
 
 async def send_answer(
     interaction: discord.Interaction,
-    service: SeminarService,
+    scope: CourseScope,
     result: Answer | CiteResult | QuoteResult,
     *,
-    kind: str,
-    course: str,
     ephemeral: bool,
 ) -> None:
-    """Record the question with the passages shown, then post the first card and its buttons.
-
-    A citation or quote result is shown as an Answer (see lookups.as_answer)."""
-    answer, notes = as_answer(result)
+    """Record the question with the passages shown, then post the first card and its buttons
+    (an answer, a citation or a quote: the same cards)."""
+    shown = result_view(result)
     query_id = await asyncio.wrap_future(
-        service.record_query(
-            guild_id=str(interaction.guild_id),
-            kind=kind,
-            query=answer.query,
-            results=[h.passage.id for h in answer.hits],
+        scope.record_query(
+            kind=shown.kind,
+            query=shown.query,
+            results=shown.passage_ids,
             channel_id=str(interaction.channel_id) if interaction.channel_id else None,
             user_id=str(interaction.user.id),
         )
     )
-    view = AnswerView(
-        service,
-        answer,
-        course=course,
-        query_id=query_id,
-        asker_id=interaction.user.id,
-        kind=kind,
-        notes=notes,
-    )
+    view = AnswerView(scope, shown, query_id=query_id, asker_id=interaction.user.id)
     view.message = await interaction.followup.send(
         embed=view.embed(), view=view, ephemeral=ephemeral, wait=True
     )

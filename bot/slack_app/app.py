@@ -18,7 +18,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -27,20 +27,26 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.core.errors import PermissionDenied, SeminarError
-from bot.core.models import Answer, Reading
+from bot.core.models import Reading
+from bot.core.presentation import ResultView, readings_view, result_view
 from bot.slack_app import blocks
 from bot.slack_app.ask_text import parse_ask_text
 from bot.slack_app.catch_up import CatchUp, catch_up_on_hello
 from bot.slack_app.digest_command import parse_digest_text, send_privately
-from bot.slack_app.events import Delete, Store, classify, thread_info
+from bot.slack_app.events import PLATFORM, Delete, Store, classify, thread_info
 from bot.slack_app.permissions import is_instructor
 
 if TYPE_CHECKING:
-    from bot.core.service import SeminarService
+    from bot.core.service import CourseScope, SeminarService
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# /cite and /quote: the heading of the notification, and how the answer is laid out.
+LOOKUPS: dict[str, tuple[str, Callable[[ResultView], list[blocks.Block]]]] = {
+    "cite": ("References matching", blocks.cite_blocks),
+    "quote": ("Quote", blocks.quote_blocks),
+}
 CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]+$")
 RETENTION_INTERVAL_SECONDS = 24 * 3600
 
@@ -72,15 +78,16 @@ class SlackHandlers:
                 replace_original=False,
             )
 
-    def course(self, team_id: str | None) -> str:
-        return self.service.course_for(team_id)
+    def scope(self, team_id: str) -> CourseScope:
+        """The course a workspace is taught in, as that workspace may see it."""
+        return self.service.scope(PLATFORM, team_id)
 
     def respond_answer(
         self,
         respond: Respond,
-        answer: Answer,
+        view: ResultView,
         *,
-        team_id: str,
+        scope: CourseScope,
         channel_id: str | None,
         user_id: str | None,
         offset: int,
@@ -88,19 +95,17 @@ class SlackHandlers:
         reading: Reading | None = None,
     ) -> None:
         page_end = offset + blocks.PAGE_SIZE
-        shown = answer.hits[offset:page_end]
-        query_id = self.service.record_query(
-            guild_id=team_id,
+        page = replace(view, cards=view.cards[:page_end])
+        query_id = scope.record_query(
             kind="ask",
-            query=answer.query,
-            results=[h.passage.id for h in shown],
+            query=view.query,
+            results=page.passage_ids[offset:],
             channel_id=channel_id,
             user_id=user_id,
         ).result()
-        has_more = len(answer.hits) > page_end and page_end < blocks.MAX_RESULTS
-        page = replace(answer, hits=answer.hits[:page_end])
+        has_more = len(view.cards) > page_end and page_end < blocks.MAX_RESULTS
         respond(
-            text=blocks.fallback(f"Readings on: {answer.query}"),
+            text=blocks.fallback(f"Readings on: {view.query}"),
             blocks=blocks.answer_blocks(page, query_id=query_id, offset=offset,
                                         has_more=has_more, reading=reading),
             response_type=response_type,
@@ -112,58 +117,46 @@ class SlackHandlers:
     def ask(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         with self.answering(respond):
-            team = command["team_id"]
+            scope = self.scope(command["team_id"])
             question, name = parse_ask_text(command.get("text") or "")
-            reading = self.reading(name, team) if name else None
-            answer = self.service.ask(
-                question, course=self.course(team), top=blocks.PAGE_SIZE + 1,
-                reading=reading.id if reading else None,
+            reading = scope.reading(name) if name else None
+            answer = scope.ask(
+                question, top=blocks.PAGE_SIZE + 1, reading=reading.id if reading else None
             )
             self.respond_answer(
-                respond, answer, team_id=team, channel_id=command.get("channel_id"),
+                respond, result_view(answer), scope=scope, channel_id=command.get("channel_id"),
                 user_id=command.get("user_id"), offset=0, response_type="in_channel",
                 reading=reading,
             )
 
-    def reading(self, name: str, team: str) -> Reading:
-        """The reading `reading:NAME` names, for the filter and for the answer's header."""
-        course = self.course(team)
-        wanted = self.service.resolve_reading(name, course)
-        return next(r for r in self.service.readings(course) if r.id == wanted)
-
     def readings(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         with self.answering(respond):
-            found = self.service.readings(self.course(command["team_id"]))
+            found = readings_view(self.scope(command["team_id"]).readings())
             respond(text=f"{len(found)} readings", blocks=blocks.readings_blocks(found),
                     response_type="ephemeral")
 
     def cite(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        ack()
-        with self.answering(respond):
-            team = command["team_id"]
-            result = self.service.cite(command.get("text") or "", course=self.course(team))
-            shown = [c.passage.id for m in result.matches for c in m.cited_in]
-            self.record(command, kind="cite", query=result.query, results=shown)
-            respond(text=blocks.fallback(f"References matching: {result.query}"),
-                    blocks=blocks.cite_blocks(result), response_type="in_channel")
+        self.look_up(ack, command, respond, "cite")
 
     def quote(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        self.look_up(ack, command, respond, "quote")
+
+    def look_up(self, ack: Ack, command: dict[str, Any], respond: Respond,
+                kind: Literal["cite", "quote"]) -> None:
+        """/cite and /quote: the lookup in the query log with what it showed, the answer in
+        the channel."""
         ack()
         with self.answering(respond):
-            team = command["team_id"]
-            result = self.service.quote(command.get("text") or "", course=self.course(team))
-            self.record(command, kind="quote", query=result.query,
-                        results=[h.passage.id for h in result.hits])
-            respond(text=blocks.fallback(f"Quote: {result.query}"),
-                    blocks=blocks.quote_blocks(result), response_type="in_channel")
-
-    def record(self, command: dict[str, Any], *, kind: str, query: str,
-               results: list[str]) -> int:
-        return self.service.record_query(
-            guild_id=command["team_id"], kind=kind, query=query, results=results,
-            channel_id=command.get("channel_id"), user_id=command.get("user_id"),
-        ).result()
+            scope, text = self.scope(command["team_id"]), command.get("text") or ""
+            view = result_view(scope.cite(text) if kind == "cite" else scope.quote(text))
+            scope.record_query(
+                kind=view.kind, query=view.query, results=view.passage_ids,
+                channel_id=command.get("channel_id"), user_id=command.get("user_id"),
+            ).result()
+            heading, render = LOOKUPS[kind]
+            respond(text=blocks.fallback(f"{heading}: {view.query}"), blocks=render(view),
+                    response_type="in_channel")
 
     def digest(
         self, ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
@@ -175,8 +168,8 @@ class SlackHandlers:
                 raise PermissionDenied(
                     "Only workspace admins and members of the instructor group can run /digest."
                 )
-            request = parse_digest_text(command.get("text") or "", team)
-            files = self.service.digest_files(request.options, request.fmt)
+            request = parse_digest_text(command.get("text") or "")
+            files = self.scope(team).digest_files(request.options, request.fmt)
             opts = request.options
             period = f"since {opts.since}" + (f" until {opts.until}" if opts.until else "")
             where = f" in #{blocks.escape(opts.channel)}" if opts.channel else ""
@@ -225,15 +218,14 @@ class SlackHandlers:
         ack()
         with self.answering(respond):
             question, offset, name = blocks.parse_more_value(action["value"])
-            team = body["team"]["id"]
-            reading = self.reading(name, team) if name else None
-            answer = self.service.ask(
-                question, course=self.course(team),
-                top=min(offset + blocks.PAGE_SIZE + 1, blocks.MAX_RESULTS),
+            scope = self.scope(body["team"]["id"])
+            reading = scope.reading(name) if name else None
+            answer = scope.ask(
+                question, top=min(offset + blocks.PAGE_SIZE + 1, blocks.MAX_RESULTS),
                 reading=reading.id if reading else None,
             )
             self.respond_answer(
-                respond, answer, team_id=team, channel_id=(body.get("channel") or {}).get("id"),
+                respond, result_view(answer), scope=scope, channel_id=(body.get("channel") or {}).get("id"),
                 user_id=body["user"]["id"], offset=offset, response_type="ephemeral",
                 reading=reading,
             )
@@ -242,8 +234,7 @@ class SlackHandlers:
                     respond: Respond) -> None:
         ack()
         with self.answering(respond):
-            forms = self.service.how_to_cite(action["value"],
-                                             course=self.course(body["team"]["id"]))
+            forms = self.scope(body["team"]["id"]).how_to_cite(action["value"])
             respond(text=blocks.fallback(forms.get("apa", "How to cite")),
                     blocks=blocks.how_to_cite_blocks(forms), response_type="ephemeral",
                     replace_original=False)
@@ -345,11 +336,15 @@ class SlackConnection:
 def connect_slack(
     settings: Settings, service: SeminarService, *, api_url: str | None = None
 ) -> SlackConnection:
-    """Check the tokens, open the Socket Mode session, and catch up on missed discussion in
-    the background whenever a session opens. `api_url` is where the Web API is (tests use a
-    fake)."""
+    """Check the tokens, index every course's readings (only what changed), open the Socket
+    Mode session, and catch up on missed discussion in the background whenever a session
+    opens. `api_url` is where the Web API is (tests use a fake)."""
     if settings.slack_bot_token is None or settings.slack_app_token is None:
         raise SeminarError("Slack needs both SLACK_BOT_TOKEN (xoxb-…) and SLACK_APP_TOKEN (xapp-…).")
+    for course, report in service.ensure_all().items():
+        log.info("course %s: %s", course, report.summary())
+        for warning in report.warnings:
+            log.warning("course %s: %s", course, warning)
     # slack_sdk's DEBUG lines carry raw API responses (Socket Mode connection URLs among them):
     # keep them out of the log whatever SEMINAR_LOG_LEVEL says.
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLogger().level))

@@ -10,11 +10,24 @@ once, so callers can hand over text of any length: a section's text is cut at 3,
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.core.errors import SeminarError
-from bot.core.models import Answer, CiteResult, Hit, QuoteResult, Reading
+from bot.core.models import Reading
+from bot.core.presentation import (
+    LEFT_OUT,
+    MENTIONS_ONLY,
+    NO_READINGS,
+    UNCITED,
+    Card,
+    Excerpt,
+    ReadingLine,
+    ResultView,
+    how_to_cite_view,
+    reading_credit,
+)
 
 Block = dict[str, Any]
 
@@ -24,10 +37,9 @@ BUTTON_VALUE_LIMIT = 2_000
 BUTTON_TEXT_LIMIT = 75
 CONTEXT_ELEMENTS_LIMIT = 10
 FALLBACK_TEXT_LIMIT = 3_000
-# How much of a passage is shown around its best sentence: enough to read it in context, short
+# How much of a passage a card shows around its focus: enough to read it in context, short
 # enough that five results still fit on one screen.
-EXCERPT_CONTEXT_CHARS = 350
-BEST_SENTENCE_CHARS = 1_200
+EXCERPT_CHARS = 1_200
 PAGE_SIZE = 5
 MAX_RESULTS = 25  # SeminarService.ask never returns more
 
@@ -105,59 +117,61 @@ def fit(blocks: Sequence[Block], tail: Sequence[Block] = ()) -> list[Block]:
 # -- answers -------------------------------------------------------------------------------
 
 
-def excerpt(passage_text: str, sentence: str) -> str:
-    """The passage around its best sentence, escaped, with that sentence in bold."""
-    text = " ".join(passage_text.split())
-    best = " ".join(sentence.split())
-    at = text.find(best) if best else -1
-    if at == -1:
-        before, after = "", ""
-        best = best or text
-    else:
-        before, after = text[:at], text[at + len(best) :]
-    if len(best) > BEST_SENTENCE_CHARS:
-        best = best[: BEST_SENTENCE_CHARS - 1].rstrip() + "…"
-    if len(before) > EXCERPT_CONTEXT_CHARS:
-        before = "…" + _from_word(before[-EXCERPT_CONTEXT_CHARS:])
-    if len(after) > EXCERPT_CONTEXT_CHARS:
-        after = _to_word(after[:EXCERPT_CONTEXT_CHARS]) + "…"
-    # Bold needs its asterisks against the sentence's own characters; the spacing around it is
+def _squash(text: str) -> str:
+    """Runs of whitespace (line breaks included) as one space: mrkdwn keeps line breaks."""
+    return re.sub(r"\s+", " ", text)
+
+
+def excerpt(source: Excerpt, limit: int = EXCERPT_CHARS) -> str:
+    """The passage around its focus, escaped, with the focus in bold."""
+    part = source.fit(limit)
+    before, focus, after = (_squash(t) for t in (part.before, part.focus, part.after))
+    # Bold needs its asterisks against the focus's own characters; the spacing around it is
     # the passage's own, so "*…banks*." keeps its full stop where it was.
-    bold = f"*{escape(best.strip())}*" if best.strip() else ""
-    lead = escape(before.rstrip()) + (" " if before[-1:].isspace() else "")
-    trail = (" " if after[:1].isspace() else "") + escape(after.lstrip())
+    bold = f"*{escape(focus.strip())}*" if focus.strip() else ""
+    lead = (("…" if part.cut_before else "") + escape(before.rstrip())
+            + (" " if before[-1:].isspace() else ""))
+    trail = ((" " if after[:1].isspace() else "") + escape(after.lstrip())
+             + ("…" if part.cut_after else ""))
     return (lead + bold + trail).strip()
 
 
-def _from_word(text: str) -> str:
-    space = text.find(" ")
-    return text[space + 1 :] if 0 <= space < 40 else text
-
-
-def _to_word(text: str) -> str:
-    space = text.rfind(" ")
-    return text[:space] if space > len(text) - 40 else text
+def _label(title: str, credit: str) -> str:
+    return f"*{escape(title)}*" + (f" — {escape(credit)}" if credit else "")
 
 
 def reading_label(reading: Reading) -> str:
     """Title, byline and year, escaped: how a reading is named in every Slack message."""
-    label = f"*{escape(reading.title)}*"
-    extra = ", ".join(p for p in (reading.byline, reading.year or "") if p)
-    return f"{label} ({escape(extra)})" if extra else label
+    return _label(reading.title, reading_credit(reading))
 
 
-def hit_blocks(hit: Hit) -> list[Block]:
-    where = hit.passage.location
+def card_blocks(card: Card, score_label: str) -> list[Block]:
     meta = [
-        f"{hit.rank}. {reading_label(hit.reading)}",
-        escape(where) if where else "",
-        f"score {round(hit.score)}/100",
-        f"`{escape(hit.passage.id)}`",
+        f"{card.rank}. {reading_label(card.reading)}",
+        escape(card.location) if card.location else "",
+        f"{score_label} {round(card.score)}/100",
+        f"`{escape(card.passage_id)}`",
     ]
     return [
-        section(excerpt(hit.passage.text, hit.best_sentence)),
+        section(excerpt(card.excerpt)),
         context(" · ".join(m for m in meta if m)),
     ]
+
+
+def _nothing_found(view: ResultView) -> Block:
+    nothing = view.nothing
+    assert nothing is not None, "a confident answer has cards"
+    text = f"*{escape(nothing.title)}.* {escape(nothing.advice)}"
+    if nothing.suggestions:
+        text += f"\n*{escape(nothing.suggestions_label)}:* " + ", ".join(
+            escape(s) for s in nothing.suggestions[:10])
+    return section(text)
+
+
+def _weak(view: ResultView) -> list[Block]:
+    """Above weak matches shown anyway: that they are weak."""
+    nothing = view.nothing
+    return [context(f"_{escape(nothing.weak)}_")] if nothing and nothing.weak else []
 
 
 def more_value(question: str, offset: int, reading: str | None = None) -> str:
@@ -188,7 +202,7 @@ def parse_more_value(value: str) -> tuple[str, int, str | None]:
 
 
 def answer_blocks(
-    answer: Answer,
+    view: ResultView,
     *,
     query_id: int | None,
     offset: int = 0,
@@ -197,23 +211,19 @@ def answer_blocks(
 ) -> list[Block]:
     """One page of results: each passage with its reading, place and score, then the buttons.
     `reading` is the one reading the question was limited to, if any."""
-    hits = answer.hits[offset:]
+    cards = view.cards[offset:]
     only = f"\n*Only in:* {reading_label(reading)}" if reading else ""
-    head = section(f"*Question:* {escape(answer.query)}{only}")
-    if not hits:
-        body = [head, section(_nothing_found(answer, offset))]
-        return fit(body)
-    body = [head]
-    if not answer.confident:
-        body.append(context("_Nothing matched closely; these are the nearest passages._"))
-    for hit in hits:
-        body.extend(hit_blocks(hit))
-        body.append(
-            actions(button("How to cite", ACTION_CITE, hit.passage.id))
-        )
+    head = section(f"*Question:* {escape(view.query)}{only}")
+    if not cards:
+        more = section("No more passages match this question.") if offset else None
+        return fit([head, more or _nothing_found(view)])
+    body = [head, *_weak(view)]
+    for card in cards:
+        body.extend(card_blocks(card, view.score_label))
+        body.append(actions(button("How to cite", ACTION_CITE, card.passage_id)))
     buttons: list[Block] = []
     if has_more:
-        value = more_value(answer.query, offset + len(hits), reading.id if reading else None)
+        value = more_value(view.query, offset + len(cards), reading.id if reading else None)
         buttons.append(button("More results", ACTION_MORE, value))
     if query_id is not None:
         buttons.append(button("Helpful", ACTION_HELPFUL, str(query_id), style="primary"))
@@ -221,27 +231,18 @@ def answer_blocks(
     return fit(body, [actions(*buttons)] if buttons else [])
 
 
-def _nothing_found(answer: Answer, offset: int) -> str:
-    if offset:
-        return "No more passages match this question."
-    text = "I found nothing in the readings that answers this."
-    if answer.suggestions:
-        text += " Closest matches: " + ", ".join(escape(s) for s in answer.suggestions[:10])
-    return text
-
-
 # -- readings and plain notices ------------------------------------------------------------
 
 
-def readings_blocks(readings: Iterable[Reading]) -> list[Block]:
+def readings_blocks(readings: Sequence[ReadingLine]) -> list[Block]:
     """The course's readings, packed into as few sections as Slack allows."""
-    items = list(readings)
-    if not items:
-        return [section("No readings are indexed for this course yet.")]
+    if not readings:
+        return [section(escape(NO_READINGS))]
     lines = [
-        f"• {reading_label(r)} · `{escape(r.id)}` · {r.passages} passages" for r in items
+        f"• {_label(r.title, r.credit)} · `{escape(r.id)}` · {r.passages} passages"
+        for r in readings
     ]
-    blocks: list[Block] = [section(f"*{len(items)} readings*")]
+    blocks: list[Block] = [section(f"*{len(readings)} readings*")]
     chunk = ""
     for line in lines:
         line = clip(line, SECTION_TEXT_LIMIT)
@@ -261,63 +262,52 @@ def notice(text: str) -> list[Block]:
 
 # -- citations, quotes, how to cite ----------------------------------------------------------
 
-CITED_IN_SHOWN = 8
 
-
-def cite_blocks(result: CiteResult) -> list[Block]:
+def cite_blocks(view: ResultView) -> list[Block]:
     """Which reference a loose query names, and where the readings cite it."""
-    body = [section(f"*References matching:* {escape(result.query)}")]
-    if not result.matches:
-        body.append(section("No reference in the readings' reference lists matches that, and "
-                            "no passage names it."))
-        return fit(body)
-    for match in result.matches:
-        if match.entry is not None:
-            source = f" — in the references of {reading_label(match.reading)}" if match.reading else ""
-            body.append(section(f"*{escape(match.entry.formatted)}*{source}"))
+    body = [section(f"*References matching:* {escape(view.query)}")]
+    if not view.groups:
+        return fit([*body, _nothing_found(view)])
+    for group in view.groups:
+        if group.entry is not None:
+            source = (f" — in the references of {reading_label(group.source)}"
+                      if group.source else "")
+            body.append(section(f"*{escape(group.entry)}*{source}"))
         else:
-            body.append(section("_No reference list has this entry; passages that name it:_"))
+            body.append(section(f"_{escape(MENTIONS_ONLY)}_"))
         lines = []
-        for cited in match.cited_in[:CITED_IN_SHOWN]:
-            where = cited.passage.location
-            said = f"“{escape(cited.citation)}”" + (
+        for card in group.cards:
+            cited = card.citation
+            assert cited is not None  # every /cite card has one
+            said = f"“{escape(cited.text)}”" + (
                 f" ({escape(cited.locator)})" if cited.locator else "")
             lines.append(
-                f"• {reading_label(cited.reading)}"
-                + (f", {escape(where)}" if where else "")
-                + f": {said} · `{escape(cited.passage.id)}`"
+                f"• {reading_label(card.reading)}"
+                + (f", {escape(card.location)}" if card.location else "")
+                + f": {said} · `{escape(card.passage_id)}`"
             )
-        extra = len(match.cited_in) - CITED_IN_SHOWN
-        if extra > 0:
-            lines.append(f"_…and {extra} more_")
+        if group.left_out:
+            lines.append(f"_{LEFT_OUT.format(n=group.left_out)}_")
         if lines:
             body.append(section("\n".join(lines)))
-        elif match.entry is not None:
-            body.append(context("_Listed, but no passage cites it in a form we recognise._"))
+        elif group.entry is not None:
+            body.append(context(f"_{escape(UNCITED)}_"))
     return fit(body)
 
 
-def quote_blocks(result: QuoteResult) -> list[Block]:
+def quote_blocks(view: ResultView) -> list[Block]:
     """Where a quote comes from: the span as printed, in bold, inside its passage."""
-    body = [section(f"*Quote:* {escape(result.query)}")]
-    if not result.hits:
-        body.append(section("I could not find that quote in the readings."))
-        return fit(body)
-    if not result.confident:
-        body.append(context("_No passage matches closely; these are the nearest._"))
-    for rank, hit in enumerate(result.hits, start=1):
-        where = hit.passage.location
-        meta = [f"{rank}. {reading_label(hit.reading)}", escape(where) if where else "",
-                f"match {round(hit.match.score)}/100", f"`{escape(hit.passage.id)}`"]
-        body.append(section(excerpt(hit.passage.text, hit.match.quote)))
-        body.append(context(" · ".join(m for m in meta if m)))
-        body.append(actions(button("How to cite", ACTION_CITE, hit.passage.id)))
+    body = [section(f"*Quote:* {escape(view.query)}")]
+    if not view.cards:
+        return fit([*body, _nothing_found(view)])
+    body.extend(_weak(view))
+    for card in view.cards:
+        body.extend(card_blocks(card, view.score_label))
+        body.append(actions(button("How to cite", ACTION_CITE, card.passage_id)))
     return fit(body)
 
 
 def how_to_cite_blocks(forms: Mapping[str, str]) -> list[Block]:
     """APA and Chicago references plus their in-text forms, ready to copy."""
-    labels = {"apa": "APA", "apa_in_text": "APA in text", "chicago": "Chicago",
-              "chicago_in_text": "Chicago in text"}
-    lines = [f"*{labels.get(k, escape(k))}:* {escape(v)}" for k, v in forms.items()]
+    lines = [f"*{escape(label)}:* {escape(text)}" for label, text in how_to_cite_view(forms)]
     return [section("\n".join(lines))]

@@ -14,16 +14,15 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from bot.core.digest.render import FORMATS
 from bot.core.errors import SeminarError
-from bot.core.models import DigestFile, DigestOptions
+from bot.core.models import DIGEST_FORMATS, DigestFile, DigestOptions
 
 DEFAULT_SINCE = "7d"
 DEFAULT_FORMAT = "md"
 _CHANNEL_REF = re.compile(r"^<#([A-Z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 USAGE = ("Use `/digest [7d | 2w | 2026-11-01 | 2026-11-01..2026-11-15] [#channel] "
-         f"[{' | '.join(FORMATS)}] [anon]`.")
+         f"[{' | '.join(DIGEST_FORMATS)}] [anon]`.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +31,8 @@ class DigestRequest:
     fmt: str
 
 
-def parse_digest_text(text: str, team_id: str) -> DigestRequest:
+def parse_digest_text(text: str) -> DigestRequest:
+    """The options typed; the workspace is the scope's, not the text's."""
     since: str | None = None
     until: str | None = None
     channel: str | None = None
@@ -41,7 +41,7 @@ def parse_digest_text(text: str, team_id: str) -> DigestRequest:
     for word in text.split():
         lowered = word.lower()
         ref = _CHANNEL_REF.match(word)
-        if lowered in FORMATS:
+        if lowered in DIGEST_FORMATS:
             fmt = lowered
         elif lowered in ("anon", "anonymous", "anonymise", "anonymize"):
             anonymize = True
@@ -54,7 +54,7 @@ def parse_digest_text(text: str, team_id: str) -> DigestRequest:
             raise SeminarError(f"I do not know what {word!r} means here. {USAGE}")
     return DigestRequest(
         DigestOptions(since=since or DEFAULT_SINCE, until=until, channel=channel,
-                      guild_id=team_id, anonymize=anonymize),
+                      anonymize=anonymize),
         fmt,
     )
 

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Final
 
 from bot.core.models import Attachment, ChannelInfo, LoggedMessage
 
-PLATFORM = "slack"
+PLATFORM: Final = "slack"
 
 # Subtypes that are somebody saying something; joins, topic changes, pins and the like are not
 # discussion and are not logged.

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.service import create_schema
 from bot.core.storage.database import Database
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -17,7 +16,7 @@ SLACK_EXPORT = FIXTURES / "slack_export"
 
 def make_db(path: Path) -> Database:
     database = Database(path)
-    database.setup(create_schema)
+    database.migrate()
     return database
 
 

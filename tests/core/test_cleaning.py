@@ -83,6 +83,68 @@ def test_wrapped_lines_are_joined_and_page_numbers_dropped() -> None:
     assert all(p.text != "7" for p in cleaned.paras)
 
 
+ARTICLE = """The Shape of an Article
+
+Abstract
+
+An abstract sums the article up in a few sentences of its own.
+
+Keywords: shape, order
+
+An introduction in running text follows the keywords without a heading of its own.
+
+Part One:
+
+Why order matters
+
+Running text opens the first section and says what follows in it.
+
+Figure 1 Shares of water by year
+
+Source: our own counts.
+
+The figure shows that the shares changed little from one year to the next.
+
+Notes
+
+1 A note numbered as endnotes are, without a superscript.
+
+References
+
+Ostrom, E. (1990). Governing the commons. Cambridge University Press.
+
+Appendix
+
+Tables that follow the reference list are not entries.
+"""
+
+
+def test_each_part_of_an_article_gets_its_kind_and_section() -> None:
+    cleaned = clean(RawDocument(pages=[ARTICLE], format="txt"))
+    got = [(p.kind, p.section) for p in cleaned.paras]
+    assert got == [
+        ("heading", None),
+        ("heading", None),
+        ("abstract", "Abstract"),
+        ("front", None),
+        ("body", None),  # keywords end the abstract
+        ("heading", None),
+        ("heading", None),
+        ("body", "Part One: Why order matters"),  # a heading under "...:" names a subsection
+        ("figure", "Part One: Why order matters"),
+        ("figure", "Part One: Why order matters"),
+        ("body", "Part One: Why order matters"),
+        ("heading", None),
+        ("footnote", "Notes"),  # "1 A note" is a note only inside the endnotes
+        ("heading", None),
+        ("bibliography", "References"),
+        ("heading", None),  # a heading that ends the reference list
+        ("body", "Appendix"),
+    ]
+    assert [p.label for p in cleaned.paras if p.kind == "footnote"] == ["1"]
+    assert cleaned.title == "The Shape of an Article"
+
+
 # -- the real readings ---------------------------------------------------------------------
 
 

@@ -17,16 +17,17 @@ from typing import ClassVar
 import pytest
 from rapidfuzz import fuzz
 
-from bot.core.digest.compute import (
+from bot.core.digest.compute import build_digest
+from bot.core.digest.model import (
     Digest,
     DigestError,
     ParticipantStats,
     PassageInfo,
     Reference,
-    build_digest,
-    is_question,
-    parse_bound,
+    ReferenceKind,
 )
+from bot.core.digest.period import parse_bound
+from bot.core.digest.questions import is_question
 from bot.core.errors import NotFound
 from bot.core.log import discussion
 from bot.core.log.imports import import_discord_exports, import_slack_export
@@ -259,12 +260,12 @@ class ListMatcher:
 
     def references(self, text: str) -> Sequence[Reference]:
         out = [
-            Reference(rid, pid, "quote")
+            Reference(rid, pid, ReferenceKind.QUOTE)
             for pid, (rid, _t, body) in self.PASSAGES.items()
             if fuzz.partial_ratio(fold(body), fold(text)) >= 85
         ]
         if "(Two, 2020)" in text:
-            out.append(Reference("r2", None, "cite"))
+            out.append(Reference("r2", None, ReferenceKind.CITE))
         return out
 
     def describe(self, passage_id: str) -> PassageInfo | None:

@@ -58,7 +58,7 @@ def test_misremembered_quotes_from_the_eval_set_reference_their_passage(
         expected[msgs[-1].id] = owners[0]
     assert len(expected) >= 5
     shared_service.record_messages(msgs).result()
-    d = shared_service.digest(DigestOptions(guild_id=guild))
+    d = shared_service.scope("cli", guild).digest(DigestOptions())
     found = {p.passage_id: p.quotes for p in d.passages}
     assert all(found.get(pid, 0) >= 1 for pid in expected.values()), (expected, found)
     # Chatter quotes nothing: every reference is one of the quotes'.
@@ -95,7 +95,7 @@ def check_typo_quotes(service: SeminarService, count: int) -> None:
         span = [_misspell(w, rng) if k % 3 == 1 else w for k, w in enumerate(words[start : start + 14])]
         msgs.append(message(guild, n, f'remember when they wrote "{" ".join(span)}"? wild'))
     service.record_messages(msgs).result()
-    d = service.digest(DigestOptions(guild_id=guild))
+    d = service.scope("cli", guild).digest(DigestOptions())
     found = {p.passage_id for p in d.passages if p.quotes}
     hits = sum(1 for pid in chosen if pid in found)
     assert hits == len(chosen), (hits, sorted(set(chosen) - found))
@@ -105,13 +105,13 @@ def check_typo_quotes(service: SeminarService, count: int) -> None:
 def test_citing_a_reading_by_its_authors_counts_for_that_reading(
     shared_service: SeminarService,
 ) -> None:
-    reading = next(r for r in shared_service.readings() if r.authors)
+    reading = next(r for r in shared_service.scope("cli", None).readings() if r.authors)
     names = " and ".join(a.split()[-1] for a in reading.authors)
     guild = "cites"
     shared_service.record_messages([
         message(guild, 1, f"As {names} ({reading.year or 2010}) argue, it backfires."),
         message(guild, 2, CHATTER[0]),
     ]).result()
-    d = shared_service.digest(DigestOptions(guild_id=guild))
+    d = shared_service.scope("cli", guild).digest(DigestOptions())
     assert [(r["reading_id"], r["references"]) for r in d.readings] == [(reading.id, 1)]
     assert d.passages == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import DatabaseUnavailable, ReadingsNotFound
-from bot.core.search.ranking import load_vocabulary
+from bot.core.models import CitationKind, PassageKind
+from bot.core.search.retrieval import load_vocabulary
 from bot.core.service import SeminarService
 from bot.core.storage import database
 from bot.core.textnorm import term_counts
@@ -25,19 +27,19 @@ def folder(tmp_path: Path, knowledge_dir: Path) -> Path:
 
 def test_index_builds_then_touches_only_what_changed(tmp_path: Path, folder: Path) -> None:
     service = SeminarService(tmp_path / "s.db", folder)
-    first = service.ensure_index()
+    first = service.scope("cli", None).ensure_index()
     assert sorted(first.indexed) == [
         "commons-and-collective-action", "regimes-without-trust", "water-treaties-and-trust"]
-    assert service.ensure_index().indexed == []
+    assert service.scope("cli", None).ensure_index().indexed == []
     path = folder / "water-treaties-and-trust.txt"
     path.write_text(path.read_text(encoding="utf-8") + "\nA new closing paragraph about dams.\n",
                     encoding="utf-8")
-    again = service.ensure_index()
+    again = service.scope("cli", None).ensure_index()
     assert again.indexed == ["water-treaties-and-trust"]
     assert again.unchanged == ["commons-and-collective-action", "regimes-without-trust"]
     (folder / "commons-and-collective-action.md").unlink()
-    assert service.ensure_index().removed == ["commons-and-collective-action"]
-    assert [r.id for r in service.readings()] == ["regimes-without-trust",
+    assert service.scope("cli", None).ensure_index().removed == ["commons-and-collective-action"]
+    assert [r.id for r in service.scope("cli", None).readings()] == ["regimes-without-trust",
                                                   "water-treaties-and-trust"]
     service.close()
 
@@ -45,13 +47,13 @@ def test_index_builds_then_touches_only_what_changed(tmp_path: Path, folder: Pat
 def test_stored_vocabulary_follows_every_change(tmp_path: Path, folder: Path) -> None:
     """The vocabulary kept at index time equals a full recount after edits and removals."""
     service = SeminarService(tmp_path / "s.db", folder)
-    service.ensure_index()
+    service.ensure_all()
     path = folder / "water-treaties-and-trust.txt"
     path.write_text(path.read_text(encoding="utf-8") + "\nZorblax re-negotiated dams.\n",
                     encoding="utf-8")
-    service.ensure_index()
+    service.ensure_all()
     (folder / "commons-and-collective-action.md").unlink()
-    service.ensure_index()
+    service.ensure_all()
     with service.db.read() as conn:
         stored = load_vocabulary(conn, "default")
         texts = [t for (t,) in conn.execute(
@@ -70,12 +72,12 @@ def test_bad_files_warn_and_the_rest_is_indexed(tmp_path: Path, folder: Path) ->
     (folder / "cp1252.txt").write_bytes("Caf\xe9 societies and the public sphere.\n".encode("latin-1"))
     (folder / "slides.pptx").write_bytes(b"PK\x03\x04")
     service = SeminarService(tmp_path / "s.db", folder)
-    report = service.ensure_index()
+    report = service.scope("cli", None).ensure_index()
     named = " ".join(report.warnings)
     for bad in ("binary.txt", "empty.txt", "corrupt.pdf", "slides.pptx"):
         assert bad in named
     assert "cp1252" in report.indexed and "water-treaties-and-trust" in report.indexed
-    assert service.ask("cafe societies").hits[0].passage.reading_id == "cp1252"
+    assert service.scope("cli", None).ask("cafe societies").hits[0].passage.reading_id == "cp1252"
     service.close()
 
 
@@ -86,17 +88,17 @@ def test_pdf_reading_keeps_page_numbers(tmp_path: Path, knowledge_dir: Path) -> 
     folder.mkdir()
     make_pdf(folder / "water.pdf", [text[:half], text[half:]])
     service = SeminarService(tmp_path / "s.db", folder)
-    service.ensure_index()
-    hit = service.ask("what happens when one party suspects the other of taking more water").hits[0]
+    service.ensure_all()
+    hit = service.scope("cli", None).ask("what happens when one party suspects the other of taking more water").hits[0]
     assert hit.passage.page == 2
-    assert service.ask("joint commission engineers gauging stations").hits[0].passage.page == 1
+    assert service.scope("cli", None).ask("joint commission engineers gauging stations").hits[0].passage.page == 1
     service.close()
 
 
 def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     service = SeminarService(tmp_path / "s.db", tmp_path / "nowhere")
     with pytest.raises(ReadingsNotFound, match="does not exist"):
-        service.ensure_index()
+        service.ensure_all()
     service.close()
 
 
@@ -119,7 +121,7 @@ def test_locked_database_is_reported(
     service = SeminarService(db, folder)  # WAL: opening only reads, which the lock allows
     try:
         with pytest.raises(DatabaseUnavailable, match="locked"):
-            service.ensure_index()
+            service.ensure_all()
     finally:
         holder.rollback()
         holder.close()
@@ -128,20 +130,20 @@ def test_locked_database_is_reported(
 
 def test_failed_index_leaves_the_old_one_usable(tmp_path: Path, folder: Path, monkeypatch) -> None:
     service = SeminarService(tmp_path / "s.db", folder)
-    service.ensure_index()
-    before = service.ask("why do water treaties last").hits[0].passage.id
+    service.ensure_all()
+    before = service.scope("cli", None).ask("why do water treaties last").hits[0].passage.id
     path = folder / "water-treaties-and-trust.txt"
     path.write_text(path.read_text(encoding="utf-8") + "\nMore text.\n", encoding="utf-8")
 
-    import bot.core.readings.refresh as index
+    import bot.core.readings.store as index
 
     def crash(*args, **kwargs):
         raise RuntimeError("power cut half-way through indexing")
 
     monkeypatch.setattr(index, "_insert_reading", crash)
     with pytest.raises(RuntimeError):
-        service.ensure_index()
-    assert service.ask("why do water treaties last").hits[0].passage.id == before
+        service.ensure_all()
+    assert service.scope("cli", None).ask("why do water treaties last").hits[0].passage.id == before
     service.close()
 
 
@@ -166,6 +168,21 @@ def test_docx_reading(tmp_path: Path) -> None:
     folder.mkdir()
     document.save(str(folder / "notes.docx"))
     service = SeminarService(tmp_path / "d.db", folder)
-    assert service.ensure_index().indexed == ["notes"]
-    assert "random sample" in service.ask("what is deliberative polling").hits[0].passage.text
+    assert service.scope("cli", None).ensure_index().indexed == ["notes"]
+    assert "random sample" in service.scope("cli", None).ask("what is deliberative polling").hits[0].passage.text
     service.close()
+
+
+def test_kinds_are_enums_stored_and_serialised_as_their_strings(sample_service) -> None:
+    """PassageKind and CitationKind members are their strings: the database holds the plain
+    text, JSON output is unchanged, and comparisons with the strings hold."""
+    with sample_service.db.read() as conn:
+        stored = [k for (k,) in conn.execute("SELECT DISTINCT kind FROM passages ORDER BY kind")]
+    assert stored == ["abstract", "bibliography", "body", "footnote"]
+    passage, _, _ = sample_service.scope("cli", None).passage("water-treaties-and-trust-n1")
+    assert passage.kind is PassageKind.FOOTNOTE and passage.kind == "footnote"
+    assert json.dumps({"kind": passage.kind}) == '{"kind": "footnote"}'
+    (match,) = sample_service.scope("cli", None).cite("Hardin 1968").matches
+    assert match.cited_in
+    assert all(c.kind is CitationKind.CITATION and json.dumps(c.kind) == '"citation"'
+               for c in match.cited_in)

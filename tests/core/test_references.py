@@ -70,52 +70,52 @@ def test_index_stores_entries_and_linked_citations(service: SeminarService,
 
 
 def test_cite_fuzzy_query_returns_entry_and_citing_passages(service: SeminarService) -> None:
-    result = service.cite("krasnr sovreignty")
+    result = service.scope("cli", None).cite("krasnr sovreignty")
     top = result.matches[0]
     assert top.entry is not None and top.entry.authors == ("Krasner",)
     assert [c.citation for c in top.cited_in] == ["Krasner, 1999: 4"]
     assert top.cited_in[0].locator == "4" and top.cited_in[0].kind == "citation"
 
-    keohane = service.cite("Keohane Nye 2001").matches[0]
+    keohane = service.scope("cli", None).cite("Keohane Nye 2001").matches[0]
     assert {c.citation for c in keohane.cited_in} == {"see also Keohane & Nye, 2001",
                                                       "Keohane and Nye, 2001: 12-14"}
 
-    ruiz = service.cite("Ruiz Diaz 2005a").matches[0]
+    ruiz = service.scope("cli", None).cite("Ruiz Diaz 2005a").matches[0]
     assert {c.citation for c in ruiz.cited_in} == {"Ruíz Díaz, 2005a", "2005a: 7"}
 
 
 def test_cite_without_reference_list_returns_labelled_mentions(service: SeminarService) -> None:
-    result = service.cite("Wendt")
+    result = service.scope("cli", None).cite("Wendt")
     assert len(result.matches) == 1 and result.matches[0].entry is None
     assert [c.kind for c in result.matches[0].cited_in] == ["mention"]
-    assert service.cite("Zzyzx Qwerty 1850").matches == []
+    assert service.scope("cli", None).cite("Zzyzx Qwerty 1850").matches == []
 
 
 @pytest.mark.parametrize("bad", ["", "  ", "?!.;", "x" * 20_000])
 def test_bad_cite_and_quote_input(service: SeminarService, bad: str) -> None:
     with pytest.raises(InvalidQuery):
-        service.cite(bad)
+        service.scope("cli", None).cite(bad)
     with pytest.raises(InvalidQuery):
-        service.quote(bad)
+        service.scope("cli", None).quote(bad)
 
 
 def test_quote_locates_misremembered_span(service: SeminarService) -> None:
-    result = service.quote("the rivers are rising, not for farmers downstream")
+    result = service.scope("cli", None).quote("the rivers are rising, not for farmers downstream")
     assert result.confident
     hit = result.hits[0]
     assert hit.reading.id == "sovereignty"
     assert hit.match.quote == "the rivers are rising but not for the farmers downstream"
-    assert not service.quote("quantum chromodynamics and asymptotic freedom").confident
+    assert not service.scope("cli", None).quote("quantum chromodynamics and asymptotic freedom").confident
 
 
 def test_how_to_cite_a_passage(service: SeminarService) -> None:
-    pid = service.quote("interdependence erodes it").hits[0].passage.id
-    refs = service.how_to_cite(pid)
+    pid = service.scope("cli", None).quote("interdependence erodes it").hits[0].passage.id
+    refs = service.scope("cli", None).how_to_cite(pid)
     assert refs["apa"] == "Ruiz, A., & de la Vega, P. (2020). Sovereignty and Its Discontents."
     assert refs["chicago"].startswith("Ruiz, Ana, and Pedro de la Vega. 2020. \u201cSovereignty")
     assert refs["apa_in_text"] == "(Ruiz & de la Vega, 2020)"
     with pytest.raises(NotFound):
-        service.how_to_cite("no-such-passage")
+        service.scope("cli", None).how_to_cite("no-such-passage")
 
 
 def test_how_to_cite_gives_the_page_when_known() -> None:
@@ -128,10 +128,10 @@ def test_how_to_cite_gives_the_page_when_known() -> None:
 
 
 def test_sample_course_has_two_reference_list_formats(sample_service: SeminarService) -> None:
-    apa = sample_service.cite("Ostrom 1990").matches[0]
+    apa = sample_service.scope("cli", None).cite("Ostrom 1990").matches[0]
     assert apa.entry is not None and apa.entry.title.startswith("Governing the commons")
     assert apa.cited_in and all("Ostrom" in c.citation for c in apa.cited_in)
-    numbered = sample_service.cite("Nadelmann prohibition regimes").matches[0]
+    numbered = sample_service.scope("cli", None).cite("Nadelmann prohibition regimes").matches[0]
     assert numbered.entry is not None and numbered.entry.number == 3
     assert {c.citation for c in numbered.cited_in} == {"[3]"}
 
@@ -143,19 +143,19 @@ def test_shared_reading_links_every_citation(shared_service: SeminarService) -> 
         unlinked = conn.execute("SELECT text FROM citations WHERE entry_id IS NULL"
                                 " AND kind NOT IN ('numeric', 'footnote-marker')")
         assert unlinked.fetchall() == []
-    walker = shared_service.cite("Walker 1993-94").matches[0]
+    walker = shared_service.scope("cli", None).cite("Walker 1993-94").matches[0]
     assert walker.entry is not None and walker.entry.year == "1993-94"
     assert {c.locator for c in walker.cited_in} == {"43", "64"}
-    carreno = shared_service.cite("carreno ferreyra").matches[0]
+    carreno = shared_service.scope("cli", None).cite("carreno ferreyra").matches[0]
     assert carreno.entry is not None and carreno.entry.authors == ("Carreño", "Ferreyra")
-    wendt = shared_service.cite("Wendt").matches[0]
+    wendt = shared_service.scope("cli", None).cite("Wendt").matches[0]
     assert wendt.entry is None and {c.kind for c in wendt.cited_in} == {"mention"}
 
 
 def test_large_courses_take_quote_candidates_from_full_text_search(
         service: SeminarService, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(quotes, "_SCAN_ALL", 0)
-    hit = service.quote("the rivers are rising, not for farmers downstream").hits[0]
+    hit = service.scope("cli", None).quote("the rivers are rising, not for farmers downstream").hits[0]
     assert hit.match.quote == "the rivers are rising but not for the farmers downstream"
 
 
@@ -168,7 +168,7 @@ def test_cite_queries_read_like_citations() -> None:
 
 
 def test_reference_labels_for_autocomplete(shared_service) -> None:
-    labels = shared_service.reference_labels()
+    labels = shared_service.scope("cli", None).reference_labels()
     for label in ("Krasner 1999", "Reuter and Ronfeldt 1992", "Andreas 2000", "Andreas 1996",
                   "PBS 2000a", "U.S. Senate 1999", "Carreño and Ferreyra 1998"):
         assert label in labels

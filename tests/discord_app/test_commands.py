@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.core.service import SeminarService
-from bot.discord_app.autocomplete import surname
 from tests.discord_app.harness import (
     GUILD,
     INSTRUCTOR,
@@ -20,6 +20,8 @@ from tests.discord_app.harness import (
     Channel,
     Harness,
     Sent,
+    settings_for,
+    start_bot,
 )
 
 
@@ -314,9 +316,26 @@ async def test_a_bug_is_logged_with_a_reference_the_user_can_quote(
     assert record.exc_info and "index exploded" in str(record.exc_info[1])
 
 
-async def test_commands_outside_a_server_are_refused(harness: Harness) -> None:
-    reply = (await harness.slash("privacy status", guild_id=None))[-1]
-    assert reply.ephemeral
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [("privacy status", {}), ("privacy optout", {}), ("ask", {"question": "why do treaties last?"})],
+)
+async def test_commands_outside_a_server_are_refused(
+    tmp_path: Path, readings: Path, service: SeminarService, monkeypatch: pytest.MonkeyPatch,
+    command: str, options: dict[str, str],
+) -> None:
+    """In a DM there is no course and no server to store under: the check refuses before the
+    command does anything (no opt-out row, no logged query). Global commands (no
+    DISCORD_GUILD_IDS) are the ones a DM can reach; guild commands do not exist there."""
+    h = await start_bot(settings_for(tmp_path, readings, discord_guild_ids=()), service, monkeypatch)
+    try:
+        reply = (await h.slash(command, guild_id=None, **options))[-1]
+        assert reply.ephemeral and "only works inside a class server" in reply.content
+        assert rows(service, "SELECT * FROM optouts") == []
+        assert rows(service, "SELECT * FROM bot_queries") == []
+    finally:
+        await h.settle()
+        await h.bot.close()
 
 
 def channel_resolved() -> dict[str, Any]:
@@ -385,8 +404,3 @@ async def test_digest_of_a_logged_channel_by_autocomplete(harness: Harness) -> N
     assert [c["value"] for c in choices] == [str(GENERAL)]
     reply = (await harness.slash("digest", user=INSTRUCTOR, channel=str(GENERAL)))[-1]
     assert reply.ephemeral and reply.files
-
-
-def test_reference_labels_keep_surname_particles() -> None:
-    assert surname("Manuel Castells") == surname("Castells, Manuel") == "Castells"
-    assert surname("Samuel del Villar") == "del Villar"

@@ -46,8 +46,7 @@ async def test_each_server_sees_only_its_course(
         tmp_path / "courses.db", {c.id: c.readings for c in courses},
         guild_courses=settings.guild_courses(),
     )
-    service.ensure_all()
-    h = await start_bot(settings, service, monkeypatch)
+    h = await start_bot(settings, service, monkeypatch)  # the bot indexes both as it starts
     try:
         # commands are registered in both class servers
         for guild in (GUILD, OTHER_GUILD):

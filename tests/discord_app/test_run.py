@@ -4,12 +4,14 @@ gateway boundary (login answers, the gateway connection refuses or ends)."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
 
+from bot.cli import main
 from bot.core.errors import SeminarError
 from bot.core.service import SeminarService
 from bot.discord_app.client import SeminarBot, run_discord
@@ -71,3 +73,21 @@ def test_a_refused_token_is_a_clear_error(
     settings = settings_for(tmp_path, readings, discord_token=Secret(TOKEN))
     with pytest.raises(SeminarError, match="refused the token"):
         run_discord(settings, service)
+
+
+def test_seminar_bot_run_indexes_every_configured_course(
+    tmp_path: Path, readings: Path, courses_file: Path, gateway: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The whole start-up path with a token: two courses configured, both indexed before the
+    gateway connects (a course added in SEMINAR_COURSES must not wait for /reindex)."""
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    monkeypatch.setenv("SEMINAR_COURSES", str(courses_file))
+    db = tmp_path / "run.db"
+    assert main(["run", "--readings", str(readings), "--db", str(db)]) == 0
+    assert gateway == [True, False]  # it did connect (twice: see the intent test above)
+    with sqlite3.connect(db) as conn:
+        courses = {row[0] for row in conn.execute("SELECT course FROM readings")}
+    assert courses == {"default", "ethics"}

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import discord
 
+from bot.core.presentation import commands_for, description
 from bot.discord_app.client import COG_MODULES
 from tests.discord_app.harness import GUILD, Harness
 
 EXPECTED = {"ask", "cite", "quote", "readings", "passage", "help", "digest", "reindex", "sync",
             "log", "privacy"}
+
+
+async def test_the_commands_are_the_ones_the_help_registry_describes(harness: Harness) -> None:
+    commands = harness.bot.tree.get_commands(guild=discord.Object(GUILD))
+    assert {c.name for c in commands} == {c.name for c in commands_for("discord")} == EXPECTED
+    for command in commands:
+        assert command.description == description(command.name, "discord")
 
 
 async def test_every_cog_loads_and_the_tree_builds(harness: Harness) -> None:

@@ -320,7 +320,7 @@ def readings_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def service(tmp_path: Path, readings_dir: Path) -> Iterator[SeminarService]:
     svc = SeminarService(tmp_path / "seminar.db", readings_dir)
-    svc.ensure_index()
+    svc.ensure_all()
     try:
         yield svc
     finally:

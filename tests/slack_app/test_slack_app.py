@@ -57,7 +57,7 @@ def test_ask_answers_in_channel_with_passages_and_buttons(
     assert response.status == 200
     [message] = fake_slack.responses()
     assert message["response_type"] == "in_channel"
-    expected = service.ask(QUESTION, top=blocks.PAGE_SIZE)
+    expected = service.scope("cli", None).ask(QUESTION, top=blocks.PAGE_SIZE)
     text = all_text(message["blocks"])
     top = expected.hits[0]
     assert f"*{' '.join(top.best_sentence.split())}*" in text
@@ -115,7 +115,7 @@ def test_more_results_button_shows_the_next_page(
     assert click(app, fake_slack, blocks.ACTION_MORE, more).status == 200
     second = fake_slack.responses()[1]
     assert second["response_type"] == "ephemeral" and second["replace_original"] is False
-    expected = service.ask(QUESTION, top=2 * blocks.PAGE_SIZE).hits[blocks.PAGE_SIZE:]
+    expected = service.scope("cli", None).ask(QUESTION, top=2 * blocks.PAGE_SIZE).hits[blocks.PAGE_SIZE:]
     assert expected, "the test readings must give more than one page"
     assert _buttons(second)[blocks.ACTION_CITE] == [h.passage.id for h in expected]
     assert f"{expected[0].rank}. " in all_text(second["blocks"])
@@ -156,7 +156,7 @@ def test_cite_names_the_entry_and_the_passages_citing_it(
     slash(app, fake_slack, "/cite", "ortega 2019")
     [message] = fake_slack.responses()
     assert message["response_type"] == "in_channel"
-    expected = service.cite("ortega 2019")
+    expected = service.scope("cli", None).cite("ortega 2019")
     assert expected.matches and expected.matches[0].entry is not None
     text = all_text(message["blocks"])
     assert blocks.escape(expected.matches[0].entry.formatted) in text
@@ -172,7 +172,7 @@ def test_quote_finds_a_misremembered_line(
     misremembered = "floods left fertile silt on the banks so farmers fed a dense population"
     slash(app, fake_slack, "/quote", misremembered)
     [message] = fake_slack.responses()
-    expected = service.quote(misremembered)
+    expected = service.scope("cli", None).quote(misremembered)
     assert expected.hits
     best = expected.hits[0]
     text = all_text(message["blocks"])
@@ -190,7 +190,7 @@ def test_how_to_cite_button_gives_apa_and_chicago(
     click(app, fake_slack, blocks.ACTION_CITE, passage_id)
     message = fake_slack.responses()[1]
     assert message["response_type"] == "ephemeral"
-    forms = service.how_to_cite(passage_id)
+    forms = service.scope("cli", None).how_to_cite(passage_id)
     text = all_text(message["blocks"])
     for form in forms.values():
         assert blocks.escape(form) in text
@@ -208,7 +208,7 @@ def test_readings_lists_the_course(
     [message] = fake_slack.responses()
     assert message["response_type"] == "ephemeral"
     text = all_text(message["blocks"])
-    for reading in service.readings():
+    for reading in service.scope("cli", None).readings():
         assert reading.title in text and f"`{reading.id}`" in text
 
 
@@ -233,8 +233,10 @@ def test_digest_is_allowed_to_the_instructor_group_and_admins(
         "ok": True, "user": {"id": p["user"], "is_admin": p["user"] == "U0ADMIN"}}
     slash(app, fake_slack, "/digest", "", user="U0PROF")
     slash(app, fake_slack, "/digest", "", user="U0ADMIN")
-    for message in fake_slack.responses():
-        assert "Only workspace admins" not in message["text"]
+    replies = [message["text"] for message in fake_slack.responses()]
+    assert len(replies) == 2 and all("is in your direct messages" in text for text in replies)
+    opened = [call["users"] for call in fake_slack.api("conversations.open")]
+    assert opened == ["U0PROF", "U0ADMIN"]  # each got the digest in their own DM
     assert len(fake_slack.api("usergroups.users.list")) == 1  # admins need no group lookup
 
 
@@ -388,8 +390,8 @@ def test_digest_goes_to_the_instructor_privately(
     [done] = fake_slack.api("files.completeUploadExternal")
     assert done["channel_id"] == "D0U0PROF"
     assert "since 2023-11-01 until 2023-11-30" in done["initial_comment"]
-    expected = service.digest_files(
-        DigestOptions(since="2023-11-01", until="2023-11-30", guild_id=TEAM), "md")
+    expected = service.scope("slack", TEAM).digest_files(
+        DigestOptions(since="2023-11-01", until="2023-11-30"), "md")
     titles = [f["title"] for f in json.loads(done["files"])]
     assert titles == [f.filename for f in expected]
     uploaded = b"".join(fake_slack.uploads()).decode()
@@ -412,13 +414,13 @@ def test_digest_with_a_word_it_does_not_know_explains_usage(
 def test_ask_with_a_reading_filter_searches_only_that_reading(
     app: App, fake_slack: FakeSlack, service: SeminarService
 ) -> None:
-    wanted = service.resolve_reading("water histories")
-    everywhere = service.ask(QUESTION, top=blocks.PAGE_SIZE)
+    wanted = service.scope("cli", None).resolve_reading("water histories")
+    everywhere = service.scope("cli", None).ask(QUESTION, top=blocks.PAGE_SIZE)
     assert {h.reading.id for h in everywhere.hits} != {wanted}, "the filter must matter here"
     slash(app, fake_slack, "/ask", f'{QUESTION} reading:"Water Histories"')
     [message] = fake_slack.responses()
     assert message["response_type"] == "in_channel"
-    expected = service.ask(QUESTION, top=2 * blocks.PAGE_SIZE, reading=wanted)
+    expected = service.scope("cli", None).ask(QUESTION, top=2 * blocks.PAGE_SIZE, reading=wanted)
     assert [h.reading.id for h in expected.hits] == [wanted] * len(expected.hits)
     assert _buttons(message)[blocks.ACTION_CITE] == [
         h.passage.id for h in expected.hits[: blocks.PAGE_SIZE]]
@@ -440,7 +442,7 @@ def test_ask_reading_filter_may_come_first_and_be_one_word(
 ) -> None:
     slash(app, fake_slack, "/ask", f"reading:rivers {QUESTION}")
     [message] = fake_slack.responses()
-    expected = service.ask(QUESTION, top=blocks.PAGE_SIZE, reading="rivers")
+    expected = service.scope("cli", None).ask(QUESTION, top=blocks.PAGE_SIZE, reading="rivers")
     assert _buttons(message)[blocks.ACTION_CITE] == [h.passage.id for h in expected.hits]
     assert "*Only in:* *Rivers and Cities*" in all_text(message["blocks"])
 

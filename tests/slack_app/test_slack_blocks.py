@@ -6,7 +6,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.models import Answer, Hit, Passage, Reading
+from bot.core.models import (
+    Answer,
+    BibEntry,
+    CitedIn,
+    CiteMatch,
+    CiteResult,
+    Hit,
+    Passage,
+    QuoteHit,
+    QuoteMatch,
+    QuoteResult,
+    Reading,
+)
+from bot.core.presentation import Excerpt, answer_view, cite_view, quote_view, readings_view
 from bot.slack_app import blocks
 from tests.slack_app.slack_fakes import all_text
 
@@ -50,14 +63,14 @@ def test_clip_never_splits_an_entity(raw: str, limit: int) -> None:
 
 def test_best_sentence_is_bold_inside_its_passage() -> None:
     text = "First idea here. The key claim is bold. A closing remark."
-    out = blocks.excerpt(text, "The key claim is bold.")
+    out = blocks.excerpt(Excerpt.of(text, "The key claim is bold."))
     assert out == "First idea here. *The key claim is bold.* A closing remark."
 
 
 def test_long_passage_is_windowed_around_the_sentence() -> None:
     before = "word " * 2000
     text = before + "The needle sentence sits here. " + "tail " * 2000
-    out = blocks.excerpt(text, "The needle sentence sits here.")
+    out = blocks.excerpt(Excerpt.of(text, "The needle sentence sits here."))
     assert "*The needle sentence sits here.*" in out
     assert out.startswith("…") and out.endswith("…")
     assert len(out) < blocks.SECTION_TEXT_LIMIT
@@ -67,7 +80,7 @@ def test_answer_respects_slack_limits_and_escapes_everything() -> None:
     evil = "<!channel> & <@U999> " + "x" * 5000 + "."
     hits = tuple(_hit(i, evil + " more text", evil, title="<!here> Title") for i in range(1, 6))
     answer = Answer(query="<!everyone> why?", hits=hits, confident=True)
-    out = blocks.answer_blocks(answer, query_id=42, has_more=True)
+    out = blocks.answer_blocks(answer_view(answer), query_id=42, has_more=True)
     assert len(out) <= blocks.MAX_BLOCKS
     for obj in _mrkdwn_objects(out):
         assert obj["verbatim"] is True
@@ -82,10 +95,10 @@ def test_answer_respects_slack_limits_and_escapes_everything() -> None:
 
 def test_answer_shows_reading_place_and_score() -> None:
     hit = _hit(1, "Rivers carry silt. Floods feed farms.", "Floods feed farms.")
-    out = blocks.answer_blocks(Answer("floods?", (hit,), True), query_id=1)
+    out = blocks.answer_blocks(answer_view(Answer("floods?", (hit,), True)), query_id=1)
     text = all_text(out)
     assert "*Floods feed farms.*" in text
-    assert "*A Reading* (Ana Ortega, 2019)" in text
+    assert "*A Reading* — Ana Ortega (2019)" in text
     assert "§ Intro, p. 3, ¶ 1" in text
     assert "score 87/100" in text
     assert blocks.ACTION_MORE not in json.dumps(out)  # no more results, no button
@@ -93,10 +106,10 @@ def test_answer_shows_reading_place_and_score() -> None:
 
 def test_nothing_found_offers_suggestions_without_buttons() -> None:
     out = blocks.answer_blocks(
-        Answer("zzz", (), False, suggestions=("rivers", "<archives>")), query_id=None
+        answer_view(Answer("zzz", (), False, suggestions=("rivers", "<archives>"))), query_id=None
     )
     text = all_text(out)
-    assert "nothing in the readings" in text and "&lt;archives&gt;" in text
+    assert "*Nothing convincing in the readings.*" in text and "&lt;archives&gt;" in text
     assert not [b for b in out if b["type"] == "actions"]
 
 
@@ -111,7 +124,7 @@ def test_more_value_fits_a_button_and_round_trips() -> None:
 def test_readings_are_packed_into_limited_sections() -> None:
     many = [Reading(id=f"r{i}", title=f"Reading <{i}> " + "t" * 200, passages=i)
             for i in range(400)]
-    out = blocks.readings_blocks(many)
+    out = blocks.readings_blocks(readings_view(many))
     assert len(out) <= blocks.MAX_BLOCKS
     assert all(len(b["text"]["text"]) <= blocks.SECTION_TEXT_LIMIT for b in out
                if b["type"] == "section")
@@ -124,35 +137,25 @@ def test_button_value_over_limit_is_refused() -> None:
 
 
 def test_bold_keeps_the_punctuation_that_follows_it() -> None:
-    out = blocks.excerpt("They left, as farmers followed the water to new banks.",
-                         "followed the water to new banks")
+    out = blocks.excerpt(Excerpt.of("They left, as farmers followed the water to new banks.",
+                                    "followed the water to new banks"))
     assert out == "They left, as farmers *followed the water to new banks*."
 
 
 def test_cite_and_quote_blocks_stay_within_limits_and_escape() -> None:
-    from bot.core.models import (
-        BibEntry,
-        CitedIn,
-        CiteMatch,
-        CiteResult,
-        QuoteHit,
-        QuoteMatch,
-        QuoteResult,
-    )
-
     hit = _hit(1, "<!channel> " + "long text " * 800, "<!channel>")
     entry = BibEntry(authors=("<@U1>",), year="2019", title="T" * 4000, raw="raw")
     cited = tuple(CitedIn(hit.passage, hit.reading, "<!here> 2019", "p. <3>", "citation")
                   for _ in range(30))
     result = CiteResult("<!everyone>", [CiteMatch(90.0, entry, hit.reading, cited)] * 20)
-    out = blocks.cite_blocks(result)
+    out = blocks.cite_blocks(cite_view(result))
     assert len(out) <= blocks.MAX_BLOCKS
     text = all_text(out)
-    assert "<!" not in text and "<@" not in text and "…and 22 more" in text
+    assert "<!" not in text and "<@" not in text and "…and 20 more" in text
     assert all(len(o["text"]) <= blocks.SECTION_TEXT_LIMIT for o in _mrkdwn_objects(out))
 
     match = QuoteMatch(hit.passage.id, 88.0, 0, 10, "<!channel>")
-    quoted = blocks.quote_blocks(QuoteResult("<!channel>", (QuoteHit(match, hit.passage,
-                                                                     hit.reading),) * 30, True))
+    quoted = blocks.quote_blocks(quote_view(QuoteResult("<!channel>", (QuoteHit(match, hit.passage,
+                                                                     hit.reading),) * 30, True)))
     assert len(quoted) <= blocks.MAX_BLOCKS
     assert "<!" not in all_text(quoted) and "*&lt;!channel&gt;*" in all_text(quoted)

@@ -11,6 +11,7 @@ import yaml
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.core.presentation import commands_for, description
 from bot.core.service import SeminarService
 from bot.settings import Settings
 from bot.slack_app.app import SlackHandlers, command_table
@@ -53,6 +54,12 @@ def test_manifest_commands_are_the_registered_ones(
 ) -> None:
     declared = {c["command"] for c in manifest["features"]["slash_commands"]}
     assert declared == set(command_table(SlackHandlers(service, settings)))
+
+
+def test_manifest_descriptions_are_the_command_registry(manifest: dict[str, Any]) -> None:
+    declared = {c["command"]: c["description"] for c in manifest["features"]["slash_commands"]}
+    assert declared == {f"/{c.name}": description(c.name, "slack")
+                        for c in commands_for("slack")}
 
 
 def test_every_declared_command_is_answered(

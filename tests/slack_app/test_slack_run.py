@@ -113,3 +113,21 @@ def test_retention_purges_old_discussion_when_the_bot_starts(
         assert service.last_message(TEAM, LOGGED) is None
     finally:
         connection.close()
+
+
+def test_every_course_is_indexed_before_the_session_opens(
+    tmp_path: Path, readings_dir: Path, courses_file: Path, settings: Settings,
+    fake_slack: FakeSlack, socket_mode: FakeSocketMode,
+) -> None:
+    courses = {"default": readings_dir, "ethics": courses_file.parent / "ethics"}
+    fresh = SeminarService(tmp_path / "fresh.db", courses, guild_courses={"T0ETHICS": "ethics"})
+    fake_slack.handlers["apps.connections.open"] = lambda p: {"ok": True, "url": socket_mode.url}
+    live = replace(settings, slack_bot_token=Secret("xoxb-test"),
+                   slack_app_token=Secret("xapp-test"))
+    connection = connect_slack(live, fresh, api_url=fake_slack.url + "/api/")
+    try:
+        assert [r.title for r in fresh.scope("slack", "T0ETHICS").readings()] == ["Habit"]
+        assert fresh.scope("slack", TEAM).readings()
+    finally:
+        connection.close()
+        fresh.close()

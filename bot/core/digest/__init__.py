@@ -1,1 +1,2 @@
-"""Instructor digests: computed from the discussion log, matched against the readings, rendered as files."""
+"""Instructor digests: computed from the discussion log (`compute`, one module a concern, the
+records in `model`), matched against the readings (`matcher`), rendered as files (`render`)."""

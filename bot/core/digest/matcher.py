@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from bot.core.digest.compute import PassageInfo, Reference
+from bot.core.digest.model import PassageInfo, Reference, ReferenceKind
 from bot.core.errors import InvalidQuery
 from bot.core.models import TEXT_KINDS, Passage, Reading, kinds_sql
 from bot.core.readings import store as index
@@ -172,7 +172,7 @@ class IndexMatcher:
         if not matches or matches[0].score < quotes.CONFIDENT_SCORE:
             return None
         pid = matches[0].passage_id
-        return Reference(self.passages[pid].reading_id, pid, "quote")
+        return Reference(self.passages[pid].reading_id, pid, ReferenceKind.QUOTE)
 
     def _window(self, text: str) -> tuple[str, str, list[str]]:
         """The part of `text` that shares words with passages (as written, and as folded
@@ -235,15 +235,15 @@ class IndexMatcher:
             if not names & surnames:
                 continue
             if surnames <= names or (year is not None and reading.year == year):
-                return [Reference(reading.id, None, "cite")]
+                return [Reference(reading.id, None, ReferenceKind.CITE)]
             if reading.year is None:
-                loose.append(Reference(reading.id, None, "cite"))
+                loose.append(Reference(reading.id, None, ReferenceKind.CITE))
         result = cite.lookup(self._conn, text, self.course, self.readings, limit=1)
         refs: list[Reference] = []
         for match in result.matches:
             if match.entry is None or match.score < CITE_SCORE:
                 continue
-            refs.extend(Reference(c.reading.id, c.passage.id, "cite") for c in match.cited_in)
+            refs.extend(Reference(c.reading.id, c.passage.id, ReferenceKind.CITE) for c in match.cited_in)
             if not refs and match.reading is not None:
-                refs.append(Reference(match.reading.id, None, "cite"))
+                refs.append(Reference(match.reading.id, None, ReferenceKind.CITE))
         return refs or loose

@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from bot.core.digest.compute import ConversationStats, Digest, ReadingsMatcher, build_digest
+from bot.core.digest.compute import build_digest
+from bot.core.digest.model import ConversationStats, Digest, ReadingsMatcher
 from bot.core.errors import SeminarError
-from bot.core.models import DigestFile, DigestOptions
+from bot.core.models import DIGEST_FORMATS, DigestFile, DigestOptions
 from bot.core.storage.database import Database
 
-FORMATS = ("md", "csv", "json", "html")
 CHART_COLOR = "#2f6fb0"
 ALERT_COLOR = "#c0392b"
 MAX_CHART_PEOPLE = 30
@@ -44,7 +44,7 @@ def render(digest: Digest, fmt: str) -> list[DigestFile]:
 def _renderer(fmt: str) -> Callable[[Digest], list[DigestFile]]:
     renderer = _RENDERERS.get(fmt.lower().lstrip("."))
     if renderer is None:
-        raise SeminarError(f"Unknown digest format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+        raise SeminarError(f"Unknown digest format {fmt!r}; choose one of {', '.join(DIGEST_FORMATS)}.")
     return renderer
 
 

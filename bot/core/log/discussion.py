@@ -1,7 +1,8 @@
 """The discussion log: every message of the logged channels and threads, losing nothing.
 
 Platform adapters (Discord, Slack, the console, imports) turn their events into the records
-below and hand them to the functions here, which run on the database's writer thread. Writes
+below and hand them to the functions here, which run on the database's writer thread (the
+tables and their column comments are in `bot.core.storage.migrations`). Writes
 are idempotent upserts keyed on the platform's message id, so a redelivered event, a backfill
 that overlaps what was logged live, or an import of the same export twice changes nothing.
 
@@ -18,114 +19,8 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 
-from bot.core.models import ChannelInfo, LoggedMessage
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS messages (
-    id TEXT PRIMARY KEY,            -- platform message id: Discord snowflake, Slack "channel:ts"
-    platform TEXT NOT NULL,         -- discord | slack | console
-    guild_id TEXT NOT NULL,         -- Discord guild id or Slack team id: nothing crosses it
-    channel_id TEXT NOT NULL,       -- the channel, or the thread/forum post the message is in
-    parent_id TEXT,                 -- the thread's parent channel, NULL outside threads
-    author_id TEXT NOT NULL,
-    author_name TEXT,
-    author_is_bot INTEGER NOT NULL DEFAULT 0,
-    content TEXT,
-    created_at TEXT NOT NULL,       -- ISO 8601, UTC
-    edited_at TEXT,
-    reply_to TEXT,                  -- id of the message this one answers
-    attachments TEXT NOT NULL DEFAULT '[]',  -- JSON [{"name", "url"}]
-    reactions INTEGER NOT NULL DEFAULT 0,
-    deleted INTEGER NOT NULL DEFAULT 0,
-    deleted_at TEXT,
-    source TEXT NOT NULL DEFAULT 'live'      -- live | backfill | import | console
-);
-CREATE INDEX IF NOT EXISTS messages_channel ON messages(guild_id, channel_id, created_at);
-CREATE INDEX IF NOT EXISTS messages_author ON messages(guild_id, author_id);
-CREATE INDEX IF NOT EXISTS messages_created ON messages(guild_id, created_at);
-
-CREATE TABLE IF NOT EXISTS message_edits (  -- earlier versions of edited messages
-    message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
-    guild_id TEXT NOT NULL,
-    content TEXT,
-    replaced_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS message_edits_message ON message_edits(message_id);
-
-CREATE TABLE IF NOT EXISTS channels (       -- channels, threads and forum posts seen
-    id TEXT PRIMARY KEY,
-    platform TEXT NOT NULL,
-    guild_id TEXT NOT NULL,
-    parent_id TEXT,
-    name TEXT,
-    kind TEXT NOT NULL DEFAULT 'channel',   -- channel | thread | forum_post
-    created_at TEXT,
-    archived INTEGER NOT NULL DEFAULT 0,
-    updated_at TEXT
-);
-
-CREATE TABLE IF NOT EXISTS channel_events ( -- thread create/update/archive history
-    id INTEGER PRIMARY KEY,
-    guild_id TEXT NOT NULL,
-    channel_id TEXT NOT NULL,
-    event TEXT NOT NULL,
-    at TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT '{}'
-);
-
-CREATE TABLE IF NOT EXISTS logged_channels ( -- which channels an instructor asked us to log
-    guild_id TEXT NOT NULL,
-    channel_id TEXT NOT NULL,
-    added_by TEXT,
-    added_at TEXT NOT NULL,
-    PRIMARY KEY (guild_id, channel_id)
-);
-
-CREATE TABLE IF NOT EXISTS optouts (
-    guild_id TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    at TEXT NOT NULL,
-    PRIMARY KEY (guild_id, user_id)
-);
-
-CREATE TABLE IF NOT EXISTS optout_messages ( -- anonymous: a hash of the id, no author, no text
-    guild_id TEXT NOT NULL,
-    channel_id TEXT NOT NULL,
-    message_key TEXT NOT NULL,
-    created_at TEXT,
-    PRIMARY KEY (guild_id, message_key)
-);
-
-CREATE TABLE IF NOT EXISTS bot_queries (     -- questions put to the bot, and their feedback
-    id INTEGER PRIMARY KEY,
-    guild_id TEXT NOT NULL,
-    channel_id TEXT,
-    user_id TEXT,
-    kind TEXT NOT NULL,             -- ask | cite | quote
-    query TEXT NOT NULL,
-    results TEXT NOT NULL DEFAULT '[]',  -- JSON list of passage ids shown, best first
-    created_at TEXT NOT NULL,
-    feedback TEXT,                  -- helpful | not_helpful
-    feedback_at TEXT
-);
-CREATE INDEX IF NOT EXISTS bot_queries_guild ON bot_queries(guild_id, created_at);
-"""
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-
-
-
-
-
-
-def create_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
+from bot.core.models import ChannelInfo, LoggedMessage, now_iso
 
 
 def _message_key(guild_id: str, message_id: str) -> str:

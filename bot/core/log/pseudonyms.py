@@ -16,28 +16,13 @@ import sqlite3
 
 from bot.core.log.discussion import now_iso
 
-SETTINGS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS settings (   -- small per-database values (secrets, schedules)
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-)
-"""
-
 SECRET_KEY = "pseudonym_secret"
 # Discord `<@123>`/`<@!123>`, Slack `<@U0ABC>`/`<@U0ABC|name>`.
 _MENTION_RE = re.compile(r"<@!?([0-9A-Za-z]+)(?:\|[^>]*)?>")
 
 
-def create_schema(conn: sqlite3.Connection) -> None:
-    # One statement through execute, not executescript: executescript commits, which would
-    # break the writer thread's per-operation savepoint.
-    conn.execute(SETTINGS_SCHEMA)
-
-
 def ensure_secret(conn: sqlite3.Connection) -> str:
     """The database's pseudonym secret, made on first use (runs on the writer thread)."""
-    create_schema(conn)
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (SECRET_KEY,)).fetchone()
     if row is not None:
         return str(row[0])

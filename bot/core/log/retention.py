@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.errors import SeminarError
 from bot.core.log.discussion import erase_user, now_iso, purge_older_than
-from bot.core.log.pseudonyms import create_schema as create_settings_schema
 from bot.core.models import PurgeReport
 from bot.core.storage.database import Database
 
@@ -43,7 +42,6 @@ def parse_age(text: str) -> int:
 def purge_before(conn: sqlite3.Connection, cutoff: str) -> PurgeReport:
     messages = purge_older_than(conn, cutoff)
     events = conn.execute("DELETE FROM channel_events WHERE at < ?", (cutoff,)).rowcount
-    create_settings_schema(conn)
     conn.execute(
         "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key)"
         " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",

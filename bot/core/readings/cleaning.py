@@ -14,7 +14,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from bot.core.readings.loaders import RawDocument
 from bot.core.textnorm import SUPER_TO_DIGIT, SUPERSCRIPTS, fold, normalize_space
@@ -44,13 +46,18 @@ AFFILIATION_WORDS = re.compile(
 TERMINAL = ('.', '!', '?', '"', '”', '’', "'", ')', ']', ':', ';', '»')
 
 
+# A paragraph's kind: a passage kind (bot.core.models.PassageKind), or a heading or front
+# matter (title, authors, affiliations, keywords), which only label passages.
+ParaKind = Literal["body", "heading", "abstract", "footnote", "bibliography", "figure", "front"]
+
+
 @dataclass(slots=True)
 class Para:
     """One paragraph-sized piece of the document, before it becomes a passage."""
 
     text: str
     page: int | None
-    kind: str = "body"  # body | heading | abstract | footnote | bibliography | figure | front
+    kind: ParaKind = "body"
     section: str | None = None
     label: str | None = None  # footnote label
     raw_lines: list[str] = field(default_factory=list)
@@ -209,61 +216,146 @@ def _is_affiliation(text: str) -> bool:
     )
 
 
-def _classify(paras: list[Para]) -> None:
+# Which part of the document the classifier is in: running text, an abstract, a reference list
+# (everything is an entry until a heading ends it) or endnotes ("12 Text" is a note).
+Mode = Literal["body", "abstract", "bibliography", "notes"]
+
+
+@dataclass(slots=True)
+class _Place:
+    """Where the classifier is: the part and section the paragraphs belong to so far."""
+
+    mode: Mode = "body"
     section: str | None = None
-    mode = "body"  # body | abstract | bibliography | notes
-    seen_body = False
+    seen_body: bool = False  # once running text started, name lines are no longer authors
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A paragraph as the rules see it."""
+
+    para: Para
+    text: str  # stripped
+    single: bool  # printed on one line
+    index: int
+    prev: Para | None  # the paragraph before, already classified
+
+
+def _classify(paras: list[Para]) -> None:
+    """Give every paragraph its kind and section: the first rule that applies decides."""
+    place = _Place()
     for i, para in enumerate(paras):
-        text = para.text.strip()
-        single = len(para.raw_lines) == 1
-        if mode == "bibliography":
-            if single and _is_heading_line(text) and AFTER_BIBLIOGRAPHY.match(_heading_key(text)):
-                mode, section = ("notes" if NOTES_HEADINGS.match(_heading_key(text)) else "body"), text.strip(" *#:")
-                para.kind = "heading"
-                continue
-            para.kind, para.section = "bibliography", section
-            continue
-        caption = single and i > 0 and paras[i - 1].kind == "figure" and _is_heading_line(text)
-        if caption or FIGURE_START.match(text) or SOURCE_LINE.match(text) or "\t" in para.text:
-            para.kind, para.section = "figure", section
-            continue
-        if not seen_body and i < 12 and _is_name_line(text):
-            para.kind = "front"
-            continue
-        if KEYWORDS_LINE.match(text) or _is_affiliation(text):
-            para.kind = "front"
-            if mode == "abstract":
-                mode, section = "body", None
-            continue
-        marker = FOOTNOTE_START.match(text)
-        numbered = NUMBERED_NOTE.match(text) if mode == "notes" else None
-        if marker or numbered:
-            label = (marker.group(1) or marker.group(2)) if marker else numbered.group(1)  # type: ignore[union-attr]
-            para.kind = "footnote"
-            para.label = label.translate(SUPER_TO_DIGIT)
-            para.section = section
-            continue
-        if single and (_is_heading_line(text) or _is_short_title(text)) and not text.endswith("?"):
-            key = _heading_key(text)
-            para.kind = "heading"
-            if BIBLIOGRAPHY_HEADINGS.match(key):
-                mode, section = "bibliography", text.strip(" *#:")
-            elif ABSTRACT_HEADINGS.match(key):
-                mode, section = "abstract", text.strip(" *#:").title() if text.isupper() else text.strip(" *#:")
-            elif NOTES_HEADINGS.match(key):
-                mode, section = "notes", text.strip(" *#:")
-            else:
-                mode = "body"
-                prev = paras[i - 1] if i else None
-                name = text.strip(" *#")
-                if prev is not None and prev.kind == "heading" and prev.text.rstrip().endswith(":"):
-                    name = f"{section}: {name}" if section else name
-                section = name.rstrip(":")
-            continue
-        para.kind = "abstract" if mode == "abstract" else "body"
-        para.section = section
-        if para.kind == "body":
-            seen_body = True
+        candidate = _Candidate(para, para.text.strip(), len(para.raw_lines) == 1, i,
+                               paras[i - 1] if i else None)
+        next(rule for rule in _RULES if rule(candidate, place))
+
+
+def _reference_list_entry(c: _Candidate, place: _Place) -> bool:
+    """In a reference list everything is an entry, until a heading that ends the list."""
+    if place.mode != "bibliography":
+        return False
+    if c.single and _is_heading_line(c.text) and AFTER_BIBLIOGRAPHY.match(_heading_key(c.text)):
+        place.mode = "notes" if NOTES_HEADINGS.match(_heading_key(c.text)) else "body"
+        place.section = c.text.strip(" *#:")
+        c.para.kind = "heading"
+    else:
+        c.para.kind, c.para.section = "bibliography", place.section
+    return True
+
+
+def _figure_or_table(c: _Candidate, place: _Place) -> bool:
+    """A caption ("Figure 2 ...", or a heading-like line under a figure), a source line, cells."""
+    caption = (
+        c.single and c.prev is not None and c.prev.kind == "figure" and _is_heading_line(c.text)
+    )
+    if not (caption or FIGURE_START.match(c.text) or SOURCE_LINE.match(c.text)
+            or "\t" in c.para.text):
+        return False
+    c.para.kind, c.para.section = "figure", place.section
+    return True
+
+
+def _author_line(c: _Candidate, place: _Place) -> bool:
+    """Names under the title, before the running text starts."""
+    if place.seen_body or c.index >= 12 or not _is_name_line(c.text):
+        return False
+    c.para.kind = "front"
+    return True
+
+
+def _keywords_or_affiliation(c: _Candidate, place: _Place) -> bool:
+    """Front matter that also ends an abstract."""
+    if not (KEYWORDS_LINE.match(c.text) or _is_affiliation(c.text)):
+        return False
+    c.para.kind = "front"
+    if place.mode == "abstract":
+        place.mode, place.section = "body", None
+    return True
+
+
+def _footnote(c: _Candidate, place: _Place) -> bool:
+    """A note: it starts with its marker ("¹ ...", "[3] ..."), or with its number in endnotes."""
+    marker = FOOTNOTE_START.match(c.text)
+    numbered = NUMBERED_NOTE.match(c.text) if place.mode == "notes" else None
+    if marker:
+        label = marker.group(1) or marker.group(2)
+    elif numbered:
+        label = numbered.group(1)
+    else:
+        return False
+    c.para.kind = "footnote"
+    c.para.label = label.translate(SUPER_TO_DIGIT)
+    c.para.section = place.section
+    return True
+
+
+def _heading(c: _Candidate, place: _Place) -> bool:
+    """A one-line heading (not a question): it opens a section, an abstract, a reference list or
+    the endnotes."""
+    if not c.single or c.text.endswith("?"):
+        return False
+    if not (_is_heading_line(c.text) or _is_short_title(c.text)):
+        return False
+    c.para.kind = "heading"
+    key = _heading_key(c.text)
+    name = c.text.strip(" *#:")
+    if BIBLIOGRAPHY_HEADINGS.match(key):
+        place.mode, place.section = "bibliography", name
+    elif ABSTRACT_HEADINGS.match(key):
+        place.mode, place.section = "abstract", name.title() if c.text.isupper() else name
+    elif NOTES_HEADINGS.match(key):
+        place.mode, place.section = "notes", name
+    else:
+        place.mode, place.section = "body", _section_name(c, place.section)
+    return True
+
+
+def _section_name(c: _Candidate, current: str | None) -> str:
+    """A heading's section name; under a heading that ends in ":" it is a subsection of it."""
+    name = c.text.strip(" *#")
+    if current and c.prev is not None and c.prev.kind == "heading" and c.prev.text.rstrip().endswith(":"):
+        name = f"{current}: {name}"
+    return name.rstrip(":")
+
+
+def _running_text(c: _Candidate, place: _Place) -> bool:
+    """Whatever no other rule claimed: the abstract's text or the body's."""
+    c.para.kind = "abstract" if place.mode == "abstract" else "body"
+    c.para.section = place.section
+    if c.para.kind == "body":
+        place.seen_body = True
+    return True
+
+
+_RULES: tuple[Callable[[_Candidate, _Place], bool], ...] = (
+    _reference_list_entry,
+    _figure_or_table,
+    _author_line,
+    _keywords_or_affiliation,
+    _footnote,
+    _heading,
+    _running_text,
+)
 
 
 def _is_short_title(text: str) -> bool:

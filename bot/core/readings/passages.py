@@ -7,7 +7,7 @@ ids) so a link to a passage keeps working across re-indexing.
 
 from __future__ import annotations
 
-from bot.core.models import DEFAULT_COURSE, Passage
+from bot.core.models import Passage, PassageKind
 from bot.core.readings.cleaning import CleanDocument, Para
 from bot.core.textnorm import DIGIT_TO_SUPER, sentences
 
@@ -39,7 +39,7 @@ def split_long(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def build_passages(reading_id: str, doc: CleanDocument, course: str = DEFAULT_COURSE) -> list[Passage]:
+def build_passages(reading_id: str, doc: CleanDocument, course: str) -> list[Passage]:
     """Passages for every paragraph a student might need: body, abstract, notes, references,
     figures. Headings and front matter only label passages (their `section`)."""
     ids: dict[int, list[str]] = {}
@@ -79,7 +79,7 @@ def build_passages(reading_id: str, doc: CleanDocument, course: str = DEFAULT_CO
             Passage(
                 id=pid,
                 reading_id=reading_id,
-                kind=para.kind,
+                kind=PassageKind(para.kind),
                 text=para.text[s:e].strip(),
                 section=para.section,
                 paragraph=number,

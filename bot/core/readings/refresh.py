@@ -1,38 +1,67 @@
 """Bring the readings index up to date with a folder: find what changed, index only that.
 
-`refresh` runs on the database's writer thread inside one transaction: a crash or an error
-half-way leaves the previous index exactly as it was.
+Three steps, kept apart so each can run where it belongs:
+1. `plan_refresh` looks at the folder (names, sizes, times; no file is read) against what the
+   index remembers, and says which files are new, changed, unchanged or skipped (with why)
+   and which readings were removed;
+2. `prepare_reading` (bot.core.readings.prepare) reads and cleans one file into a record
+   ready to store, without the database;
+3. the store functions (bot.core.readings.store) write it.
+
+`refresh` does all three on the database's writer thread inside one transaction: a crash or
+an error half-way leaves the previous index exactly as it was.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from bot.core.errors import ReadingsNotFound
-from bot.core.models import ASKABLE_KINDS, IndexReport, Passage
-from bot.core.readings import cleaning, loaders, metadata
-from bot.core.readings.passages import build_passages
-from bot.core.references import store as references
-from bot.core.textnorm import term_counts
+from bot.core.models import IndexReport
+from bot.core.readings import loaders, metadata, store
+from bot.core.readings.prepare import (
+    PIPELINE_VERSION,
+    PreparedReading,
+    SameContent,
+    Sidecar,
+    Unreadable,
+    prepare_reading,
+)
 
-# Bump when cleaning or passage rules change: every reading is then re-indexed once.
-# 2: reference lists and citations are indexed too; 3: the vocabulary is kept (course_terms).
-PIPELINE_VERSION = "3"
 IGNORED_FILES = {metadata.SIDECAR, "readme.md", "courses.toml"}
 Progress = Callable[[str, int, int], None]
+# new: no reading has its id yet; changed: its size, time or place differ from what was
+# indexed (or everything is rebuilt), so its content decides; unchanged: not read again.
+FileAction = Literal["new", "changed", "unchanged"]
 
 
-def _file_hash(data: bytes, extra: str) -> str:
-    digest = hashlib.sha256(data)
-    digest.update(extra.encode())
-    return digest.hexdigest()
+@dataclass(frozen=True, slots=True)
+class PlannedFile:
+    path: Path
+    action: FileAction
+    reading_id: str
+    stat: os.stat_result
+    indexed_hash: str | None = None  # a changed file's content hash as indexed; None: rebuild
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    path: Path
+    warning: str
+
+
+@dataclass(slots=True)
+class RefreshPlan:
+    files: list[PlannedFile | SkippedFile]  # every file of the folder, in name order
+    removed: list[str]  # readings indexed from files that are gone
+    sidecar: Sidecar
+    warnings: list[str] = field(default_factory=list)  # about the folder, not one file
 
 
 def reading_files(folder: Path) -> list[Path]:
@@ -56,153 +85,93 @@ def refresh(
 ) -> IndexReport:
     """Index what changed in `folder` since the last run; remove what disappeared."""
     started = time.perf_counter()
-    report = IndexReport()
-    files = reading_files(folder)
-    sidecar, sidecar_warning = metadata.load_sidecar(folder)
-    if sidecar_warning:
-        report.warnings.append(sidecar_warning)
-    known = {
-        row["id"]: row
-        for row in conn.execute(
-            "SELECT id, path, content_hash, size, mtime_ns, pipeline FROM readings WHERE course = ?",
-            (course,),
-        )
-    }
-    seen: set[str] = set()
-    for number, path in enumerate(files, start=1):
+    plan = plan_refresh(folder, store.indexed_files(conn, course), rebuild=rebuild)
+    report = IndexReport(warnings=list(plan.warnings))
+    for number, planned in enumerate(plan.files, start=1):
         if progress:
-            progress(path.name, number, len(files))
-        if path.suffix.lower() not in loaders.SUPPORTED:
-            report.warnings.append(f"{path.name}: skipped, not a supported format (.txt .md .pdf .docx)")
-            continue
-        rid = metadata.reading_id(path)
-        if rid in seen:
-            report.warnings.append(f"{path.name}: skipped, another file already has the id {rid!r}")
-            continue
-        seen.add(rid)
-        entry = json.dumps(
-            {k: sidecar.get(k) for k in (path.name, rid) if k in sidecar}, sort_keys=True
-        )
-        try:
-            stat = path.stat()
-        except OSError as exc:
-            report.warnings.append(f"{path.name}: skipped, it cannot be read ({exc.strerror})")
-            continue
-        old = known.get(rid)
-        if (
-            not rebuild and old is not None and old["pipeline"] == PIPELINE_VERSION
-            and old["size"] == stat.st_size and old["mtime_ns"] == stat.st_mtime_ns
-            and old["path"] == str(path)
-        ):
-            report.unchanged.append(rid)
-            continue
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.warnings.append(f"{path.name}: skipped, it cannot be read ({exc.strerror})")
-            continue
-        digest = _file_hash(data, PIPELINE_VERSION + entry)
-        if not rebuild and old is not None and old["content_hash"] == digest:
-            conn.execute(
-                "UPDATE readings SET size = ?, mtime_ns = ?, path = ? WHERE course = ? AND id = ?",
-                (stat.st_size, stat.st_mtime_ns, str(path), course, rid),
-            )
-            report.unchanged.append(rid)
-            continue
-        try:
-            raw = loaders.load(path)
-        except loaders.UnreadableFile as exc:
-            report.warnings.append(f"{path.name}: skipped, {exc}")
-            _delete_reading(conn, course, rid)
-            continue
-        doc = cleaning.clean(raw)
-        title, authors, year = metadata.resolve(
-            path, detected_title=doc.title, detected_authors=doc.authors,
-            front_matter=raw.meta, sidecar=sidecar,
-        )
-        passages = build_passages(rid, doc, course)
-        if not any(p.kind in ("body", "abstract") for p in passages):
-            report.warnings.append(f"{path.name}: no readable paragraphs found")
-        _delete_reading(conn, course, rid)
-        _insert_reading(conn, course, rid, path, raw.format, digest, stat, title, authors, year,
-                        passages, doc.text)
-        unlinked = references.index_reading(conn, course, rid, passages, doc.bibliography)
-        if unlinked:  # kept in the citations table with no entry; said here so they get fixed
-            report.warnings.append(
-                f"{path.name}: {len(unlinked)} citation(s) match no reference-list entry: "
-                + "; ".join(unlinked[:5]) + (" ..." if len(unlinked) > 5 else "")
-            )
-        report.indexed.append(rid)
-        report.passages += len(passages)
-    for rid in set(known) - seen:
-        _delete_reading(conn, course, rid)
+            progress(planned.path.name, number, len(plan.files))
+        _index_file(conn, course, planned, plan.sidecar, report)
+    for rid in plan.removed:
+        store.delete_reading(conn, course, rid)
         report.removed.append(rid)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _delete_reading(conn: sqlite3.Connection, course: str, rid: str) -> None:
-    references.delete_reading(conn, course, rid)
-    conn.execute("DELETE FROM passages WHERE course = ? AND reading_id = ?", (course, rid))
-    conn.execute("DELETE FROM readings WHERE course = ? AND id = ?", (course, rid))
-    row = conn.execute(
-        "SELECT terms FROM reading_terms WHERE course = ? AND reading_id = ?", (course, rid)
-    ).fetchone()
-    if row is None:
-        return
-    conn.executemany(
-        "UPDATE course_terms SET df = df - ? WHERE course = ? AND term = ?",
-        [(n, course, term) for term, n in json.loads(row[0]).items()],
+def plan_refresh(
+    folder: Path, indexed: Mapping[str, store.IndexedFile], *, rebuild: bool = False
+) -> RefreshPlan:
+    """What `refresh` has to do, from the folder's listing and what the index remembers."""
+    files = reading_files(folder)
+    sidecar, sidecar_warning = metadata.load_sidecar(folder)
+    seen: set[str] = set()
+    planned = [_plan_file(path, indexed, seen, rebuild=rebuild) for path in files]
+    removed = [rid for rid in indexed if rid not in seen]
+    return RefreshPlan(planned, removed, sidecar, [sidecar_warning] if sidecar_warning else [])
+
+
+def _plan_file(
+    path: Path, indexed: Mapping[str, store.IndexedFile], seen: set[str], *, rebuild: bool
+) -> PlannedFile | SkippedFile:
+    """One file's action; `seen` collects the reading ids the folder still has (a file that
+    cannot be opened keeps its reading: it may be back next time)."""
+    if path.suffix.lower() not in loaders.SUPPORTED:
+        return _skip(path, "not a supported format (.txt .md .pdf .docx)")
+    rid = metadata.reading_id(path)
+    if rid in seen:
+        return _skip(path, f"another file already has the id {rid!r}")
+    seen.add(rid)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return _skip(path, f"it cannot be read ({exc.strerror})")
+    old = indexed.get(rid)
+    if old is None:
+        return PlannedFile(path, "new", rid, stat)
+    if rebuild:
+        return PlannedFile(path, "changed", rid, stat)
+    if _same_file(old, path, stat):
+        return PlannedFile(path, "unchanged", rid, stat)
+    return PlannedFile(path, "changed", rid, stat, indexed_hash=old.content_hash)
+
+
+def _skip(path: Path, why: str) -> SkippedFile:
+    return SkippedFile(path, f"{path.name}: skipped, {why}")
+
+
+def _same_file(old: store.IndexedFile, path: Path, stat: os.stat_result) -> bool:
+    """Same place, size and modification time, indexed by this pipeline: not read again."""
+    return (
+        old.pipeline == PIPELINE_VERSION and old.size == stat.st_size
+        and old.mtime_ns == stat.st_mtime_ns and old.path == str(path)
     )
-    conn.execute("DELETE FROM course_terms WHERE course = ? AND df <= 0", (course,))
-    conn.execute("DELETE FROM reading_terms WHERE course = ? AND reading_id = ?", (course, rid))
 
 
-def _add_terms(conn: sqlite3.Connection, course: str, rid: str, passages: list[Passage]) -> None:
-    df, spaced = term_counts(p.text for p in passages if p.kind in ASKABLE_KINDS)
-    conn.execute("INSERT INTO reading_terms VALUES (?, ?, ?)", (course, rid, json.dumps(df)))
-    conn.executemany(
-        "INSERT INTO course_terms (course, term, df, spaced) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (course, term) DO UPDATE SET df = df + excluded.df,"
-        " spaced = coalesce(excluded.spaced, spaced)",
-        [(course, term, n, spaced.get(term)) for term, n in df.items()],
-    )
-
-
-def _insert_reading(
-    conn: sqlite3.Connection,
-    course: str,
-    rid: str,
-    path: Path,
-    fmt: str,
-    digest: str,
-    stat: os.stat_result,
-    title: str,
-    authors: tuple[str, ...],
-    year: str | None,
-    passages: list[Passage],
-    text: str,
+def _index_file(
+    conn: sqlite3.Connection, course: str, planned: PlannedFile | SkippedFile, sidecar: Sidecar,
+    report: IndexReport,
 ) -> None:
-    """`text` is the cleaned reading the passages' start/end offsets point into."""
-    conn.execute(
-        "INSERT INTO readings (course, id, title, authors, year, path, format, content_hash, size,"
-        " mtime_ns, pipeline, indexed_at, passages, text)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            course, rid, title, json.dumps(list(authors)), year, str(path), fmt, digest,
-            stat.st_size, stat.st_mtime_ns, PIPELINE_VERSION,
-            datetime.now(UTC).isoformat(timespec="seconds"), len(passages), text,
-        ),
+    """Carry out one file's plan, saying what happened in `report`."""
+    if isinstance(planned, SkippedFile):
+        report.warnings.append(planned.warning)
+        return
+    if planned.action == "unchanged":
+        report.unchanged.append(planned.reading_id)
+        return
+    outcome = prepare_reading(
+        planned.path, planned.reading_id, planned.stat, course=course, sidecar=sidecar,
+        indexed_hash=planned.indexed_hash,
     )
-    conn.executemany(
-        "INSERT INTO passages (course, id, reading_id, kind, section, paragraph, page, start,"
-        " end, label, parent_id, note_ids, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                course, p.id, rid, p.kind, p.section, p.paragraph, p.page, p.start, p.end,
-                p.label, p.parent_id, json.dumps(list(p.note_ids)), p.text,
-            )
-            for p in passages
-        ],
-    )
-    _add_terms(conn, course, rid, passages)
+    match outcome:
+        case SameContent(reading_id=rid, path=path, stat=stat):
+            store.update_file(conn, course, rid, path, stat.st_size, stat.st_mtime_ns)
+            report.unchanged.append(rid)
+        case Unreadable(reading_id=rid, warning=warning, forget=forget):
+            report.warnings.append(warning)
+            if forget:
+                store.delete_reading(conn, course, rid)
+        case PreparedReading():
+            store.store_reading(conn, outcome)
+            report.warnings.extend(outcome.warnings)
+            report.indexed.append(outcome.reading_id)
+            report.passages += len(outcome.passages)

@@ -11,62 +11,26 @@ Schema (documented in docs/database.md; open the file with `datasette` or `sqlit
   `reading_terms`, so a question never has to scan every passage (at 100k passages that scan
   took tens of seconds; see bench/RESULTS.md).
 
-`bot.core.readings.refresh` writes it; everything else reads it through this module.
+`bot.core.storage.migrations` creates these tables. Everything reads and writes them through
+this module; the writes (`store_reading`, `delete_reading`, `update_file`) are
+`bot.core.readings.refresh`'s, on the writer thread.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-
-import sqlite_utils
-from sqlite_utils.db import Table
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.core.errors import NotFound
-from bot.core.models import Passage, Reading
+from bot.core.models import ASKABLE_KINDS, Passage, PassageKind, Reading
+from bot.core.readings.prepare import PIPELINE_VERSION, PreparedReading
 from bot.core.references import store as references
-from bot.core.textnorm import fold
+from bot.core.textnorm import fold, term_counts
 
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
-
-
-def create_schema(conn: sqlite3.Connection) -> None:
-    db = sqlite_utils.Database(conn)
-    if "readings" not in db.table_names():
-        Table(db, "readings").create(
-            {
-                "course": str, "id": str, "title": str, "authors": str, "year": str,
-                "path": str, "format": str, "content_hash": str, "size": int, "mtime_ns": int,
-                "pipeline": str, "indexed_at": str, "passages": int, "text": str,
-            },
-            pk=("course", "id"),
-        )
-    if "passages" not in db.table_names():
-        passages = Table(db, "passages")
-        passages.create(
-            {
-                "rowid": int, "course": str, "id": str, "reading_id": str, "kind": str,
-                "section": str, "paragraph": int, "page": int, "start": int, "end": int,
-                "label": str, "parent_id": str, "note_ids": str, "text": str,
-            },
-            pk="rowid",
-        )
-        passages.create_index(["course", "id"], unique=True)
-        passages.create_index(["course", "reading_id"])
-        passages.enable_fts(
-            ["text", "section"], fts_version="FTS5", tokenize=FTS_TOKENIZER, create_triggers=True
-        )
-    conn.executescript(
-        """
-        CREATE TABLE IF NOT EXISTS reading_terms (  -- one reading's share of course_terms
-            course TEXT NOT NULL, reading_id TEXT NOT NULL, terms TEXT NOT NULL,
-            PRIMARY KEY (course, reading_id));
-        CREATE TABLE IF NOT EXISTS course_terms (
-            course TEXT NOT NULL, term TEXT NOT NULL, df INTEGER NOT NULL, spaced TEXT,
-            PRIMARY KEY (course, term)) WITHOUT ROWID;
-        """
-    )
-    references.create_schema(conn)
 
 
 def load_terms(conn: sqlite3.Connection, course: str) -> tuple[dict[str, int], dict[str, str]]:
@@ -82,6 +46,102 @@ def load_terms(conn: sqlite3.Connection, course: str) -> tuple[dict[str, int], d
     return df, spaced
 
 
+# -- writing the index ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedFile:
+    """What the index remembers of the file a reading came from, to tell if it changed."""
+
+    path: str
+    content_hash: str
+    size: int
+    mtime_ns: int
+    pipeline: str
+
+
+def indexed_files(conn: sqlite3.Connection, course: str) -> dict[str, IndexedFile]:
+    """reading id -> its file as last indexed."""
+    return {
+        row["id"]: IndexedFile(row["path"], row["content_hash"], row["size"], row["mtime_ns"],
+                               row["pipeline"])
+        for row in conn.execute(
+            "SELECT id, path, content_hash, size, mtime_ns, pipeline FROM readings WHERE course = ?",
+            (course,),
+        )
+    }
+
+
+def store_reading(conn: sqlite3.Connection, reading: PreparedReading) -> None:
+    """Replace whatever the index holds for the reading with `reading`."""
+    delete_reading(conn, reading.course, reading.reading_id)
+    _insert_reading(conn, reading)
+    _add_terms(conn, reading.course, reading.reading_id, reading.passages)
+    references.store_references(conn, reading.references)
+
+
+def update_file(
+    conn: sqlite3.Connection, course: str, reading_id: str, path: Path, size: int, mtime_ns: int
+) -> None:
+    """A reading's file moved or was touched without changing: remember it as it is now."""
+    conn.execute(
+        "UPDATE readings SET size = ?, mtime_ns = ?, path = ? WHERE course = ? AND id = ?",
+        (size, mtime_ns, str(path), course, reading_id),
+    )
+
+
+def delete_reading(conn: sqlite3.Connection, course: str, rid: str) -> None:
+    references.delete_reading(conn, course, rid)
+    conn.execute("DELETE FROM passages WHERE course = ? AND reading_id = ?", (course, rid))
+    conn.execute("DELETE FROM readings WHERE course = ? AND id = ?", (course, rid))
+    row = conn.execute(
+        "SELECT terms FROM reading_terms WHERE course = ? AND reading_id = ?", (course, rid)
+    ).fetchone()
+    if row is None:
+        return
+    conn.executemany(
+        "UPDATE course_terms SET df = df - ? WHERE course = ? AND term = ?",
+        [(n, course, term) for term, n in json.loads(row[0]).items()],
+    )
+    conn.execute("DELETE FROM course_terms WHERE course = ? AND df <= 0", (course,))
+    conn.execute("DELETE FROM reading_terms WHERE course = ? AND reading_id = ?", (course, rid))
+
+
+def _add_terms(conn: sqlite3.Connection, course: str, rid: str, passages: list[Passage]) -> None:
+    df, spaced = term_counts(p.text for p in passages if p.kind in ASKABLE_KINDS)
+    conn.execute("INSERT INTO reading_terms VALUES (?, ?, ?)", (course, rid, json.dumps(df)))
+    conn.executemany(
+        "INSERT INTO course_terms (course, term, df, spaced) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (course, term) DO UPDATE SET df = df + excluded.df,"
+        " spaced = coalesce(excluded.spaced, spaced)",
+        [(course, term, n, spaced.get(term)) for term, n in df.items()],
+    )
+
+
+def _insert_reading(conn: sqlite3.Connection, r: PreparedReading) -> None:
+    conn.execute(
+        "INSERT INTO readings (course, id, title, authors, year, path, format, content_hash, size,"
+        " mtime_ns, pipeline, indexed_at, passages, text)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            r.course, r.reading_id, r.title, json.dumps(list(r.authors)), r.year, str(r.path),
+            r.format, r.content_hash, r.stat.st_size, r.stat.st_mtime_ns, PIPELINE_VERSION,
+            datetime.now(UTC).isoformat(timespec="seconds"), len(r.passages), r.text,
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO passages (course, id, reading_id, kind, section, paragraph, page, start,"
+        " end, label, parent_id, note_ids, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                r.course, p.id, r.reading_id, p.kind, p.section, p.paragraph, p.page, p.start,
+                p.end, p.label, p.parent_id, json.dumps(list(p.note_ids)), p.text,
+            )
+            for p in r.passages
+        ],
+    )
+
+
 # -- reading the index ---------------------------------------------------------------------
 
 
@@ -95,7 +155,7 @@ def row_to_reading(row: sqlite3.Row) -> Reading:
 
 def row_to_passage(row: sqlite3.Row) -> Passage:
     return Passage(
-        id=row["id"], reading_id=row["reading_id"], kind=row["kind"], text=row["text"],
+        id=row["id"], reading_id=row["reading_id"], kind=PassageKind(row["kind"]), text=row["text"],
         section=row["section"], paragraph=row["paragraph"], page=row["page"],
         start=row["start"], end=row["end"], label=row["label"], parent_id=row["parent_id"],
         note_ids=tuple(json.loads(row["note_ids"] or "[]")), course=row["course"],

@@ -2,53 +2,26 @@
 
 Each reading's reference list is parsed into `bib_entries` and every citation in its passages
 goes into `citations` (linked entry or NULL, so unlinkable ones are kept and can be reported).
-`bot.core.search.cite` answers lookups over them.
+`bot.core.search.cite` answers lookups over them; `bot.core.storage.migrations` creates the tables.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-import sqlite_utils
-from sqlite_utils.db import Table
-
-from bot.core.models import TEXT_KINDS, BibEntry, Passage
+from bot.core.models import RUNNING_KINDS, TEXT_KINDS, BibEntry, Passage, PassageKind
 from bot.core.references.bibliography import parse_bibliography
 from bot.core.references.citations import (
+    InTextCitation,
     entry_keys,
     find_citations,
     link_citations,
 )
 from bot.core.textnorm import fold
-
-
-def create_schema(conn: sqlite3.Connection) -> None:
-    db = sqlite_utils.Database(conn)
-    if "bib_entries" not in db.table_names():
-        entries = Table(db, "bib_entries")
-        entries.create(
-            {
-                "course": str, "id": str, "reading_id": str, "position": int, "number": int,
-                "authors": str, "keys": str, "year": str, "title": str, "container": str,
-                "pages": str, "url": str, "raw": str,
-            },
-            pk=("course", "id"),
-        )
-        entries.create_index(["course", "reading_id"])
-    if "citations" not in db.table_names():
-        citations = Table(db, "citations")
-        citations.create(
-            {
-                "id": int, "course": str, "reading_id": str, "passage_id": str, "kind": str,
-                "text": str, "authors": str, "year": str, "locator": str, "start": int,
-                "end": int, "number": int, "entry_id": str, "note_id": str,
-            },
-            pk="id",
-        )
-        citations.create_index(["course", "entry_id"])
-        citations.create_index(["course", "reading_id"])
 
 
 def reference_labels(conn: sqlite3.Connection, course: str) -> list[str]:
@@ -74,42 +47,33 @@ def delete_reading(conn: sqlite3.Connection, course: str, reading_id: str) -> No
                      (course, reading_id))
 
 
-def index_reading(
-    conn: sqlite3.Connection,
-    course: str,
-    reading_id: str,
-    passages: Sequence[Passage],
-    bibliography: str,
-) -> list[str]:
-    """Parse and store one reading's reference list and citations; returns the unlinked ones."""
-    delete_reading(conn, course, reading_id)
+@dataclass(frozen=True, slots=True)
+class ReadingReferences:
+    """One reading's reference list and citations as rows of `bib_entries` and `citations`."""
+
+    entries: list[tuple[Any, ...]]
+    citations: list[tuple[Any, ...]]
+    unlinked: list[str]  # citations no entry matches, as written: reported so they get fixed
+
+
+def parse_references(
+    course: str, reading_id: str, passages: Sequence[Passage], bibliography: str
+) -> ReadingReferences:
+    """Parse one reading's reference list and find its citations (no database needed)."""
     entries = parse_bibliography(bibliography) if bibliography.strip() else []
     ids = [f"{reading_id}-r{i + 1}" for i in range(len(entries))]
-    conn.executemany(
-        "INSERT INTO bib_entries (course, id, reading_id, position, number, authors, keys, year,"
-        " title, container, pages, url, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (course, eid, reading_id, i, e.number, json.dumps(list(e.authors), ensure_ascii=False),
-             json.dumps(entry_keys(e)), e.year, e.title, e.container, e.pages, e.url, e.raw)
-            for i, (eid, e) in enumerate(zip(ids, entries, strict=True))
-        ],
-    )
-    notes = {p.label: p.id for p in passages if p.kind == "footnote" and p.label}
+    entry_rows = [
+        (course, eid, reading_id, i, e.number, json.dumps(list(e.authors), ensure_ascii=False),
+         json.dumps(entry_keys(e)), e.year, e.title, e.container, e.pages, e.url, e.raw)
+        for i, (eid, e) in enumerate(zip(ids, entries, strict=True))
+    ]
+    notes = {p.label: p.id for p in passages if p.kind == PassageKind.FOOTNOTE and p.label}
     rows = []
     unlinked: list[str] = []
-    previous = ""
-    for p in passages:
-        if p.kind not in TEXT_KINDS:
-            continue
-        # A block quote's "(1999: 4)" takes its author from the paragraph that introduces it.
-        context = previous if previous.rstrip().endswith(":") else ""
-        previous = p.text if p.kind in ("body", "abstract") else previous
+    for p, context in _with_context(passages):
         for cit, idx in link_citations(find_citations(p.text), entries, p.text, context):
             note_id = notes.get(str(cit.number)) if cit.number is not None else None
-            if cit.kind == "footnote-marker" and note_id is None:
-                continue  # a superscript with no note behind it is not a citation
-            if cit.kind in ("narrative", "inline") and idx is None:
-                # "Operation Intercept (1969)", "in May, 1994": a date, not a citation
+            if not _is_citation(cit, idx, note_id):
                 continue
             if idx is None and cit.kind not in ("numeric", "footnote-marker"):
                 unlinked.append(cit.text)
@@ -118,13 +82,40 @@ def index_reading(
                 json.dumps(list(cit.authors), ensure_ascii=False), cit.year, cit.locator,
                 cit.start, cit.end, cit.number, ids[idx] if idx is not None else None, note_id,
             ))
+    return ReadingReferences(entry_rows, rows, unlinked)
+
+
+def _with_context(passages: Sequence[Passage]) -> Iterator[tuple[Passage, str]]:
+    """The passages citations can stand in, each with the paragraph that introduces it when
+    it is a block quote: "(1999: 4)" takes its author from the paragraph ending in ":"."""
+    previous = ""
+    for p in passages:
+        if p.kind not in TEXT_KINDS:
+            continue
+        yield p, previous if previous.rstrip().endswith(":") else ""
+        previous = p.text if p.kind in RUNNING_KINDS else previous
+
+
+def _is_citation(cit: InTextCitation, entry: int | None, note_id: str | None) -> bool:
+    if cit.kind == "footnote-marker" and note_id is None:
+        return False  # a superscript with no note behind it is not a citation
+    # "Operation Intercept (1969)", "in May, 1994" with no entry: a date, not a citation
+    return not (cit.kind in ("narrative", "inline") and entry is None)
+
+
+def store_references(conn: sqlite3.Connection, refs: ReadingReferences) -> None:
+    """Insert a reading's parsed references (its old ones are deleted first by the caller)."""
+    conn.executemany(
+        "INSERT INTO bib_entries (course, id, reading_id, position, number, authors, keys, year,"
+        " title, container, pages, url, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        refs.entries,
+    )
     conn.executemany(
         "INSERT INTO citations (course, reading_id, passage_id, kind, text, authors, year,"
         " locator, start, end, number, entry_id, note_id)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
+        refs.citations,
     )
-    return unlinked
 
 
 # -- lookup -----------------------------------------------------------------------------------

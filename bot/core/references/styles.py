@@ -1,5 +1,4 @@
-"""How to cite a reading: APA and Chicago references built from its metadata and page.
-"""
+"""How to cite a reading: APA and Chicago references built from its metadata and page."""
 
 from __future__ import annotations
 
@@ -27,6 +26,8 @@ def how_to_cite(reading: Reading, page: int | None = None) -> dict[str, str]:
     names = [_split_name(a) for a in reading.authors if a.strip()]
     year = reading.year or "n.d."
     title = reading.title.rstrip(".")
+    page_apa = f", p. {page}" if page is not None else ""
+    page_chi = f", {page}" if page is not None else ""
     if names:
         apa_names = [f"{last}, {_initials(first)}".rstrip(", ") for first, last in names]
         apa_who = apa_names[0] if len(apa_names) == 1 else (
@@ -37,8 +38,6 @@ def how_to_cite(reading: Reading, page: int | None = None) -> dict[str, str]:
         surnames = [last for _, last in names]
     else:  # no author: the title takes the author's place, as both styles prescribe
         short = title if len(title) <= 40 else title[:40].rsplit(" ", 1)[0] + "…"
-        page_apa = f", p. {page}" if page is not None else ""
-        page_chi = f", {page}" if page is not None else ""
         return {
             "apa": f"{title}. ({year}).",
             "chicago": f"\u201c{title}.\u201d {year}.",
@@ -48,8 +47,6 @@ def how_to_cite(reading: Reading, page: int | None = None) -> dict[str, str]:
     short_apa = surnames[0] if len(surnames) == 1 else (
         " & ".join(surnames) if len(surnames) == 2 else f"{surnames[0]} et al.")
     short_chi = short_apa.replace(" & ", " and ")
-    page_apa = f", p. {page}" if page is not None else ""
-    page_chi = f", {page}" if page is not None else ""
     return {
         "apa": f"{apa_who} ({year}). {title}.",
         "chicago": f"{chi_who.rstrip('.')}. {year}. \u201c{title}.\u201d",

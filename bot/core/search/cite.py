@@ -14,7 +14,15 @@ from collections.abc import Mapping, Sequence
 from rapidfuzz import fuzz
 
 from bot.core.errors import InvalidQuery
-from bot.core.models import TEXT_KINDS, BibEntry, CitedIn, CiteMatch, CiteResult, Reading, kinds_sql
+from bot.core.models import (
+    TEXT_KINDS,
+    BibEntry,
+    CitationKind,
+    CitedIn,
+    CiteMatch,
+    CiteResult,
+    Reading,
+)
 from bot.core.readings.store import row_to_passage
 from bot.core.references.bibliography import YEAR
 from bot.core.references.citations import (
@@ -22,6 +30,7 @@ from bot.core.references.citations import (
     year_fit,
 )
 from bot.core.references.store import row_to_entry
+from bot.core.search.retrieval import passages_with_all
 from bot.core.textnorm import STOPWORDS, fold_aligned
 
 MATCH_THRESHOLD = 60.0
@@ -152,7 +161,7 @@ def _cited_in(conn: sqlite3.Connection, course: str, entry_id: str,
             continue
         seen.add(key)
         out.append(CitedIn(row_to_passage(row), readings[row["reading_id"]], row["citation"],
-                           row["locator"], "citation"))
+                           row["locator"], CitationKind.CITATION))
     return out
 
 
@@ -162,21 +171,12 @@ def _mentions(conn: sqlite3.Connection, course: str, name_words: Sequence[str],
     words = [w for w in name_words if w not in STOPWORDS and len(w) > 1]
     if not words:
         return []
-    expr = " AND ".join(f'"{w}"' for w in words)
-    try:
-        rows = conn.execute(
-            "SELECT p.* FROM passages_fts f JOIN passages p ON p.rowid = f.rowid"
-            f" WHERE passages_fts MATCH ? AND p.course = ? AND p.kind IN ({kinds_sql(TEXT_KINDS)})"
-            " ORDER BY p.reading_id, p.rowid",
-            (expr, course),
-        ).fetchall()
-    except sqlite3.OperationalError:
-        return []
+    rows = passages_with_all(conn, course, words, TEXT_KINDS)
     pattern = re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w) for w in words) + r"(?!\w)")
     out = []
     for row in rows:
         m = pattern.search(fold_aligned(row["text"]))
         if m:  # FTS stems; a mention needs the name itself
             out.append(CitedIn(row_to_passage(row), readings[row["reading_id"]],
-                               row["text"][m.start() : m.end()], None, "mention"))
+                               row["text"][m.start() : m.end()], None, CitationKind.MENTION))
     return out

@@ -15,9 +15,9 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from bot.core.errors import InvalidQuery
-from bot.core.models import TEXT_KINDS, Passage, QuoteMatch, kinds_sql
+from bot.core.models import TEXT_KINDS, Passage, QuoteMatch
 from bot.core.readings.store import row_to_passage
-from bot.core.search.ranking import Vocabulary, fetch_candidates, recall_terms
+from bot.core.search.retrieval import Vocabulary, course_passages, fetch_candidates, recall_terms
 from bot.core.textnorm import STOPWORDS, content_words, fold_aligned, stem, words
 
 # A quote longer than this is a pasted page, not a quote; aligning it would be slow for nothing.
@@ -141,17 +141,8 @@ def candidate_passages(
     words within the recall budget are searched (bench/RESULTS.md: a quote of common words
     matched most of a 100k-passage index).
     """
-    kinds = kinds_sql(TEXT_KINDS)
-    total = conn.execute(  # counting stops past the threshold: a full count took 30 ms at 100k
-        f"SELECT count(*) FROM (SELECT 1 FROM passages WHERE course = ? AND kind IN ({kinds})"
-        " LIMIT ?)", (course, _SCAN_ALL + 1),
-    ).fetchone()[0]
-    if total <= _SCAN_ALL:
-        rows = conn.execute(
-            f"SELECT * FROM passages WHERE course = ? AND kind IN ({kinds}) ORDER BY rowid",
-            (course,),
-        ).fetchall()
-    else:
+    rows = course_passages(conn, course, TEXT_KINDS, at_most=_SCAN_ALL)
+    if rows is None:
         terms = recall_terms(list(dict.fromkeys(content_words(query))), vocab, _RECALL_POSTINGS)
         rows = fetch_candidates(conn, course, terms, None, kinds=TEXT_KINDS, limit=_FTS_CANDIDATES)
     return [row_to_passage(r) for r in rows]

@@ -5,20 +5,31 @@ it on a single writer thread that owns the only writing connection. Bursts of ev
 instead of fighting over SQLite's lock, and the asyncio loop never waits on disk: adapters await
 the returned future (`asyncio.wrap_future`). Reads use their own short-lived connections; WAL
 lets them run beside the writer.
+
+Errors: SQLite conditions outside the code that whoever runs the bot can act on (a lock another
+program holds, a damaged file, a read-only file, a full disk, a file that cannot be opened) become
+`DatabaseUnavailable`, whose message never names the file: it reaches students. The path goes to
+the log instead, and rides on the exception for the CLI. Every other `sqlite3.Error` ("no such
+column", a constraint failed) is a bug in the code and propagates unchanged, to be logged as one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.core.errors import DatabaseUnavailable
+from bot.core.errors import DatabaseBusy, DatabaseDamaged, DatabaseUnavailable
+from bot.core.storage import migrations
+
+log = logging.getLogger("bot.core.storage")
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 10_000
@@ -32,7 +43,7 @@ _STOP = object()
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open the database with the settings every connection needs, or raise a clear error."""
     target = str(path)
-    try:
+    with environmental_errors(target):
         if readonly and target != ":memory:":
             conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True, check_same_thread=False)
         else:
@@ -44,21 +55,71 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
             conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseUnavailable(describe_error(target, exc)) from exc
     return conn
 
 
-def describe_error(path: str, exc: sqlite3.Error) -> str:
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return f"The database {path} is locked by another program; close it and try again."
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return (
-            f"The database {path} is damaged or not a database; "
-            "run `seminar-bot index --rebuild` to rebuild it."
-        )
-    return f"The database {path} cannot be used: {exc}"
+# SQLite's primary result codes (https://sqlite.org/rescode.html) for conditions of the file and
+# the machine, not of the code, with what to say about each.
+_BUSY = "The database is locked by another program; try again in a moment."
+_CONDITIONS: dict[int, tuple[type[DatabaseUnavailable], str]] = {
+    sqlite3.SQLITE_BUSY: (DatabaseBusy, _BUSY),
+    sqlite3.SQLITE_LOCKED: (DatabaseBusy, _BUSY),
+    sqlite3.SQLITE_PROTOCOL: (DatabaseBusy, _BUSY),  # WAL lock contention
+    sqlite3.SQLITE_CORRUPT: (
+        DatabaseDamaged,
+        "The database is damaged or not a database; whoever runs the bot can rebuild it with "
+        "`seminar-bot index --rebuild`.",
+    ),
+    sqlite3.SQLITE_READONLY: (
+        DatabaseUnavailable,
+        "The database cannot be written (its file or folder is read-only); whoever runs the "
+        "bot must make it writable.",
+    ),
+    sqlite3.SQLITE_FULL: (
+        DatabaseUnavailable,
+        "The disk holding the database is full; whoever runs the bot must free some space.",
+    ),
+    sqlite3.SQLITE_CANTOPEN: (
+        DatabaseUnavailable,
+        "The database file cannot be opened (its folder is missing or not accessible); whoever "
+        "runs the bot must check SEMINAR_DB or --db.",
+    ),
+    sqlite3.SQLITE_IOERR: (
+        DatabaseUnavailable,
+        "The database could not be read or written (a disk I/O error); whoever runs the bot "
+        "must check the disk.",
+    ),
+}
+_CONDITIONS[sqlite3.SQLITE_NOTADB] = _CONDITIONS[sqlite3.SQLITE_CORRUPT]
+_CONDITIONS[sqlite3.SQLITE_PERM] = _CONDITIONS[sqlite3.SQLITE_READONLY]
+
+
+def unavailable(path: str, exc: sqlite3.Error) -> DatabaseUnavailable | None:
+    """The error to show for a condition of the file or the machine; None when `exc` is a bug.
+
+    Extended result codes (SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_WRITE, ...) count as their
+    primary code. An error Python raised without a code is not SQLite's report of the file."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    condition = _CONDITIONS.get(code & 0xFF) if code is not None else None
+    if condition is None:
+        return None
+    kind, message = condition
+    log.warning("database %s unusable: %s (%s)", path, exc, exc.sqlite_errorname)
+    error = kind(message, path=path)
+    error.__cause__ = exc
+    return error
+
+
+@contextlib.contextmanager
+def environmental_errors(path: str) -> Iterator[None]:
+    """Raise `DatabaseUnavailable` for what whoever runs the bot can fix; let bugs through."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        error = unavailable(path, exc)
+        if error is None:
+            raise
+        raise error from exc
 
 
 class Database:
@@ -85,12 +146,17 @@ class Database:
         return fut
 
     def setup(self, op: Callable[[sqlite3.Connection], T]) -> T:
-        """Run schema changes on the writer thread outside a batch: sqlite-utils' table
-        creation manages (and commits) its own transactions."""
+        """Run `op` on the writer thread outside a batch, for work that manages its own
+        transaction (the migrations: one BEGIN IMMEDIATE ... COMMIT for all of them)."""
         fut: Future[T] = Future()
         self._ensure_writer()
         self._queue.put((op, fut, False))
         return fut.result()
+
+    def migrate(self) -> int:
+        """Bring the schema up to date (bot.core.storage.migrations); returns its version. The
+        one way a database file is set up: the service calls it on start, tests on every file."""
+        return self.setup(partial(migrations.migrate, path=self.path))
 
     def run(self, op: Callable[[sqlite3.Connection], T]) -> T:
         """Write and wait: the synchronous form for the CLI and tests."""
@@ -123,7 +189,7 @@ class Database:
         try:
             if conn is None:
                 conn = connect(self.path)
-        except DatabaseUnavailable as exc:
+        except Exception as exc:
             # Stay alive and answer every request with the error: a thread that exited here
             # could strand a request queued a moment later.
             self._refuse_all(exc)
@@ -182,7 +248,7 @@ class Database:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            err = DatabaseUnavailable(describe_error(self.path, exc))
+            err = _translate(self.path, exc)
             for _op, fut, _tx in batch:
                 fut.set_exception(err)
             return
@@ -191,6 +257,13 @@ class Database:
             try:
                 value = op(conn)
             except BaseException as exc:  # one bad operation must not sink the batch
+                if not conn.in_transaction:
+                    # SQLite rolled the whole batch back itself (a full disk, an I/O error):
+                    # the operations before this one are undone too, so none of them succeeded.
+                    err = _translate(self.path, exc)
+                    for _op, waiting, _tx in batch:
+                        waiting.set_exception(err)
+                    return
                 conn.execute("ROLLBACK TO op")
                 conn.execute("RELEASE op")
                 results.append((fut, None, _translate(self.path, exc)))
@@ -201,7 +274,7 @@ class Database:
             conn.commit()
         except sqlite3.Error as exc:
             conn.rollback()
-            err = DatabaseUnavailable(describe_error(self.path, exc))
+            err = _translate(self.path, exc)
             for fut, _value, _exc in results:
                 fut.set_exception(err)
             return
@@ -228,14 +301,14 @@ class Database:
             return
         conn = connect(self.path, readonly=Path(self.path).exists())
         try:
-            yield conn
-        except sqlite3.DatabaseError as exc:
-            raise DatabaseUnavailable(describe_error(self.path, exc)) from exc
+            with environmental_errors(self.path):
+                yield conn
         finally:
             conn.close()
 
 
 def _translate(path: str, exc: BaseException) -> BaseException:
+    """What a waiting caller receives for `exc`: `DatabaseUnavailable`, or the bug itself."""
     if isinstance(exc, sqlite3.Error):
-        return DatabaseUnavailable(describe_error(path, exc))
+        return unavailable(path, exc) or exc
     return exc

@@ -10,13 +10,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import SeminarError
-from bot.core.models import DigestOptions
+from bot.core.models import DIGEST_FORMATS, DigestOptions
+from bot.core.presentation import description
 from bot.discord_app.checks import guild_only_check, instructor_only, is_instructor
 from bot.discord_app.client import SeminarBot, add_feature_cog
 from bot.discord_app.formatting import CHOICE_MAX, clip, content
+from bot.discord_app.logging_events import PLATFORM
 
 MAX_CHOICES = 25
-DIGEST_FORMATS = (("Markdown", "md"), ("HTML", "html"), ("CSV", "csv"), ("JSON", "json"))
 
 
 class AdminCog(commands.Cog):
@@ -38,7 +39,7 @@ class AdminCog(commands.Cog):
         ][:MAX_CHOICES]
 
     @app_commands.command(
-        name="digest", description="A digest of the logged discussion (instructors)"
+        name="digest", description=description("digest", PLATFORM)
     )
     @app_commands.describe(
         since="From: a date (2026-11-01) or a span back from now (7d, 2w); default: everything",
@@ -47,7 +48,9 @@ class AdminCog(commands.Cog):
         format="The file to attach",
         anonymize="Replace names with stable pseudonyms",
     )
-    @app_commands.choices(format=[app_commands.Choice(name=n, value=v) for n, v in DIGEST_FORMATS])
+    @app_commands.choices(
+        format=[app_commands.Choice(name=label, value=fmt) for fmt, label in DIGEST_FORMATS.items()]
+    )
     @app_commands.autocomplete(channel=logged_thread_choices)
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
@@ -62,12 +65,10 @@ class AdminCog(commands.Cog):
         anonymize: bool = False,
     ) -> None:
         """Only the instructor sees it (ephemeral): exports of the log are theirs alone."""
-        guild_id = guild_only_check(interaction)
+        scope = self.bot.scope_for(guild_only_check(interaction))
         await interaction.response.defer(ephemeral=True, thinking=True)
-        options = DigestOptions(
-            since=since, until=until, channel=channel, guild_id=str(guild_id), anonymize=anonymize
-        )
-        files = await asyncio.to_thread(self.bot.service.digest_files, options, format)
+        options = DigestOptions(since=since, until=until, channel=channel, anonymize=anonymize)
+        files = await asyncio.to_thread(scope.digest_files, options, format)
         limit = interaction.filesize_limit
         too_big = [f.filename for f in files if len(f.data) > limit]
         if too_big:
@@ -76,24 +77,23 @@ class AdminCog(commands.Cog):
                 "with `since`/`channel`, or run `seminar-bot digest` on the server."
             )
         attachments = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in files[:10]]
-        scope = f" of {channel}" if channel else ""
+        of = f" of {channel}" if channel else ""
         await interaction.followup.send(
-            content(f"Digest{scope} ({format}), {len(attachments)} file(s)."),
+            content(f"Digest{of} ({format}), {len(attachments)} file(s)."),
             files=attachments,
             ephemeral=True,
         )
 
-    @app_commands.command(name="reindex", description="Re-read the readings folder (instructors)")
+    @app_commands.command(name="reindex", description=description("reindex", PLATFORM))
     @app_commands.describe(rebuild="Rebuild the whole index instead of only what changed")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     @instructor_only()
     async def reindex(self, interaction: discord.Interaction, rebuild: bool = False) -> None:
-        guild_id = guild_only_check(interaction)
-        course = self.bot.course_for(guild_id)
+        scope = self.bot.scope_for(guild_only_check(interaction))
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await asyncio.to_thread(self.bot.service.ensure_index, course, rebuild=rebuild)
-        self.bot.forget_readings(course)
+        report = await asyncio.to_thread(scope.ensure_index, rebuild=rebuild)
+        self.bot.forget_readings(scope.course)
         lines = [
             f"Indexed {len(report.indexed)}, unchanged {len(report.unchanged)}, removed "
             f"{len(report.removed)}; {report.passages} passages in {report.seconds:.1f} s."
@@ -102,7 +102,7 @@ class AdminCog(commands.Cog):
         await interaction.followup.send(content("\n".join(lines)), ephemeral=True)
 
     @app_commands.command(
-        name="sync", description="Publish the bot's commands to this server (instructors)"
+        name="sync", description=description("sync", PLATFORM)
     )
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()

@@ -8,10 +8,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.presentation import description
 from bot.core.service import MAX_QUESTION_CHARS
 from bot.discord_app.autocomplete import reading_choices
 from bot.discord_app.checks import guild_only_check
 from bot.discord_app.client import SeminarBot, add_feature_cog
+from bot.discord_app.logging_events import PLATFORM
 from bot.discord_app.views import send_answer
 
 
@@ -20,7 +22,7 @@ class AskCog(commands.Cog):
         self.bot = bot
 
     @app_commands.command(
-        name="ask", description="Find the passages of the readings that answer a question"
+        name="ask", description=description("ask", PLATFORM)
     )
     @app_commands.describe(
         question="Your question, in your own words",
@@ -36,15 +38,10 @@ class AskCog(commands.Cog):
         reading: str | None = None,
         private: bool = False,
     ) -> None:
-        guild_id = guild_only_check(interaction)
-        course = self.bot.course_for(guild_id)
+        scope = self.bot.scope_for(guild_only_check(interaction))
         await interaction.response.defer(ephemeral=private, thinking=True)
-        answer = await asyncio.to_thread(
-            self.bot.service.ask, question, course=course, reading=reading
-        )
-        await send_answer(
-            interaction, self.bot.service, answer, kind="ask", course=course, ephemeral=private
-        )
+        answer = await asyncio.to_thread(scope.ask, question, reading=reading)
+        await send_answer(interaction, scope, answer, ephemeral=private)
 
 
 async def setup(bot: commands.Bot) -> None:

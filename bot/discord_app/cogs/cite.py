@@ -9,10 +9,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.models import CiteResult, QuoteResult
+from bot.core.presentation import description
 from bot.core.service import MAX_QUESTION_CHARS
 from bot.discord_app.autocomplete import reference_choices
 from bot.discord_app.checks import guild_only_check
 from bot.discord_app.client import SeminarBot, add_feature_cog
+from bot.discord_app.logging_events import PLATFORM
 from bot.discord_app.views import send_answer
 
 
@@ -23,20 +25,16 @@ class CiteCog(commands.Cog):
     async def _lookup(
         self, interaction: discord.Interaction, kind: str, text: str, private: bool
     ) -> None:
-        guild_id = guild_only_check(interaction)
-        course = self.bot.course_for(guild_id)
+        scope = self.bot.scope_for(guild_only_check(interaction))
         await interaction.response.defer(ephemeral=private, thinking=True)
-        service = self.bot.service
         answer: CiteResult | QuoteResult = (
-            await asyncio.to_thread(service.cite, text, course=course)
+            await asyncio.to_thread(scope.cite, text)
             if kind == "cite"
-            else await asyncio.to_thread(service.quote, text, course=course)
+            else await asyncio.to_thread(scope.quote, text)
         )
-        await send_answer(
-            interaction, self.bot.service, answer, kind=kind, course=course, ephemeral=private
-        )
+        await send_answer(interaction, scope, answer, ephemeral=private)
 
-    @app_commands.command(name="cite", description="Where do the readings cite this reference?")
+    @app_commands.command(name="cite", description=description("cite", PLATFORM))
     @app_commands.describe(
         reference="An author and year, e.g. 'Castells 2009'", private="Only you see the answer"
     )
@@ -51,7 +49,7 @@ class CiteCog(commands.Cog):
         await self._lookup(interaction, "cite", reference, private)
 
     @app_commands.command(
-        name="quote", description="Where does this (half-remembered) quote come from?"
+        name="quote", description=description("quote", PLATFORM)
     )
     @app_commands.describe(text="The words you remember", private="Only you see the answer")
     @app_commands.guild_only()

@@ -20,8 +20,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.core.errors import SeminarError
+from bot.core.errors import DatabaseBusy, DatabaseUnavailable
 from bot.core.models import ChannelInfo, LoggedMessage
+from bot.core.presentation import description
 from bot.discord_app.checks import guild_only_check, instructor_only
 from bot.discord_app.client import SeminarBot, add_feature_cog
 from bot.discord_app.formatting import content, safe
@@ -37,7 +38,8 @@ from bot.discord_app.logging_events import (
 log = logging.getLogger("bot.discord.log")
 
 BACKFILL_BATCH = 100
-STORE_ATTEMPTS = 4  # about 7 s of retries on top of SQLite's own busy timeout
+STORE_ATTEMPTS = 4  # waits of 1, 2 and 4 s between them, on top of SQLite's own busy timeout
+STORE_RETRY_SECONDS = 1.0
 LoggableChannel = discord.TextChannel | discord.ForumChannel
 
 
@@ -58,7 +60,7 @@ class GuildScope:
 class LogCog(commands.Cog):
     log_group = app_commands.Group(
         name="log",
-        description="Discussion logging (instructors)",
+        description=description("log", PLATFORM),
         guild_only=True,
         default_permissions=discord.Permissions(manage_guild=True),  # a hint; the check decides
     )
@@ -173,24 +175,34 @@ class LogCog(commands.Cog):
         await self._store([record])
 
     async def _store(self, records: list[LoggedMessage]) -> None:
-        """Store, retrying while the database is busy; if it stays unusable, make sure the next
-        backfill of that shard starts before these messages so they are fetched again."""
+        """Store, retrying while another program holds the database's lock. If it stays busy,
+        or cannot be used at all, or a bug stops the write, the next backfill of that shard
+        starts before these messages so they are fetched again: nothing is lost."""
         for attempt in range(STORE_ATTEMPTS):
             try:
                 await asyncio.wrap_future(self.service.record_messages(records))
                 return
-            except SeminarError as exc:
-                if attempt == STORE_ATTEMPTS - 1:
-                    log.error(
-                        "could not log %d message(s) (first id %s): %s; the next backfill "
-                        "fetches them again",
-                        len(records),
-                        records[0].id,
-                        exc,
-                    )
-                    self._rewind(records)
-                    return
-                await asyncio.sleep(2**attempt)
+            except DatabaseBusy:
+                if attempt < STORE_ATTEMPTS - 1:
+                    await asyncio.sleep(STORE_RETRY_SECONDS * 2**attempt)
+                    continue
+                self._give_up(records, "the database stayed locked")
+                return
+            except DatabaseUnavailable as exc:  # damaged, full, read-only: waiting cannot help
+                self._give_up(records, str(exc))
+                return
+            except BaseException:  # a bug: logged as one by discord.py's event error handler
+                self._rewind(records)
+                raise
+
+    def _give_up(self, records: list[LoggedMessage], why: str) -> None:
+        log.error(
+            "could not log %d message(s) (first id %s): %s; the next backfill fetches them again",
+            len(records),
+            records[0].id,
+            why,
+        )
+        self._rewind(records)
 
     def _rewind(self, records: list[LoggedMessage]) -> None:
         guild = self.bot.get_guild(int(records[0].guild_id))

@@ -9,8 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.presentation import description
 from bot.discord_app.checks import guild_only_check
 from bot.discord_app.client import SeminarBot, add_feature_cog
+from bot.discord_app.logging_events import PLATFORM
 from bot.discord_app.views import SeminarView
 
 ERASE_TIMEOUT = 10 * 60.0
@@ -51,7 +53,7 @@ class EraseView(SeminarView):
 class PrivacyCog(commands.Cog):
     privacy = app_commands.Group(
         name="privacy",
-        description="Whether the discussion log keeps your messages",
+        description=description("privacy", PLATFORM),
         guild_only=True,
     )
 

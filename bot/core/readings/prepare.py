@@ -1,0 +1,129 @@
+"""One reading file made ready to store: read, cleaned, cut into passages, references parsed.
+
+Nothing here touches the database, so the slow part of indexing (PDF text, cleaning, the
+reference parser) can run anywhere; only `bot.core.readings.store.store_reading`, a few
+inserts, needs the writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.core.models import RUNNING_KINDS, Passage
+from bot.core.readings import cleaning, loaders, metadata
+from bot.core.readings.passages import build_passages
+from bot.core.references.store import ReadingReferences, parse_references
+
+# Bump when cleaning or passage rules change: every reading is then re-indexed once.
+# 2: reference lists and citations are indexed too; 3: the vocabulary is kept (course_terms).
+PIPELINE_VERSION = "3"
+Sidecar = dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedReading:
+    """Everything `store_reading` writes for one reading file."""
+
+    course: str
+    reading_id: str
+    path: Path
+    format: str
+    content_hash: str
+    stat: os.stat_result
+    title: str
+    authors: tuple[str, ...]
+    year: str | None
+    text: str  # the cleaned reading the passages' start/end offsets point into
+    passages: list[Passage]
+    references: ReadingReferences
+    warnings: tuple[str, ...]  # what the instructor should know about this file
+
+
+@dataclass(frozen=True, slots=True)
+class SameContent:
+    """The file was touched but its content (and metadata) are what the index holds."""
+
+    reading_id: str
+    path: Path
+    stat: os.stat_result
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    reading_id: str
+    warning: str
+    # The file's new content cannot be read, so what the index holds for it is out of date
+    # (False: the file could not even be opened, and the index keeps what it had).
+    forget: bool
+
+
+Prepared = PreparedReading | SameContent | Unreadable
+
+
+def prepare_reading(
+    path: Path,
+    reading_id: str,
+    stat: os.stat_result,
+    *,
+    course: str,
+    sidecar: Sidecar,
+    indexed_hash: str | None = None,
+) -> Prepared:
+    """Read and clean one file; `indexed_hash` (the content hash the index holds, None to
+    re-index whatever it holds) says when there is nothing new to store."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Unreadable(reading_id, f"{path.name}: skipped, it cannot be read ({exc.strerror})",
+                          forget=False)
+    digest = content_hash(data, _sidecar_entry(sidecar, path, reading_id))
+    if indexed_hash == digest:
+        return SameContent(reading_id, path, stat)
+    try:
+        raw = loaders.load(path)
+    except loaders.UnreadableFile as exc:
+        return Unreadable(reading_id, f"{path.name}: skipped, {exc}", forget=True)
+    doc = cleaning.clean(raw)
+    title, authors, year = metadata.resolve(
+        path, detected_title=doc.title, detected_authors=doc.authors,
+        front_matter=raw.meta, sidecar=sidecar,
+    )
+    passages = build_passages(reading_id, doc, course)
+    references = parse_references(course, reading_id, passages, doc.bibliography)
+    return PreparedReading(
+        course=course, reading_id=reading_id, path=path, format=raw.format,
+        content_hash=digest, stat=stat, title=title, authors=authors, year=year, text=doc.text,
+        passages=passages, references=references,
+        warnings=_warnings(path, passages, references),
+    )
+
+
+def content_hash(data: bytes, sidecar_entry: str) -> str:
+    """What decides re-indexing: the bytes, the file's sidecar metadata and the pipeline."""
+    digest = hashlib.sha256(data)
+    digest.update((PIPELINE_VERSION + sidecar_entry).encode())
+    return digest.hexdigest()
+
+
+def _sidecar_entry(sidecar: Sidecar, path: Path, reading_id: str) -> str:
+    return json.dumps(
+        {k: sidecar.get(k) for k in (path.name, reading_id) if k in sidecar}, sort_keys=True
+    )
+
+
+def _warnings(path: Path, passages: list[Passage], references: ReadingReferences) -> tuple[str, ...]:
+    out = []
+    if not any(p.kind in RUNNING_KINDS for p in passages):
+        out.append(f"{path.name}: no readable paragraphs found")
+    unlinked = references.unlinked
+    if unlinked:  # kept in the citations table with no entry; said here so they get fixed
+        out.append(
+            f"{path.name}: {len(unlinked)} citation(s) match no reference-list entry: "
+            + "; ".join(unlinked[:5]) + (" ..." if len(unlinked) > 5 else "")
+        )
+    return tuple(out)
