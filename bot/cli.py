@@ -211,9 +211,12 @@ def cmd_quote(args: argparse.Namespace, service: SeminarService, settings: Setti
 
 
 def cmd_readings(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    readings = _refresh(service).readings()
+    course = _refresh(service)
+    readings = course.readings()
     if args.json:
-        print(json.dumps([formatting.reading_json(r) | {"passages": r.passages, "year": r.year}
+        counts = course.reference_counts()
+        print(json.dumps([formatting.reading_json(r) | {"passages": r.passages, "year": r.year,
+                                                         "references": counts.get(r.id, 0)}
                           for r in readings], ensure_ascii=False, indent=2))
     else:
         print(formatting.readings_text(readings_view(readings)))

@@ -41,6 +41,15 @@ def reference_labels(conn: sqlite3.Connection, course: str) -> list[str]:
     return sorted(labels, key=fold)
 
 
+def reference_counts(conn: sqlite3.Connection, course: str) -> dict[str, int]:
+    """Entries per reading, by reading id (readings with no reference list are absent)."""
+    rows = conn.execute(
+        "SELECT reading_id, COUNT(*) AS n FROM bib_entries WHERE course = ? GROUP BY reading_id",
+        (course,),
+    )
+    return {row["reading_id"]: row["n"] for row in rows}
+
+
 def delete_reading(conn: sqlite3.Connection, course: str, reading_id: str) -> None:
     for table in ("citations", "bib_entries"):
         conn.execute(f"DELETE FROM {table} WHERE course = ? AND reading_id = ?",
