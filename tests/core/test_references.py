@@ -32,6 +32,7 @@ Keohane, R. O., & Nye, J. S. (2001). Power and interdependence (3rd ed.). Longma
 Krasner, S. D. (1999). Sovereignty: Organized hypocrisy. Princeton University Press.
 
 Ruíz Díaz, M. (2005a). Rivers and borders. Journal of Water Politics, 3(2), 1-20.
+https://doi.org/10.5555/jwp.2005.3.2.1
 """
 
 NOTES = """Constructing Threats
@@ -67,6 +68,17 @@ def test_index_stores_entries_and_linked_citations(service: SeminarService,
     assert by_text["Nobody, 2004"][0] is None  # kept, reported, not dropped
     assert by_text["2005a: 7"][0] is not None  # narrative, accent-insensitive
     assert "1998" not in by_text  # a year in brackets with no author is no citation
+
+
+def test_entries_keep_full_names_volume_issue_and_doi(service: SeminarService) -> None:
+    """Every field the parser reads survives the index: what `cite` shows comes from the row."""
+    entry = service.scope("cli", None).cite("Ruiz Diaz 2005").matches[0].entry
+    assert entry is not None
+    assert entry.authors == ("Ruíz Díaz",) and entry.author_names == ("M. Ruíz Díaz",)
+    assert (entry.volume, entry.issue, entry.pages) == ("3", "2", "1-20")
+    assert entry.doi == "10.5555/jwp.2005.3.2.1"
+    edited = service.scope("cli", None).cite("Krasner 1999").matches[0].entry
+    assert edited is not None and edited.author_names == ("S. D. Krasner",)
 
 
 def test_cite_fuzzy_query_returns_entry_and_citing_passages(service: SeminarService) -> None:

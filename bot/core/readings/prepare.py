@@ -20,8 +20,9 @@ from bot.core.readings.passages import build_passages
 from bot.core.references.store import ReadingReferences, parse_references
 
 # Bump when cleaning or passage rules change: every reading is then re-indexed once.
-# 2: reference lists and citations are indexed too; 3: the vocabulary is kept (course_terms).
-PIPELINE_VERSION = "3"
+# 2: reference lists and citations are indexed too; 3: the vocabulary is kept (course_terms);
+# 4: reference entries keep full names, volume, issue, DOI and editors (the new parser).
+PIPELINE_VERSION = "4"
 Sidecar = dict[str, dict[str, Any]]
 
 

@@ -55,7 +55,9 @@ def clean_author_text(text: str) -> tuple[str, bool]:
     editors = bool(EDITOR_MARK.search(text))
     text = EDITOR_MARK.sub(" ", text)
     text = _ET_AL.sub(" ", text)
-    text = re.sub(r"\s+", " ", text).strip(" ,;:.")
+    text = re.sub(r"\s+", " ", text).strip(" ,;:")
+    if not re.search(r"(?:^|[\s.\-])[A-ZÀ-ÞŁŠŽČ]\.$", text):
+        text = text.rstrip(".")  # a sentence's full stop, not an initial's ("Ostrom, E.")
     return text, editors
 
 
@@ -137,7 +139,7 @@ def _one_name(piece: str) -> bool:
 
 def _vancouver(piece: str) -> bool:
     words = piece.split()
-    return len(words) >= 2 and bool(_VANCOUVER_INITIALS.match(words[-1])) and all(
+    return len(words) >= 2 and bool(_VANCOUVER_INITIALS.match(words[-1].rstrip("."))) and all(
         _NAME_WORD.match(w) for w in words[:-1]
     ) and not all(w.isupper() for w in words)
 
@@ -145,7 +147,7 @@ def _vancouver(piece: str) -> bool:
 def _vancouver_name(piece: str) -> Name:
     words = piece.split()
     surname = " ".join(words[:-1])
-    letters = words[-1].replace("-", "")
+    letters = words[-1].rstrip(".").replace("-", "")
     given = " ".join(f"{c}." for c in letters)
     return Name(_display(surname), f"{given} {_display(surname)}")
 

@@ -240,8 +240,8 @@ def _author_date(
         return None
     prefix = body[: year.start]
     authors = re.sub(r"[\s(\[,.:;]*$", "", prefix)
-    if prefix.rstrip().endswith(".") and authors and re.search(r"\b[A-Z]$", authors):
-        authors += "."  # keep an initial's full stop: "Krasner, Stephen D. 1999"
+    if authors and prefix[len(authors):].startswith(".") and re.search(r"\b[A-ZÀ-Þ]$", authors):
+        authors += "."  # keep an initial's full stop: "Krasner, Stephen D. 1999", "Ostrom, E. (1990)"
     if not authors and not dashed:
         return None
     if authors and not _looks_like_authors(authors):

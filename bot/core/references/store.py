@@ -73,7 +73,9 @@ def parse_references(
     ids = [f"{reading_id}-r{i + 1}" for i in range(len(entries))]
     entry_rows = [
         (course, eid, reading_id, i, e.number, json.dumps(list(e.authors), ensure_ascii=False),
-         json.dumps(entry_keys(e)), e.year, e.title, e.container, e.pages, e.url, e.raw)
+         json.dumps(entry_keys(e)), e.year, e.title, e.container, e.pages, e.url, e.raw,
+         json.dumps(list(e.author_names), ensure_ascii=False), e.volume, e.issue, e.doi,
+         int(e.editors))
         for i, (eid, e) in enumerate(zip(ids, entries, strict=True))
     ]
     notes = {p.label: p.id for p in passages if p.kind == PassageKind.FOOTNOTE and p.label}
@@ -116,7 +118,8 @@ def store_references(conn: sqlite3.Connection, refs: ReadingReferences) -> None:
     """Insert a reading's parsed references (its old ones are deleted first by the caller)."""
     conn.executemany(
         "INSERT INTO bib_entries (course, id, reading_id, position, number, authors, keys, year,"
-        " title, container, pages, url, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " title, container, pages, url, raw, author_names, volume, issue, doi, editors)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         refs.entries,
     )
     conn.executemany(
@@ -134,7 +137,8 @@ def row_to_entry(row: sqlite3.Row) -> BibEntry:
     return BibEntry(
         authors=tuple(json.loads(row["authors"])), year=row["year"], title=row["title"] or "",
         raw=row["raw"], container=row["container"], pages=row["pages"], url=row["url"],
-        number=row["number"],
+        number=row["number"], author_names=tuple(json.loads(row["author_names"] or "[]")),
+        volume=row["volume"], issue=row["issue"], doi=row["doi"], editors=bool(row["editors"]),
     )
 
 

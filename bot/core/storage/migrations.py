@@ -266,7 +266,22 @@ def v1_initial_schema(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (v1_initial_schema,)
+def v2_reference_fields(conn: sqlite3.Connection) -> None:
+    """Reference-list entries keep every field the parser reads: the authors' full names (JSON,
+    one per surname in `authors`, as printed where given names are), volume, issue, DOI, and
+    whether the names are a volume's editors. Old rows get empty values; the pipeline version
+    (bot.core.readings.prepare) re-indexes their readings, which fills them."""
+    for column, kind, default in (
+        ("author_names", "TEXT", "'[]'"),
+        ("volume", "TEXT", "NULL"),
+        ("issue", "TEXT", "NULL"),
+        ("doi", "TEXT", "NULL"),
+        ("editors", "INTEGER", "0"),
+    ):
+        conn.execute(f"ALTER TABLE [bib_entries] ADD COLUMN [{column}] {kind} DEFAULT {default}")
+
+
+MIGRATIONS: tuple[Migration, ...] = (v1_initial_schema, v2_reference_fields)
 
 
 def latest_version() -> int:
