@@ -116,6 +116,12 @@ def _name_start(s: str) -> int:
     return NONE
 
 
+def _capitalised(text: str) -> bool:
+    """Starts (after quotes or a bracket) with a capital, or a letter of a script without case."""
+    first = text.lstrip("\"“‘„«‹'([《「『 ")[:1]
+    return first.isalpha() and not first.islower()
+
+
 def _ends_entry(text: str) -> bool:
     return bool(_TERMINAL.search(text.rstrip()))
 
@@ -155,6 +161,17 @@ def _hanging(lines: Sequence[Line]) -> float | None:
     return left if 0 < indented < len(xs) else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What the list as a whole lends each decision: robust statistics, never a mode switch."""
+
+    strength: list[int]
+    numbered: set[int]  # lines whose numbers continue the list's sequence
+    by_number: bool  # numbering, not names, opens this list's entries
+    width: float | None  # the printed wrap width, None when one entry is one line
+    left: float | None  # the entries' left margin when the reader gave line starts
+
+
 def split_entries(lines: Sequence[Line]) -> list[str]:
     """One string per entry, in order; every line ends up in exactly one entry."""
     lines = [ln for ln in lines if ln.text.strip()]
@@ -162,46 +179,82 @@ def split_entries(lines: Sequence[Line]) -> list[str]:
         return []
     strength = [start_strength(ln.text) for ln in lines]
     numbered = _numbering(lines)
-    by_number = len(numbered) >= max(3, sum(1 for i, s in enumerate(strength) if s == STRONG and i not in numbered))
-    width = _wrap_width(lines)
-    left = _hanging(lines)
+    by_number = len(numbered) >= max(
+        3, sum(1 for i, s in enumerate(strength) if s == STRONG and i not in numbered))
+    shape = _Shape(strength, numbered, by_number, _wrap_width(lines), _hanging(lines))
     entries: list[list[str]] = [[lines[0].text.strip()]]
+    opened = 0  # the line the current entry starts on
     for i in range(1, len(lines)):
-        line, prev = lines[i], lines[i - 1]
-        if _starts_new(line, prev, strength[i], i in numbered, by_number, width, left):
-            entries.append([line.text.strip()])
+        if _starts_new(lines, i, shape, entries[-1], numbered_entry=opened in numbered):
+            entries.append([lines[i].text.strip()])
+            opened = i
         else:
-            entries[-1].append(line.text.strip())
+            entries[-1].append(lines[i].text.strip())
     return [_join(parts) for parts in entries]
 
 
-def _starts_new(line: Line, prev: Line, strength: int, in_sequence: bool, by_number: bool,
-                width: float | None, left: float | None) -> bool:
-    text, before = line.text.strip(), prev.text.rstrip()
+def _starts_new(lines: Sequence[Line], i: int, shape: _Shape, current: list[str], *,
+                numbered_entry: bool) -> bool:
+    line, strength, width = lines[i], shape.strength[i], shape.width
+    text, before = line.text.strip(), lines[i - 1].text.rstrip()
     if re.search(r"[^\W\d_]-$", before) and not REPEAT_DASH.match(text):
         return False  # a word hyphenated across the break
-    if in_sequence:
+    if i in shape.numbered:
         return True
-    if by_number and NUMBER_PREFIX.match(text):
+    if shape.by_number and NUMBER_PREFIX.match(text):
         return False  # a number out of the list's sequence: "14. Oktober 2005."
-    if left is not None and line.x is not None:
-        if line.x > left + 2:
+    if shape.left is not None and line.x is not None:
+        if line.x > shape.left + 2:
             return False  # a hanging indent: a continuation line
         return strength > NONE or _ends_entry(before)
+    if width is not None:
+        return _wrapped_start(lines, i, shape, current, numbered_entry=numbered_entry)
     if strength == NONE:
-        # One entry per line: a capitalised line after a finished one is the next entry.
-        return width is None and not line.gap_before and _ends_entry(before) and bool(
-            re.match(r"^[\"“‘(\[]?[A-ZÀ-ÞŁŠŽČ0-9]", text)) and not _CONTINUES.match(text) and not (
-            _LOCATOR.search(text) and not _year_candidates(text))  # "Journal 49 (1): 37-65."
-    if width is not None and len(before) >= 0.8 * width and not _ends_entry(before):
-        return False  # the line before ran to the margin mid-sentence: this one carries it on
+        return _unmarked_start(lines, i, width, current)
     if strength == STRONG:
         return True
     if line.gap_before or line.page_break_before:
         return _ends_entry(before) or not line.page_break_before
-    if width is not None and len(before) + 1 + len(text.split()[0]) > width:
-        return False  # this line's first word did not fit on the one before: it carries on
-    return _ends_entry(before) or width is not None
+    return _ends_entry(before)
+
+
+def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[str], *,
+                   numbered_entry: bool) -> bool:
+    """Lines wrapped at a printed width: a line that stops short of the margin, when this
+    line's first word would have fitted on it, ended its entry there; a line that ran to the
+    margin says nothing, so the start of the next line decides (after an entry opened by its
+    number, only the next number)."""
+    line, strength, width = lines[i], shape.strength[i], shape.width or 0.0
+    text, before = line.text.strip(), lines[i - 1].text.rstrip()
+    short = len(before) + 1 + len(text.split()[0]) <= width
+    if not _ends_entry(before):
+        # "Rennes : PUR" / "David Archard, Sexual Consent (...)": an entry ending bare
+        return short and strength > NONE and not numbered_entry
+    if short:
+        return strength > NONE or _unmarked_start(lines, i, None, current) or (
+            line.gap_before and _unmarked_start(lines, i, width, current))
+    if numbered_entry:
+        return False  # numbers open these entries; a full line runs on
+    return strength == STRONG or (strength == WEAK and line.gap_before)
+
+
+def _unmarked_start(lines: Sequence[Line], i: int, width: float | None, current: list[str]) -> bool:
+    """A line that does not open like an entry (no names and date, no number) opens one only
+    after a finished entry, capitalised, and either one entry per line or set apart by a gap;
+    after a gap it must also bring a date of its own while the entry before has one, so a gap
+    inside an entry ("In D. Morley (Eds.), ...", "Western Psychological Services") cuts nothing."""
+    line, before = lines[i], lines[i - 1].text.rstrip()
+    text = line.text.strip()
+    if not _ends_entry(before) or _CONTINUES.match(text):
+        return False
+    if width is None:
+        return (_capitalised(text) or bool(re.match(r"^[(\[]?\d", text))) and not (
+            _LOCATOR.search(text) and not _year_candidates(text))  # "Journal 49 (1): 37-65."
+    if not line.gap_before:
+        return False
+    ahead = text + (" " + lines[i + 1].text if i + 1 < len(lines) else "")
+    return _capitalised(text) and not re.match(r"^In\s", text) \
+        and bool(_year_candidates(" ".join(current))) and bool(_year_candidates(ahead))
 
 
 def _join(parts: list[str]) -> str:
