@@ -276,6 +276,8 @@ def _looks_like_authors(text: str) -> bool:
     no sentence that ends and another that starts, hardly a lowercase word."""
     if len(text) > 320 or re.search(r"[\"“”„«»《》「」『』：]|https?:|www\.|\d", text):
         return False
+    if text[:1].islower() and lost_capitals(text):
+        return True
     if re.match(rf"^(?:{_MONTH})\b", text):
         return False  # "December 1994": a date
     stripped = EDITOR_MARK.sub(" ", text)
@@ -299,6 +301,19 @@ def _looks_like_authors(text: str) -> bool:
     return True
 
 
+def lost_capitals(text: str) -> bool:
+    """Names whose capitals the PDF's text lost ("r ingen, s.", "t ill, m./ datler, g."): short
+    name-like pieces joined by commas, slashes or semicolons, and no word a title would have."""
+    words = text.replace("/", " ").replace(";", " ").split()
+    return bool(re.search(r"[,/;]", text)) and 1 < len(words) <= 14 and all(
+        re.fullmatch(r"[^\W\d_][\w'’\-]*[.,]?", w) and len(w) <= 16 for w in words
+    ) and not any(w.lower().strip(".,") in _TITLE_WORDS for w in words)
+
+
+_TITLE_WORDS = frozenset(
+    "in im of the for on to from with about as is are was der die das den des dem ein eine"
+    " einer zur zum für über mit von vom auf aus bei nach wie".split()
+)
 _ABBREVIATIONS_AFTER_NAME = frozenset("jr sr jun sen al co inc st dr prof ltd".split())
 
 
@@ -313,7 +328,7 @@ _VANC = r"(?:[a-zà-ÿ]{1,4}\s){0,3}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-Þ�
 _AND = r"(?:,\s*|,?\s+(?:and|&|und|et|y)\s+|\s*/\s*|;\s*)"
 _AND_STRICT = r"(?:,?\s+(?:and|&|und|et|y)\s+|\s*/\s*|;\s*)"
 _ETAL = r"(?:,?\s*(?:et\.?\s?al\.?|u\.\s?a\.))?"
-_EDS = r"(?:\s*[,(]?\s*(?:eds?|hrsg|hg|editors?|dir|coord)\.?\)?)?"
+_EDS = r"(?:\s*[,(]?\s*(?:[Ee]ds?|[Hh]rsg|[Hh]g|[Ee]ditors?|dir|coord)\.?\)?)?"
 _INV_OR_NAT = rf"(?:{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?|{_INI}\s?(?:[a-zà-ÿ]{{1,4}}\s){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)"
 _LEADS = [
     # APA without a date first: "Dwork, C., Kanellakis, P. C., and Mitchell, J. C., On ..."

@@ -25,6 +25,8 @@ from bot.core.references.parser import (
     _LEADS,
     _LOCATOR,
     _MONTH,
+    _PLACE_PUBLISHER,
+    _PUBLISHER_WORDS,
     NUMBER_PREFIX,
     REPEAT_DASH,
     _author_date,
@@ -73,10 +75,16 @@ def start_strength(text: str) -> int:
         return NONE
     if REPEAT_DASH.match(s):
         return STRONG
+    if s[:1].islower() and _name_start(s) == STRONG:
+        return WEAK  # names and a date with their capitals lost: "r ingen, s. (1988)."
     if _CONTINUES.match(s) and not _PARTICLE_START.match(s):
         return NONE
     if re.match(r"^[A-ZÀ-Þ][\w/.\-]+,\s(?:S|SS|pp?|Bd|Vol)\.\s?\d", s):
         return NONE  # "London, S. 201-238.": a place and its pages
+    if re.match(r"^In\s+(?=[A-ZÀ-Þ\"“‘*])", s):
+        return NONE  # "In J. Marques-Teixeira & S. Antunes (Eds.), ...": the container
+    if _PLACE_PUBLISHER.match(s) and _PUBLISHER_WORDS.search(s[:80]):
+        return NONE  # "Cambridge: Cambridge University Press, 2007.": place and publisher
     number = NUMBER_PREFIX.match(s)
     if number:
         body = s[number.end():]
@@ -231,11 +239,11 @@ def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[s
         # "Rennes : PUR" / "David Archard, Sexual Consent (...)": an entry ending bare
         return short and strength > NONE and not numbered_entry
     if short:
-        return strength > NONE or _unmarked_start(lines, i, None, current) or (
-            line.gap_before and _unmarked_start(lines, i, width, current))
+        return strength > NONE or _unmarked_start(lines, i, None, current)
     if numbered_entry:
         return False  # numbers open these entries; a full line runs on
-    return strength == STRONG or (strength == WEAK and line.gap_before)
+    return strength == STRONG or (line.gap_before and (
+        strength == WEAK or _unmarked_start(lines, i, width, current)))
 
 
 def _unmarked_start(lines: Sequence[Line], i: int, width: float | None, current: list[str]) -> bool:
