@@ -99,6 +99,27 @@ def start_strength(text: str) -> int:
     return _name_start(s)
 
 
+# "Surname, Given[ I.][, and Given Surname][, ed.]. Title": an inverted personal name with its
+# given name spelled out, and more after it (a place and its country, "Gothenburg, Sweden.",
+# ends a line; "Hillsdale, NJ: Erlbaum" is followed by a colon).
+_INVERTED_LEAD = re.compile(
+    r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?,\s[A-ZÀ-ÞŁŠŽČ][a-zà-ÿ][\w'’\-]*"
+    r"(?:\s[A-ZÀ-ÞŁŠŽČ]\.)*(?:,?\s(?:and|und|&)\s[^.,:]{3,40})?(?:,\s(?:eds?|trans|comp)\.)?"
+    r"[.,]\s+[\"“‘«A-ZÀ-ÞŁŠŽČ0-9(\[]"
+)
+
+
+def _strength_ahead(text: str, following: str) -> int:
+    """A line of names whose date opens the next line ("Alkemeyer, Thomas / ... (Hg.)" over
+    "(2003): Aufs Spiel ...") opens an entry as surely as one with the date on it."""
+    strength = start_strength(text)
+    if strength == WEAK and not _year_candidates(text) and re.match(
+        r"^\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?\s?[.:,]", following.strip()
+    ):
+        return max(strength, start_strength(f"{text.strip()} {following.strip()[:80]}"))
+    return strength
+
+
 def _name_start(s: str) -> int:
     head = s[:260]
     years = [y for y in _year_candidates(head) if y.start < 220]
@@ -131,7 +152,9 @@ def _capitalised(text: str) -> bool:
 
 
 def _ends_entry(text: str) -> bool:
-    return bool(_TERMINAL.search(text.rstrip()))
+    """Whether a line could end an entry; a lone initial ("... In: A.", "E. J.") never does."""
+    text = text.rstrip()
+    return bool(_TERMINAL.search(text)) and not re.search(r"(?:^|[\s(/])[A-ZÀ-ÞŁŠŽČ]\.$", text)
 
 
 def _wrap_width(lines: Sequence[Line]) -> float | None:
@@ -185,7 +208,8 @@ def split_entries(lines: Sequence[Line]) -> list[str]:
     lines = [ln for ln in lines if ln.text.strip()]
     if not lines:
         return []
-    strength = [start_strength(ln.text) for ln in lines]
+    strength = [_strength_ahead(ln.text, nxt.text if nxt else "")
+                for ln, nxt in zip(lines, [*lines[1:], None], strict=True)]
     numbered = _numbering(lines)
     by_number = len(numbered) >= max(
         3, sum(1 for i, s in enumerate(strength) if s == STRONG and i not in numbered))
@@ -237,13 +261,19 @@ def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[s
     short = len(before) + 1 + len(text.split()[0]) <= width
     if not _ends_entry(before):
         # "Rennes : PUR" / "David Archard, Sexual Consent (...)": an entry ending bare
-        return short and strength > NONE and not numbered_entry
+        return not numbered_entry and (
+            (short and strength > NONE) or (line.gap_before and strength == STRONG))
     if short:
         return strength > NONE or _unmarked_start(lines, i, None, current)
     if numbered_entry:
         return False  # numbers open these entries; a full line runs on
-    return strength == STRONG or (line.gap_before and (
-        strength == WEAK or _unmarked_start(lines, i, width, current)))
+    if strength == STRONG or (strength == WEAK and _INVERTED_LEAD.match(text)
+                              and not re.match(rf"^\S+,\s(?:{_MONTH})\b", text)):
+        return True  # "Nietzsche, Friedrich. Jenseits ...": a person, then what they wrote
+    ahead = text + (" " + lines[i + 1].text if i + 1 < len(lines) else "")
+    return line.gap_before and (
+        (strength == WEAK and bool(_year_candidates(ahead)))
+        or _unmarked_start(lines, i, width, current))
 
 
 def _unmarked_start(lines: Sequence[Line], i: int, width: float | None, current: list[str]) -> bool:
