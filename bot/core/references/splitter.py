@@ -60,7 +60,8 @@ def lines_from_text(text: str) -> list[Line]:
 
 
 NONE, WEAK, STRONG = 0, 1, 2
-_TERMINAL = re.compile(r"(?:[.!?)\]”\"’»]|\d|\.\s?\w{0,3}|[a-z]/)$")
+_TERMINAL = re.compile(
+    r"(?:[.!?)\]”\"’»>]|\d|\.\s?\w{0,3}|[a-z]/|(?:https?://|www\.)\S+|\S\.(?:pdf|html?|php|aspx?)\S*)$")
 _CONTINUES = re.compile(
     r"^(?:[a-zäöüßàâçéèêëîïôûùüÿñæœ]|[,;:)\]&–]|[Ii]n:|pp?\.\s?\d|S\.\s?\d|\d+\s?[-–]\d|"
     r"(?:and|und|&)\s)"
@@ -105,7 +106,46 @@ def start_strength(text: str) -> int:
 _INVERTED_LEAD = re.compile(
     r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?,\s[A-ZÀ-ÞŁŠŽČ][a-zà-ÿ][\w'’\-]*"
     r"(?:\s[A-ZÀ-ÞŁŠŽČ]\.)*(?:,?\s(?:and|und|&)\s[^.,:]{3,40})?(?:,\s(?:eds?|trans|comp)\.)?"
-    r"[.,]\s+[\"“‘«A-ZÀ-ÞŁŠŽČ0-9(\[]"
+    r"[.,;]\s+[\"“‘«A-ZÀ-ÞŁŠŽČ0-9(\[]"
+)
+
+
+_AFTER_CONTAINER_DATE = re.compile(
+    r"^[\s.,;:)]*(?:\d|[Vv]ol\.|[Nn]o\.|pp?\.|S\.\s?\d|Web\b|Available|Retrieved|Accessed|ISBN|"
+    r"DOI|doi|https?:|www\.|IEEE|ACM|Ph\.?\s?D|Thesis|$)"
+)
+_CONTAINER_WORDS = re.compile(
+    r"(?i)\b(?:proceedings|journal|conference|symposium|workshop|thesis|blog|review|bulletin|"
+    r"transactions|letters|magazine|quarterly|annals|studies|notes|report|series|newsletter|"
+    r"zeitschrift|jahrbuch|technical|center|centre|press|verlag|publications?)\b|\b" + _MONTH + r"\b"
+)
+
+
+def _container_date(authors: str, after: str, before: str) -> bool:
+    """"Mol Genet, 2005. 14(8)", "Stanford University, 2011. Web.", "Proceedings of the 1992
+    ACM ...": a bare date after a journal, place or publisher, then locators; not an author."""
+    if re.search(r"\(\s*$", before):
+        return False  # "Name (2005)": a date in brackets after names is an author's
+    if re.search(r"\b[A-Z]\.|,\s?[A-Z]{1,3}\b", authors) and not _CONTAINER_WORDS.search(authors):
+        return False  # initials: a person
+    return bool(_AFTER_CONTAINER_DATE.match(after) or _CONTAINER_WORDS.search(authors))
+
+
+def _open_end(text: str) -> bool:
+    """A line that stops where an entry cannot: after "In", "eds.", "and", a comma, a lone
+    initial ("In T. F.", "in D.R."), an opening bracket."""
+    return bool(re.search(
+        r"(?:[,;:&(\[/–-]|\b(?:[Ii]n|and|und|et|eds?\.|[Hh]rsg\.|[Hh]g\.|by|von|of|the|du|de|des|"
+        r"la|le|der|die|das|den|dem|zur|zum|für|for|to|a|an|on|with|mit|aus)|"
+        r"(?:^|,\s|\b[Ii]n\s|\b[A-ZÀ-ÞŁŠŽČ]\.\s?-?)[A-ZÀ-ÞŁŠŽČ]\.)$", text.rstrip()))
+
+
+# "Gerber, Pia (2006):", "Habermas, J. (1996):": an inverted personal name and its date in
+# brackets, which no line inside an entry starts with (German lists often end entries bare).
+_PERSON_DATED = re.compile(
+    r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?,\s[A-ZÀ-ÞŁŠŽČ][\w.'’\-]*"
+    r"(?:\s[A-ZÀ-ÞŁŠŽČ][\w.'’\-]*){0,2}(?:(?:\s?[/;&]\s?|\s(?:and|und)\s)[^()]{0,80}?)?"
+    r"\s?\((?:1[5-9]|20)\d\d[a-z]?[),]"
 )
 
 
@@ -127,7 +167,7 @@ def _name_start(s: str) -> int:
     if lead is not None and re.match(r"^[;:]\s?\d", head[years[0].end:]):
         lead = None  # "Urban Review. 1950;79:46-78.": a journal's date, volume and pages
     if lead is not None and lead[0] and lead[2]:
-        return STRONG
+        return WEAK if _container_date(lead[0], s[years[0].end:], s[: years[0].start]) else STRONG
     if lead is not None and lead[0] and (
         re.search(r"\(\s*$", s[: years[0].start]) or s[years[0].end:].lstrip().startswith(":")
     ):
@@ -152,9 +192,9 @@ def _capitalised(text: str) -> bool:
 
 
 def _ends_entry(text: str) -> bool:
-    """Whether a line could end an entry; a lone initial ("... In: A.", "E. J.") never does."""
+    """Whether a line could end an entry: not where it is left open (`_open_end`)."""
     text = text.rstrip()
-    return bool(_TERMINAL.search(text)) and not re.search(r"(?:^|[\s(/])[A-ZÀ-ÞŁŠŽČ]\.$", text)
+    return bool(_TERMINAL.search(text)) and not _open_end(text)
 
 
 def _wrap_width(lines: Sequence[Line]) -> float | None:
@@ -259,10 +299,12 @@ def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[s
     line, strength, width = lines[i], shape.strength[i], shape.width or 0.0
     text, before = line.text.strip(), lines[i - 1].text.rstrip()
     short = len(before) + 1 + len(text.split()[0]) <= width
+    if _open_end(before):
+        return False
     if not _ends_entry(before):
         # "Rennes : PUR" / "David Archard, Sexual Consent (...)": an entry ending bare
         return not numbered_entry and (
-            (short and strength > NONE) or (line.gap_before and strength == STRONG))
+            (short and strength > NONE) or bool(_PERSON_DATED.match(text)))
     if short:
         return strength > NONE or _unmarked_start(lines, i, None, current)
     if numbered_entry:
