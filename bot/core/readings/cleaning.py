@@ -27,7 +27,12 @@ ABSTRACT_HEADINGS = re.compile(
 BIBLIOGRAPHY_HEADINGS = re.compile(
     r"^(bibliography|references?|reference list|works cited|literature cited|literature|"
     r"sources|sources cited|cited works|referencias( bibliogr[áa]ficas)?|bibliograf[íi]a|"
-    r"r[ée]f[ée]rences)$"
+    r"r[ée]f[ée]rences|"
+    # German: "Literatur", "Literaturverzeichnis", "Verwendete Literatur", "Quellen", ...
+    r"(?:(?:weiterf[üu]hrende|verwendete|zitierte|zitierte und verwendete)\s+)?"
+    r"(?:literatur|literaturverzeichnis|literaturhinweise|literaturangaben|quellen|"
+    r"quellenverzeichnis|literatur- und quellenverzeichnis|bibliographie|bibliografie)"
+    r"(?:\s*/\s*[\w ]+)?)$"
 )
 NOTES_HEADINGS = re.compile(r"^(notes|endnotes|footnotes|notas)$")
 AFTER_BIBLIOGRAPHY = re.compile(r"^(appendix|appendices|annex|notes|endnotes|acknowledg)")
