@@ -205,3 +205,19 @@ def test_shared_reading_reference_list() -> None:
     assert _entry(entries, "Krasner", "1999").title == "Sovereignty: Organized Hypocrisy"
     assert _entry(entries, "Reuter", "1992").authors == ("Reuter", "Ronfeldt")
     assert _entry(entries, "Wohlforth", "1999").pages == "5-41"
+
+
+def test_prose_around_the_list_is_not_taken_for_entries() -> None:
+    """A heading in a table of contents can open "the list" pages early, and running text can
+    follow it: only the run of reference-like entries is parsed."""
+    prose = ("This paragraph is running text that the reader took for part of the list because "
+             "a table of contents named the references first; it goes on for a while, as body "
+             "text does, with no date and no name at its head, and it is far longer than any "
+             "reference a list would print, so it reads as prose and nothing else at all.")
+    refs = [f"Author{c}, A. (19{90 + i}). Title number {i}. Place: Press." for i, c in
+            enumerate("ABCDE")]
+    text = "\n\n".join([prose, prose, prose, *refs, prose, prose])
+    entries = parse_bibliography(text)
+    assert [e.year for e in entries] == ["1990", "1991", "1992", "1993", "1994"]
+    undated = parse_bibliography("\n".join([*refs, "Interview with the harbour master. Hull."]))
+    assert len(undated) == 6  # an undated entry at the end of a list is kept

@@ -99,3 +99,55 @@ def test_hanging_indents_from_the_pdf_reader_decide_continuations() -> None:
     assert len(split_entries(hinted)) == 3
     assert len(split_entries([Line(t, x=50) for t in texts])) == 4
     assert len(split_entries([Line(t) for t in texts])) == 4
+
+
+CHICAGO = [
+    "Lark, Hannah. The Quiet Harbour: Fishing Towns and Their Archives. Halifax: Dune Press, "
+    "1994.",
+    "Mercer, Tobias. Salt and Ledger. Edited by Ruth Aske. Bristol: Quay Books, 2001.",
+    "Norrie, Alan, and Beth Hale. Counting the Catch: Records of the North Sea Ports. "
+    "Aberdeen: Granite House, 1988.",
+    "Orme, Celia. Nets. London: Fathom, 2010.",
+]
+
+
+def test_a_line_stopping_short_of_the_margin_ended_its_entry() -> None:
+    # The first word of each entry would have fitted on the short line before it.
+    entries = parse_bibliography(_wrapped(CHICAGO * 2, 45))
+    assert _firsts(entries) == [("Lark", "1994"), ("Mercer", "2001"), ("Norrie", "1988"),
+                                ("Orme", "2010")] * 2
+
+
+def test_an_inverted_name_after_a_full_line_opens_an_entry() -> None:
+    # Each entry's last line runs to the margin, so only the name says a new one starts.
+    lines = ["Lark, Hannah. The Quiet Harbour: Fishing Towns and Their Archives. Halifax:",
+             "Dune Press, and the Maritime Archive of Nova Scotia, Halifax, Canada, 1994.",
+             "Mercer, Tobias. Salt and Ledger. Edited by Ruth Aske. Bristol: Quay Books and",
+             "the Harbour Trust, with the Society for Nautical Research, Bristol, 2001.",
+             "Orme, Celia. Nets. London: Fathom, 2010."] * 2
+    assert len(split_entries(lines_from_text("\n".join(lines)))) == 6
+
+
+def test_a_line_left_open_never_ends_an_entry() -> None:
+    # A line ending in "In", "eds." or an initial continues, whatever the next line looks like.
+    lines = ["Quill, R. (2003). Tides of trade in the northern ports of the Baltic Sea. In",
+             "Ray, S., & Tamm, U. (Eds.), Ports and Their People (pp. 1-20). Riga: Amber Press.",
+             "Stone, V. (2005). Ballast. A study of the cargo records kept by the ships of H.",
+             "Ulm, W. (2007). Maps. Bergen: Fjord House and the Hanseatic Museum of Bergen."] * 2
+    chunks = split_entries(lines_from_text("\n".join(lines)))
+    assert [c.split(",")[0] for c in chunks] == ["Quill", "Stone", "Ulm"] * 2
+
+
+def test_names_whose_capitals_the_pdf_lost_still_open_entries() -> None:
+    text = ("Vale, A. (1990). Rivers of the plain. Journal of Water, 4, 1-9.\n"
+            "w ebb, s./r oss, t. (1993). f ords and ferries. Oslo: Nordic Press.\n"
+            "Yates, B. (1995). Reeds. York: Marsh Books.")
+    entries = parse_bibliography(text)
+    assert _firsts(entries) == [("Vale", "1990"), ("w ebb", "1993"), ("Yates", "1995")]
+
+
+def test_a_blank_line_after_a_finished_entry_opens_the_next() -> None:
+    # A title-first entry with no name at its head, set apart by a blank line.
+    text = ("Zeller, P. (2001). Bells. Leeds: Campanile.\n\n"
+            "A guide to the bell towers of the north. (1999). Church Review, 3(1), 4-9.")
+    assert len(split_entries(lines_from_text(text))) == 2

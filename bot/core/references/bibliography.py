@@ -102,7 +102,43 @@ def parse_bibliography(text: str | Sequence[Line]) -> list[BibEntry]:
         entry = parse_reference(chunk, previous=entries[-1] if entries else None)
         if entry is not None:
             entries.append(entry)
-    return entries
+    return _the_list(entries)
+
+
+def _likeness(entry: BibEntry) -> int:
+    """+1 for what reads as a reference (a date, a reference's length), -1 for prose."""
+    n = len(entry.raw)
+    if (entry.year or re.search(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)", entry.raw)) and n <= 800:
+        return 1
+    if n <= 300 and entry.authors:
+        return 0
+    return -2 if n > 800 else -1
+
+
+def _the_list(entries: list[BibEntry]) -> list[BibEntry]:
+    """The reference list within what the reader handed over: a heading in a table of contents
+    or a running head can open "the list" pages before it starts, and running text can follow
+    it. The densest run of reference-like entries is kept, with the undated entries next to it
+    that lead to more dated ones."""
+    scores = [_likeness(e) for e in entries]
+    best, best_span, run, start = 0, (0, len(entries)), 0, 0
+    for i, score in enumerate(scores):
+        if run <= 0:
+            run, start = 0, i
+        run += score
+        if run > best:
+            best, best_span = run, (start, i + 1)
+    if best < 3:
+        return entries
+    lo, hi = best_span
+    n = len(entries)
+    while lo > 0 and (scores[lo - 1] > 0 or (scores[lo - 1] == 0 and (lo == 1 or scores[lo - 2] > 0))):
+        lo -= 1
+    while hi < n and (scores[hi] > 0 or (scores[hi] == 0 and (hi + 1 == n or scores[hi + 1] > 0))):
+        hi += 1
+    if hi == n - 1 and len(entries[hi].raw) <= 300:
+        hi += 1  # an undated entry closing the list: "Interview with the harbour master. Hull."
+    return entries[lo:hi]
 
 
 def _parse_header_layout(lines: list[str]) -> list[BibEntry]:
