@@ -24,10 +24,13 @@ from bot.core.references.splitter import (
     start_strength,
 )
 
-__all__ = ["YEAR", "Line", "canonical_year", "natural_surname", "parse_bibliography", "split_authors"]
+__all__ = ["NO_DATE", "YEAR", "Line", "canonical_year", "natural_surname", "parse_bibliography", "split_authors"]
 
-# A year as reference lists print it: 1999, 2000a, 1993-94, 1993-1994, n.d., "forthcoming".
-YEAR = r"(?:1[5-9]\d\d|20\d\d)(?:\s?[-–/]\s?(?:\d{4}|\d{2}))?[a-z]?|n\.\s?d\.|forthcoming"
+# A year as reference lists print it: 1999, 2000a, 1993-94, 1993-1994, or a no-year marker:
+# n.d., o.J. (German "ohne Jahr"), "forthcoming", "in press".
+YEAR = (r"(?:1[5-9]\d\d|20\d\d)(?:\s?[-–/]\s?(?:\d{4}|\d{2}))?[a-z]?|n\.\s?d\.|o\.\s?J\.|"
+        r"forthcoming|in\s+press|im\s+Druck")
+NO_DATE = frozenset({"n.d.", "in press", "forthcoming"})  # canonical no-year markers
 _YEAR_LINE_RE = re.compile(
     rf"^(?:[-–•*]\s+)?(?P<year>{YEAR})(?P<open>[-–])?(?=\s|[.,]|$)\s*(?P<rest>.*)$"
 )
@@ -48,8 +51,13 @@ def canonical_year(year: str | None) -> str | None:
     if year is None:
         return None
     y = re.sub(r"\s+", "", year).replace("–", "-")
-    if y.replace(" ", "").lower() in ("n.d.", "nd"):
+    low = y.lower()
+    if low in ("n.d.", "nd", "o.j.", "oj"):
         return "n.d."
+    if low in ("inpress", "imdruck"):
+        return "in press"
+    if low == "forthcoming":
+        return "forthcoming"
     m = re.fullmatch(r"(\d{4})[-/](\d{2}|\d{4})([a-z]?)", y)
     if m:
         first, second, suffix = m.groups()

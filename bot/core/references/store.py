@@ -8,6 +8,7 @@ goes into `citations` (linked entry or NULL, so unlinkable ones are kept and can
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -16,10 +17,13 @@ from typing import Any
 from bot.core.models import RUNNING_KINDS, TEXT_KINDS, BibEntry, Passage, PassageKind
 from bot.core.references.bibliography import parse_bibliography
 from bot.core.references.citations import (
+    IBID_RE,
+    OP_CIT_RE,
     InTextCitation,
     entry_keys,
     find_citations,
     link_citations,
+    name_key,
 )
 from bot.core.textnorm import fold
 
@@ -81,8 +85,13 @@ def parse_references(
     notes = {p.label: p.id for p in passages if p.kind == PassageKind.FOOTNOTE and p.label}
     rows = []
     unlinked: list[str] = []
+    back = _NoteTrail()
     for p, context in _with_context(passages):
-        for cit, idx in link_citations(find_citations(p.text), entries, p.text, context):
+        linked = link_citations(find_citations(p.text), entries, p.text, context)
+        if p.kind == PassageKind.FOOTNOTE:
+            linked = sorted([*linked, *back.resolve(p.text, linked, entries)],
+                            key=lambda pair: pair[0].start)
+        for cit, idx in linked:
             note_id = notes.get(str(cit.number)) if cit.number is not None else None
             if not _is_citation(cit, idx, note_id):
                 continue
@@ -94,6 +103,41 @@ def parse_references(
                 cit.start, cit.end, cit.number, ids[idx] if idx is not None else None, note_id,
             ))
     return ReadingReferences(entry_rows, rows, unlinked)
+
+
+class _NoteTrail:
+    """What earlier notes cited, so "Ibid., p. 45" finds the previous note's source and
+    "Morgenthau, op. cit., p. 4" the last work of Morgenthau's a note cited."""
+
+    def __init__(self) -> None:
+        self.previous: list[int] = []  # entries the last note that cited any cited
+        self.by_name: dict[str, int] = {}  # a surname's key -> the entry last cited under it
+
+    def resolve(self, text: str, linked: list[tuple[InTextCitation, int | None]],
+                entries: Sequence[BibEntry]) -> list[tuple[InTextCitation, int | None]]:
+        out: list[tuple[InTextCitation, int | None]] = []
+        for m in OP_CIT_RE.finditer(text):
+            idx = self.by_name.get(name_key(m.group("name")))
+            out.append((_back_citation(m, "op-cit", idx, entries), idx))
+        taken = [(a, b) for a, b in ((m.start(), m.end()) for m in OP_CIT_RE.finditer(text))]
+        for m in IBID_RE.finditer(text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            out.extend((_back_citation(m, "ibid", idx, entries), idx) for idx in self.previous)
+        cited = [idx for _, idx in [*linked, *out] if idx is not None]
+        if cited:
+            self.previous = list(dict.fromkeys(cited))
+            for idx in cited:
+                for key in entry_keys(entries[idx]):
+                    self.by_name[key] = idx
+        return out
+
+
+def _back_citation(m: re.Match[str], kind: str, idx: int | None,
+                   entries: Sequence[BibEntry]) -> InTextCitation:
+    entry = entries[idx] if idx is not None else None
+    return InTextCitation(m.group(0).strip(), entry.authors if entry else (), entry.year if entry
+                          else None, m.group("loc"), kind, m.start(), m.end())
 
 
 def _with_context(passages: Sequence[Passage]) -> Iterator[tuple[Passage, str]]:
