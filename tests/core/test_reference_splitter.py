@@ -151,3 +151,32 @@ def test_a_blank_line_after_a_finished_entry_opens_the_next() -> None:
     text = ("Zeller, P. (2001). Bells. Leeds: Campanile.\n\n"
             "A guide to the bell towers of the north. (1999). Church Review, 3(1), 4-9.")
     assert len(split_entries(lines_from_text(text))) == 2
+
+
+def test_line_positions_from_a_pdf_reader_become_hints() -> None:
+    """Two columns, each with hanging indents, and an entry running over a page break: the
+    reader hands over positions only."""
+    from bot.core.references.splitter import PrintedLine, lines_from_layout
+
+    def column(texts: list[tuple[str, bool]], page: int, left: float) -> list[PrintedLine]:
+        return [PrintedLine(t, page, left + (12 if hang else 0), 100 + 12 * k, 110 + 12 * k)
+                for k, (t, hang) in enumerate(texts)]
+
+    printed = [
+        *column([("Moss, K. (2001). Gardens and their keepers. Reviewed in:", False),
+                 ("Garden, A. (1999). Notes. Leeds.", True),
+                 ("Noble, J. (2004). Another entry about walled", False)], 0, 50),
+        *column([("gardens. York: Yew Press.", True),  # the same entry, next column
+                 ("Oakes, R. (2007). A third one.", False)], 0, 300),
+        PrintedLine("Pryce, T. (2009). Hedges, and", 1, 52, 60, 70),
+        PrintedLine("what grows in them. Hull.", 1, 64, 72, 82),
+    ]
+    lines = lines_from_layout(printed)
+    assert [ln.x for ln in lines] == [0, 12, 0, 12, 0, 0, 12]
+    assert [ln.page_break_before for ln in lines] == [False, False, False, True, False, True, False]
+    chunks = split_entries(lines)
+    assert [c.split(",")[0] for c in chunks] == ["Moss", "Noble", "Oakes", "Pryce"]
+    assert chunks[1].endswith("walled gardens. York: Yew Press.")
+    spaced = [PrintedLine(t, 0, 50, top, top + 10) for t, top in
+              (("Reed, A. (2001). One.", 100), ("Reed, A. (2002). Two.", 112), ("Rowe, B.", 140))]
+    assert [ln.gap_before for ln in lines_from_layout(spaced)] == [False, False, True]

@@ -16,6 +16,7 @@ comes before it. Without them, the text alone decides.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,42 @@ class Line:
     gap_before: bool = False  # a blank line or a wider vertical gap before this line
     x: float | None = None  # where the line starts, in any unit, the same for every line
     page_break_before: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedLine:
+    """One line of a reference list as a layout-aware reader places it: the page (any index)
+    and the line's box in the page's units (top-down, as PDF readers give them)."""
+
+    text: str
+    page: int
+    x0: float
+    top: float
+    bottom: float
+
+
+def lines_from_layout(printed: Sequence[PrintedLine]) -> list[Line]:
+    """The splitter's hints from where lines stand, so a PDF reader hands over geometry only:
+    a line's start measured from the left edge of its own column (two-column lists hang
+    their entries in each), a vertical gap wider than the list's usual line spacing, and a
+    break in the flow (a new page, or the text going back up to a new column)."""
+    rows = [p for p in printed if p.text.strip()]
+    if not rows:
+        return []
+    breaks = [i == 0 or p.page != rows[i - 1].page or p.top < rows[i - 1].top
+              for i, p in enumerate(rows)]
+    starts = [i for i, b in enumerate(breaks) if b] + [len(rows)]
+    lefts: list[float] = []
+    for a, b in itertools.pairwise(starts):
+        lefts.extend([min(p.x0 for p in rows[a:b])] * (b - a))
+    steps = sorted(rows[i].top - rows[i - 1].top for i in range(1, len(rows)) if not breaks[i])
+    step = steps[len(steps) // 2] if steps else 0.0
+    return [
+        Line(p.text.strip(), x=round(p.x0 - lefts[i], 1), page_break_before=breaks[i] and i > 0,
+             gap_before=i > 0 and not breaks[i] and step > 0
+             and p.top - rows[i - 1].top > 1.4 * step)
+        for i, p in enumerate(rows)
+    ]
 
 
 def lines_from_text(text: str) -> list[Line]:

@@ -25,6 +25,7 @@ from bot.core.references.citations import (
     link_citations,
     name_key,
 )
+from bot.core.references.splitter import Line
 from bot.core.textnorm import fold
 
 
@@ -70,10 +71,15 @@ class ReadingReferences:
 
 
 def parse_references(
-    course: str, reading_id: str, passages: Sequence[Passage], bibliography: str
+    course: str, reading_id: str, passages: Sequence[Passage],
+    bibliography: str | Sequence[Line],
 ) -> ReadingReferences:
-    """Parse one reading's reference list and find its citations (no database needed)."""
-    entries = parse_bibliography(bibliography) if bibliography.strip() else []
+    """Parse one reading's reference list and find its citations (no database needed).
+
+    The list comes as the cleaner's text, or, from a layout-aware reader, as `Line`s with
+    layout hints (`splitter.lines_from_layout` makes them from line positions)."""
+    given = bibliography.strip() if isinstance(bibliography, str) else bibliography
+    entries = parse_bibliography(given) if given else []
     ids = [f"{reading_id}-r{i + 1}" for i in range(len(entries))]
     entry_rows = [
         (course, eid, reading_id, i, e.number, json.dumps(list(e.authors), ensure_ascii=False),
