@@ -73,7 +73,7 @@ def lines_from_layout(printed: Sequence[PrintedLine]) -> list[Line]:
     for a, b in itertools.pairwise(starts):
         lefts.extend([min(p.x0 for p in rows[a:b])] * (b - a))
     steps = sorted(rows[i].top - rows[i - 1].top for i in range(1, len(rows)) if not breaks[i])
-    step = steps[len(steps) // 2] if steps else 0.0
+    step = steps[(len(steps) - 1) // 2] if steps else 0.0
     return [
         Line(p.text.strip(), x=round(p.x0 - lefts[i], 1), page_break_before=breaks[i] and i > 0,
              gap_before=i > 0 and not breaks[i] and step > 0
