@@ -126,3 +126,19 @@ def test_unparseable_text_is_kept_raw() -> None:
     entry = _p("Some notes the author left here without any date")
     assert entry.raw == "Some notes the author left here without any date"
     assert entry.year is None
+
+
+def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
+    """A list of initials cut at a line end once made the name patterns backtrack
+    exponentially (ten pairs took seconds, forty would take years). Parsed in a child
+    process with a bound thousands of times what it needs, so a slow machine cannot make
+    this fail, and a regression cannot hang the suite."""
+    import subprocess
+    import sys
+
+    code = ("from bot.core.references.parser import parse_reference as p\n"
+            "for n in (10, 40, 160):\n"
+            "    p(' '.join(['A. B.'] * n) + ' Smith')\n"
+            "    p('Smith, J., ' + ', '.join(['A. B. C.'] * n) + ' and')\n")
+    done = subprocess.run([sys.executable, "-c", code], timeout=60, capture_output=True)
+    assert done.returncode == 0, done.stderr
