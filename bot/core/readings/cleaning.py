@@ -25,15 +25,25 @@ ABSTRACT_HEADINGS = re.compile(
     r"^(abstract|summary|resumen|r[ée]sum[ée]|resumo|zusammenfassung|riassunto|executive summary)$"
 )
 BIBLIOGRAPHY_HEADINGS = re.compile(
-    r"^(bibliography|references?|reference list|works cited|literature cited|literature|"
+    r"^(?:[\divx]+\.?\s+)?(bibliography|references?|reference list|works cited|literature cited|literature|"
     r"sources|sources cited|cited works|referencias( bibliogr[áa]ficas)?|bibliograf[íi]a|"
     r"r[ée]f[ée]rences|"
     # German: "Literatur", "Literaturverzeichnis", "Verwendete Literatur", "Quellen", ...
     r"(?:(?:weiterf[üu]hrende|verwendete|zitierte|zitierte und verwendete)\s+)?"
     r"(?:literatur|literaturverzeichnis|literaturhinweise|literaturangaben|quellen|"
-    r"quellenverzeichnis|literatur- und quellenverzeichnis|bibliographie|bibliografie)"
+    r"quellenverzeichnis|literatur- und quellenverzeichnis|bibliographie|bibliografie|"
+    r"verzeichnis der (?:verwendeten |zitierten )?(?:literatur|quellen))"
     r"(?:\s*/\s*[\w ]+)?)$"
 )
+
+
+def names_reference_list(line: str) -> bool:
+    """A line that is nothing but a reference list's name ("Literatur- und Quellenverzeichnis",
+    "8.1 Verzeichnis der verwendeten Literatur", "Literatu r" as a PDF spaced it)."""
+    key = _heading_key(line)
+    return len(key) <= 60 and bool(
+        BIBLIOGRAPHY_HEADINGS.match(key) or BIBLIOGRAPHY_HEADINGS.match(key.replace(" ", ""))
+    )
 NOTES_HEADINGS = re.compile(r"^(notes|endnotes|footnotes|notas)$")
 AFTER_BIBLIOGRAPHY = re.compile(r"^(appendix|appendices|annex|notes|endnotes|acknowledg)")
 KEYWORDS_LINE = re.compile(r"^(key\s*words?|palabras\s+clave|mots[- ]cl[ée]s|jel)\s*[:.]", re.I)
@@ -148,8 +158,8 @@ def join_broken(left: str, right: str, vocabulary: set[str] | None = None) -> st
 
 
 def _is_heading_line(line: str) -> bool:
-    if re.match(r"^#{1,6}\s+\S", line.strip()):
-        return True  # a Markdown heading says so itself
+    if re.match(r"^#{1,6}\s+\S", line.strip()) or names_reference_list(line):
+        return True  # a Markdown heading says so itself; so does a reference list's name
     text = line.strip().strip("*#").strip()
     if not text or len(text) > 120 or (text.endswith((".", ",", ";")) and not re.match(r"^\d+(\.\d+)*\.$", text.split()[0])):
         return False
@@ -324,7 +334,7 @@ def _heading(c: _Candidate, place: _Place) -> bool:
     c.para.kind = "heading"
     key = _heading_key(c.text)
     name = c.text.strip(" *#:")
-    if BIBLIOGRAPHY_HEADINGS.match(key):
+    if names_reference_list(c.text):
         place.mode, place.section = "bibliography", name
     elif ABSTRACT_HEADINGS.match(key):
         place.mode, place.section = "abstract", name.title() if c.text.isupper() else name
