@@ -63,6 +63,20 @@ def _p(text: str):
          ("Hartwell", "Quigley"), "2002", "Small Towns"),
         ("1) Almut Kessel: Ein offener Ausgang. Bilanz des Gipfels vom 15./16.12.2005, Berlin 2006.",
          ("Kessel",), "2006", "Ein offener Ausgang. Bilanz des Gipfels vom 15./16.12.2005"),
+        # Vancouver with spaced initials, and no title before the journal
+        ("[14] Korsak S. C., Madden S. R., Kahn S., Journal of Hardy Minds 42 (1982) 168-177.",
+         ("Korsak", "Madden", "Kahn"), "1982", "Journal of Hardy Minds 42 (1982) 168-177"),
+        # an initial "S." before a bare year is a name's, not a page ("S. 2001")
+        ("[15] Sarto, S. 2001, “El Estado y el poder” in Perdiendo el control, Madrid.",
+         ("Sarto",), "2001", "El Estado y el poder"),
+        # a range of years closed by one digit
+        ("Nyberg, R. A. (1997-8) ‘Fear of Endings’, Omega 36 (2): 97 - 120.", ("Nyberg",),
+         "1997-98", "Fear of Endings"),
+        # an organisation of plain words, or led by an article, stays whole
+        ("Human Rights Guard (2010), A Quiet Year: Threats to the Press, New York.",
+         ("Human Rights Guard",), "2010", "A Quiet Year: Threats to the Press"),
+        ("The Observer (1995), A Mixed Welcome, 336, 42.", ("The Observer",), "1995",
+         "A Mixed Welcome"),
     ],
 )
 def test_fields_across_styles(text: str, authors: tuple[str, ...], year: str, title: str) -> None:

@@ -137,17 +137,27 @@ def _one_name(piece: str) -> bool:
     return 1 <= len(words) <= 2 and all(_NAME_WORD.match(w) for w in words)
 
 
-def _vancouver(piece: str) -> bool:
+def _vancouver_split(piece: str) -> tuple[list[str], list[str]]:
+    """("Kobasa", ["S.", "C."]) from "Kobasa S. C.", ("Redlich", ["AA"]) from "Redlich AA"."""
     words = piece.split()
-    return len(words) >= 2 and bool(_VANCOUVER_INITIALS.match(words[-1].rstrip("."))) and all(
-        _NAME_WORD.match(w) for w in words[:-1]
-    ) and not all(w.isupper() for w in words)
+    k = len(words)
+    while k > 1 and _VANCOUVER_INITIALS.match(words[k - 1].rstrip(".")) and (
+        k == len(words) or len(words[k - 1].rstrip(".")) == 1
+    ):
+        k -= 1
+    return words[:k], words[k:]
+
+
+def _vancouver(piece: str) -> bool:
+    surname, initials = _vancouver_split(piece)
+    return bool(initials) and all(_NAME_WORD.match(w) for w in surname) and not all(
+        w.isupper() for w in surname + initials)
 
 
 def _vancouver_name(piece: str) -> Name:
-    words = piece.split()
-    surname = " ".join(words[:-1])
-    letters = words[-1].rstrip(".").replace("-", "")
+    words, initials = _vancouver_split(piece)
+    surname = " ".join(words)
+    letters = "".join(w.rstrip(".").replace("-", "") for w in initials)
     given = " ".join(f"{c}." for c in letters)
     return Name(_display(surname), f"{given} {_display(surname)}")
 
@@ -189,7 +199,15 @@ def _single(piece: str, *, alone: bool) -> Name:
         return Name(piece, piece)  # "OECD", "IMF": an initialism stays as printed
     if _corporate(piece) or (len(words) == 1) or _looks_corporate_initials(piece):
         return Name(_display(piece), _display(piece))
+    if alone and (words[0] in _ARTICLES or (len(words) >= 3 and not any(
+            INITIALS_RE.match(w) or w.lower() in PARTICLES for w in words))):
+        # "The Economist", "Human Rights Watch": a sole author of three plain words or led
+        # by an article is an organisation (kept whole, so every word of it is searchable)
+        return Name(_display(piece), _display(piece))
     return _natural(piece)
+
+
+_ARTICLES = frozenset("The A An Der Die Das La Le Les El Il Lo".split())
 
 
 def _looks_corporate_initials(piece: str) -> bool:

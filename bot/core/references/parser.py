@@ -26,7 +26,7 @@ from bot.core.references.names import (
 
 _Y = r"1[5-9]\d\d|20[0-4]\d"
 _YEAR_CAND = re.compile(
-    rf"(?<![\d.,])(?<!\d\.)(?P<y>{_Y})(?:\s?[-–/]\s?(?P<y2>\d{{4}}|\d{{2}})(?!\d))?"
+    rf"(?<![\d.,])(?<!\d\.)(?P<y>{_Y})(?:\s?[-–/]\s?(?P<y2>\d{{4}}|\d{{1,2}})(?!\d))?"
     r"(?P<s>[a-z](?![a-zäöüß]))?(?!\d)"
 )
 NO_YEAR = re.compile(
@@ -195,14 +195,14 @@ def _year_candidates(text: str) -> list[_Year]:
         if any(a <= m.start() < b for a, b in blocked):
             continue
         before = text[max(0, m.start() - 12):m.start()]
-        if _LOCATOR_BEFORE.search(before) and not (
+        if _LOCATOR_BEFORE.search(before) and not _initial_s(text[:m.start()]) and not (
             before.rstrip().endswith(":") and m.group("y2") is None and _looks_year_after_colon(text, m)
         ):
             continue  # "pp. 1999", "No. 2005", "Review 53: 1999": a number, not a date
         y, y2, suffix = m.group("y"), m.group("y2"), m.group("s") or ""
         value = y
         if y2:
-            second = int(y2) if len(y2) == 4 else int(y[:2] + y2)
+            second = int(y2) if len(y2) == 4 else int(y[: 4 - len(y2)] + y2)
             gap = second - int(y)
             if "/" in text[m.start():m.end()] and len(y2) == 4 and gap > 10:
                 out.append(_Year(m.start(), m.end(), y))  # "(1759/1977)": first edition, reprint
@@ -221,6 +221,11 @@ def _year_candidates(text: str) -> list[_Year]:
         out.append(_Year(m.start(), m.end(), _MARKERS.get(word, "n.d.")))
     out.sort(key=lambda y: y.start)
     return out
+
+
+def _initial_s(head: str) -> bool:
+    """"Sassen, S. 2001": the "S." of a name, not the German page abbreviation."""
+    return bool(re.fullmatch(r"[^\W\d_][^\d:;]{0,60}?,\s?S\.\s*", head))
 
 
 def _looks_year_after_colon(text: str, m: re.Match[str]) -> bool:
@@ -324,7 +329,7 @@ _SN = r"(?:(?:[a-zà-ÿ]{1,4}\s|[dDlL]['’])){0,3}[A-ZÀ-ÞŁŠŽČ][\w'’\-]*
 _INI = r"[A-ZÀ-ÞŁŠŽČ][a-z]?\.(?:[\s\-]{0,2}[A-ZÀ-ÞŁŠŽČ][a-z]?\.)*\s?"
 _GIVEN = r"[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:[\s\-](?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+|[A-ZÀ-ÞŁŠŽČ]\.)){0,2}"
 _NAT = rf"(?:{_INI}|{_GIVEN}\s)(?:[a-zà-ÿ]{{1,4}}\s){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
-_VANC = r"(?:[a-zà-ÿ]{1,4}\s){0,3}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?\s(?:[A-Z]{1,3}\b|(?:[A-Z]\.-?){1,3})"
+_VANC = r"(?:[a-zà-ÿ]{1,4}\s){0,3}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?\s(?:[A-Z]\.(?:\s?-?[A-Z]\.){0,2}|[A-Z]{1,3}\b)"
 _AND = r"(?:,\s*|,?\s+(?:and|&|und|et|y)\s+|\s*/\s*|;\s*)"
 _AND_STRICT = r"(?:,?\s+(?:and|&|und|et|y)\s+|\s*/\s*|;\s*)"
 _ETAL = r"(?:,?\s*(?:et\.?\s?al\.?|u\.\s?a\.))?"
