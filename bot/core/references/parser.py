@@ -155,12 +155,14 @@ def _parse_body(body: str, *, dashed: bool) -> _Fields:
     lead = _author_date(body, years, dashed=dashed)
     if lead is not None:
         authors, dated, rest, comma_style = lead
-        title, after = _title(rest, comma_style=comma_style)
+        # "Name (1999): Titel. Untertitel.": the colon style keeps subtitles after a full stop
+        colon = bool(re.match(r"^[\s)\].,]*:", body[dated.end:]))
+        title, after = _title(rest, comma_style=comma_style, subtitles=colon)
         names = parse_names(authors)
         _, editors = clean_author_text(authors)
         return _Fields(names, dated.value, title, _container(after), after, editors)
     authors, rest, sep = _leading_names(body, dashed=dashed)
-    title, after = _title(rest, comma_style=sep == ",")
+    title, after = _title(rest, comma_style=sep == ",", subtitles=sep == ":")
     offset = len(body) - len(rest)
     title_end = offset + len(rest) - len(after)
     later = [y for y in years if y.start >= title_end]
@@ -378,9 +380,10 @@ def _leading_names(body: str, *, dashed: bool) -> tuple[str, str, str]:
 # -- title and container ------------------------------------------------------------------------
 
 
-def _title(rest: str, *, comma_style: bool) -> tuple[str, str]:
+def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[str, str]:
     """(title, what follows it). A quoted or starred title ends at its closing mark; otherwise at
-    the first sentence (or, after "Name (1999), ...", comma) that reads as container or publisher."""
+    its first full stop (`subtitles`: at the first sentence, or after "Name (1999), ..." comma,
+    that reads as container or publisher)."""
     rest = rest.strip()
     if not rest:
         return "", ""
@@ -404,12 +407,60 @@ def _title(rest: str, *, comma_style: bool) -> tuple[str, str]:
     for k, (text, end, kind) in enumerate(segments[1:], start=1):
         nxt = segments[k + 1][0] if k + 1 < len(segments) else ""
         start = segments[k - 1][1]
+        if kind == "." and not subtitles and _sentence_ends_title(rest[:start], text) and not (
+                _subtitle_like(text, rest[end:])):
+            break
         if _container_starts(text, rest[start:], nxt, comma=kind == "," and not comma_style,
                              last=end >= len(rest)):
             break
         title, used = rest[:end], end
     after = rest[used:]
     return _tidy_title(title), after.lstrip(" ,.;:")
+
+
+_GERMAN = re.compile(
+    r"(?i)\b(?:und|der|die|das|des|den|dem|zur|zum|im|für|über|eine[rnms]?|ein|mit|von|vom|auf|aus|bei|"
+    r"nach|zwischen|wie|ist|oder|als|zu)\b|[äöüß]"
+)
+
+
+def _sentence_ends_title(title: str, following: str) -> bool:
+    """A full stop ends a title, except in German, where "Titel. Untertitel." is the rule, after
+    an ordinal ("im 20. Jahrhundert") or an abbreviation; a question or an exclamation may be
+    followed by its subtitle in any language."""
+    head = title.rstrip()
+    if not head.endswith(".") or not following[:1].isupper() or _GERMAN.search(f"{head} {following}"):
+        return False
+    words = head.split()
+    if re.match(r"^(?:and|und|&|the)\s", head) or _looks_like_authors(head.rstrip(".")) or re.search(
+            r"\b[A-Z]\.\s?(?:[A-Z]\.\s?)*[A-Z][a-z]+,", head):
+        return False  # the rest of a name list the lead missed: the title is still to come
+    return len(words) >= 3 and not re.search(
+        r"(?:\b(?:[A-Z]|[Nn]o|[Vv]ol|[Cc]h|[Pp]t|[Ee]d|[Rr]ev)|\d)\.$", head)
+
+
+_SUBTITLE_OPENERS = frozenset(
+    "a an the on towards toward from between beyond how why what when where who ein eine einer "
+    "der die das zur zum zu vom über von wie warum was".split()
+)
+
+
+def _subtitle_like(segment: str, after: str) -> bool:
+    """"Poverty in the United Kingdom. A survey of household resources.": a second sentence of
+    the title (opened like a phrase, or in sentence case before the place and publisher or
+    "In:"), not a journal's name, which is followed by its volume and pages."""
+    words = segment.rstrip(".").split()
+    if len(words) < 3 or re.search(r"\d", segment) or _LOCATOR.search(segment):
+        return False
+    nxt = after.strip()
+    if re.match(r"^[\s,;:]*(?:\(?\d|[Vv]ol\.|[Nn]o\.|pp?\.|S\.\s?\d)", nxt):
+        return False  # a volume and pages follow: this was the journal
+    if words[0].lower() in _SUBTITLE_OPENERS:
+        return True
+    if _PUBLISHER_WORDS.search(segment) or _CUE_START.match(segment):
+        return False
+    # a journal is never followed by "In:" nor by a place and publisher
+    return bool(_CONTAINER_START.match(nxt) or _PLACE_PUBLISHER.match(nxt))
 
 
 _CUE_START = re.compile(
