@@ -387,6 +387,9 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
     rest = rest.strip()
     if not rest:
         return "", ""
+    if rest.startswith("``") and "''" in rest[2:]:
+        end = rest.index("''", 2)  # TeX quotes: ``Title,''
+        return _tidy_title(rest[2:end]), rest[end + 2:].lstrip(" ,.;:")
     if rest[0] in _OPEN_QUOTES:
         closers = _CLOSE_FOR[rest[0]]
         for i in range(1, len(rest)):
@@ -460,7 +463,7 @@ def _subtitle_like(segment: str, after: str) -> bool:
     if _PUBLISHER_WORDS.search(segment) or _CUE_START.match(segment):
         return False
     # a journal is never followed by "In:" nor by a place and publisher
-    return bool(_CONTAINER_START.match(nxt) or _PLACE_PUBLISHER.match(nxt))
+    return bool(re.match(r"^(?:In:?\s|in:\s?|Im:\s)", nxt) or _PLACE_PUBLISHER.match(nxt))
 
 
 _CUE_START = re.compile(
@@ -491,7 +494,7 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
     words = s.rstrip(".,").split()
     if _PUBLISHER_WORDS.search(s) and (len(words) <= 8 or "," in s):
         return True
-    if re.search(r"[^\W\d_]\s\d{1,4}[,.]?$", s) and _NEXT_LOCATOR.match(nxt or "0"):
+    if re.search(r"[^\W\d_]\s\d{1,4}(?:\s\d{1,4})?[,.]?$", s) and _NEXT_LOCATOR.match(nxt or "0"):
         return True  # "SIAM J. of Comput 18, 625-638": a journal and its volume
     if _NEXT_LOCATOR.match(nxt) and not re.search(r"\d", s) and len(words) <= 8:
         return True  # "Journal of Consumer Culture, 5(2)": a name followed by its volume
@@ -501,17 +504,28 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
     return bool(re.match(r"^[A-Z][\w.\- ]{0,40},\s?[A-Z]{2}\b", f))  # "Cambridge, MA"
 
 
+# Where a title may end: a sentence's end, before "In:", "(Eds.)", a closing bracket with the
+# place and publisher or the date ("(London: Macmillan).", "(Sage, 1990)"), and before a
+# volume with its issue or date ("Journal of Minds 42 (1982) 168-177").
+_CUT = re.compile(
+    r"(?<=[^\s])([.?!])\s+(?=\S)|\s+(?=[Ii]n:\s)|,\s+(?=[Ii]n:?\s)|\s(?=\([Ee]ds?\.?\)|\(Hrsg\.\))"
+    r"|\s(?=\([^()]*(?:1[5-9]\d\d|20[0-4]\d|\w:\s)[^()]*\)\W*$)"
+    r"|\s(?=\d{1,4}\s?\(\d[\d/\-–]*\)|\d{1,4}\s\((?:1[5-9]|20)\d\d\)|\(\d{1,4}\)\s\((?:1[5-9]|20)\d\d\))"
+)
+
+
 def _segments(text: str, *, comma_style: bool) -> list[tuple[str, int, str]]:
     """Sentence- and comma-delimited pieces of the text, each with where it ends and what
     opened it ("." for a sentence, "," for a comma); "In:" always starts a piece."""
     cuts: dict[int, str] = {}
-    for m in re.finditer(r"(?<=[^\s])([.?!])\s+(?=\S)|\s+(?=[Ii]n:\s)|,\s+(?=[Ii]n:?\s)|\s(?=\([Ee]ds?\.?\)|\(Hrsg\.\))|\s(?=\([^()]*(?:1[5-9]\d\d|20[0-4]\d)[^()]*\)\W*$)", text):
+    for m in _CUT.finditer(text):
         if m.group(1) == ".":
             word = re.search(r"([^\s(\[]+)\.$", text[: m.start(1) + 1])
             w = word.group(1).lower() if word else ""
             bare = w.rstrip(".")
-            if (len(bare) <= 1 and not bare.isdigit()) or bare in _ABBREV or re.fullmatch(r"(?:[a-z]\.)+[a-z]", w):
-                continue
+            if ((len(bare) <= 1 and not bare.isdigit()) or bare in _ABBREV or re.fullmatch(
+                    r"(?:[a-z]\.)+[a-z]", w)) and not _PLACE_PUBLISHER.match(text[m.end():]):
+                continue  # an initial or abbreviation, unless a place and publisher follow
         cuts[m.end()] = "."
     for m in re.finditer(r",\s+(?=\S)", text):
         if not _inside_parens(text, m.start()) and m.end() not in cuts:
