@@ -65,7 +65,7 @@ def _p(text: str):
          ("Kessel",), "2006", "Ein offener Ausgang. Bilanz des Gipfels vom 15./16.12.2005"),
         # Vancouver with spaced initials, and no title before the journal
         ("[14] Korsak S. C., Madden S. R., Kahn S., Journal of Hardy Minds 42 (1982) 168-177.",
-         ("Korsak", "Madden", "Kahn"), "1982", "Journal of Hardy Minds 42 (1982) 168-177"),
+         ("Korsak", "Madden", "Kahn"), "1982", "Journal of Hardy Minds"),
         # an initial "S." before a bare year is a name's, not a page ("S. 2001")
         ("[15] Sarto, S. 2001, “El Estado y el poder” in Perdiendo el control, Madrid.",
          ("Sarto",), "2001", "El Estado y el poder"),
@@ -77,6 +77,17 @@ def _p(text: str):
          ("Human Rights Guard",), "2010", "A Quiet Year: Threats to the Press"),
         ("The Observer (1995), A Mixed Welcome, 336, 42.", ("The Observer",), "1995",
          "A Mixed Welcome"),
+        # outside the colon style a title is its first sentence; a subtitle is kept when it
+        # reads as one, and German titles keep theirs
+        ("Arden, P. (2001). Rivers of the north. Journal of Wet Places, 4(2), 1-9.", ("Arden",),
+         "2001", "Rivers of the north"),
+        ("Arden, P. (2001). Rivers of the North. A Survey of Their Banks. London: Marsh Press.",
+         ("Arden",), "2001", "Rivers of the North. A Survey of Their Banks"),
+        ("Arden, P. (2001). Flüsse im Norden. Eine Bestandsaufnahme. Bonn: Dietz.", ("Arden",),
+         "2001", "Flüsse im Norden. Eine Bestandsaufnahme"),
+        ("Arden, P. (2001): The Rivers (London: Marsh Press).", ("Arden",), "2001", "The Rivers"),
+        ("M. Lowe, ``Quiet rivers,'' Water Letters, vol. 7, pp. 3-9, 1977.", ("Lowe",), "1977",
+         "Quiet rivers"),
     ],
 )
 def test_fields_across_styles(text: str, authors: tuple[str, ...], year: str, title: str) -> None:

@@ -87,9 +87,9 @@ _PLACE_PUBLISHER = re.compile(
     r"^[A-ZÀ-Þ][\w'’\-]+\.?(?:(?:\s|\s?/\s?|,\s?|-)(?:[A-ZÀ-Þ][\w'’\-]*\.?|a\.|am|an|bei|upon|on|sur|im|i\.|"
     r"ob|d\.|[A-Z]{2})){0,4}\s?:\s?[A-ZÀ-Þ0-9]"
 )
-_OPEN_QUOTES = "\"“„‘«‹'‚《「『"
+_OPEN_QUOTES = "\"“„‘«‹'‚《「『`"
 _CLOSE_FOR = {"\"": "\"", "“": "”", "„": "“”", "‘": "’", "«": "»", "‹": "›", "'": "'’", "‚": "‘’",
-              "《": "》", "「": "」", "『": "』"}
+              "《": "》", "「": "」", "『": "』", "`": "'’"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,7 +487,7 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
         return True
     if s.startswith("(") and re.search(rf"(?:{_Y})|:", s):
         return True  # "(London: SCM, 1990)", "(Cornell University Press, 2006)"
-    if _PLACE_PUBLISHER.match(f) or _page_range(s) or _LOCATOR.search(s):
+    if _place_publisher(f) or _page_range(s) or _LOCATOR.search(s):
         return True
     if re.match(rf"^[A-ZÀ-Þ][\w'’\-]+(?:[\s/][A-ZÀ-Þ][\w'’\-]+)?\s(?:{_Y})[a-z]?\b", s):
         return True  # "New York 1985", "Oxford 1971 (Rpt. 1987)": place and date
@@ -512,6 +512,13 @@ _CUT = re.compile(
     r"|\s(?=\([^()]*(?:1[5-9]\d\d|20[0-4]\d|\w:\s)[^()]*\)\W*$)"
     r"|\s(?=\d{1,4}\s?\(\d[\d/\-–]*\)|\d{1,4}\s\((?:1[5-9]|20)\d\d\)|\(\d{1,4}\)\s\((?:1[5-9]|20)\d\d\))"
 )
+
+
+def _place_publisher(text: str) -> bool:
+    """"Cambridge, MA: Harvard", "Frankfurt a. M.: Campus", never across a sentence's end
+    ("Eine Bestandsaufnahme. Bonn: Dietz" starts a subtitle)."""
+    m = _PLACE_PUBLISHER.match(text)
+    return bool(m) and not re.search(r"[a-zà-ÿ]{3}\.\s", text[: m.end()]) if m else False
 
 
 def _segments(text: str, *, comma_style: bool) -> list[tuple[str, int, str]]:
@@ -564,6 +571,8 @@ def _page_range(text: str) -> bool:
 def _place_like(segment: str) -> bool:
     """"Freiburg", "Frankfurt a. M.", "Reinbek bei Hamburg", "Urbana, Ill.", "New York"."""
     words = segment.strip(" .,;").replace(",", " ").split()
+    if words and words[0].lower() in _SUBTITLE_OPENERS:
+        return False  # "Eine Bestandsaufnahme", "A Survey": a subtitle, not a place
     return 0 < len(words) <= 3 and all(
         w[:1].isupper() or w.lower() in _PLACE_WORDS for w in words
     ) and words[0][:1].isupper()
