@@ -283,8 +283,8 @@ def _looks_like_authors(text: str) -> bool:
     no sentence that ends and another that starts, hardly a lowercase word."""
     if len(text) > 320 or re.search(r"[\"“”„«»《》「」『』：]|https?:|www\.|\d", text):
         return False
-    if text[:1].islower() and lost_capitals(text):
-        return True
+    if (text[:1].islower() or re.search(r"(?:^|\s)[a-z]\s[a-z]{2,}", text)) and lost_capitals(text):
+        return True  # "r ingen, s.", "Leu, r obert e.; Burri, stefan": capitals the PDF lost
     if re.match(rf"^(?:{_MONTH})\b", text):
         return False  # "December 1994": a date
     stripped = EDITOR_MARK.sub(" ", text)
@@ -414,7 +414,7 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
                 _subtitle_like(text, rest[end:])):
             break
         if _container_starts(text, rest[start:], nxt, comma=kind == "," and not comma_style,
-                             last=end >= len(rest)):
+                             last=end >= len(rest), stop=kind == "." and subtitles):
             break
         title, used = rest[:end], end
     after = rest[used:]
@@ -476,7 +476,8 @@ _EDITORS_START = re.compile(r"^[A-ZÀ-Þ][\w'’\-]+,\s?(?:[A-Z]\.\s?-?)+[,;]?\s
 _NEXT_LOCATOR = re.compile(r"^(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|pp?\.|pages?\b|S\.\s?\d|H\.\s?\d|Bd\.|Jg\.)")
 
 
-def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, last: bool) -> bool:
+def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, last: bool,
+                      stop: bool = False) -> bool:
     """Whether the title has ended before this segment. `following` is the text from the
     segment on; `comma` says the segment was only cut at a comma, which needs stronger signs."""
     s = segment.strip()
@@ -499,8 +500,12 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
     if _NEXT_LOCATOR.match(nxt) and not re.search(r"\d", s) and len(words) <= 8:
         return True  # "Journal of Consumer Culture, 5(2)": a name followed by its volume
     if _place_like(s) and (last or (nxt and (_place_like(nxt) or _PLACE_PUBLISHER.match(nxt))
-                                    and len(f) - len(s) <= 45)):
-        return True  # "Freiburg.", "Urbana, Ill.", "Frankfurt a. M., New York."
+                                    and len(f) - len(s) <= 45)) and not (
+            stop and not last and len(s.split()) >= 2):
+        # "Freiburg.", "Urbana, Ill.", "Frankfurt a. M., New York."; but in "Titel.
+        # Untertitel. Ort: Verlag." a sentence of capitalised words before the place is the
+        # subtitle ("Jargon der Eigentlichkeit. Frankfurt am Main: Suhrkamp.")
+        return True
     return bool(re.match(r"^[A-Z][\w.\- ]{0,40},\s?[A-Z]{2}\b", f))  # "Cambridge, MA"
 
 
@@ -530,6 +535,10 @@ def _segments(text: str, *, comma_style: bool) -> list[tuple[str, int, str]]:
             word = re.search(r"([^\s(\[]+)\.$", text[: m.start(1) + 1])
             w = word.group(1).lower() if word else ""
             bare = w.rstrip(".")
+            if bare.isdigit() and len(bare) <= 3 and re.search(
+                    r"(?:^|\s)(?:im|am|des|der|dem|zum|vom|bis|ins|seit|ab|zur)\s\d+\.$",
+                    text[: m.start(1) + 1]):
+                continue  # an ordinal: "im 20. Jahrhundert", "zum 7. Kongress"
             if ((len(bare) <= 1 and not bare.isdigit()) or bare in _ABBREV or re.fullmatch(
                     r"(?:[a-z]\.)+[a-z]", w)) and not _PLACE_PUBLISHER.match(text[m.end():]):
                 continue  # an initial or abbreviation, unless a place and publisher follow
