@@ -129,6 +129,9 @@ def start_strength(text: str) -> int:
         if re.match(rf"^(?:{_MONTH})\b", body) or re.match(r"^\d{4}\.", s):
             return NONE  # "14. Oktober 2005.", "2005. Title": a date, not a list number
         return max(WEAK, _name_start(body))
+    bare = re.match(r"^\d{1,4}\s+(?=[A-ZÀ-ÞŁŠŽČ])", s)
+    if bare and _name_start(s[bare.end():]) == STRONG:
+        return WEAK  # "13 Cartier, E., Stathis, J. H. & ...": a list number without its stop
     if re.match(r"^[\d(\[]", s):
         return NONE
     cue = _CUE.match(s)
@@ -143,7 +146,7 @@ def start_strength(text: str) -> int:
 _INVERTED_LEAD = re.compile(
     r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?,\s[A-ZÀ-ÞŁŠŽČ][a-zà-ÿ][\w'’\-]*"
     r"(?:\s[A-ZÀ-ÞŁŠŽČ]\.)*(?:,?\s(?:and|und|&)\s[^.,:]{3,40})?(?:,\s(?:eds?|trans|comp)\.)?"
-    r"[.,;]\s+[\"“‘«A-ZÀ-ÞŁŠŽČ0-9(\[]"
+    r"(?:[.,;]|(?<=\.))\s+[\"“‘«A-ZÀ-ÞŁŠŽČ0-9(\[]"
 )
 
 
@@ -310,7 +313,7 @@ def _starts_new(lines: Sequence[Line], i: int, shape: _Shape, current: list[str]
         return False  # a word hyphenated across the break
     if i in shape.numbered:
         return True
-    if shape.by_number and NUMBER_PREFIX.match(text):
+    if shape.by_number and NUMBER_PREFIX.match(text) and not text.startswith("["):
         return False  # a number out of the list's sequence: "14. Oktober 2005."
     if shape.left is not None and line.x is not None:
         if line.x > shape.left + 2:
