@@ -161,11 +161,18 @@ _CONTAINER_WORDS = re.compile(
 )
 
 
+_JOURNAL_WORDS = re.compile(
+    r"(?i)\b(?:journal|review|quarterly|proceedings|bulletin|transactions|letters|magazine|"
+    r"annals|zeitschrift|jahrbuch)\b")
+
+
 def _container_date(authors: str, after: str, before: str) -> bool:
     """"Mol Genet, 2005. 14(8)", "Stanford University, 2011. Web.", "Proceedings of the 1992
     ACM ...": a bare date after a journal, place or publisher, then locators; not an author."""
     if re.search(r"\(\s*$", before):
-        return False  # "Name (2005)": a date in brackets after names is an author's
+        # "Name (2005)": a date in brackets after names is an author's, unless they name a
+        # journal: "Journal of Psycholinguistic Research (2015): 1-10"
+        return bool(_JOURNAL_WORDS.search(authors)) and not re.search(r"\b[A-Z]\.", authors)
     if re.search(r"\b[A-Z]\.|,\s?[A-Z]{1,3}\b", authors) and not _CONTAINER_WORDS.search(authors):
         return False  # initials: a person
     return bool(_AFTER_CONTAINER_DATE.match(after) or _CONTAINER_WORDS.search(authors))
@@ -175,7 +182,8 @@ def _open_end(text: str) -> bool:
     """A line that stops where an entry cannot: after "In", "eds.", "and", a comma, a lone
     initial ("In T. F.", "in D.R."), an opening bracket."""
     return bool(re.search(
-        r"(?:[,;:&(\[/–-]|\b(?:[Ii]n|and|und|et|eds?\.|[Hh]rsg\.|[Hh]g\.|by|von|of|the|du|de|des|"
+        r"(?:[,;:&(\[/–-]|\b(?:[Ii]n|and|und|et|eds?\.|[Hh]rsg\.|[Hh]g\.|[Tt]rans\.|[Tt]ransl\.|"
+        r"[Üü]bers\.|by|von|of|the|du|de|des|"
         r"la|le|der|die|das|den|dem|zur|zum|für|for|to|a|an|on|with|mit|aus)|"
         r"(?:^|,\s|\b[Ii]n\s|\b[A-ZÀ-ÞŁŠŽČ]\.\s?-?)[A-ZÀ-ÞŁŠŽČ]\.)$", text.rstrip()))
 
@@ -186,6 +194,11 @@ _PERSON_DATED = re.compile(
     r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?,\s[A-ZÀ-ÞŁŠŽČ][\w.'’\-]*"
     r"(?:\s[A-ZÀ-ÞŁŠŽČ][\w.'’\-]*){0,2}(?:(?:\s?[/;&]\s?|\s(?:and|und)\s)[^()]{0,80}?)?"
     r"\s?\((?:1[5-9]|20)\d\d[a-z]?[),]"
+)
+
+
+_NAME_THEN_DATE = re.compile(
+    r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+,\s(?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+\s)?(?:[A-ZÀ-ÞŁŠŽČ]\.\s?)+\s?\(?(?:1[5-9]|20)\d\d\b"
 )
 
 
@@ -311,8 +324,9 @@ def _starts_new(lines: Sequence[Line], i: int, shape: _Shape, current: list[str]
     text, before = line.text.strip(), lines[i - 1].text.rstrip()
     if re.search(r"[^\W\d_]-$", before) and not REPEAT_DASH.match(text):
         return False  # a word hyphenated across the break
-    if i in shape.numbered:
-        return True
+    if (i in shape.numbered and not _open_end(before)) or (
+            text.startswith("[") and NUMBER_PREFIX.match(text) and _ends_entry(before)):
+        return True  # "[83] ...": a bracketed number opens an entry, in sequence or not
     if shape.by_number and NUMBER_PREFIX.match(text) and not text.startswith("["):
         return False  # a number out of the list's sequence: "14. Oktober 2005."
     if shape.left is not None and line.x is not None:
@@ -348,7 +362,8 @@ def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[s
     if short:
         return strength > NONE or _unmarked_start(lines, i, None, current)
     if numbered_entry:
-        return False  # numbers open these entries; a full line runs on
+        # numbers open these entries; a full line runs on, unless a name and its date follow
+        return bool(_PERSON_DATED.match(text) or _NAME_THEN_DATE.match(text))
     if strength == STRONG or (strength == WEAK and _INVERTED_LEAD.match(text)
                               and not re.match(rf"^\S+,\s(?:{_MONTH})\b", text)):
         return True  # "Nietzsche, Friedrich. Jenseits ...": a person, then what they wrote
