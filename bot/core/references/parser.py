@@ -337,13 +337,15 @@ _AND_STRICT = r"(?:,?\s+(?:and|&|und|et|y)\s+|\s*/\s*|;\s*)"
 _ETAL = r"(?:,?\s*(?:et\.?\s?al\.?|u\.\s?a\.))?"
 _EDS = r"(?:\s*[,(]?\s*(?:[Ee]ds?|[Hh]rsg|[Hh]g|[Ee]ditors?|dir|coord)\.?\)?)?"
 _INV_OR_NAT = rf"(?:{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?|{_INI}\s?(?:[a-zà-ÿ]{{1,4}}\s){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)"
+# Initials, then a surname: "J. M. Foley", "H.-J. van der Berg".
+_INAT = rf"{_INI}\s?(?:[a-zà-ÿ]{{1,4}}\s){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
 _LEADS = [
     # APA without a date first: "Dwork, C., Kanellakis, P. C., and Mitchell, J. C., On ..."
     re.compile(rf"^(?P<a>{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?(?:{_AND}{_INV_OR_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[,:;]|(?<=[.)]))\s*(?=\S)"),
     # Vancouver: "Redlich AA, Arias A, de la Macorra JC." / "Janik J.:"
     re.compile(rf"^(?P<a>{_VANC}(?:{_AND}{_VANC})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;])\s*(?=\S)"),
     # Initials first: "J.M. Foley, ..." "S. E. Han, G. Chen,"
-    re.compile(rf"^(?P<a>{_INI}\s?(?:[a-zà-ÿ]{{1,4}}\s){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:{_AND}{_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[,:.;])\s*(?=\S)"),
+    re.compile(rf"^(?P<a>{_INAT}(?:{_AND}{_INAT})*(?:{_AND_STRICT}{_NAT})?{_ETAL}{_EDS})\s*(?P<sep>[,:.;])\s*(?=\S)"),
     # Natural order: "Harry Heffes and David Lucantoni." "Almut Metz,"
     re.compile(rf"^(?P<a>{_NAT}(?:(?:,\s*{_NAT})*{_AND_STRICT}{_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[.,;]|(?<=\)))\s+(?=\S)"),
     # Inverted first author with given names: "Hearn, Lafcadio." "Lakoff, George, and Mark Johnson."
@@ -351,8 +353,22 @@ _LEADS = [
 ]
 
 
+_TITLE_FOLLOWERS = re.compile(
+    r"^\s*(?:Dir|Ed|Edited|Perf|Prod|Trans|Translated|Screenplay|Available|Retrieved|Accessed|"
+    r"URL|Web)\b")
+
+
 def _leading_names(body: str, *, dashed: bool) -> tuple[str, str, str]:
-    """(authors, rest, separator) for styles that put the date at the end."""
+    """(authors, rest, separator) for styles that put the date at the end; what follows a
+    film's or a book's title ("A Civil Action. Dir. ...", "Ghost Stories. Ed. ...") says the
+    words before it were the title."""
+    authors, rest, sep = _names_at_start(body, dashed=dashed)
+    if authors and _TITLE_FOLLOWERS.match(rest):
+        return "", body, "."
+    return authors, rest, sep
+
+
+def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
     if dashed:
         return "", body, "."
     quote = re.match(rf"^(?P<a>[^{_OPEN_QUOTES}:]{{2,200}}?)\s*[,:.，：]\s*(?=[{_OPEN_QUOTES}])", body)
