@@ -73,7 +73,7 @@ _PUBLISHER_WORDS = re.compile(
     r"mimeo|manuscript|typescript|gallimard|seuil|minuit|payot|flammarion|einaudi|laterza|"
     r"mulino|feltrinelli|siglo|paidós|akal|verso|polity|clarendon|kluwer|brill|de\s+gruyter|"
     r"ashgate|edward\s+elgar|zed|pluto|ediciones|editora|editorial|éditions|edizioni|"
-    r"wydawnictwo|izdatel'stvo|hrsg|ed\.|eds\.)"
+    r"wydawnictwo|izdatel'stvo|hrsg|ed\.|eds\.)(?!\w)"
 )
 _MONTH = (r"(?:Jan(?:uary|uar)?|Feb(?:ruary|ruar)?|Mar(?:ch)?|März|Apr(?:il)?|May|Mai|Jun[ei]?|"
           r"Jul[iy]?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Okt(?:ober)?|Nov(?:ember)?|"
@@ -430,7 +430,8 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
                 _subtitle_like(text, rest[end:])):
             break
         if _container_starts(text, rest[start:], nxt, comma=kind == "," and not comma_style,
-                             last=end >= len(rest), stop=kind == "." and subtitles):
+                             last=end >= len(rest), stop=kind == "." and subtitles,
+                             nxt_is_last=k + 2 >= len(segments)):
             break
         title, used = rest[:end], end
     after = rest[used:]
@@ -493,7 +494,7 @@ _NEXT_LOCATOR = re.compile(r"^(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|pp?\.|pages?\b|S\.\s
 
 
 def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, last: bool,
-                      stop: bool = False) -> bool:
+                      stop: bool = False, nxt_is_last: bool = True) -> bool:
     """Whether the title has ended before this segment. `following` is the text from the
     segment on; `comma` says the segment was only cut at a comma, which needs stronger signs."""
     s = segment.strip()
@@ -517,7 +518,8 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
         return True  # "Journal of Consumer Culture, 5(2)": a name followed by its volume
     if _place_like(s) and (last or (nxt and (_place_like(nxt) or _PLACE_PUBLISHER.match(nxt))
                                     and len(f) - len(s) <= 45)) and not (
-            stop and not last and len(s.split()) >= 2):
+            (stop or (comma and s.endswith("."))) and not last and len(s.split()) >= 2) and not (
+            comma and not last and _place_like(nxt) and not nxt_is_last):
         # "Freiburg.", "Urbana, Ill.", "Frankfurt a. M., New York."; but in "Titel.
         # Untertitel. Ort: Verlag." a sentence of capitalised words before the place is the
         # subtitle ("Jargon der Eigentlichkeit. Frankfurt am Main: Suhrkamp.")
