@@ -221,3 +221,21 @@ def test_prose_around_the_list_is_not_taken_for_entries() -> None:
     assert [e.year for e in entries] == ["1990", "1991", "1992", "1993", "1994"]
     undated = parse_bibliography("\n".join([*refs, "Interview with the harbour master. Hull."]))
     assert len(undated) == 6  # an undated entry at the end of a list is kept
+
+
+def test_a_second_list_after_the_publishers_notes_is_not_the_readings() -> None:
+    """The reading's list, then the series' imprint and the author's address, then "other
+    titles in this series": only the first list is the reading's."""
+    own = [f"Writer{c}, B. (20{10 + i}). Own title {i}{' and more' * i}. Place: Press."
+           for i, c in enumerate("ABCDEF")]
+    notes = ["The Institute for Coastal Studies publishes this series to inform the public about "
+             "research on coasts, harbours and the people who live by them; views are the authors'.",
+             "Editors of the series: the staff of the institute's publications office and its board.",
+             "Contact: the author works at the institute's department of ports and can be reached "
+             "at the address given on the institute's web pages, which list every office.",
+             "Current research at the institute looks at how harbour towns change when their trade "
+             "moves elsewhere, and at what the people who stay make of the empty quays and sheds."]
+    series = [f"Series{c}, C. (20{i}). Series title {i}{' again' * (i - 9)}. Place: Institute."
+              for i, c in zip(range(10, 17), "GHIJKLM", strict=True)]
+    entries = parse_bibliography("\n\n".join([*own, *notes, *series]))
+    assert [e.authors[0] for e in entries] == [f"Writer{c}" for c in "ABCDEF"]

@@ -146,7 +146,33 @@ def _the_list(entries: list[BibEntry]) -> list[BibEntry]:
         hi += 1
     if hi == n - 1 and len(entries[hi].raw) <= 300:
         hi += 1  # an undated entry closing the list: "Interview with the harbour master. Hull."
+    lo, hi = _first_of_lists(scores, lo, hi)
     return entries[lo:hi]
+
+
+def _first_of_lists(scores: list[int], lo: int, hi: int) -> tuple[int, int]:
+    """A list followed, after a stretch of prose (the publisher's notes, an author's
+    address), by another (the series' other titles): the reading's own list comes first, and
+    is kept unless it is much the smaller."""
+    parts: list[tuple[int, int]] = []
+    start, run = lo, 0
+    for i in range(lo, hi):
+        run = run + 1 if scores[i] <= 0 else 0
+        if run == 3 and sum(s < 0 for s in scores[i - 2:i + 1]) >= 2:
+            parts.append((start, i - 2))
+            start = i + 1
+        elif run > 3:
+            start = i + 1
+    parts.append((start, hi))
+    weights = [sum(max(s, 0) for s in scores[a:b]) for a, b in parts]
+    best = max(weights)
+    a, b = next(p for p, w in zip(parts, weights, strict=True) if w >= 0.5 * best)
+    tail = b
+    while tail > a + 1 and scores[tail - 1] < 0:
+        tail -= 1
+    if b - tail >= 2 or (b - tail == 1 and b != len(scores)):
+        b = tail  # prose after the list (an address, a "cite this as"), not one undated entry
+    return a, b
 
 
 def _parse_header_layout(lines: list[str]) -> list[BibEntry]:

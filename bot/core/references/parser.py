@@ -343,7 +343,7 @@ _LEADS = [
     # APA without a date first: "Dwork, C., Kanellakis, P. C., and Mitchell, J. C., On ..."
     re.compile(rf"^(?P<a>{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?(?:{_AND}{_INV_OR_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[,:;]|(?<=[.)]))\s*(?=\S)"),
     # Vancouver: "Redlich AA, Arias A, de la Macorra JC." / "Janik J.:"
-    re.compile(rf"^(?P<a>{_VANC}(?:{_AND}{_VANC})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;])\s*(?=\S)"),
+    re.compile(rf"^(?P<a>{_VANC}(?:{_AND}{_VANC})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;])\s+(?=\S)"),
     # Initials first: "J.M. Foley, ..." "S. E. Han, G. Chen,"
     re.compile(rf"^(?P<a>{_INAT}(?:{_AND}{_INAT})*(?:{_AND_STRICT}{_NAT})?{_ETAL}{_EDS})\s*(?P<sep>[,:.;])\s*(?=\S)"),
     # Natural order: "Harry Heffes and David Lucantoni." "Almut Metz,"

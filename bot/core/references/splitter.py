@@ -255,9 +255,12 @@ def _wrap_width(lines: Sequence[Line]) -> float | None:
     lengths = sorted(len(ln.text) for ln in lines)
     if len(lengths) < 8:  # too few lines to tell a printed width
         return None
-    width = lengths[int(0.9 * (len(lengths) - 1))]
-    near = sum(1 for n in lengths if n >= 0.85 * width)
-    return float(width) if width <= 150 and near >= 0.45 * len(lengths) else None
+    for share in (0.9, 0.8, 0.7):  # running text after the list can be set wider
+        width = lengths[int(share * (len(lengths) - 1))]
+        near = sum(1 for n in lengths if 0.85 * width <= n <= width)  # a peak just under it
+        if width <= 150 and near >= 0.4 * len(lengths):
+            return float(width)
+    return None
 
 
 def _numbering(lines: Sequence[Line]) -> set[int]:
