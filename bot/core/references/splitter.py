@@ -255,9 +255,12 @@ def _wrap_width(lines: Sequence[Line]) -> float | None:
     lengths = sorted(len(ln.text) for ln in lines)
     if len(lengths) < 8:  # too few lines to tell a printed width
         return None
-    for share in (0.9, 0.8, 0.7):  # running text after the list can be set wider
-        width = lengths[int(share * (len(lengths) - 1))]
-        near = sum(1 for n in lengths if 0.85 * width <= n <= width)  # a peak just under it
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    if width <= 150 and sum(1 for n in lengths if n >= 0.85 * width) >= 0.45 * len(lengths):
+        return float(width)
+    for share in (0.8, 0.7):  # running text after the list can be set wider: a peak of
+        width = lengths[int(share * (len(lengths) - 1))]  # lengths just under a lower width
+        near = sum(1 for n in lengths if 0.85 * width <= n <= width)
         if width <= 150 and near >= 0.4 * len(lengths):
             return float(width)
     return None
