@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from bot.core.models import BibEntry
 from bot.core.references.names import natural_surname, parse_names
-from bot.core.references.parser import parse_reference
+from bot.core.references.parser import list_keeps_subtitles, parse_reference
 from bot.core.references.splitter import (
     STRONG,
     Line,
@@ -106,8 +106,11 @@ def parse_bibliography(text: str | Sequence[Line]) -> list[BibEntry]:
         if headers > dated:
             return _parse_header_layout(plain)
     entries: list[BibEntry] = []
-    for chunk in split_entries(lines):
-        entry = parse_reference(chunk, previous=entries[-1] if entries else None)
+    chunks = split_entries(lines)
+    subtitles = list_keeps_subtitles(chunks)
+    for chunk in chunks:
+        entry = parse_reference(chunk, previous=entries[-1] if entries else None,
+                                subtitles=subtitles)
         if entry is not None:
             entries.append(entry)
     return _the_list(entries)

@@ -99,8 +99,11 @@ class _Year:
     value: str  # canonical: "1999", "2000a", "1993-94", "n.d.", "in press", "forthcoming"
 
 
-def parse_reference(text: str, *, previous: BibEntry | None = None) -> BibEntry | None:
-    """Fields of one entry; `previous` lends its authors to a repeated-author dash ("———.")."""
+def parse_reference(text: str, *, previous: BibEntry | None = None,
+                    subtitles: bool = False) -> BibEntry | None:
+    """Fields of one entry; `previous` lends its authors to a repeated-author dash ("———.");
+    `subtitles` says the list keeps subtitles after a full stop ("Titel. Untertitel."), as
+    German lists do whatever the punctuation after an entry's date (see `list_keeps_subtitles`)."""
     raw = " ".join(text.split())
     if not raw:
         return None
@@ -115,7 +118,7 @@ def parse_reference(text: str, *, previous: BibEntry | None = None) -> BibEntry 
     if dash:
         inherited = [Name(s, f) for s, f in zip(previous.authors, previous.author_names or previous.authors, strict=False)] if previous else []
         body = body[dash.end():]
-    fields = _parse_body(body, dashed=inherited is not None)
+    fields = _parse_body(body, dashed=inherited is not None, subtitles=subtitles)
     names = inherited if inherited is not None else fields.names
     if inherited is not None and fields.names and not inherited:
         names = fields.names
@@ -150,19 +153,19 @@ class _Fields:
     editors: bool
 
 
-def _parse_body(body: str, *, dashed: bool) -> _Fields:
+def _parse_body(body: str, *, dashed: bool, subtitles: bool = False) -> _Fields:
     years = _year_candidates(body)
     lead = _author_date(body, years, dashed=dashed)
     if lead is not None:
         authors, dated, rest, comma_style = lead
         # "Name (1999): Titel. Untertitel.": the colon style keeps subtitles after a full stop
-        colon = bool(re.match(r"^[\s)\].,]*:", body[dated.end:]))
+        colon = subtitles or bool(re.match(r"^[\s)\].,]*:", body[dated.end:]))
         title, after = _title(rest, comma_style=comma_style, subtitles=colon)
         names = parse_names(authors)
         _, editors = clean_author_text(authors)
         return _Fields(names, dated.value, title, _container(after), after, editors)
     authors, rest, sep = _leading_names(body, dashed=dashed)
-    title, after = _title(rest, comma_style=sep == ",", subtitles=sep == ":")
+    title, after = _title(rest, comma_style=sep == ",", subtitles=subtitles or sep == ":")
     offset = len(body) - len(rest)
     title_end = offset + len(rest) - len(after)
     later = [y for y in years if y.start >= title_end]
@@ -427,7 +430,7 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
         nxt = segments[k + 1][0] if k + 1 < len(segments) else ""
         start = segments[k - 1][1]
         if kind == "." and not subtitles and _sentence_ends_title(rest[:start], text) and not (
-                _subtitle_like(text, rest[end:])):
+                _subtitle_like(*_sentence_at(rest, segments, k))):
             break
         if _container_starts(text, rest[start:], nxt, comma=kind == "," and not comma_style,
                              last=end >= len(rest), stop=kind == "." and subtitles,
@@ -452,11 +455,33 @@ def _sentence_ends_title(title: str, following: str) -> bool:
     if not head.endswith(".") or not following[:1].isupper() or _GERMAN.search(f"{head} {following}"):
         return False
     words = head.split()
-    if re.match(r"^(?:and|und|&|the)\s", head) or _looks_like_authors(head.rstrip(".")) or re.search(
+    if re.match(r"^(?:and|und|&|the)\s", head) or (
+            _looks_like_authors(head.rstrip(".")) and re.search(r"\b[A-Z]\.|,", head)) or re.search(
             r"\b[A-Z]\.\s?(?:[A-Z]\.\s?)*[A-Z][a-z]+,", head):
         return False  # the rest of a name list the lead missed: the title is still to come
     return len(words) >= 3 and not re.search(
         r"(?:\b(?:[A-Z]|[Nn]o|[Vv]ol|[Cc]h|[Pp]t|[Ee]d|[Rr]ev)|\d)\.$", head)
+
+
+def list_keeps_subtitles(chunks: list[str]) -> bool:
+    """Whether a list is written the German way, where "Titel. Untertitel." is the rule: dates
+    followed by a colon ("(1999):", "1999:") or German words in most of its entries."""
+    if not chunks:
+        return False
+    german = sum(1 for c in chunks if re.search(
+        r"(?:\(\s?(?:1[5-9]|20)\d\d[a-z]?\)|\b(?:1[5-9]|20)\d\d[a-z]?)\s?:|\b(?:Hrsg|Hg)\.|"
+        r"\b(?:und|der|die|das|für|über|zur|zum)\b", c[:200]))
+    return german >= 0.5 * len(chunks)
+
+
+def _sentence_at(rest: str, segments: list[tuple[str, int, str]], k: int) -> tuple[str, str]:
+    """The sentence segment k opens (its comma pieces joined) and the text after it."""
+    start = segments[k - 1][1]
+    j = k + 1
+    while j < len(segments) and segments[j][2] != ".":
+        j += 1
+    end = segments[j - 1][1]
+    return rest[start:end].strip(), rest[end:]
 
 
 _SUBTITLE_OPENERS = frozenset(
