@@ -132,16 +132,12 @@ def _the_list(entries: list[BibEntry]) -> list[BibEntry]:
     it. The densest run of reference-like entries is kept, with the undated entries next to it
     that lead to more dated ones."""
     scores = [_likeness(e) for e in entries]
-    best, best_span, run, start = 0, (0, len(entries)), 0, 0
-    for i, score in enumerate(scores):
-        if run <= 0:
-            run, start = 0, i
-        run += score
-        if run > best:
-            best, best_span = run, (start, i + 1)
+    best, (lo, hi) = _densest(scores, 0, len(scores))
     if best < 3:
         return entries
-    lo, hi = best_span
+    earlier, span = _densest(scores, 0, lo)
+    if earlier >= 0.5 * best and span[1] <= lo:
+        lo, hi = span  # a list before the densest one is the reading's, that one a later list
     n = len(entries)
     while lo > 0 and (scores[lo - 1] > 0 or (scores[lo - 1] == 0 and (lo == 1 or scores[lo - 2] > 0))):
         lo -= 1
@@ -153,19 +149,36 @@ def _the_list(entries: list[BibEntry]) -> list[BibEntry]:
     return entries[lo:hi]
 
 
+def _densest(scores: list[int], lo: int, hi: int) -> tuple[int, tuple[int, int]]:
+    """The run of entries within [lo, hi) whose scores add up highest, and that sum."""
+    best, span, run, start = 0, (lo, lo), 0, lo
+    for i in range(lo, hi):
+        if run <= 0:
+            run, start = 0, i
+        run += scores[i]
+        if run > best:
+            best, span = run, (start, i + 1)
+    return best, span
+
+
 def _first_of_lists(scores: list[int], lo: int, hi: int) -> tuple[int, int]:
     """A list followed, after a stretch of prose (the publisher's notes, an author's
     address), by another (the series' other titles): the reading's own list comes first, and
     is kept unless it is much the smaller."""
     parts: list[tuple[int, int]] = []
-    start, run = lo, 0
-    for i in range(lo, hi):
-        run = run + 1 if scores[i] <= 0 else 0
-        if run == 3 and sum(s < 0 for s in scores[i - 2:i + 1]) >= 2:
-            parts.append((start, i - 2))
-            start = i + 1
-        elif run > 3:
-            start = i + 1
+    start, i = lo, lo
+    while i + 5 <= hi:
+        window = scores[i:i + 5]
+        if scores[i] <= 0 and min(window) < 0 and sum(s > 0 for s in window) <= 1:
+            # prose: five entries with at most one dated among them; the next list starts
+            # where two reference-like entries follow each other again
+            k = i + 1
+            while k + 1 < hi and not (scores[k] > 0 and scores[k + 1] > 0):
+                k += 1
+            parts.append((start, i))
+            start = i = k
+            continue
+        i += 1
     parts.append((start, hi))
     weights = [sum(max(s, 0) for s in scores[a:b]) for a, b in parts]
     best = max(weights)
