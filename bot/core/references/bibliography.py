@@ -116,9 +116,22 @@ def parse_bibliography(text: str | Sequence[Line]) -> list[BibEntry]:
     return _the_list(entries)
 
 
+# What follows a reference list on the page and reads as no reference at all: the author's
+# address and notes, the journal's dates of receipt.
+_BACK_MATTER = re.compile(
+    r"(?i)^(?:e-?mail|tel\.?|fax|anschrift|adresse|address|correspondence|contact|kontakt|"
+    r"eingereicht|akzeptiert|angenommen|received|accepted|revised|submitted|about the authors?|"
+    r"die autorin|der autor|die autoren|zur autorin|zum autor|zu den autor|notes? on contributors)\b"
+    r"|[\w.+-]+@[\w-]+\.[\w.-]+"
+)
+
+
 def _likeness(entry: BibEntry) -> int:
-    """+1 for what reads as a reference (a date, a reference's length), -1 for prose."""
+    """+1 for what reads as a reference (a date, a reference's length), -1 for prose, -2 for an
+    address or a note about the author."""
     n = len(entry.raw)
+    if _BACK_MATTER.search(entry.raw[:80]):
+        return -2
     if (entry.year or re.search(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)", entry.raw)) and n <= 800:
         return 1
     if n <= 300 and entry.authors:
