@@ -239,3 +239,11 @@ def test_a_second_list_after_the_publishers_notes_is_not_the_readings() -> None:
               for i, c in zip(range(10, 17), "GHIJKLM", strict=True)]
     entries = parse_bibliography("\n\n".join([*own, *notes, *series]))
     assert [e.authors[0] for e in entries] == [f"Writer{c}" for c in "ABCDEF"]
+
+
+def test_running_heads_left_in_the_list_are_no_entries() -> None:
+    head = "Journal of Harbour Studies, vol. 6, no. 1 / 2013"
+    refs = [f"Writer{c}, B. (20{10 + i}). Own title {i}{' and more' * i}. Place: Press."
+            for i, c in enumerate("ABCDEF")]
+    text = "\n".join([*refs[:2], f"{head} 18 1", *refs[2:4], f"{head} 183", *refs[4:]])
+    assert [e.authors[0] for e in parse_bibliography(text)] == [f"Writer{c}" for c in "ABCDEF"]

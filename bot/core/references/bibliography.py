@@ -97,6 +97,7 @@ def parse_bibliography(text: str | Sequence[Line]) -> list[BibEntry]:
     lines = lines_from_text(text) if isinstance(text, str) else [ln for ln in text if ln.text.strip()]
     if lines and _HEADING_RE.fullmatch(lines[0].text.strip()):
         lines = lines[1:]
+    lines = _without_running_heads(lines)
     if not lines:
         return []
     plain = [ln.text.strip() for ln in lines]
@@ -124,6 +125,22 @@ _BACK_MATTER = re.compile(
     r"die autorin|der autor|die autoren|zur autorin|zum autor|zu den autor|notes? on contributors)\b"
     r"|[\w.+-]+@[\w-]+\.[\w.-]+"
 )
+
+
+def _without_running_heads(lines: list[Line]) -> list[Line]:
+    """A page's running head or foot left inside the list by the reader ("Journal of Media
+    Studies, vol. 6, no. 1 / 2013 183" at the top of every page): a line printed again and
+    again, but for its page number, with a page number at an end; no entry starts like it."""
+    def shape(text: str) -> str:
+        return re.sub(r"\d[\d\s]*", "#", text.strip())
+
+    counts: dict[str, int] = {}
+    for ln in lines:
+        counts[shape(ln.text)] = counts.get(shape(ln.text), 0) + 1
+    return [ln for ln in lines if not (
+        counts[shape(ln.text)] >= 2 and len(ln.text.strip()) >= 20
+        and re.search(r"(?:^\d{1,4}\s|\s\d{1,4}$)", ln.text.strip())
+        and start_strength(ln.text) != STRONG)]
 
 
 def _likeness(entry: BibEntry) -> int:
