@@ -180,12 +180,16 @@ def _container_date(authors: str, after: str, before: str) -> bool:
 
 def _open_end(text: str) -> bool:
     """A line that stops where an entry cannot: after "In", "eds.", "and", a comma, a lone
-    initial ("In T. F.", "in D.R."), an opening bracket."""
+    initial ("In T. F.", "E. J."), an opening bracket; an edition ("3rd ed.") or an
+    abbreviation written solid ("Washington, D.C.") can end an entry."""
+    text = text.rstrip()
+    if re.search(r"(?:\d(?:st|nd|rd|th|\.)|[Rr]ev\.)\s?ed\.$", text):
+        return False
     return bool(re.search(
         r"(?:[,;:&(\[/–-]|\b(?:[Ii]n|and|und|et|eds?\.|[Hh]rsg\.|[Hh]g\.|[Tt]rans\.|[Tt]ransl\.|"
         r"[Üü]bers\.|by|von|of|the|du|de|des|"
         r"la|le|der|die|das|den|dem|zur|zum|für|for|to|a|an|on|with|mit|aus)|"
-        r"(?:^|,\s|\b[Ii]n\s|\b[A-ZÀ-ÞŁŠŽČ]\.\s?-?)[A-ZÀ-ÞŁŠŽČ]\.)$", text.rstrip()))
+        r"(?:^|,\s|\b[Ii]n\s|\b[A-ZÀ-ÞŁŠŽČ]\.\s-?)[A-ZÀ-ÞŁŠŽČ]\.)$", text))
 
 
 # "Gerber, Pia (2006):", "Habermas, J. (1996):": an inverted personal name and its date in
