@@ -183,8 +183,9 @@ def _open_end(text: str) -> bool:
     initial ("In T. F.", "E. J."), an opening bracket; an edition ("3rd ed.") or an
     abbreviation written solid ("Washington, D.C.") can end an entry."""
     text = text.rstrip()
-    if re.search(r"(?:\d(?:st|nd|rd|th|\.)|[Rr]ev\.)\s?ed\.$", text):
-        return False
+    if re.search(r"(?:\d(?:st|nd|rd|th|\.)|[Rr]ev\.)\s?ed\.$", text) or re.search(
+            r"(?:https?://|www\.)\S+$", text):
+        return False  # (a URL ending in "/" may end its entry)
     return bool(re.search(
         r"(?:[,;:&(\[/–-]|\b(?:[Ii]n|and|und|et|eds?\.|[Hh]rsg\.|[Hh]g\.|[Tt]rans\.|[Tt]ransl\.|"
         r"[Üü]bers\.|by|von|of|the|du|de|des|"
@@ -203,6 +204,13 @@ _PERSON_DATED = re.compile(
 
 _NAME_THEN_DATE = re.compile(
     r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+,\s(?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+\s)?(?:[A-ZÀ-ÞŁŠŽČ]\.\s?)+\s?\(?(?:1[5-9]|20)\d\d\b"
+)
+
+
+# "RAMADIER Thierry, ...", "ACKET Claude, BACHER Pierre": a surname in capitals, the French
+# way, before a given name and a comma.
+_SHOUTED_LEAD = re.compile(
+    r"^[A-ZÀ-ÞŁŠŽČ]{3,}(?:[\s-][A-ZÀ-ÞŁŠŽČ]{3,})*,?\s[A-ZÀ-ÞŁŠŽČ][a-zà-ÿ]+(?:[\s-][A-ZÀ-ÞŁŠŽČ][a-zà-ÿ]+)?,\s"
 )
 
 
@@ -374,7 +382,8 @@ def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[s
     if numbered_entry:
         # numbers open these entries; a full line runs on, unless a name and its date follow
         return bool(_PERSON_DATED.match(text) or _NAME_THEN_DATE.match(text))
-    if strength == STRONG or (strength == WEAK and _INVERTED_LEAD.match(text)
+    if strength == STRONG or (strength == WEAK and (_INVERTED_LEAD.match(text) or (
+            _SHOUTED_LEAD.match(text) and not _PUBLISHER_WORDS.search(text[:40])))
                               and not re.match(rf"^\S+,\s(?:{_MONTH})\b", text)):
         return True  # "Nietzsche, Friedrich. Jenseits ...": a person, then what they wrote
     ahead = text + (" " + lines[i + 1].text if i + 1 < len(lines) else "")
