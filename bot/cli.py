@@ -245,9 +245,12 @@ def cmd_quote(args: argparse.Namespace, service: SeminarService, settings: Setti
 
 
 def cmd_readings(args: argparse.Namespace, service: SeminarService, settings: Settings) -> int:
-    readings = _refresh(service).readings()
+    course = _refresh(service)
+    readings = course.readings()
     if args.json:
-        print(json.dumps([formatting.reading_json(r) | _reading_details(r) for r in readings],
+        counts = course.reference_counts()
+        print(json.dumps([formatting.reading_json(r) | _reading_details(r)
+                          | {"references": counts.get(r.id, 0)} for r in readings],
                          ensure_ascii=False, indent=2))
     else:
         # whoever runs the CLI holds the readings folder: the instructor's view

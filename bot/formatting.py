@@ -266,6 +266,8 @@ def cite_json(result: CiteResult) -> dict[str, Any]:
                 "authors": list(m.entry.authors), "year": m.entry.year, "title": m.entry.title,
                 "container": m.entry.container, "pages": m.entry.pages, "url": m.entry.url,
                 "reading": m.reading.id if m.reading else None,
+                "author_names": list(m.entry.author_names or m.entry.authors),
+                "volume": m.entry.volume, "issue": m.entry.issue, "doi": m.entry.doi,
             }
         matches.append({
             "score": m.score,

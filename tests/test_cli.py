@@ -121,3 +121,10 @@ def test_index_indexes_every_configured_course(
     with sqlite3.connect(db) as conn:
         courses = {row[0] for row in conn.execute("SELECT course FROM readings")}
     assert courses == {"default", "ethics"}
+
+
+def test_readings_json_counts_reference_list_entries(base: list[str]) -> None:
+    listed = {r["id"]: r for r in json.loads(run(base + ["readings", "--json"]).stdout)}
+    assert listed["commons-and-collective-action"]["references"] == 5
+    assert listed["regimes-without-trust"]["references"] == 5
+    assert listed["water-treaties-and-trust"]["references"] == 0  # no reference list

@@ -32,6 +32,7 @@ def test_cite_jsonl_contract(base: list[str]) -> None:
     assert set(match) == {"score", "entry", "cited_in"}
     assert set(match["entry"]) >= {"text", "authors", "year", "title", "reading"}
     assert match["entry"]["authors"] == ["Ostrom"] and match["entry"]["year"] == "1990"
+    assert match["entry"]["author_names"] == ["E. Ostrom"]  # full names where the list gives them
     assert match["entry"]["reading"] == "commons-and-collective-action"
     cited = match["cited_in"][0]
     assert set(cited) >= {"text", "citation", "locator", "passage_id", "reading", "kind"}

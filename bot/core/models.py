@@ -161,7 +161,9 @@ class IndexReport:
 
 @dataclass(frozen=True, slots=True)
 class BibEntry:
-    """One reference-list entry. `authors` holds surnames (or a corporate author's name)."""
+    """One reference-list entry. `authors` holds surnames (or a corporate author's name); `year`
+    is the year with its suffix ("2000a", "1993-94") or a no-year marker ("n.d.", "in press",
+    "forthcoming"), None when the entry prints no date at all."""
 
     authors: tuple[str, ...]
     year: str | None
@@ -171,6 +173,11 @@ class BibEntry:
     pages: str | None = None
     url: str | None = None
     number: int | None = None
+    author_names: tuple[str, ...] = ()  # full names where the entry prints given names
+    volume: str | None = None
+    issue: str | None = None
+    doi: str | None = None
+    editors: bool = False  # the names lead an edited volume ("(Ed.)", "(Hrsg.)")
 
     @property
     def formatted(self) -> str:

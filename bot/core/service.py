@@ -177,6 +177,11 @@ class SeminarService:
         with self.db.read() as conn:
             return references.reference_labels(conn, course)
 
+    def reference_counts(self, course: str) -> dict[str, int]:
+        """How many reference-list entries each reading's list was parsed into, by reading id."""
+        with self.db.read() as conn:
+            return references.reference_counts(conn, course)
+
     def passage(
         self, passage_id: str, *, course: str, context: int = 1
     ) -> tuple[Passage, Reading, list[Passage]]:
@@ -441,6 +446,9 @@ class CourseScope:
 
     def reference_labels(self) -> list[str]:
         return self.service.reference_labels(self.course)
+
+    def reference_counts(self) -> dict[str, int]:
+        return self.service.reference_counts(self.course)
 
     def resolve_reading(self, name: str) -> str:
         return self.service.resolve_reading(name, course=self.course)

@@ -205,3 +205,45 @@ def test_shared_reading_reference_list() -> None:
     assert _entry(entries, "Krasner", "1999").title == "Sovereignty: Organized Hypocrisy"
     assert _entry(entries, "Reuter", "1992").authors == ("Reuter", "Ronfeldt")
     assert _entry(entries, "Wohlforth", "1999").pages == "5-41"
+
+
+def test_prose_around_the_list_is_not_taken_for_entries() -> None:
+    """A heading in a table of contents can open "the list" pages early, and running text can
+    follow it: only the run of reference-like entries is parsed."""
+    prose = ("This paragraph is running text that the reader took for part of the list because "
+             "a table of contents named the references first; it goes on for a while, as body "
+             "text does, with no date and no name at its head, and it is far longer than any "
+             "reference a list would print, so it reads as prose and nothing else at all.")
+    refs = [f"Author{c}, A. (19{90 + i}). Title number {i}. Place: Press." for i, c in
+            enumerate("ABCDE")]
+    text = "\n\n".join([prose, prose, prose, *refs, prose, prose])
+    entries = parse_bibliography(text)
+    assert [e.year for e in entries] == ["1990", "1991", "1992", "1993", "1994"]
+    undated = parse_bibliography("\n".join([*refs, "Interview with the harbour master. Hull."]))
+    assert len(undated) == 6  # an undated entry at the end of a list is kept
+
+
+def test_a_second_list_after_the_publishers_notes_is_not_the_readings() -> None:
+    """The reading's list, then the series' imprint and the author's address, then "other
+    titles in this series": only the first list is the reading's."""
+    own = [f"Writer{c}, B. (20{10 + i}). Own title {i}{' and more' * i}. Place: Press."
+           for i, c in enumerate("ABCDEF")]
+    notes = ["The Institute for Coastal Studies publishes this series to inform the public about "
+             "research on coasts, harbours and the people who live by them; views are the authors'.",
+             "Editors of the series: the staff of the institute's publications office and its board.",
+             "Contact: the author works at the institute's department of ports and can be reached "
+             "at the address given on the institute's web pages, which list every office.",
+             "Current research at the institute looks at how harbour towns change when their trade "
+             "moves elsewhere, and at what the people who stay make of the empty quays and sheds."]
+    series = [f"Series{c}, C. (20{i}). Series title {i}{' again' * (i - 9)}. Place: Institute."
+              for i, c in zip(range(10, 17), "GHIJKLM", strict=True)]
+    entries = parse_bibliography("\n\n".join([*own, *notes, *series]))
+    assert [e.authors[0] for e in entries] == [f"Writer{c}" for c in "ABCDEF"]
+
+
+def test_running_heads_left_in_the_list_are_no_entries() -> None:
+    head = "Journal of Harbour Studies, vol. 6, no. 1 / 2013"
+    refs = [f"Writer{c}, B. (20{10 + i}). Own title {i}{' and more' * i}. Place: Press."
+            for i, c in enumerate("ABCDEF")]
+    text = "\n".join([*refs[:2], f"{head} 18 1", *refs[2:4], f"{head} 183", *refs[4:]])
+    assert [e.authors[0] for e in parse_bibliography(text)] == [f"Writer{c}" for c in "ABCDEF"]

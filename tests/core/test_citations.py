@@ -50,6 +50,26 @@ def test_parenthetical_forms(text: str, expected: list) -> None:
     assert _one(text) == expected
 
 
+def test_bare_small_caps_and_no_year_forms() -> None:
+    assert _one("As Davis 1995: 221 shows, the peace held.") == [
+        ("inline", ("Davis",), "1995", "221")]
+    assert _one("MORGENTHAU (1967, p.4) insists") == [("narrative", (), "1967", "p.4")]
+    assert _one("(Müller o.J.; Weber, in press)") == [
+        ("parenthetical", ("Müller",), "n.d.", None),
+        ("parenthetical", ("Weber",), "in press", None)]
+    linked = link_citations(find_citations("MORGENTHAU (1967, p.4) insists"),
+                            parse_bibliography("Morgenthau, H. (1967). Politics. Knopf."),
+                            "MORGENTHAU (1967, p.4) insists")
+    assert [i for _, i in linked] == [0]
+
+
+def test_a_year_the_entry_lacks_links_by_name_only_when_no_date_was_read() -> None:
+    entries = parse_bibliography("Davis, Kim. The Long Peace. Boston: Beacon.\n"
+                                 "Evans, L. (n.d.). Notes. Leeds: Tarn.\n")
+    links = link_citations(find_citations("(Davis 1995: 3; Evans 1990; Davies 1995)"), entries)
+    assert [i for _, i in links] == [0, None, None]  # "n.d." says no date; a near name is not it
+
+
 def test_non_citations_in_parentheses_are_ignored() -> None:
     text = ("a murder (including a 2010 murder of a U.S. Border Patrol agent) and agreements "
             "(in 2010) and (see also the newspaper *Excelsior*, April 15, 1988)")

@@ -180,3 +180,14 @@ def test_shared_constructivism_headings(shared_readings: Path) -> None:
         "Drug Trafficking as a Threat", "Structural Change", "The Case of Violence",
     ]
     assert len(kinds(cleaned, "body")) >= 20
+
+
+def test_german_and_numbered_reference_list_names_open_the_list() -> None:
+    body = ("Die Stadt wächst, und mit ihr wachsen die Fragen, die wir in diesem Beitrag an die "
+            "Verwaltung richten.")
+    entry = "Albers, Hanna (2001): Arbeit und Alltag. Frankfurt/M.: Campus."
+    for heading in ("Literatur", "Literatur- und Quellenverzeichnis",
+                    "8.1 Verzeichnis der verwendeten Literatur", "Zitierte und verwendete Quellen:",
+                    "Literatu r", "X Literatur"):
+        cleaned = clean(RawDocument(pages=[f"Titel\n\n{body}\n{heading}\n{entry}\n"], format="txt"))
+        assert cleaned.bibliography.strip() == entry, heading

@@ -209,3 +209,18 @@ def test_printed_pages_migration_keeps_old_pages_and_adds_reading_metadata(old_d
     assert passage_types["page"] == "TEXT" and passage_types["pdf_page"] == "INTEGER"
     assert {"container", "volume", "issue", "pages", "doi", "page_labels"} <= set(columns)
     assert fts[0] > 0  # full-text search still reads the renamed table's rows
+
+
+def test_reference_fields_are_added_to_an_old_index(old_db: Path) -> None:
+    """Version 6: entries indexed before it get empty new fields, so old rows still read."""
+    db = Database(old_db)
+    db.migrate()
+    db.close()
+    conn = read_only(old_db)
+    try:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(bib_entries)")}
+        assert {"author_names", "volume", "issue", "doi", "editors"} <= columns
+        names = {row[0] for row in conn.execute("SELECT author_names FROM bib_entries")}
+        assert names <= {"[]"}
+    finally:
+        conn.close()

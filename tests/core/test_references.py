@@ -32,6 +32,7 @@ Keohane, R. O., & Nye, J. S. (2001). Power and interdependence (3rd ed.). Longma
 Krasner, S. D. (1999). Sovereignty: Organized hypocrisy. Princeton University Press.
 
 Ruíz Díaz, M. (2005a). Rivers and borders. Journal of Water Politics, 3(2), 1-20.
+https://doi.org/10.5555/jwp.2005.3.2.1
 """
 
 NOTES = """Constructing Threats
@@ -67,6 +68,17 @@ def test_index_stores_entries_and_linked_citations(service: SeminarService,
     assert by_text["Nobody, 2004"][0] is None  # kept, reported, not dropped
     assert by_text["2005a: 7"][0] is not None  # narrative, accent-insensitive
     assert "1998" not in by_text  # a year in brackets with no author is no citation
+
+
+def test_entries_keep_full_names_volume_issue_and_doi(service: SeminarService) -> None:
+    """Every field the parser reads survives the index: what `cite` shows comes from the row."""
+    entry = service.scope("cli", None).cite("Ruiz Diaz 2005").matches[0].entry
+    assert entry is not None
+    assert entry.authors == ("Ruíz Díaz",) and entry.author_names == ("M. Ruíz Díaz",)
+    assert (entry.volume, entry.issue, entry.pages) == ("3", "2", "1-20")
+    assert entry.doi == "10.5555/jwp.2005.3.2.1"
+    edited = service.scope("cli", None).cite("Krasner 1999").matches[0].entry
+    assert edited is not None and edited.author_names == ("S. D. Krasner",)
 
 
 def test_cite_fuzzy_query_returns_entry_and_citing_passages(service: SeminarService) -> None:
@@ -173,3 +185,56 @@ def test_reference_labels_for_autocomplete(shared_service) -> None:
                   "PBS 2000a", "U.S. Senate 1999", "Carreño and Ferreyra 1998"):
         assert label in labels
     assert len(labels) == len(set(labels)) == 76
+
+
+NOTES_AND_BIBLIOGRAPHY = """Power and Its Limits
+
+Ana Ruiz
+
+Realists hold that power decides what states may do.¹ Others doubt that it decides much.²
+A third camp looks at how long peace lasts.³ And the realists answer once more.⁴
+
+¹ Hans J. Morgenthau, Politics Among Nations (New York: Knopf, 1967), 4; see MORGENTHAU (1967, p.4).
+² Ibid., p. 45.
+³ Davis 1995: 221.
+⁴ Morgenthau, op. cit., p. 12.
+
+References
+
+Davis, Kim. The Long Peace: Rivalry and Restraint. Boston: Beacon.
+
+Morgenthau, Hans J. (1967). Politics Among Nations. New York: Knopf.
+
+Weber, Max (o.J.). Politik als Beruf. München: Duncker.
+"""
+
+
+@pytest.fixture
+def notes_service(course_of) -> SeminarService:
+    return course_of({"power.txt": NOTES_AND_BIBLIOGRAPHY})
+
+
+def _cited(service: SeminarService, query: str) -> list[tuple[str, str | None]]:
+    match = service.scope("cli", None).cite(query).matches[0]
+    return [(c.citation, c.locator) for c in match.cited_in]
+
+
+def test_ibid_and_op_cit_point_at_the_source_an_earlier_note_cited(
+        notes_service: SeminarService) -> None:
+    cited = _cited(notes_service, "Morgenthau 1967")
+    assert ("1967, p.4", "p.4") in cited  # small capitals, page after a comma
+    assert ("Ibid., p. 45", "p. 45") in cited  # the previous note's source
+    assert ("Morgenthau, op. cit., p. 12", "p. 12") in cited  # that author's last source
+
+
+def test_an_entry_without_a_year_is_found_and_linked_by_its_name(
+        notes_service: SeminarService) -> None:
+    result = notes_service.scope("cli", None).cite("Davis 1995")
+    entry = result.matches[0].entry
+    assert entry is not None and entry.authors == ("Davis",) and entry.year is None
+    assert [(c.citation, c.locator) for c in result.matches[0].cited_in] == [
+        ("Davis 1995: 221", "221")]
+    by_title = notes_service.scope("cli", None).cite("davis long peace").matches[0].entry
+    assert by_title == entry
+    no_year = notes_service.scope("cli", None).cite("Weber 1919").matches[0].entry
+    assert no_year is not None and no_year.year == "n.d."  # "o.J.": found, below a dated match

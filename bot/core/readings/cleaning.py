@@ -147,8 +147,8 @@ def join_broken(left: str, right: str, vocabulary: set[str] | None = None) -> st
 
 
 def _is_heading_line(line: str) -> bool:
-    if re.match(r"^#{1,6}\s+\S", line.strip()):
-        return True  # a Markdown heading says so itself
+    if re.match(r"^#{1,6}\s+\S", line.strip()) or parts.names_reference_list(line):
+        return True  # a Markdown heading says so itself; so does a reference list's name
     text = line.strip().strip("*#").strip()
     if not text or len(text) > 120 or (text.endswith((".", ",", ";")) and not re.match(r"^\d+(\.\d+)*\.$", text.split()[0])):
         return False
@@ -331,7 +331,7 @@ def _open_section(c: _Candidate, place: _Place) -> None:
     c.para.kind = "heading"
     key = parts.heading_key(c.text)
     name = c.text.strip(" *#:")
-    if parts.BIBLIOGRAPHY.match(key) and not place.list_given:
+    if parts.names_reference_list(c.text) and not place.list_given:
         place.mode, place.section = "bibliography", name
     elif parts.ABSTRACT.match(key):
         place.mode, place.section = "abstract", name.title() if c.text.isupper() else name

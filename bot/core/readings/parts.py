@@ -34,9 +34,19 @@ BIBLIOGRAPHY = _names(
     r"literaturliste|quellen|quellenverzeichnis|literatur- und quellenverzeichnis|"
     r"quellen- und literaturverzeichnis|references and notes|notes and references|"
     r"verzeichnis der (?:verwendeten |zitierten )?literatur|"
-    r"(?:verwendete|zitierte|weiterfuhrende|ausgewahlte) literatur|further reading|"
+    r"(?:verwendete|zitierte|zitierte und verwendete|weiterfuhrende|ausgewahlte) (?:literatur|quellen)|"
+    r"further reading|"
     r"selected bibliography|select bibliography"
 )
+
+
+def names_reference_list(line: str) -> bool:
+    """A line that is nothing but a reference list's name ("Literatur- und Quellenverzeichnis",
+    "8.1 Verzeichnis der verwendeten Literatur", "Literatu r" as a PDF spaced it)."""
+    key = heading_key(line)
+    return len(key) <= 60 and bool(BIBLIOGRAPHY.match(key) or BIBLIOGRAPHY.match(key.replace(" ", "")))
+
+
 NOTES = _names(r"notes|endnotes|footnotes|notas|anmerkungen|fussnoten")
 KEYWORDS = _names(
     r"key\s*words?|palabras clave|mots[- ]cles|schlusselworter|schlagworter|stichworter|"

@@ -25,7 +25,8 @@ from bot.core.textnorm import unescape_markdown
 # 2: reference lists and citations are indexed too; 3: the vocabulary is kept (course_terms);
 # 4: Markdown escapes and emphasis marks left by converters are removed (textnorm).
 # 5: PDFs read by their layout, printed page labels, full reading metadata.
-PIPELINE_VERSION = "5"
+# 6: reference entries keep full names, volume, issue, DOI and editors (the new parser).
+PIPELINE_VERSION = "6"
 Sidecar = dict[str, dict[str, Any]]
 
 

@@ -1,9 +1,9 @@
 """Reference lists: split a reading's bibliography into entries and parse each one.
 
-Readings come with reference lists in many shapes, and citation linking only needs a few
-fields to be right (surnames and year); so the parser recognises the common layouts (author
-header lines followed by year lines, APA, Chicago author-date, MLA, numbered lists) and keeps
-the raw text of every entry, whatever it could not understand, so nothing is lost.
+Two layouts: an author header line with one dated line per work under it (some humanities
+lists), handled here; and one paragraph per entry in any style (APA, Chicago, MLA, Harvard,
+German author-date, numbered, Vancouver/IEEE), split by `splitter` and parsed by `parser`.
+The raw text of every entry is kept, whatever could not be understood, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -11,24 +11,32 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Sequence
 
 from bot.core.models import BibEntry
+from bot.core.references.names import natural_surname, parse_names
+from bot.core.references.parser import list_keeps_subtitles, parse_reference
+from bot.core.references.splitter import (
+    STRONG,
+    Line,
+    lines_from_text,
+    split_entries,
+    start_strength,
+)
 
-# A year as reference lists print it: 1999, 2000a, 1993-94, 1993-1994, n.d., "forthcoming".
-YEAR = r"(?:1[5-9]\d\d|20\d\d)(?:\s?[-–/]\s?(?:\d{4}|\d{2}))?[a-z]?|n\.\s?d\.|forthcoming"
+__all__ = ["NO_DATE", "YEAR", "Line", "canonical_year", "natural_surname", "parse_bibliography", "split_authors"]
+
+# A year as reference lists print it: 1999, 2000a, 1993-94, 1993-1994, or a no-year marker:
+# n.d., o.J. (German "ohne Jahr"), "forthcoming", "in press".
+YEAR = (r"(?:1[5-9]\d\d|20\d\d)(?:\s?[-–/]\s?(?:\d{4}|\d{2}))?[a-z]?|n\.\s?d\.|o\.\s?J\.|"
+        r"forthcoming|in\s+press|im\s+Druck")
+NO_DATE = frozenset({"n.d.", "in press", "forthcoming"})  # canonical no-year markers
 _YEAR_LINE_RE = re.compile(
     rf"^(?:[-–•*]\s+)?(?P<year>{YEAR})(?P<open>[-–])?(?=\s|[.,]|$)\s*(?P<rest>.*)$"
 )
-_NUMBERED_RE = re.compile(r"^\s*(?:\[(?P<a>\d{1,4})\]|(?P<b>\d{1,4})\.)\s+(?P<rest>\S.*)$")
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s,;)\]]+[^\s,;.)\]]")
 _PAGES_RE = re.compile(r"\bpp?\.\s?(?P<p>[A-Z]?\d+(?:\s?[-–]\s?[A-Z]?\d+)?)")
 _BARE_PAGES_RE = re.compile(r"[,:]\s?(?P<p>\d+[-–]\d+)\.?\s*$")
-_INITIALS_RE = re.compile(r"^(?=.*\.)(?:[A-Z]\.?(?:\s?-?[A-Z]\.?)*)$")
-_PARTICLES = frozenset(
-    ["de", "del", "della", "der", "di", "du", "la", "le", "van", "von", "y", "da", "dos", "das",
-     "st"]
-)
-_LOWER_WORDS = _PARTICLES | frozenset(["of", "and", "the", "en", "for", "on", "in"])
 _HEADING_RE = re.compile(
     r"(?i)(references?|bibliography|works cited|literature cited|sources|notes)[:.]?"
 )
@@ -37,16 +45,19 @@ _ITALIC_RE = re.compile(r"^\*(?P<t>[^*]+)\*[,.]?\s*(?P<rest>.*)$")
 _CONTAINER_RE = re.compile(r"\*(?P<c>[^*]+)\*")
 
 
-
-
 @functools.lru_cache(maxsize=4_096)  # cite compares the query's year with every entry's
 def canonical_year(year: str | None) -> str | None:
     """"1993 - 1994", "1993–94" and "1993-94" are the same year range: print it one way."""
     if year is None:
         return None
     y = re.sub(r"\s+", "", year).replace("–", "-")
-    if y.replace(" ", "").lower() in ("n.d.", "nd"):
+    low = y.lower()
+    if low in ("n.d.", "nd", "o.j.", "oj"):
         return "n.d."
+    if low in ("inpress", "imdruck"):
+        return "in press"
+    if low == "forthcoming":
+        return "forthcoming"
     m = re.fullmatch(r"(\d{4})[-/](\d{2}|\d{4})([a-z]?)", y)
     if m:
         first, second, suffix = m.groups()
@@ -56,77 +67,9 @@ def canonical_year(year: str | None) -> str | None:
     return y
 
 
-def display_name(name: str) -> str:
-    """Shouted reference-list names ("AI CAMP", "U.S. SENATE") in the case a reader expects."""
-    name = " ".join(name.replace("*", "").split()).strip(" ,;")
-    letters = [c for c in name if c.isalpha()]
-    if not letters or sum(c.isupper() for c in letters) < 0.8 * len(letters):
-        return name
-    out = []
-    for i, word in enumerate(name.split(" ")):
-        bare = word.strip("()")
-        if "." in bare or (len(bare) <= 4 and not re.search(r"[AEIOUÁÉÍÓÚÀÈÌÒÙÄËÏÖÜ]", bare)):
-            out.append(word)  # U.S., PGR, PBS: initialisms stay as printed
-        elif i > 0 and bare.lower() in _LOWER_WORDS:
-            out.append(word.lower())
-        else:
-            out.append("-".join(re.sub(r"[^\W\d_]+", lambda m: m.group(0).capitalize(), p)
-                                for p in word.split("-")))
-    return " ".join(out)
-
-
 def split_authors(text: str) -> tuple[str, ...]:
-    """Surnames from an author string in any of the usual orders.
-
-    "Krasner, S. D., & Keohane, R. O." (APA), "Reuter, Peter, and David Ronfeldt" (Chicago/MLA,
-    first author inverted), "S. D. Krasner and R. O. Keohane" (numbered styles), "U.S. Senate"
-    (corporate: no comma, kept whole).
-    """
-    text = " ".join(text.replace("*", "").split()).strip(" ,;")
-    if not text.rstrip("."):
-        return ()
-    et_al = re.search(r",?\s+et\s+al\.?$", text)
-    if et_al:
-        text = text[: et_al.start()]
-    text = re.sub(r",?\s+(?:and|&|y|et|und)\s+", " | ", text)
-    chunks = [c.strip(" ,") for c in text.split(" | ") if c.strip(" ,")]
-    # APA: "Surname, I. I., Surname, I." -> pairs of (surname, initials).
-    pieces = [p.strip() for c in chunks for p in c.split(",") if p.strip()]
-    initials = [bool(_INITIALS_RE.match(p)) for p in pieces]
-    if len(pieces) >= 2 and len(pieces) % 2 == 0 and all(initials[1::2]) and not any(initials[::2]):
-        return tuple(display_name(p) for p in pieces[0::2])
-    surnames: list[str] = []
-    for i, chunk in enumerate(chunks):
-        parts = [p.strip() for p in chunk.split(",") if p.strip()]
-        if i == 0 and len(parts) >= 2:
-            surnames.append(parts[0])  # inverted first author; parts[1] is the given name
-            surnames.extend(natural_surname(p) for p in parts[2:])
-        elif len(parts) == 1 and i == 0 and len(chunks) == 1:
-            surnames.append(natural_surname(parts[0]) if _looks_personal(parts[0]) else parts[0])
-        else:
-            surnames.extend(natural_surname(p) for p in parts)
-    return tuple(display_name(_drop_full_stop(s)) for s in surnames if s)
-
-
-def _drop_full_stop(name: str) -> str:
-    """"U.S. Senate." ends a sentence, "U.S." or "J." end an abbreviation."""
-    return name[:-1] if re.search(r"(?:^|\s)[^\W\d_]{2,}\.$", name) else name
-
-
-def _looks_personal(name: str) -> bool:
-    """"S. D. Krasner" is a person; "U.S. Senate" or "Huffington Post" are corporate authors."""
-    return bool(re.match(r"^(?!(?:U\.\s?[SKN]|E\.\s?U)\.)(?:[A-Z]\.\s?){1,3}[A-Z][\w'’-]+$", name))
-
-
-def natural_surname(name: str) -> str:
-    """Surname of a name written in natural order, keeping particles ("Samuel del Villar")."""
-    words = name.split()
-    if not words:
-        return ""
-    k = len(words) - 1
-    while k > 0 and words[k - 1].lower() in _PARTICLES:
-        k -= 1
-    return " ".join(words[k:])
+    """Surnames from an author string in any of the usual orders (see `names.parse_names`)."""
+    return tuple(n.surname for n in parse_names(text))
 
 
 def _is_year_line(line: str) -> bool:
@@ -147,18 +90,135 @@ def _nonblank(lines: list[str]) -> list[str]:
     return [ln.strip() for ln in lines if ln.strip()]
 
 
-def parse_bibliography(text: str) -> list[BibEntry]:
-    """Every entry of a reference list, in order; a heading line such as "References" is skipped."""
-    all_lines = text.strip().splitlines()
-    if all_lines and _HEADING_RE.fullmatch(all_lines[0].strip()):
-        all_lines = all_lines[1:]
-    lines = _nonblank(all_lines)
+def parse_bibliography(text: str | Sequence[Line]) -> list[BibEntry]:
+    """Every entry of a reference list, in order; a heading line such as "References" is skipped.
+
+    Takes the list as text or as `Line`s with layout hints from the PDF reader."""
+    lines = lines_from_text(text) if isinstance(text, str) else [ln for ln in text if ln.text.strip()]
+    if lines and _HEADING_RE.fullmatch(lines[0].text.strip()):
+        lines = lines[1:]
+    lines = _without_running_heads(lines)
     if not lines:
         return []
-    headers = sum(_looks_like_header(a, b) for a, b in itertools.pairwise(lines))
-    if headers >= 2 or (headers == 1 and len(lines) <= 4):
-        return _parse_header_layout(lines)
-    return [e for e in (parse_entry(chunk) for chunk in _split_entries(all_lines)) if e]
+    plain = [ln.text.strip() for ln in lines]
+    headers = sum(_looks_like_header(a, b) for a, b in itertools.pairwise(plain))
+    if headers >= 2 or (headers == 1 and len(plain) <= 4):
+        dated = sum(start_strength(ln) == STRONG for ln in plain)
+        if headers > dated:
+            return _parse_header_layout(plain)
+    entries: list[BibEntry] = []
+    chunks = split_entries(lines)
+    subtitles = list_keeps_subtitles(chunks)
+    for chunk in chunks:
+        entry = parse_reference(chunk, previous=entries[-1] if entries else None,
+                                subtitles=subtitles)
+        if entry is not None:
+            entries.append(entry)
+    return _the_list(entries)
+
+
+# What follows a reference list on the page and reads as no reference at all: the author's
+# address and notes, the journal's dates of receipt.
+_BACK_MATTER = re.compile(
+    r"(?i)^(?:e-?mail|tel\.?|fax|anschrift|adresse|address|correspondence|contact|kontakt|"
+    r"eingereicht|akzeptiert|angenommen|received|accepted|revised|submitted|about the authors?|"
+    r"die autorin|der autor|die autoren|zur autorin|zum autor|zu den autor|notes? on contributors)\b"
+    r"|[\w.+-]+@[\w-]+\.[\w.-]+"
+)
+
+
+def _without_running_heads(lines: list[Line]) -> list[Line]:
+    """A page's running head or foot left inside the list by the reader ("Journal of Media
+    Studies, vol. 6, no. 1 / 2013 183" at the top of every page): a line printed again and
+    again, but for its page number, with a page number at an end; no entry starts like it."""
+    def shape(text: str) -> str:
+        return re.sub(r"\d[\d\s]*", "#", text.strip())
+
+    counts: dict[str, int] = {}
+    for ln in lines:
+        counts[shape(ln.text)] = counts.get(shape(ln.text), 0) + 1
+    return [ln for ln in lines if not (
+        counts[shape(ln.text)] >= 2 and len(ln.text.strip()) >= 20
+        and re.search(r"(?:^\d{1,4}\s|\s\d{1,4}$)", ln.text.strip())
+        and start_strength(ln.text) != STRONG)]
+
+
+def _likeness(entry: BibEntry) -> int:
+    """+1 for what reads as a reference (a date, a reference's length), -1 for prose, -2 for an
+    address or a note about the author."""
+    n = len(entry.raw)
+    if _BACK_MATTER.search(entry.raw[:80]):
+        return -2
+    if (entry.year or re.search(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)", entry.raw)) and n <= 800:
+        return 1
+    if n <= 300 and entry.authors:
+        return 0
+    return -2 if n > 800 else -1
+
+
+def _the_list(entries: list[BibEntry]) -> list[BibEntry]:
+    """The reference list within what the reader handed over: a heading in a table of contents
+    or a running head can open "the list" pages before it starts, and running text can follow
+    it. The densest run of reference-like entries is kept, with the undated entries next to it
+    that lead to more dated ones."""
+    scores = [_likeness(e) for e in entries]
+    best, (lo, hi) = _densest(scores, 0, len(scores))
+    if best < 3:
+        return entries
+    earlier, span = _densest(scores, 0, lo)
+    if earlier >= 0.5 * best and span[1] <= lo:
+        lo, hi = span  # a list before the densest one is the reading's, that one a later list
+    n = len(entries)
+    while lo > 0 and (scores[lo - 1] > 0 or (scores[lo - 1] == 0 and (lo == 1 or scores[lo - 2] > 0))):
+        lo -= 1
+    while hi < n and (scores[hi] > 0 or (scores[hi] == 0 and (hi + 1 == n or scores[hi + 1] > 0))):
+        hi += 1
+    if hi == n - 1 and len(entries[hi].raw) <= 300:
+        hi += 1  # an undated entry closing the list: "Interview with the harbour master. Hull."
+    lo, hi = _first_of_lists(scores, lo, hi)
+    return entries[lo:hi]
+
+
+def _densest(scores: list[int], lo: int, hi: int) -> tuple[int, tuple[int, int]]:
+    """The run of entries within [lo, hi) whose scores add up highest, and that sum."""
+    best, span, run, start = 0, (lo, lo), 0, lo
+    for i in range(lo, hi):
+        if run <= 0:
+            run, start = 0, i
+        run += scores[i]
+        if run > best:
+            best, span = run, (start, i + 1)
+    return best, span
+
+
+def _first_of_lists(scores: list[int], lo: int, hi: int) -> tuple[int, int]:
+    """A list followed, after a stretch of prose (the publisher's notes, an author's
+    address), by another (the series' other titles): the reading's own list comes first, and
+    is kept unless it is much the smaller."""
+    parts: list[tuple[int, int]] = []
+    start, i = lo, lo
+    while i + 5 <= hi:
+        window = scores[i:i + 5]
+        if scores[i] <= 0 and min(window) < 0 and sum(s > 0 for s in window) <= 1:
+            # prose: five entries with at most one dated among them; the next list starts
+            # where two reference-like entries follow each other again
+            k = i + 1
+            while k + 1 < hi and not (scores[k] > 0 and scores[k + 1] > 0):
+                k += 1
+            parts.append((start, i))
+            start = i = k
+            continue
+        i += 1
+    parts.append((start, hi))
+    weights = [sum(max(s, 0) for s in scores[a:b]) for a, b in parts]
+    best = max(weights)
+    a, b = next(p for p, w in zip(parts, weights, strict=True) if w >= 0.5 * best)
+    tail = b
+    while tail > a + 1 and scores[tail - 1] < 0:
+        tail -= 1
+    if b - tail >= 2 or (b - tail == 1 and b != len(scores)):
+        b = tail  # prose after the list (an address, a "cite this as"), not one undated entry
+    return a, b
 
 
 def _parse_header_layout(lines: list[str]) -> list[BibEntry]:
@@ -249,120 +309,3 @@ def _pages(text: str) -> str | None:
 def _url(text: str) -> str | None:
     m = _URL_RE.search(text)
     return m.group(0) if m else None
-
-
-def _split_entries(lines: list[str]) -> list[str]:
-    """One chunk per entry for the one-paragraph-per-entry styles (APA, Chicago, MLA, numbered).
-
-    Entries are separated by blank lines, or each starts a line; a wrapped line is recognised
-    by not looking like the start of an entry.
-    """
-    numbered = sum(bool(_NUMBERED_RE.match(ln)) for ln in lines if ln.strip())
-    chunks: list[str] = []
-    fresh = True
-    for ln in lines:
-        s = ln.strip()
-        if not s:
-            fresh = True
-            continue
-        starts = _NUMBERED_RE.match(s) if numbered >= 2 else _starts_entry(s)
-        if fresh or starts or not chunks:
-            chunks.append(s)
-        else:
-            chunks[-1] += " " + s
-        fresh = False
-    return chunks
-
-
-def _starts_entry(line: str) -> bool:
-    """A new entry starts with an inverted surname ("Krasner, S.") or a corporate author + date."""
-    return bool(re.match(r"^[^\W\d_][\w'’.\- ]{0,40},\s+[^\W\d_]", line)) or bool(
-        re.match(rf"^[^\W\d_][^.]{{0,80}}\.?\s\(?(?:{YEAR})\)?[.,]?(?=\s|$)", line)
-    )
-
-
-def parse_entry(chunk: str) -> BibEntry | None:
-    """Parse one entry of an APA, Chicago author-date, MLA or numbered list."""
-    raw = " ".join(chunk.split())
-    if not raw:
-        return None
-    number = None
-    m = _NUMBERED_RE.match(raw)
-    if m:
-        number = int(m.group("a") or m.group("b"))
-        raw_body = m.group("rest")
-    else:
-        raw_body = raw
-    for parse in (_parse_apa, _parse_chicago, _parse_initials_first, _parse_mla):
-        got = parse(raw_body)
-        if got:
-            authors, year, title, rest = got
-            c = _CONTAINER_RE.search(" " + rest) if rest else None
-            container = c.group("c") if c else _first_clause(re.sub(r"^in\s+", "", rest or ""))
-            if container:  # "Journal 34 (3): 89–153" -> "Journal"
-                container = re.sub(r",?\s+(?:vol\.\s*)?\d+\s*(?:\(\d+\))?\s*:.*$", "", container)
-            return BibEntry(authors=authors, year=canonical_year(year), title=title, raw=raw,
-                            container=container, pages=_pages(rest or ""),
-                            url=_url(raw_body), number=number)
-    return BibEntry(authors=(), year=canonical_year(_last_year(raw_body)),
-                    title=_first_clause(raw_body) or raw_body, raw=raw, url=_url(raw_body),
-                    number=number)
-
-
-def _last_year(text: str) -> str | None:
-    years = re.findall(rf"\b(?:{YEAR})\b", text)
-    return years[-1] if years else None
-
-
-_Parsed = tuple[tuple[str, ...], str | None, str, str]
-
-
-def _split_title(text: str) -> tuple[str, str]:
-    """Title and what follows it: quoted, italic, or up to the first full stop."""
-    text = text.strip()
-    m = _QUOTED_RE.match(text) or _ITALIC_RE.match(text)
-    if m:
-        return m.group("t").strip(" ,."), m.group("rest")
-    m = re.match(r"^(?P<t>.+?[.?!])\s+(?P<rest>.*)$", text)
-    if m:
-        return m.group("t").strip(" ."), m.group("rest")
-    return text.strip(" ."), ""
-
-
-def _parse_apa(text: str) -> _Parsed | None:
-    """Krasner, S. D. (1999). Sovereignty: Organized hypocrisy. Princeton University Press."""
-    m = re.match(rf"^(?P<a>[^()]+?)\s*\((?P<y>{YEAR})(?:,[^)]*)?\)\.?\s+(?P<rest>.+)$", text)
-    if not m:
-        return None
-    title, rest = _split_title(m.group("rest"))
-    return split_authors(m.group("a")), m.group("y"), title, rest
-
-
-def _parse_chicago(text: str) -> _Parsed | None:
-    """Krasner, Stephen D. 1999. Sovereignty: Organized Hypocrisy. Princeton: Princeton UP."""
-    m = re.match(rf"^(?P<a>.+?)\.\s+(?P<y>{YEAR})(?:(?<=\.)|\.)\s+(?P<rest>.+)$", text)
-    if not m or len(m.group("a")) > 200:
-        return None
-    title, rest = _split_title(m.group("rest"))
-    return split_authors(m.group("a")), m.group("y"), title, rest
-
-
-def _parse_mla(text: str) -> _Parsed | None:
-    """Krasner, Stephen D. Sovereignty: Organized Hypocrisy. Princeton UP, 1999."""
-    m = re.match(r"^(?P<a>[^\W\d_][^,]{0,60},\s+[^.\"“*]+?(?:\s[A-Z]\.)*(?:,? et al)?)\.\s+"
-                 r"(?P<rest>.+)$", text)
-    if not m:
-        return None
-    title, rest = _split_title(m.group("rest"))
-    return split_authors(m.group("a")), _last_year(rest), title, rest
-
-
-def _parse_initials_first(text: str) -> _Parsed | None:
-    """S. D. Krasner, Sovereignty: Organized Hypocrisy. Princeton University Press, 1999."""
-    name = r"(?:[A-Z]\.\s?){1,3}[^\W\d_][\w'’-]+"
-    m = re.match(rf"^(?P<a>{name}(?:(?:,\s*|,?\s+and\s+){name})*(?:,? et al\.)?),\s+(?P<rest>.+)$",
-                 text)
-    if not m:
-        return None
-    title, rest = _split_title(m.group("rest"))
-    return split_authors(m.group("a")), _last_year(rest), title, rest

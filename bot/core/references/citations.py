@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.core.models import BibEntry
-from bot.core.references.bibliography import YEAR, canonical_year
+from bot.core.references.bibliography import NO_DATE, YEAR, canonical_year
 from bot.core.textnorm import SUPER_TO_DIGIT, SUPERSCRIPTS, fold, fold_aligned
 
-CitationKind = str  # parenthetical | narrative | inline | numeric | footnote-marker
+# parenthetical | narrative | inline | numeric | footnote-marker | ibid | op-cit
+CitationKind = str
 
 _CYEAR = rf"(?:{YEAR})"
 _PAREN_RE = re.compile(r"\(([^()]*)\)")
@@ -28,7 +29,18 @@ _YEARS_RE = re.compile(
     r"(?:\s*(?::|,\s*(?=(?:pp?|chap|ch|n)\.))\s*(?P<loc>[^;]*?))?\s*$"
 )
 _YEAR_ONLY_RE = re.compile(
-    rf"^\s*(?P<years>{_CYEAR}(?:\s*,\s*{_CYEAR})*)(?:\s*:\s*(?P<loc>.+?))?\s*$"
+    rf"^\s*(?P<years>{_CYEAR}(?:\s*,\s*{_CYEAR})*)"
+    r"(?:\s*(?::|,\s*(?=(?:pp?|S|chap|ch)\.\s?\d))\s*(?P<loc>.+?))?\s*$"
+)
+# "Davis 1995: 221" in running text or a note, no brackets: a name right before a year and
+# its page.
+_BARE_RE = re.compile(rf"(?<=[^\W\d_]\s)(?P<year>{_CYEAR})(?=\s?:\s?[A-Za-z]?\d)")
+# A note pointing back: "Ibid., p. 45", "Ebd., S. 12" (the previous note's source) and
+# "Morgenthau, op. cit., p. 4", "Weber, a.a.O., S. 3" (that author's source cited last).
+IBID_RE = re.compile(r"(?i)(?<!\w)(?:ibid(?:em)?|ebd|ebenda)\b\.?(?:,?\s*(?P<loc>(?:pp?\.|S\.)?\s?\d[\w\-–]*))?")
+OP_CIT_RE = re.compile(
+    r"(?P<name>[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?),?\s+(?:op\.\s?cit\.|a\.\s?a\.\s?O\.|loc\.\s?cit\.)"
+    r"(?:,?\s*(?P<loc>(?:pp?\.|S\.)?\s?\d[\w\-–]*))?"
 )
 _INLINE_LOC_RE = re.compile(
     r"\s*:\s*(?P<loc>[A-Za-z]?\d[\w\-–]*(?:\s*(?:,|and)\s*[A-Za-z]?\d[\w\-–]*)*(?:\s*n\.\s*\d+)?)"
@@ -104,13 +116,20 @@ def _name_tail(text: str) -> str:
     names = " ".join(reversed(keep)).replace(" ,", ",")
     names = _CUES.sub("", names)
     while True:
-        first = names.split(" ", 1)
+        first = names.lstrip(" ,;").split(" ", 1)
         if len(first) == 2 and (first[0].strip(",") in _CONNECTORS | _PARTICLES
-                                or first[0].rstrip(",").lower() in ("see", "cf.", "also")):
+                                or first[0].rstrip(",").lower() in _LEADING_WORDS):
             names = first[1]
         else:
             break
     return names.strip(" ,")
+
+
+# Capitalised words that open a sentence or a note before the name: "As Davis 1995: 221 shows".
+_LEADING_WORDS = frozenset(
+    "see cf. also as in the and but while when since for after before according to by like"
+    " following unlike vgl. siehe nach bei laut wie so auch und whereas although thus".split()
+)
 
 
 def _years(text: str) -> list[str]:
@@ -180,12 +199,13 @@ def _from_parenthesis(inner: str, base: int) -> list[InTextCitation]:
 def _inline(text: str, masked: str) -> list[InTextCitation]:
     """"See Storrs, 1997: 1; and Anderson and Farah, 1999: A01." in running text or notes."""
     out = []
-    for m in re.finditer(rf"(?<=,\s)(?P<year>{_CYEAR})(?=$|[\s:;.,)])", masked):
-        names = _name_tail(masked[max(0, m.start() - 120) : m.start() - 2])
+    comma = re.finditer(rf"(?<=,\s)(?P<year>{_CYEAR})(?=$|[\s:;.,)])", masked)
+    for m in sorted([*comma, *_BARE_RE.finditer(masked)], key=lambda m: m.start()):
+        names = _name_tail(masked[max(0, m.start() - 120) : m.start() - 1].rstrip(" ,"))
         if not names:
             continue
         authors, et_al = split_cited_names(names)
-        start = m.start() - 2 - len(names)
+        start = masked.rindex(names, 0, m.start())
         loc_m = _INLINE_LOC_RE.match(masked, m.end())
         end = loc_m.end() if loc_m else m.end()
         out.append(InTextCitation(text[start:end], authors, canonical_year(m.group("year")),
@@ -256,6 +276,8 @@ def link_score(cit: InTextCitation, entry: BibEntry) -> float:
     if first < 85:
         return 0.0
     fit = year_fit(cit.year, entry.year)
+    if fit == 0.0 and entry.year is None and first >= 95 and cit.year not in NO_DATE:
+        fit = 0.3  # the entry prints no date the parser could read: its name still links it
     if fit == 0.0:
         return 0.0
     score = first * 0.6 + fit * 30

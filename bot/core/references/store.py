@@ -8,6 +8,7 @@ goes into `citations` (linked entry or NULL, so unlinkable ones are kept and can
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -16,11 +17,15 @@ from typing import Any
 from bot.core.models import RUNNING_KINDS, TEXT_KINDS, BibEntry, Passage, PassageKind
 from bot.core.references.bibliography import parse_bibliography
 from bot.core.references.citations import (
+    IBID_RE,
+    OP_CIT_RE,
     InTextCitation,
     entry_keys,
     find_citations,
     link_citations,
+    name_key,
 )
+from bot.core.references.splitter import Line
 from bot.core.textnorm import fold
 
 
@@ -41,6 +46,15 @@ def reference_labels(conn: sqlite3.Connection, course: str) -> list[str]:
     return sorted(labels, key=fold)
 
 
+def reference_counts(conn: sqlite3.Connection, course: str) -> dict[str, int]:
+    """Entries per reading, by reading id (readings with no reference list are absent)."""
+    rows = conn.execute(
+        "SELECT reading_id, COUNT(*) AS n FROM bib_entries WHERE course = ? GROUP BY reading_id",
+        (course,),
+    )
+    return {row["reading_id"]: row["n"] for row in rows}
+
+
 def delete_reading(conn: sqlite3.Connection, course: str, reading_id: str) -> None:
     for table in ("citations", "bib_entries"):
         conn.execute(f"DELETE FROM {table} WHERE course = ? AND reading_id = ?",
@@ -57,21 +71,33 @@ class ReadingReferences:
 
 
 def parse_references(
-    course: str, reading_id: str, passages: Sequence[Passage], bibliography: str
+    course: str, reading_id: str, passages: Sequence[Passage],
+    bibliography: str | Sequence[Line],
 ) -> ReadingReferences:
-    """Parse one reading's reference list and find its citations (no database needed)."""
-    entries = parse_bibliography(bibliography) if bibliography.strip() else []
+    """Parse one reading's reference list and find its citations (no database needed).
+
+    The list comes as the cleaner's text, or, from a layout-aware reader, as `Line`s with
+    layout hints (`splitter.lines_from_layout` makes them from line positions)."""
+    given = bibliography.strip() if isinstance(bibliography, str) else bibliography
+    entries = parse_bibliography(given) if given else []
     ids = [f"{reading_id}-r{i + 1}" for i in range(len(entries))]
     entry_rows = [
         (course, eid, reading_id, i, e.number, json.dumps(list(e.authors), ensure_ascii=False),
-         json.dumps(entry_keys(e)), e.year, e.title, e.container, e.pages, e.url, e.raw)
+         json.dumps(entry_keys(e)), e.year, e.title, e.container, e.pages, e.url, e.raw,
+         json.dumps(list(e.author_names), ensure_ascii=False), e.volume, e.issue, e.doi,
+         int(e.editors))
         for i, (eid, e) in enumerate(zip(ids, entries, strict=True))
     ]
     notes = {p.label: p.id for p in passages if p.kind == PassageKind.FOOTNOTE and p.label}
     rows = []
     unlinked: list[str] = []
+    back = _NoteTrail()
     for p, context in _with_context(passages):
-        for cit, idx in link_citations(find_citations(p.text), entries, p.text, context):
+        linked = link_citations(find_citations(p.text), entries, p.text, context)
+        if p.kind == PassageKind.FOOTNOTE:
+            linked = sorted([*linked, *back.resolve(p.text, linked, entries)],
+                            key=lambda pair: pair[0].start)
+        for cit, idx in linked:
             note_id = notes.get(str(cit.number)) if cit.number is not None else None
             if not _is_citation(cit, idx, note_id):
                 continue
@@ -83,6 +109,41 @@ def parse_references(
                 cit.start, cit.end, cit.number, ids[idx] if idx is not None else None, note_id,
             ))
     return ReadingReferences(entry_rows, rows, unlinked)
+
+
+class _NoteTrail:
+    """What earlier notes cited, so "Ibid., p. 45" finds the previous note's source and
+    "Morgenthau, op. cit., p. 4" the last work of Morgenthau's a note cited."""
+
+    def __init__(self) -> None:
+        self.previous: list[int] = []  # entries the last note that cited any cited
+        self.by_name: dict[str, int] = {}  # a surname's key -> the entry last cited under it
+
+    def resolve(self, text: str, linked: list[tuple[InTextCitation, int | None]],
+                entries: Sequence[BibEntry]) -> list[tuple[InTextCitation, int | None]]:
+        out: list[tuple[InTextCitation, int | None]] = []
+        for m in OP_CIT_RE.finditer(text):
+            idx = self.by_name.get(name_key(m.group("name")))
+            out.append((_back_citation(m, "op-cit", idx, entries), idx))
+        taken = [(a, b) for a, b in ((m.start(), m.end()) for m in OP_CIT_RE.finditer(text))]
+        for m in IBID_RE.finditer(text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            out.extend((_back_citation(m, "ibid", idx, entries), idx) for idx in self.previous)
+        cited = [idx for _, idx in [*linked, *out] if idx is not None]
+        if cited:
+            self.previous = list(dict.fromkeys(cited))
+            for idx in cited:
+                for key in entry_keys(entries[idx]):
+                    self.by_name[key] = idx
+        return out
+
+
+def _back_citation(m: re.Match[str], kind: str, idx: int | None,
+                   entries: Sequence[BibEntry]) -> InTextCitation:
+    entry = entries[idx] if idx is not None else None
+    return InTextCitation(m.group(0).strip(), entry.authors if entry else (), entry.year if entry
+                          else None, m.group("loc"), kind, m.start(), m.end())
 
 
 def _with_context(passages: Sequence[Passage]) -> Iterator[tuple[Passage, str]]:
@@ -107,7 +168,8 @@ def store_references(conn: sqlite3.Connection, refs: ReadingReferences) -> None:
     """Insert a reading's parsed references (its old ones are deleted first by the caller)."""
     conn.executemany(
         "INSERT INTO bib_entries (course, id, reading_id, position, number, authors, keys, year,"
-        " title, container, pages, url, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " title, container, pages, url, raw, author_names, volume, issue, doi, editors)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         refs.entries,
     )
     conn.executemany(
@@ -125,7 +187,8 @@ def row_to_entry(row: sqlite3.Row) -> BibEntry:
     return BibEntry(
         authors=tuple(json.loads(row["authors"])), year=row["year"], title=row["title"] or "",
         raw=row["raw"], container=row["container"], pages=row["pages"], url=row["url"],
-        number=row["number"],
+        number=row["number"], author_names=tuple(json.loads(row["author_names"] or "[]")),
+        volume=row["volume"], issue=row["issue"], doi=row["doi"], editors=bool(row["editors"]),
     )
 
 

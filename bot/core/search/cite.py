@@ -24,7 +24,7 @@ from bot.core.models import (
     Reading,
 )
 from bot.core.readings.store import row_to_passage
-from bot.core.references.bibliography import YEAR
+from bot.core.references.bibliography import NO_DATE, YEAR, canonical_year
 from bot.core.references.citations import (
     name_key,
     year_fit,
@@ -34,16 +34,12 @@ from bot.core.search.retrieval import passages_with_all
 from bot.core.textnorm import STOPWORDS, fold_aligned
 
 MATCH_THRESHOLD = 60.0
+NO_YEAR_FACTOR = 0.85  # the entry prints no date the parser could read
+NO_DATE_FACTOR = 0.75  # the entry says it has none: "n.d.", "o.J.", "in press"
 MAX_CITE_CHARS = 300
 _NAME_HIT = 80.0
 _TITLE_HIT = 85.0
 _QUERY_YEAR_RE = re.compile(rf"(?<![\w-])(?:{YEAR})(?![\w-])", re.IGNORECASE)
-
-
-
-
-
-
 
 
 def _words(text: str) -> list[str]:
@@ -80,9 +76,19 @@ def score_entry(name_words: Sequence[str], years: Sequence[str], keys: Sequence[
     if not author_hit and score < 90:
         score *= 0.7  # a partial title match alone is a weak lead
     if years:
-        fit = max(year_fit(y, entry.year) for y in years)
-        score *= {1.0: 1.0, 0.6: 0.9}.get(fit, 0.3)
+        score *= _year_factor(years, entry.year)
     return score
+
+
+def _year_factor(years: Sequence[str], listed: str | None) -> float:
+    """A wrong year all but rules an entry out; an entry with no year ("n.d.", or none the
+    parser could read) is still found by its names and title words, below a dated match."""
+    fit = max(year_fit(y, listed) for y in years)
+    if fit == 0.0 and listed is None:
+        return NO_YEAR_FACTOR
+    if fit == 0.0 and canonical_year(listed) in NO_DATE:
+        return NO_DATE_FACTOR
+    return {1.0: 1.0, 0.6: 0.9}.get(fit, 0.3)
 
 
 def check_cite_query(query: str | None) -> str:
@@ -127,7 +133,7 @@ def lookup(
     result = CiteResult(query=query)
     scored = []
     for row in conn.execute("SELECT * FROM bib_entries WHERE course = ?", (course,)):
-        if years and max(year_fit(y, row["year"]) for y in years) == 0.0:
+        if years and _year_factor(years, row["year"]) * 100 < MATCH_THRESHOLD:
             continue  # a wrong year caps the score at 30, below MATCH_THRESHOLD: skip the work
         entry = row_to_entry(row)
         s = score_entry(name_words, years, json.loads(row["keys"]), entry)

@@ -367,12 +367,28 @@ def v5_printed_pages_and_reading_metadata(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE readings ADD COLUMN {column} TEXT")
 
 
+def v6_reference_fields(conn: sqlite3.Connection) -> None:
+    """Reference-list entries keep every field the parser reads: the authors' full names (JSON,
+    one per surname in `authors`, as printed where given names are), volume, issue, DOI, and
+    whether the names are a volume's editors. Old rows get empty values; the pipeline version
+    (bot.core.readings.prepare) re-indexes their readings, which fills them."""
+    for column, kind, default in (
+        ("author_names", "TEXT", "'[]'"),
+        ("volume", "TEXT", "NULL"),
+        ("issue", "TEXT", "NULL"),
+        ("doi", "TEXT", "NULL"),
+        ("editors", "INTEGER", "0"),
+    ):
+        conn.execute(f"ALTER TABLE [bib_entries] ADD COLUMN [{column}] {kind} DEFAULT {default}")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     v1_initial_schema,
     v2_roles_people_confidence,
     v3_answers_remember_what_they_showed,
     v4_log_integrity,
     v5_printed_pages_and_reading_metadata,
+    v6_reference_fields,
 )
 
 

@@ -1,0 +1,423 @@
+"""Reference lists as lines -> one string per entry.
+
+Lines come from text extracted from a PDF (hard-wrapped, page breaks, blank lines the cleaner
+guessed) or typed one entry per line. Each line is judged on its own evidence: does it start
+like an entry (a name list followed by a date, a number continuing the list's sequence, a
+repeated-author dash), does the line before it end like one, was the line before it cut at the
+wrap width. The list as a whole only lends robust statistics (its wrap width, whether its
+numbers run in sequence), so one odd line ("14. Oktober 2005.", a wrapped line starting with a
+year, "Cambridge, MA: Harvard University Press.") never flips the whole list into another
+layout, and a line that cannot be placed joins the entry before it rather than cutting it.
+
+`Line` carries optional layout hints from a layout-aware PDF reader: where the line starts
+(`x`; a hanging indent marks continuation lines) and whether a vertical gap or a page break
+comes before it. Without them, the text alone decides.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.references.parser import (
+    _CUE,
+    _LEADS,
+    _LOCATOR,
+    _MONTH,
+    _PLACE_PUBLISHER,
+    _PUBLISHER_WORDS,
+    NUMBER_PREFIX,
+    REPEAT_DASH,
+    _author_date,
+    _looks_like_authors,
+    _year_candidates,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One printed line of a reference list; the layout hints are None when unknown."""
+
+    text: str
+    gap_before: bool = False  # a blank line or a wider vertical gap before this line
+    x: float | None = None  # where the line starts, in any unit, the same for every line
+    page_break_before: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedLine:
+    """One line of a reference list as a layout-aware reader places it: the page (any index)
+    and the line's box in the page's units (top-down, as PDF readers give them)."""
+
+    text: str
+    page: int
+    x0: float
+    top: float
+    bottom: float
+
+
+def lines_from_layout(printed: Sequence[PrintedLine]) -> list[Line]:
+    """The splitter's hints from where lines stand, so a PDF reader hands over geometry only:
+    a line's start measured from the left edge of its own column (two-column lists hang
+    their entries in each), a vertical gap wider than the list's usual line spacing, and a
+    break in the flow (a new page, or the text going back up to a new column)."""
+    rows = [p for p in printed if p.text.strip()]
+    if not rows:
+        return []
+    breaks = [i == 0 or p.page != rows[i - 1].page or p.top < rows[i - 1].top
+              for i, p in enumerate(rows)]
+    starts = [i for i, b in enumerate(breaks) if b] + [len(rows)]
+    lefts: list[float] = []
+    for a, b in itertools.pairwise(starts):
+        lefts.extend([min(p.x0 for p in rows[a:b])] * (b - a))
+    steps = sorted(rows[i].top - rows[i - 1].top for i in range(1, len(rows)) if not breaks[i])
+    step = steps[(len(steps) - 1) // 2] if steps else 0.0
+    return [
+        Line(p.text.strip(), x=round(p.x0 - lefts[i], 1), page_break_before=breaks[i] and i > 0,
+             gap_before=i > 0 and not breaks[i] and step > 0
+             and p.top - rows[i - 1].top > 1.4 * step)
+        for i, p in enumerate(rows)
+    ]
+
+
+def lines_from_text(text: str) -> list[Line]:
+    """Plain text: blank lines become gaps (a hint, never a rule)."""
+    out: list[Line] = []
+    gap = False
+    for raw in text.splitlines():
+        s = raw.strip()
+        if not s:
+            gap = bool(out)
+            continue
+        out.append(Line(s, gap_before=gap))
+        gap = False
+    return out
+
+
+NONE, WEAK, STRONG = 0, 1, 2
+_TERMINAL = re.compile(
+    r"(?:[.!?)\]”\"’»>]|\d|\.\s?\w{0,3}|[a-z]/|(?:https?://|www\.)\S+|\S\.(?:pdf|html?|php|aspx?)\S*)$")
+_CONTINUES = re.compile(
+    r"^(?:[a-zäöüßàâçéèêëîïôûùüÿñæœ]|[,;:)\]&–]|[Ii]n:|pp?\.\s?\d|S\.\s?\d|\d+\s?[-–]\d|"
+    r"(?:and|und|&)\s)"
+)
+_PARTICLE_START = re.compile(r"^(?:van|von|de|del|della|der|di|du|la|le|da|dos|ten|ter)\s[A-ZÀ-Þ]")
+
+
+def start_strength(text: str) -> int:
+    """How surely a line opens a new entry, from the line alone."""
+    s = text.strip()
+    if not s:
+        return NONE
+    if REPEAT_DASH.match(s):
+        return STRONG
+    if s[:1].islower() and _name_start(s) == STRONG:
+        return WEAK  # names and a date with their capitals lost: "r ingen, s. (1988)."
+    if _CONTINUES.match(s) and not _PARTICLE_START.match(s):
+        return NONE
+    if re.match(r"^[A-ZÀ-Þ][\w/.\-]+,\s(?:S|SS|pp?|Bd|Vol)\.\s?\d", s):
+        return NONE  # "London, S. 201-238.": a place and its pages
+    if re.match(r"^In\s+(?=[A-ZÀ-Þ\"“‘*])", s):
+        return NONE  # "In J. Marques-Teixeira & S. Antunes (Eds.), ...": the container
+    if _PLACE_PUBLISHER.match(s) and _PUBLISHER_WORDS.search(s[:80]):
+        return NONE  # "Cambridge: Cambridge University Press, 2007.": place and publisher
+    number = NUMBER_PREFIX.match(s)
+    if number:
+        body = s[number.end():]
+        if re.match(rf"^(?:{_MONTH})\b", body) or re.match(r"^\d{4}\.", s):
+            return NONE  # "14. Oktober 2005.", "2005. Title": a date, not a list number
+        return max(WEAK, _name_start(body))
+    bare = re.match(r"^\d{1,4}\s+(?=[A-ZÀ-ÞŁŠŽČ])", s)
+    if bare and _name_start(s[bare.end():]) == STRONG:
+        return WEAK  # "13 Cartier, E., Stathis, J. H. & ...": a list number without its stop
+    if re.match(r"^[\d(\[]", s):
+        return NONE
+    cue = _CUE.match(s)
+    if cue and cue.end():
+        return max(WEAK, _name_start(s[cue.end():]))  # "Vgl. Siddiqi, Moin A. (2005): ..."
+    return _name_start(s)
+
+
+# "Surname, Given[ I.][, and Given Surname][, ed.]. Title": an inverted personal name with its
+# given name spelled out, and more after it (a place and its country, "Gothenburg, Sweden.",
+# ends a line; "Hillsdale, NJ: Erlbaum" is followed by a colon).
+_INVERTED_LEAD = re.compile(
+    r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?,\s[A-ZÀ-ÞŁŠŽČ][a-zà-ÿ][\w'’\-]*"
+    r"(?:\s[A-ZÀ-ÞŁŠŽČ]\.)*(?:,?\s(?:and|und|&)\s[^.,:]{3,40})?(?:,\s(?:eds?|trans|comp)\.)?"
+    r"(?:[.,;]|(?<=\.))\s+[\"“‘«A-ZÀ-ÞŁŠŽČ0-9(\[]"
+)
+
+
+_AFTER_CONTAINER_DATE = re.compile(
+    r"^[\s.,;:)]*(?:\d|[Vv]ol\.|[Nn]o\.|pp?\.|S\.\s?\d|Web\b|Available|Retrieved|Accessed|ISBN|"
+    r"DOI|doi|https?:|www\.|IEEE|ACM|Ph\.?\s?D|Thesis|$)"
+)
+_CONTAINER_WORDS = re.compile(
+    r"(?i)\b(?:proceedings|journal|conference|symposium|workshop|thesis|blog|review|bulletin|"
+    r"transactions|letters|magazine|quarterly|annals|studies|notes|report|series|newsletter|"
+    r"zeitschrift|jahrbuch|technical|center|centre|press|verlag|publications?)\b|\b" + _MONTH + r"\b"
+)
+
+
+_JOURNAL_WORDS = re.compile(
+    r"(?i)\b(?:journal|review|quarterly|proceedings|bulletin|transactions|letters|magazine|"
+    r"annals|zeitschrift|jahrbuch)\b")
+
+
+def _container_date(authors: str, after: str, before: str) -> bool:
+    """"Mol Genet, 2005. 14(8)", "Stanford University, 2011. Web.", "Proceedings of the 1992
+    ACM ...": a bare date after a journal, place or publisher, then locators; not an author."""
+    if re.search(r"\(\s*$", before):
+        # "Name (2005)": a date in brackets after names is an author's, unless they name a
+        # journal: "Journal of Psycholinguistic Research (2015): 1-10"
+        return bool(_JOURNAL_WORDS.search(authors)) and not re.search(r"\b[A-Z]\.", authors)
+    if re.search(r"\b[A-Z]\.|,\s?[A-Z]{1,3}\b", authors) and not _CONTAINER_WORDS.search(authors):
+        return False  # initials: a person
+    return bool(_AFTER_CONTAINER_DATE.match(after) or _CONTAINER_WORDS.search(authors))
+
+
+def _open_end(text: str) -> bool:
+    """A line that stops where an entry cannot: after "In", "eds.", "and", a comma, a lone
+    initial ("In T. F.", "E. J."), an opening bracket; an edition ("3rd ed.") or an
+    abbreviation written solid ("Washington, D.C.") can end an entry."""
+    text = text.rstrip()
+    if re.search(r"(?:\d(?:st|nd|rd|th|\.)|[Rr]ev\.)\s?ed\.$", text) or re.search(
+            r"(?:https?://|www\.)\S+$", text):
+        return False  # (a URL ending in "/" may end its entry)
+    return bool(re.search(
+        r"(?:[,;:&(\[/–-]|\b(?:[Ii]n|and|und|et|eds?\.|[Hh]rsg\.|[Hh]g\.|[Tt]rans\.|[Tt]ransl\.|"
+        r"[Üü]bers\.|by|von|of|the|du|de|des|"
+        r"la|le|der|die|das|den|dem|zur|zum|für|for|to|a|an|on|with|mit|aus)|"
+        r"(?:^|,\s|\b[Ii]n\s|\b[A-ZÀ-ÞŁŠŽČ]\.\s-?)[A-ZÀ-ÞŁŠŽČ]\.)$", text))
+
+
+# "Gerber, Pia (2006):", "Habermas, J. (1996):": an inverted personal name and its date in
+# brackets, which no line inside an entry starts with (German lists often end entries bare).
+_PERSON_DATED = re.compile(
+    r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?,\s[A-ZÀ-ÞŁŠŽČ][\w.'’\-]*"
+    r"(?:\s[A-ZÀ-ÞŁŠŽČ][\w.'’\-]*){0,2}(?:(?:\s?[/;&]\s?|\s(?:and|und)\s)[^()]{0,80}?)?"
+    r"\s?\((?:1[5-9]|20)\d\d[a-z]?[),]"
+)
+
+
+_NAME_THEN_DATE = re.compile(
+    r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+,\s(?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+\s)?(?:[A-ZÀ-ÞŁŠŽČ]\.\s?)+\s?\(?(?:1[5-9]|20)\d\d\b"
+)
+
+
+# "RAMADIER Thierry, ...", "ACKET Claude, BACHER Pierre": a surname in capitals, the French
+# way, before a given name and a comma.
+_SHOUTED_LEAD = re.compile(
+    r"^[A-ZÀ-ÞŁŠŽČ]{3,}(?:[\s-][A-ZÀ-ÞŁŠŽČ]{3,})*,?\s[A-ZÀ-ÞŁŠŽČ][a-zà-ÿ]+(?:[\s-][A-ZÀ-ÞŁŠŽČ][a-zà-ÿ]+)?,\s"
+)
+
+
+def _strength_ahead(text: str, following: str) -> int:
+    """A line of names whose date opens the next line ("Alkemeyer, Thomas / ... (Hg.)" over
+    "(2003): Aufs Spiel ...") opens an entry as surely as one with the date on it."""
+    strength = start_strength(text)
+    if strength == WEAK and not _year_candidates(text) and re.match(
+        r"^\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?\s?[.:,]", following.strip()
+    ):
+        return max(strength, start_strength(f"{text.strip()} {following.strip()[:80]}"))
+    return strength
+
+
+def _name_start(s: str) -> int:
+    head = s[:260]
+    years = [y for y in _year_candidates(head) if y.start < 220]
+    lead = _author_date(head, years, dashed=False)
+    if lead is not None and re.match(r"^[;:]\s?\d", head[years[0].end:]):
+        lead = None  # "Urban Review. 1950;79:46-78.": a journal's date, volume and pages
+    if lead is not None and lead[0] and lead[2]:
+        return WEAK if _container_date(lead[0], s[years[0].end:], s[: years[0].start]) else STRONG
+    if lead is not None and lead[0] and (
+        re.search(r"\(\s*$", s[: years[0].start]) or s[years[0].end:].lstrip().startswith(":")
+    ):
+        return STRONG  # the date closes the line: "Müller, Hans (2005):"
+    for k, pattern in enumerate(_LEADS):
+        m = pattern.match(head)
+        if m and _looks_like_authors(m.group("a")):
+            # "Surname, I.", "Surname AB,", "A. B. Surname,": names no other line starts with
+            return STRONG if k < 3 and re.search(r"[A-Z]\.|\b[A-Z]{1,3}\b", m.group("a")) else WEAK
+    colon = re.match(r"^(?P<a>[^:\"“„«]{2,100}?)\s?[:,]\s?(?=[\"“„«‘»])|^(?P<b>[^:]{2,100}?):\s", s)
+    if colon and _looks_like_authors(colon.group("a") or colon.group("b")):
+        return WEAK  # "Konami: Silent Hill, 1999.", "Wonka, Arndt, »Accountability ...«"
+    if re.match(r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-Þ][\w'’\-]+)?,\s(?!(?:S|SS|pp?|Vol|No|Nr|Bd)\.\s?\d)[A-ZÀ-Þ]", s):
+        return WEAK
+    return NONE
+
+
+def _capitalised(text: str) -> bool:
+    """Starts (after quotes or a bracket) with a capital, or a letter of a script without case."""
+    first = text.lstrip("\"“‘„«‹'([《「『 ")[:1]
+    return first.isalpha() and not first.islower()
+
+
+def _ends_entry(text: str) -> bool:
+    """Whether a line could end an entry: not where it is left open (`_open_end`)."""
+    text = text.rstrip()
+    return bool(_TERMINAL.search(text)) and not _open_end(text)
+
+
+def _wrap_width(lines: Sequence[Line]) -> float | None:
+    """The width lines were wrapped at, when most lines run to it (else None: one per line)."""
+    lengths = sorted(len(ln.text) for ln in lines)
+    if len(lengths) < 8:  # too few lines to tell a printed width
+        return None
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    if width <= 150 and sum(1 for n in lengths if n >= 0.85 * width) >= 0.45 * len(lengths):
+        return float(width)
+    for share in (0.8, 0.7):  # running text after the list can be set wider: a peak of
+        width = lengths[int(share * (len(lengths) - 1))]  # lengths just under a lower width
+        near = sum(1 for n in lengths if 0.85 * width <= n <= width)
+        if width <= 150 and near >= 0.4 * len(lengths):
+            return float(width)
+    return None
+
+
+def _numbering(lines: Sequence[Line]) -> set[int]:
+    """Indexes of lines whose numbers continue one sequence, when numbering runs the list."""
+    picked: list[int] = []
+    expected: int | None = None
+    for i, ln in enumerate(lines):
+        m = NUMBER_PREFIX.match(ln.text)
+        if not m or start_strength(ln.text) == NONE:
+            continue
+        n = int(m.group("a") or m.group("b") or m.group("c"))
+        if expected is None or expected <= n <= expected + 2 or n == 1:
+            picked.append(i)
+            expected = n + 1
+    return set(picked) if len(picked) >= 3 else set()
+
+
+def _hanging(lines: Sequence[Line]) -> float | None:
+    """The left margin of entry starts, when the reader gave line starts and the list hangs."""
+    xs = [ln.x for ln in lines if ln.x is not None]
+    if len(xs) < 0.8 * len(lines) or len(xs) < 3:
+        return None
+    left = min(xs)
+    indented = sum(1 for x in xs if x > left + 2)
+    return left if 0 < indented < len(xs) else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What the list as a whole lends each decision: robust statistics, never a mode switch."""
+
+    strength: list[int]
+    numbered: set[int]  # lines whose numbers continue the list's sequence
+    by_number: bool  # numbering, not names, opens this list's entries
+    width: float | None  # the printed wrap width, None when one entry is one line
+    left: float | None  # the entries' left margin when the reader gave line starts
+
+
+def split_entries(lines: Sequence[Line]) -> list[str]:
+    """One string per entry, in order; every line ends up in exactly one entry."""
+    lines = [ln for ln in lines if ln.text.strip()]
+    if not lines:
+        return []
+    strength = [_strength_ahead(ln.text, nxt.text if nxt else "")
+                for ln, nxt in zip(lines, [*lines[1:], None], strict=True)]
+    numbered = _numbering(lines)
+    by_number = len(numbered) >= max(
+        3, sum(1 for i, s in enumerate(strength) if s == STRONG and i not in numbered))
+    shape = _Shape(strength, numbered, by_number, _wrap_width(lines), _hanging(lines))
+    entries: list[list[str]] = [[lines[0].text.strip()]]
+    opened = 0  # the line the current entry starts on
+    for i in range(1, len(lines)):
+        if _starts_new(lines, i, shape, entries[-1], numbered_entry=opened in numbered):
+            entries.append([lines[i].text.strip()])
+            opened = i
+        else:
+            entries[-1].append(lines[i].text.strip())
+    return [_join(parts) for parts in entries]
+
+
+def _starts_new(lines: Sequence[Line], i: int, shape: _Shape, current: list[str], *,
+                numbered_entry: bool) -> bool:
+    line, strength, width = lines[i], shape.strength[i], shape.width
+    text, before = line.text.strip(), lines[i - 1].text.rstrip()
+    if re.search(r"[^\W\d_]-$", before) and not REPEAT_DASH.match(text):
+        return False  # a word hyphenated across the break
+    if (i in shape.numbered and not _open_end(before)) or (
+            text.startswith("[") and NUMBER_PREFIX.match(text) and _ends_entry(before)):
+        return True  # "[83] ...": a bracketed number opens an entry, in sequence or not
+    if shape.by_number and NUMBER_PREFIX.match(text) and not text.startswith("["):
+        return False  # a number out of the list's sequence: "14. Oktober 2005."
+    if shape.left is not None and line.x is not None:
+        if line.x > shape.left + 2:
+            return False  # a hanging indent: a continuation line
+        return strength > NONE or _ends_entry(before)
+    if width is not None:
+        return _wrapped_start(lines, i, shape, current, numbered_entry=numbered_entry)
+    if strength == NONE:
+        return _unmarked_start(lines, i, width, current)
+    if strength == STRONG:
+        return True
+    if line.gap_before or line.page_break_before:
+        return _ends_entry(before) or not line.page_break_before
+    return _ends_entry(before)
+
+
+def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[str], *,
+                   numbered_entry: bool) -> bool:
+    """Lines wrapped at a printed width: a line that stops short of the margin, when this
+    line's first word would have fitted on it, ended its entry there; a line that ran to the
+    margin says nothing, so the start of the next line decides (after an entry opened by its
+    number, only the next number)."""
+    line, strength, width = lines[i], shape.strength[i], shape.width or 0.0
+    text, before = line.text.strip(), lines[i - 1].text.rstrip()
+    short = len(before) + 1 + len(text.split()[0]) <= width
+    if _open_end(before):
+        return False
+    if not _ends_entry(before):
+        # "Rennes : PUR" / "David Archard, Sexual Consent (...)": an entry ending bare
+        return not numbered_entry and (
+            (short and strength > NONE) or bool(_PERSON_DATED.match(text)))
+    if short:
+        return strength > NONE or _unmarked_start(lines, i, None, current)
+    if numbered_entry:
+        # numbers open these entries; a full line runs on, unless a name and its date follow
+        return bool(_PERSON_DATED.match(text) or _NAME_THEN_DATE.match(text))
+    if strength == STRONG or (strength == WEAK and (_INVERTED_LEAD.match(text) or (
+            _SHOUTED_LEAD.match(text) and not _PUBLISHER_WORDS.search(text[:40])))
+                              and not re.match(rf"^\S+,\s(?:{_MONTH})\b", text)):
+        return True  # "Nietzsche, Friedrich. Jenseits ...": a person, then what they wrote
+    ahead = text + (" " + lines[i + 1].text if i + 1 < len(lines) else "")
+    return line.gap_before and (
+        (strength == WEAK and bool(_year_candidates(ahead)))
+        or _unmarked_start(lines, i, width, current))
+
+
+def _unmarked_start(lines: Sequence[Line], i: int, width: float | None, current: list[str]) -> bool:
+    """A line that does not open like an entry (no names and date, no number) opens one only
+    after a finished entry, capitalised, and either one entry per line or set apart by a gap;
+    after a gap it must also bring a date of its own while the entry before has one, so a gap
+    inside an entry ("In D. Morley (Eds.), ...", "Western Psychological Services") cuts nothing."""
+    line, before = lines[i], lines[i - 1].text.rstrip()
+    text = line.text.strip()
+    if not _ends_entry(before) or _CONTINUES.match(text):
+        return False
+    if width is None:
+        return (_capitalised(text) or bool(re.match(r"^[(\[]?\d", text))) and not (
+            _LOCATOR.search(text) and not _year_candidates(text))  # "Journal 49 (1): 37-65."
+    if not line.gap_before:
+        return False
+    ahead = text + (" " + lines[i + 1].text if i + 1 < len(lines) else "")
+    return _capitalised(text) and not re.match(r"^In\s", text) \
+        and bool(_year_candidates(" ".join(current))) and bool(_year_candidates(ahead))
+
+
+def _join(parts: list[str]) -> str:
+    out = parts[0]
+    for part in parts[1:]:
+        if re.search(r"[a-zäöüß]-$", out) and part[:1].islower():
+            out = out[:-1] + part
+        elif re.search(r"(?:https?://|www\.)\S*[/.\-_=]$", out):
+            out = out + part
+        else:
+            out = f"{out} {part}"
+    return out

@@ -1,0 +1,182 @@
+"""Splitting reference lists into entries: hard-wrapped lines, odd lines that must not flip the
+list into another layout, page breaks, and the layout hints a PDF reader can give."""
+
+from __future__ import annotations
+
+import textwrap
+
+from bot.core.references.bibliography import parse_bibliography
+from bot.core.references.splitter import Line, lines_from_text, split_entries
+
+GERMAN = [
+    "Albers, Hanna (2001): Arbeit und Alltag in der Kleinstadt. Eine Untersuchung über drei "
+    "Generationen von Beschäftigten im Handwerk. Frankfurt/M.: Campus.",
+    "Bender, Karl/Holm, Ute (1999): Wohnen im Wandel. Opladen: Leske + Budrich.",
+    "Claußen, Maria (2005): Der lange Weg. Bericht über die Sitzung vom 14. Oktober 2005. "
+    "Berlin: Dietz.",
+    "Dorn, Peter (1998): Politik im Stadtteil. 1998 als Wendejahr der kommunalen Politik in "
+    "Nordrhein-Westfalen. Münster: Westfälisches Dampfboot.",
+    "Eckert, Jana (2003): Räume der Stadt. Bielefeld: transcript.",
+    "Fink, Gerd (2010): Nachbarschaft. Wiesbaden: VS.",
+]
+ENGLISH = [
+    "Aldous, R. (2001). Towns and their markets: A study of trade in three counties over two "
+    "centuries. Cambridge, MA: Harvard University Press.",
+    "Baxter, L., & Cole, M. (1999). Small places. Journal of Local History, 12(2), 33–58.",
+    "Crane, T. (2005). The lengthy title of a book that wraps over several lines when the list "
+    "is set in a narrow column of a printed journal page. Oxford: Clarendon Press.",
+    "Dunmore, P. (1998). Roads. London: Sage.",
+]
+
+
+def _wrapped(entries: list[str], width: int = 80) -> str:
+    return "\n".join("\n".join(textwrap.wrap(e, width, break_long_words=False,
+                                             break_on_hyphens=False)) for e in entries)
+
+
+def _firsts(entries):
+    return [(e.authors[0] if e.authors else None, e.year) for e in entries]
+
+
+def test_one_per_line_and_wrapped_give_the_same_entries() -> None:
+    for text in ("\n".join(GERMAN), _wrapped(GERMAN), _wrapped(GERMAN, 60)):
+        entries = parse_bibliography(text)
+        assert _firsts(entries) == [("Albers", "2001"), ("Bender", "1999"), ("Claußen", "2005"),
+                                    ("Dorn", "1998"), ("Eckert", "2003"), ("Fink", "2010")]
+
+
+def test_a_wrapped_line_starting_with_a_year_or_a_dated_number_flips_nothing() -> None:
+    text = (
+        "Albers, Hanna (2001): Arbeit und Alltag in der Kleinstadt. Eine Untersuchung über\n"
+        "1998 und die Jahre danach. Frankfurt/M.: Campus.\n"
+        "Bender, Karl/Holm, Ute (1999): Wohnen im Wandel. Bericht über die Sitzung vom\n"
+        "14. Oktober 2005. Opladen: Leske + Budrich.\n"
+        "Claußen, Maria (2005): Der lange Weg. Berlin: Dietz.\n"
+        "Dorn, Peter (1998): Politik im Stadtteil. Münster: Westfälisches Dampfboot.\n"
+    )
+    entries = parse_bibliography(text)
+    assert _firsts(entries) == [("Albers", "2001"), ("Bender", "1999"), ("Claußen", "2005"),
+                                ("Dorn", "1998")]
+    assert entries[1].raw.endswith("14. Oktober 2005. Opladen: Leske + Budrich.")
+
+
+def test_publisher_continuation_lines_start_no_entry() -> None:
+    text = _wrapped(ENGLISH)
+    assert "Cambridge, MA: Harvard University Press." in text.splitlines()[1]
+    entries = parse_bibliography(text)
+    assert _firsts(entries) == [("Aldous", "2001"), ("Baxter", "1999"), ("Crane", "2005"),
+                                ("Dunmore", "1998")]
+    assert entries[0].raw.endswith("Harvard University Press.")
+
+
+def test_numbered_list_keeps_its_sequence() -> None:
+    entries = parse_bibliography(_wrapped([f"{i}. {e}" for i, e in enumerate(GERMAN, start=1)], 50))
+    assert [e.number for e in entries] == [1, 2, 3, 4, 5, 6]
+    assert entries[2].title.startswith("Der lange Weg")
+
+
+def test_a_page_break_inside_an_entry_keeps_it_whole() -> None:
+    lines = _wrapped(ENGLISH[:3]).splitlines()
+    cut = next(i for i, ln in enumerate(lines) if ln.startswith("Crane")) + 1
+    hinted = [Line(ln, page_break_before=i == cut, gap_before=i == cut) for i, ln in enumerate(lines)]
+    assert len(split_entries(hinted)) == 3
+    # and as text, with the blank line the page break leaves
+    text = "\n".join(lines[:cut]) + "\n\n" + "\n".join(lines[cut:])
+    assert _firsts(parse_bibliography(text))[2] == ("Crane", "2005")
+
+
+def test_a_partial_entry_at_the_top_is_kept_not_cut() -> None:
+    lines = _wrapped(ENGLISH).splitlines()[1:]  # the list starts mid-entry
+    chunks = split_entries(lines_from_text("\n".join(lines)))
+    assert chunks[0].startswith("over two centuries. Cambridge, MA") and len(chunks) == 4
+
+
+def test_hanging_indents_from_the_pdf_reader_decide_continuations() -> None:
+    # A continuation line that reads like an entry start, indented under its entry.
+    texts = ["Moss, K. (2001). Gardens. Reviewed in:", "Garden, A. (1999). Notes. Leeds.",
+             "Noble, J. (2004). Another entry.", "Oakes, R. (2007). A third one, with a longer title."]
+    hinted = [Line(t, x=62 if i == 1 else 50) for i, t in enumerate(texts)]
+    assert len(split_entries(hinted)) == 3
+    assert len(split_entries([Line(t, x=50) for t in texts])) == 4
+    assert len(split_entries([Line(t) for t in texts])) == 4
+
+
+CHICAGO = [
+    "Lark, Hannah. The Quiet Harbour: Fishing Towns and Their Archives. Halifax: Dune Press, "
+    "1994.",
+    "Mercer, Tobias. Salt and Ledger. Edited by Ruth Aske. Bristol: Quay Books, 2001.",
+    "Norrie, Alan, and Beth Hale. Counting the Catch: Records of the North Sea Ports. "
+    "Aberdeen: Granite House, 1988.",
+    "Orme, Celia. Nets. London: Fathom, 2010.",
+]
+
+
+def test_a_line_stopping_short_of_the_margin_ended_its_entry() -> None:
+    # The first word of each entry would have fitted on the short line before it.
+    entries = parse_bibliography(_wrapped(CHICAGO * 2, 45))
+    assert _firsts(entries) == [("Lark", "1994"), ("Mercer", "2001"), ("Norrie", "1988"),
+                                ("Orme", "2010")] * 2
+
+
+def test_an_inverted_name_after_a_full_line_opens_an_entry() -> None:
+    # Each entry's last line runs to the margin, so only the name says a new one starts.
+    lines = ["Lark, Hannah. The Quiet Harbour: Fishing Towns and Their Archives. Halifax:",
+             "Dune Press, and the Maritime Archive of Nova Scotia, Halifax, Canada, 1994.",
+             "Mercer, Tobias. Salt and Ledger. Edited by Ruth Aske. Bristol: Quay Books and",
+             "the Harbour Trust, with the Society for Nautical Research, Bristol, 2001.",
+             "Orme, Celia. Nets. London: Fathom, 2010."] * 2
+    assert len(split_entries(lines_from_text("\n".join(lines)))) == 6
+
+
+def test_a_line_left_open_never_ends_an_entry() -> None:
+    # A line ending in "In", "eds." or an initial continues, whatever the next line looks like.
+    lines = ["Quill, R. (2003). Tides of trade in the northern ports of the Baltic Sea. In",
+             "Ray, S., & Tamm, U. (Eds.), Ports and Their People (pp. 1-20). Riga: Amber Press.",
+             "Stone, V. (2005). Ballast. A study of the cargo records kept by the ships of H.",
+             "Ulm, W. (2007). Maps. Bergen: Fjord House and the Hanseatic Museum of Bergen."] * 2
+    chunks = split_entries(lines_from_text("\n".join(lines)))
+    assert [c.split(",")[0] for c in chunks] == ["Quill", "Stone", "Ulm"] * 2
+
+
+def test_names_whose_capitals_the_pdf_lost_still_open_entries() -> None:
+    text = ("Vale, A. (1990). Rivers of the plain. Journal of Water, 4, 1-9.\n"
+            "w ebb, s./r oss, t. (1993). f ords and ferries. Oslo: Nordic Press.\n"
+            "Yates, B. (1995). Reeds. York: Marsh Books.")
+    entries = parse_bibliography(text)
+    assert _firsts(entries) == [("Vale", "1990"), ("w ebb", "1993"), ("Yates", "1995")]
+
+
+def test_a_blank_line_after_a_finished_entry_opens_the_next() -> None:
+    # A title-first entry with no name at its head, set apart by a blank line.
+    text = ("Zeller, P. (2001). Bells. Leeds: Campanile.\n\n"
+            "A guide to the bell towers of the north. (1999). Church Review, 3(1), 4-9.")
+    assert len(split_entries(lines_from_text(text))) == 2
+
+
+def test_line_positions_from_a_pdf_reader_become_hints() -> None:
+    """Two columns, each with hanging indents, and an entry running over a page break: the
+    reader hands over positions only."""
+    from bot.core.references.splitter import PrintedLine, lines_from_layout
+
+    def column(texts: list[tuple[str, bool]], page: int, left: float) -> list[PrintedLine]:
+        return [PrintedLine(t, page, left + (12 if hang else 0), 100 + 12 * k, 110 + 12 * k)
+                for k, (t, hang) in enumerate(texts)]
+
+    printed = [
+        *column([("Moss, K. (2001). Gardens and their keepers. Reviewed in:", False),
+                 ("Garden, A. (1999). Notes. Leeds.", True),
+                 ("Noble, J. (2004). Another entry about walled", False)], 0, 50),
+        *column([("gardens. York: Yew Press.", True),  # the same entry, next column
+                 ("Oakes, R. (2007). A third one.", False)], 0, 300),
+        PrintedLine("Pryce, T. (2009). Hedges, and", 1, 52, 60, 70),
+        PrintedLine("what grows in them. Hull.", 1, 64, 72, 82),
+    ]
+    lines = lines_from_layout(printed)
+    assert [ln.x for ln in lines] == [0, 12, 0, 12, 0, 0, 12]
+    assert [ln.page_break_before for ln in lines] == [False, False, False, True, False, True, False]
+    chunks = split_entries(lines)
+    assert [c.split(",")[0] for c in chunks] == ["Moss", "Noble", "Oakes", "Pryce"]
+    assert chunks[1].endswith("walled gardens. York: Yew Press.")
+    spaced = [PrintedLine(t, 0, 50, top, top + 10) for t, top in
+              (("Reed, A. (2001). One.", 100), ("Reed, A. (2002). Two.", 112), ("Rowe, B.", 140))]
+    assert [ln.gap_before for ln in lines_from_layout(spaced)] == [False, False, True]
