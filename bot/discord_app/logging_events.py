@@ -13,6 +13,7 @@ from typing import Any, Final
 import discord
 
 from bot.core.models import STAFF_ROLE, Attachment, ChannelInfo, LoggedMessage
+from bot.discord_app.checks import is_staff_member
 
 PLATFORM: Final = "discord"
 
@@ -39,13 +40,7 @@ def author_role(author: discord.User | discord.Member, instructor_role: str | No
     configured instructor role (name or id), as the instructor commands decide."""
     if not isinstance(author, discord.Member) or author.bot:
         return None
-    if author.guild_permissions.manage_guild:
-        return STAFF_ROLE
-    wanted = (instructor_role or "").strip()
-    if wanted and any(str(r.id) == wanted or r.name.casefold() == wanted.casefold()
-                      for r in author.roles):
-        return STAFF_ROLE
-    return None
+    return STAFF_ROLE if is_staff_member(author, instructor_role) else None
 
 
 def from_message(
