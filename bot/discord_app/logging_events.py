@@ -7,23 +7,19 @@ bot.core.log.discussion so every platform obeys the same rules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 import discord
 
-from bot.core.models import STAFF_ROLE, Attachment, ChannelInfo, LoggedMessage
+from bot.core.models import STAFF_ROLE, Attachment, ChannelInfo, LoggedMessage, log_time
 from bot.discord_app.checks import is_staff_member
 
 PLATFORM: Final = "discord"
 
 
 def iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return None if moment is None else log_time(moment)
 
 
 def iso_text(raw: str | None) -> str | None:

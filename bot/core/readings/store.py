@@ -21,11 +21,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.core.errors import NotFound
-from bot.core.models import ASKABLE_KINDS, Passage, PassageKind, Reading
+from bot.core.models import ASKABLE_KINDS, Passage, PassageKind, Reading, now_iso
 from bot.core.readings.prepare import PIPELINE_VERSION, PreparedReading
 from bot.core.references import store as references
 from bot.core.textnorm import fold, term_counts
@@ -127,7 +126,7 @@ def _insert_reading(conn: sqlite3.Connection, r: PreparedReading) -> None:
         (
             r.course, r.reading_id, m.title, json.dumps(list(m.authors)), m.year, str(r.path),
             r.format, r.content_hash, r.stat.st_size, r.stat.st_mtime_ns, PIPELINE_VERSION,
-            datetime.now(UTC).isoformat(timespec="seconds"), len(r.passages), r.text,
+            now_iso(), len(r.passages), r.text,
             m.container, m.volume, m.issue, m.pages, m.doi,
             json.dumps(list(r.page_labels)) if r.page_labels else None,
         ),
@@ -263,6 +262,6 @@ def unshown_warnings(conn: sqlite3.Connection, course: str, warnings: list[str])
             "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) "
             "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
             (key, json.dumps(kept[-MAX_SHOWN_WARNINGS:], ensure_ascii=False),
-             datetime.now(UTC).isoformat(timespec="seconds")),
+             now_iso()),
         )
     return new
