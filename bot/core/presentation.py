@@ -153,8 +153,7 @@ def reading_credit(reading: Reading) -> str:
 
 def reading_label(reading: Reading) -> str:
     """How a reading is named on every surface: its title, then who wrote it and when."""
-    credit = reading_credit(reading)
-    return f"{reading.title} — {credit}" if credit else reading.title
+    return f"{reading.title} — {reading_credit(reading)}"
 
 
 def location_facts(passage: Passage) -> tuple[tuple[str, str], ...]:

@@ -30,8 +30,6 @@ from bot.core.references import store as references
 from bot.core.storage.settings import get_value, put_value
 from bot.core.textnorm import fold, term_counts
 
-FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
-
 
 def load_terms(conn: sqlite3.Connection, course: str) -> tuple[dict[str, int], dict[str, str]]:
     """The course vocabulary: passages per word, and hyphenated words as the readings print them."""
