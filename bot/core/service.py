@@ -55,7 +55,7 @@ from bot.core.search.ask import Searcher
 from bot.core.storage import repair
 from bot.core.storage.database import Database
 
-ProgressCallback = Callable[[str, int, int], None]
+ProgressCallback = refresh.Progress  # (file name, files read, files to read)
 T = TypeVar("T")
 
 MAX_QUESTION_CHARS = 2_000
