@@ -57,7 +57,6 @@ class Settings:
     # How long a running bot's writes wait out another program's lock on the database before
     # an event is left to the next catch-up (the CLI does not wait beyond SQLite's 10 s).
     busy_retry_seconds: float = 600.0
-    courses_file: Path | None = None
     log_level: str = "INFO"
     # discord.py's and slack_sdk/slack_bolt's own loggers: INFO at most unless set (e.g.
     # DEBUG to debug the library); tokens and message text are scrubbed at any level.
@@ -153,7 +152,6 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         timezone=check_timezone(env.get("SEMINAR_TIMEZONE", "").strip() or "UTC"),
         retention_days=int(retention) if retention.isdigit() else None,
         busy_retry_seconds=_seconds("SEMINAR_BUSY_RETRY_SECONDS", 600.0),
-        courses_file=Path(courses_file) if courses_file else None,
         log_level=(env.get("SEMINAR_LOG_LEVEL", "").strip() or "INFO").upper(),
         discord_log_level=env.get("DISCORD_LOG_LEVEL") or None,
         slack_log_level=env.get("SLACK_LOG_LEVEL") or None,

@@ -41,9 +41,17 @@ TEXT_KINDS: tuple[PassageKind, ...] = (*ASKABLE_KINDS, PassageKind.FIGURE)
 RUNNING_KINDS: tuple[PassageKind, ...] = (PassageKind.BODY, PassageKind.ABSTRACT)
 
 
+def log_time(moment: datetime) -> str:
+    """A moment as every logged record stores a time: UTC, ISO 8601, to the second, so times
+    compare as text. A naive moment is taken to be UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
 def now_iso() -> str:
-    """Now as every logged record stores a time: UTC, ISO 8601, to the second."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """Now, as `log_time` writes it."""
+    return log_time(datetime.now(UTC))
 
 
 def clean_text(text: str) -> str:

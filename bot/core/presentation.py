@@ -17,8 +17,7 @@ from typing import Any, Literal
 
 from bot.core.errors import NotFound
 from bot.core.models import Answer, CiteResult, Passage, QuoteResult, Reading, StoredQuery
-from bot.core.readings.metadata import SIDECAR
-from bot.core.readings.metadata import _title_from_name as title_from_file_name
+from bot.core.readings.metadata import SIDECAR, title_from_file_name
 from bot.core.references.bibliography import natural_surname
 from bot.core.references.styles import how_to_cite
 from bot.core.textnorm import fold
@@ -153,8 +152,7 @@ def reading_credit(reading: Reading) -> str:
 
 def reading_label(reading: Reading) -> str:
     """How a reading is named on every surface: its title, then who wrote it and when."""
-    credit = reading_credit(reading)
-    return f"{reading.title} — {credit}" if credit else reading.title
+    return f"{reading.title} — {reading_credit(reading)}"
 
 
 def location_facts(passage: Passage) -> tuple[tuple[str, str], ...]:

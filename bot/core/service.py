@@ -55,7 +55,7 @@ from bot.core.search.ask import Searcher
 from bot.core.storage import repair
 from bot.core.storage.database import Database
 
-ProgressCallback = Callable[[str, int, int], None]
+ProgressCallback = refresh.Progress  # (file name, files read, files to read)
 T = TypeVar("T")
 
 MAX_QUESTION_CHARS = 2_000
@@ -455,8 +455,9 @@ class CourseScope:
 
     def reading(self, name: str) -> Reading:
         """The reading an id, a title or a fragment of either names."""
-        wanted = self.resolve_reading(name)
-        return next(r for r in self.readings() if r.id == wanted)
+        readings = self.readings()  # read once, for the match and the answer
+        wanted = index.resolve_reading(readings, name)
+        return next(r for r in readings if r.id == wanted)
 
     def is_passage_id(self, text: str) -> bool:
         """Whether `text` looks like one of this course's passage ids ("reading-p12")."""

@@ -29,13 +29,19 @@ def is_instructor(interaction: discord.Interaction, settings: Settings) -> bool:
         return True
     if not isinstance(user, discord.Member):
         return False  # outside a server there is no one to teach
-    if user.guild_permissions.manage_guild or interaction.permissions.manage_guild:
-        return True  # guild_permissions counts roles (and administrator), permissions overwrites
-    wanted = (settings.instructor_role or "").strip()
-    if not wanted:
-        return False
-    return any(
-        str(role.id) == wanted or role.name.casefold() == wanted.casefold() for role in user.roles
+    if interaction.permissions.manage_guild:
+        return True  # the channel's permission overwrites can grant it too
+    return is_staff_member(user, settings.instructor_role)
+
+
+def is_staff_member(member: discord.Member, instructor_role: str | None) -> bool:
+    """Manage Server (counting roles and administrator) or the configured instructor role (a
+    name or an id): who teaches, for the instructor commands and for the log's author roles."""
+    if member.guild_permissions.manage_guild:
+        return True
+    wanted = (instructor_role or "").strip()
+    return bool(wanted) and any(
+        str(role.id) == wanted or role.name.casefold() == wanted.casefold() for role in member.roles
     )
 
 

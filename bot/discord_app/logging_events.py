@@ -7,22 +7,19 @@ bot.core.log.discussion so every platform obeys the same rules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 import discord
 
-from bot.core.models import STAFF_ROLE, Attachment, ChannelInfo, LoggedMessage
+from bot.core.models import STAFF_ROLE, Attachment, ChannelInfo, LoggedMessage, log_time
+from bot.discord_app.checks import is_staff_member
 
 PLATFORM: Final = "discord"
 
 
 def iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return None if moment is None else log_time(moment)
 
 
 def iso_text(raw: str | None) -> str | None:
@@ -39,13 +36,7 @@ def author_role(author: discord.User | discord.Member, instructor_role: str | No
     configured instructor role (name or id), as the instructor commands decide."""
     if not isinstance(author, discord.Member) or author.bot:
         return None
-    if author.guild_permissions.manage_guild:
-        return STAFF_ROLE
-    wanted = (instructor_role or "").strip()
-    if wanted and any(str(r.id) == wanted or r.name.casefold() == wanted.casefold()
-                      for r in author.roles):
-        return STAFF_ROLE
-    return None
+    return STAFF_ROLE if is_staff_member(author, instructor_role) else None
 
 
 def from_message(

@@ -170,12 +170,6 @@ def _nothing_found(view: ResultView) -> Block:
     return section(text)
 
 
-def _weak(view: ResultView) -> list[Block]:
-    """Above weak matches shown anyway: that they are weak."""
-    nothing = view.nothing
-    return [context(f"_{escape(nothing.weak)}_")] if nothing and nothing.weak else []
-
-
 def _query_id(text: str) -> int:
     if not text.isdigit():
         raise SeminarError("That button is out of date; ask the question again.")

@@ -70,10 +70,12 @@ class Sample:
         return bytes(self.pdf.output())
 
 
-def article(pages: int = 5, first_folio: int = 101, *, head: str = "Journal of Test Studies 12(3)") -> Sample:
+def article(pages: int = 5, first_folio: int = 101, *, head: str = "Journal of Test Studies 12(3)",
+            after: Sample | None = None) -> Sample:
     """A journal article: title and authors on page one (which prints no page number), a
-    running head with the printed page number on the others."""
-    s = Sample()
+    running head with the printed page number on the others; drawn after the pages of
+    `after` (a cover sheet, say), or on its own."""
+    s = after or Sample()
     for index in range(pages):
         s.page()
         folio = first_folio + index

@@ -41,7 +41,7 @@ from bot.core.digest.participants import (
     participant_stats,
     word_counts,
 )
-from bot.core.digest.period import Clock, Period, iso
+from bot.core.digest.period import Clock, Period
 from bot.core.digest.questions import Asked, by_conversation, find_questions
 from bot.core.digest.referenced import (
     ReferenceUse,
@@ -51,7 +51,7 @@ from bot.core.digest.referenced import (
     readings_referenced,
 )
 from bot.core.log.pseudonyms import Pseudonymizer, ensure_secret
-from bot.core.models import DigestOptions
+from bot.core.models import DigestOptions, log_time
 from bot.core.storage.database import Database
 
 
@@ -95,7 +95,7 @@ def compute_digest(
     unit, buckets = activity(log.humans, period, clock)
     digest = Digest(
         period=period.as_dict(),
-        generated_at=clock.show(iso(now)) or "",
+        generated_at=clock.show(log_time(now)) or "",
         scope={"guild_id": opts.guild_id,
                "channel": display.text(opts.channel) if opts.channel else None},
         anonymized=opts.anonymize,

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.digest.period import Period, iso
+from bot.core.digest.period import Period
 from bot.core.errors import NotFound
 from bot.core.log.people import Person, load_people, staff_ids
-from bot.core.models import DigestOptions
+from bot.core.models import DigestOptions, log_time
 
 
 @dataclass(slots=True)
@@ -120,9 +120,9 @@ def _known_channels(conn: sqlite3.Connection, guild_id: str | None) -> str:
 def _period_and_guild(opts: DigestOptions, period: Period) -> _Where:
     where = _Where()
     if period.since is not None:
-        where = where.and_("created_at >= ?", iso(period.since))
+        where = where.and_("created_at >= ?", log_time(period.since))
     if period.until is not None:
-        where = where.and_("created_at < ?", iso(period.until))
+        where = where.and_("created_at < ?", log_time(period.until))
     if opts.guild_id is not None:
         where = where.and_("guild_id = ?", opts.guild_id)
     return where

@@ -60,11 +60,6 @@ def parse_bound(
     return moment.astimezone(tz)
 
 
-def iso(moment: datetime | None) -> str | None:
-    """The log's timestamp form (UTC), so a bound compares with stored `created_at` as text."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None
-
-
 @dataclass(slots=True)
 class Clock:
     """Log times (UTC ISO text) as the course's local time; cached, as a term has 100k

@@ -13,21 +13,17 @@ import hmac
 import secrets
 import sqlite3
 
-from bot.core.log.discussion import now_iso
+from bot.core.storage.settings import get_value, put_value
 
 SECRET_KEY = "pseudonym_secret"
 
 
 def ensure_secret(conn: sqlite3.Connection) -> str:
     """The database's pseudonym secret, made on first use (runs on the writer thread)."""
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (SECRET_KEY,)).fetchone()
-    if row is not None:
-        return str(row[0])
-    value = secrets.token_hex(32)
-    conn.execute(
-        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)",
-        (SECRET_KEY, value, now_iso()),
-    )
+    value = get_value(conn, SECRET_KEY)
+    if value is None:
+        value = secrets.token_hex(32)
+        put_value(conn, SECRET_KEY, value)
     return value
 
 

@@ -15,9 +15,10 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from bot.core.errors import SeminarError
-from bot.core.log.discussion import erase_user, now_iso, purge_older_than
+from bot.core.log.discussion import erase_user, purge_older_than
 from bot.core.models import PurgeReport
 from bot.core.storage.database import Database
+from bot.core.storage.settings import put_value
 
 _AGE_RE = re.compile(r"^\s*(\d+)\s*(d|day|days|w|week|weeks|y|year|years)?\s*$", re.IGNORECASE)
 _UNIT_DAYS = {"d": 1, "w": 7, "y": 365}
@@ -42,11 +43,7 @@ def parse_age(text: str) -> int:
 def purge_before(conn: sqlite3.Connection, cutoff: str) -> PurgeReport:
     messages = purge_older_than(conn, cutoff)
     events = conn.execute("DELETE FROM channel_events WHERE at < ?", (cutoff,)).rowcount
-    conn.execute(
-        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key)"
-        " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        (LAST_RUN_KEY, cutoff, now_iso()),
-    )
+    put_value(conn, LAST_RUN_KEY, cutoff)
     return PurgeReport(cutoff, messages, events)
 
 

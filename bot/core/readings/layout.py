@@ -22,7 +22,6 @@ import itertools
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.core.readings import parts
@@ -733,7 +732,3 @@ def paragraph_text(block: Block, words: Counter[str]) -> str:
         done.append(merged[:cut])
         tail = merged[cut:]
     return repair_splits(normalize_space("".join(done) + tail), words)
-
-
-def text_of(blocks: Iterable[Block], words: Counter[str]) -> str:
-    return "\n\n".join(paragraph_text(block, words) for block in blocks)

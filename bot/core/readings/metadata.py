@@ -88,7 +88,7 @@ def resolve(
                                 f"(known: {', '.join(FIELDS)}); ignored")
                 continue
             chosen[name] = value
-    title = _text(chosen.get("title")) or _title_from_name(path)
+    title = _text(chosen.get("title")) or title_from_file_name(path)
     meta = ReadingMetadata(
         title=title,
         authors=_authors(chosen.get("authors")),
@@ -130,7 +130,9 @@ def _pages(value: Any) -> str | None:
     return re.sub(r"\s*[-–—]+\s*", "-", text)
 
 
-def _title_from_name(path: Path) -> str:
+def title_from_file_name(path: Path) -> str:
+    """A title made from the file name ("us-drug-policy.pdf" -> "US Drug Policy"): what a
+    reading is called when nothing names it, and how the bot tells that it was not found."""
     words = re.split(r"[-_\s]+", path.stem)
     small = {"a", "an", "and", "of", "the", "in", "on", "for", "to", "vs"}
     out = []

@@ -139,7 +139,7 @@ def _plan_file(
     cannot be opened keeps its reading: it may be back next time); `overridden`: the names
     and ids readings.toml has entries for."""
     if path.suffix.lower() not in loaders.SUPPORTED:
-        return _skip(path, "not a supported format (.txt .md .pdf .docx)")
+        return _skip(path, f"not a supported format ({' '.join(loaders.SUPPORTED)})")
     rid = metadata.reading_id(path)
     if rid in seen:
         return _skip(path, f"another file already has the id {rid!r}")

@@ -21,16 +21,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.core.errors import NotFound
-from bot.core.models import ASKABLE_KINDS, Passage, PassageKind, Reading
+from bot.core.models import ASKABLE_KINDS, Passage, PassageKind, Reading, now_iso
 from bot.core.readings.prepare import PIPELINE_VERSION, PreparedReading
 from bot.core.references import store as references
+from bot.core.storage.settings import get_value, put_value
 from bot.core.textnorm import fold, term_counts
-
-FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 
 def load_terms(conn: sqlite3.Connection, course: str) -> tuple[dict[str, int], dict[str, str]]:
@@ -127,7 +125,7 @@ def _insert_reading(conn: sqlite3.Connection, r: PreparedReading) -> None:
         (
             r.course, r.reading_id, m.title, json.dumps(list(m.authors)), m.year, str(r.path),
             r.format, r.content_hash, r.stat.st_size, r.stat.st_mtime_ns, PIPELINE_VERSION,
-            datetime.now(UTC).isoformat(timespec="seconds"), len(r.passages), r.text,
+            now_iso(), len(r.passages), r.text,
             m.container, m.volume, m.issue, m.pages, m.doi,
             json.dumps(list(r.page_labels)) if r.page_labels else None,
         ),
@@ -242,27 +240,20 @@ MAX_SHOWN_WARNINGS = 500
 
 def shown_warnings(conn: sqlite3.Connection, course: str) -> set[str]:
     """The warnings already shown for `course` (read only: see `unshown_warnings`)."""
-    row = conn.execute(
-        "SELECT value FROM settings WHERE key = ?", (SHOWN_WARNINGS_KEY.format(course=course),)
-    ).fetchone()
-    return set(json.loads(row["value"])) if row else set()
+    value = get_value(conn, SHOWN_WARNINGS_KEY.format(course=course))
+    return set(json.loads(value)) if value else set()
 
 
 def unshown_warnings(conn: sqlite3.Connection, course: str, warnings: list[str]) -> list[str]:
     """Those of `warnings` not shown before for `course`, in order; all are remembered as shown
     (in the `settings` table, the most recent MAX_SHOWN_WARNINGS)."""
     key = SHOWN_WARNINGS_KEY.format(course=course)
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    shown: list[str] = json.loads(row["value"]) if row else []
+    value = get_value(conn, key)
+    shown: list[str] = json.loads(value) if value else []
     known = set(shown)
     new = [w for w in dict.fromkeys(warnings) if w not in known]
     if new:
         current = list(dict.fromkeys(warnings))
         kept = [w for w in shown if w not in set(current)] + current
-        conn.execute(
-            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) "
-            "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            (key, json.dumps(kept[-MAX_SHOWN_WARNINGS:], ensure_ascii=False),
-             datetime.now(UTC).isoformat(timespec="seconds")),
-        )
+        put_value(conn, key, json.dumps(kept[-MAX_SHOWN_WARNINGS:], ensure_ascii=False))
     return new

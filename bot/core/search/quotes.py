@@ -36,12 +36,6 @@ _WORD_END = re.compile(r"[^\W_](?![^\W_])")
 _ALIGNED = 6
 
 
-
-
-
-
-
-
 def check_quote(text: str) -> str:
     """The quote, trimmed; raises InvalidQuery for what cannot be a quote."""
     text = (text or "").strip()

@@ -434,7 +434,6 @@ class Evidence:
     subjects: int  # the question's words that name what it asks about (not its framing)
     matched: int  # how many of those the passage itself holds
     defines: bool  # a "what is X" question, and the best sentence is shaped like a definition
-    asks_definition: bool
     searched: bool = False  # a search of a few words, each found in the passages shown
 
 
@@ -457,15 +456,14 @@ def evidence(
         tokens.update(spelled_out(own_words, query.acronyms))
     subjects = [key for key in query.weights if key not in query.framing]
     matched = sum(1 for key in subjects if _holds(tokens, key, query))
-    asks = query.definition is not None
-    defines = asks and query.definition.search(fold(best)) is not None  # type: ignore[union-attr]
+    defines = query.definition is not None and query.definition.search(fold(best)) is not None
     # A search ("graduated sanctions") rather than a question: every word it names found in
     # the passages shown is the answer to it, if no one passage holds them all.
     shown: set[str] = set()
     for _, other, _ in scored:
         shown.update(*tokens_of(other.text, query))
     searched = query.keywords and all(_holds(shown, key, query) for key in subjects)
-    return Evidence(score, cov, len(subjects), matched, defines, asks, searched)
+    return Evidence(score, cov, len(subjects), matched, defines, searched)
 
 
 def _holds(tokens: set[str], key: str, query: Query) -> bool:
