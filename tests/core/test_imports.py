@@ -358,3 +358,24 @@ def test_the_same_version_again_keeps_the_most_reactions(db: Database, tmp_path:
     report = import_discord_exports(db, [export(1, "early.json")])
     assert report.unchanged == 1
     assert rows(db, "SELECT reactions FROM messages")[0][0] == 4
+
+
+def test_an_export_with_fractions_of_a_second_meets_the_live_log_as_the_same_version(
+    db: Database, tmp_path: Path
+) -> None:
+    """DiscordChatExporter writes milliseconds, the live log stores times to the second (as
+    Discord's gateway events are read): the same message and edit must compare as the same
+    moment, or the copy in the export counts as newer and the import is not idempotent."""
+    live = LoggedMessage(id="1", platform="discord", guild_id="900", channel_id="100",
+                         author_id="1001", author_name="Alice", content="final words",
+                         created_at="2026-11-02T10:00:00+00:00",
+                         edited_at="2026-11-02T10:05:00+00:00")
+    db.run(lambda c: discussion.store_messages(c, [live]))
+    export = write_json(tmp_path / "x.json", dce([
+        dce_msg("1", "final words", at="2026-11-02T10:00:00.250+00:00",
+                edited="2026-11-02T10:05:00.750+00:00")]))
+    report = import_discord_exports(db, [export])
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 1)
+    [row] = rows(db, "SELECT created_at, edited_at FROM messages")
+    assert tuple(row) == ("2026-11-02T10:00:00+00:00", "2026-11-02T10:05:00+00:00")
+    assert rows(db, "SELECT * FROM message_edits") == []

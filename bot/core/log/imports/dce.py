@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import IO, Any
 
 import ijson
@@ -26,7 +26,7 @@ import ijson
 from bot.core.log.imports.sources import Counting, ExportFile, Readable
 from bot.core.log.imports.writer import BATCH, Tracker, Writer
 from bot.core.log.people import PeopleBook
-from bot.core.models import STAFF_ROLE, Attachment, ChannelInfo, LoggedMessage
+from bot.core.models import STAFF_ROLE, Attachment, ChannelInfo, LoggedMessage, log_time
 
 # Message kinds that are people talking; the rest are system notices ("X pinned a message",
 # "X started a thread", joins, calls).
@@ -38,16 +38,15 @@ class NotAnExport(ValueError):
 
 
 def utc(value: str | None) -> str | None:
-    """An export timestamp as the log's UTC ISO form."""
+    """An export timestamp as the live log stores Discord times (`log_time`: UTC, to the
+    second): the exporter's milliseconds would make an exported copy look newer than the same
+    version logged live."""
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return log_time(datetime.fromisoformat(value.replace("Z", "+00:00")))
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat()
 
 
 @dataclass(slots=True)
