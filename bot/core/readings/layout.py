@@ -602,10 +602,16 @@ def _references(blocks: list[Block], body: float) -> tuple[int | None, int | Non
     """The last block named like a reference list (a heading, or a line standing alone)
     whose following lines are mostly dated entries."""
     found = None
-    for i, block in enumerate(blocks):
-        if len(block.lines) > 2 or not parts.BIBLIOGRAPHY.match(parts.heading_key(block.text)):
-            continue
-        following = [line.text for b in blocks[i + 1: i + 12] if b.kind != "figure" for line in b.lines][:30]
+    named = [i for i, b in enumerate(blocks) if len(b.lines) <= 2 and parts.names_reference_list(b.text)]
+    pages: dict[str, set[int]] = {}
+    for i in named:
+        pages.setdefault(fold(blocks[i].text), set()).add(blocks[i].page)
+    for i in named:
+        block = blocks[i]
+        if len(pages[fold(block.text)]) >= 3 and len(pages) > 1:
+            continue  # the list's name on every page of it: a running head
+        following = [line.text for b in _up_to_heading(blocks[i + 1: i + 12], block.size)
+                     if b.kind != "figure" for line in b.lines][:30]
         dated = sum(1 for text in following if _YEAR.search(text))
         if following and dated >= max(2, 0.15 * len(following)):
             found = i
@@ -619,15 +625,22 @@ def _references(blocks: list[Block], body: float) -> tuple[int | None, int | Non
     return found, None
 
 
+def _up_to_heading(blocks: list[Block], size: float) -> list[Block]:
+    """The blocks before the next heading set as large as `size` (a list's own lines)."""
+    return list(itertools.takewhile(lambda b: not (b.kind == "heading" and b.size >= size - 0.3), blocks))
+
+
 def reference_entries(layout: Layout) -> list[Block]:
     """The reference list cut into its entries by how it is set, whatever the layout's
     blocks are: with hanging indents an entry starts at the column's left edge, with
     first-line indents it starts indented, and in a flush list it starts after a wider gap.
-    Figures inside the range stay out."""
+    Figures inside the range stay out, and so does the list's name where a page repeats it
+    (a running head the furniture finder missed)."""
     start, end = layout.references_start, layout.references_end
     if start is None:
         return []
-    return _entries([b for b in layout.blocks[start + 1: end] if b.kind not in ("figure", "footnote")])
+    return _entries([b for b in layout.blocks[start + 1: end] if b.kind not in ("figure", "footnote")
+                     and not (len(b.lines) == 1 and parts.names_reference_list(b.text))])
 
 
 def _entries(blocks: list[Block]) -> list[Block]:
