@@ -285,3 +285,24 @@ def test_a_letter_spaced_list_name_opens_the_list() -> None:
     layout = analyze(read_pdf(s.bytes()))
     assert layout.references_start is not None
     assert layout.blocks[layout.references_start].text == "Literatu r"
+
+
+def test_a_flush_continuation_in_a_dated_hanging_list_stays_in_its_entry() -> None:
+    # "Harbourtown, Quayshire, England" left open, then "Dockside, Ct., USA: Pier Press."
+    # set flush by mistake: a list whose entries all give a date near their start reads the
+    # undated flush line as the rest of the entry, though it opens like "Surname, Given".
+    from bot.core.readings.layout import reference_entries
+    s = Sample().page()
+    s.paragraph(56, 80, 20, seed=4)
+    s.line(56, 400, "References", 13, "B")
+    y = 420.0
+    for i in range(6):
+        s.line(56, y, f"Writer{chr(65 + i)}, Ann (19{80 + i}): A study of harbours and the quays", 10)
+        s.line(68, y + 12, "of the coast. Harbourtown, Quayshire, England", 10)
+        y += 24
+        if i == 2:
+            s.line(56, y, "Dockside, Ct., USA: Pier Press.", 10)
+            y += 12
+    layout = analyze(read_pdf(s.bytes()))
+    entries = [b.text for b in reference_entries(layout)]
+    assert len(entries) == 6 and entries[2].endswith("Pier Press.")

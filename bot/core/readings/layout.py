@@ -653,6 +653,8 @@ def _entries(blocks: list[Block]) -> list[Block]:
     steps = sorted(b.baseline - a.baseline for a, b in itertools.pairwise(lines)
                    if a.page == b.page and 0.5 * a.size < b.baseline - a.baseline < 3 * a.size)
     step = steps[len(steps) // 5] if steps else 12.0  # the leading inside an entry
+    flush = [line for line, ind in zip(lines, indented, strict=True) if not ind]
+    dated = sum(1 for line in flush if _YEAR.search(line.text[:120])) >= 0.8 * len(flush)
     entries: list[list[Line]] = []
     for i, line in enumerate(lines):
         prev = lines[i - 1] if i else None
@@ -665,7 +667,7 @@ def _entries(blocks: list[Block]) -> list[Block]:
         else:  # flush: a wider gap, a new column or page
             gap = line.baseline - prev.baseline
             starts = line.page != prev.page or not 0 < gap < 1.12 * step
-        if starts and prev is not None and _runs_on(prev, line):
+        if starts and prev is not None and _runs_on(prev, line, dated):
             starts = False  # a wrapped line the typesetter did not indent
         if starts or not entries:
             entries.append([line])
@@ -702,13 +704,15 @@ _ENTRY_START = re.compile(
 )
 
 
-def _runs_on(prev: Line, line: Line) -> bool:
+def _runs_on(prev: Line, line: Line, dated: bool = False) -> bool:
     """`line` carries on the entry of `prev`: that one stops mid-sentence (a hyphen, a comma,
-    a word) and this one opens like no entry (a number, "Surname, I.", "Surname AB") and
-    names no year near its start, as an entry's author line does."""
+    a word) and this one names no year near its start, as an entry's author line does, and
+    opens like no entry (a number, "Surname, I.", "Surname AB") unless nearly every entry
+    of the list is dated near its start: there "Brookfield, Vt., USA: Elgar" set flush
+    after "Aldershot, Hants, England" is still the same entry."""
     end = prev.text.rstrip()[-1:]
     return (bool(end) and (end.isalpha() or end in ",-–:;&") and not _YEAR.search(line.text[:120])
-            and not _ENTRY_START.match(line.text))
+            and (dated or not _ENTRY_START.match(line.text)))
 
 
 def _column_edges(lines: list[Line]) -> dict[int, float]:
