@@ -306,3 +306,22 @@ def test_a_flush_continuation_in_a_dated_hanging_list_stays_in_its_entry() -> No
     layout = analyze(read_pdf(s.bytes()))
     entries = [b.text for b in reference_entries(layout)]
     assert len(entries) == 6 and entries[2].endswith("Pier Press.")
+
+
+def test_a_part_of_the_list_under_its_own_heading_stays_in_the_list() -> None:
+    # "Games" set like the list's heading names a part of the list: its dated lines are
+    # entries too, and the name is none; "Appendix" after it still ends the list.
+    from bot.core.readings.layout import reference_entries
+    s = Sample().page()
+    s.paragraph(56, 80, 20, seed=5)
+    s.line(56, 360, "References", 13, "B")
+    y = _entries_page(s, 380, 0, 4)
+    s.line(56, y + 10, "Games", 13, "B")
+    for i in range(4):
+        s.line(56, y + 34 + 18 * i, f"Studio{chr(65 + i)}: Harbour Quest {i + 1}, {1990 + i}.", 10)
+    s.line(56, y + 130, "Appendix", 13, "B")
+    s.paragraph(56, y + 150, 4, seed=6)
+    layout = analyze(read_pdf(s.bytes()))
+    entries = [b.text for b in reference_entries(layout)]
+    assert len(entries) == 8 and entries[-1].startswith("StudioD")
+    assert layout.references_end is not None and layout.blocks[layout.references_end].text == "Appendix"

@@ -129,11 +129,13 @@ def test_a_lone_long_dash_repeats_the_author_but_a_dash_inside_a_title_cuts_noth
         "Vance, Oliver, »River Towns and their Courts«, in: Harbour Law Review, 31 (2008) 3, S. 25–36.",
         "– »Canal Towns: A Study«, in: Harbour Law Review, 34 (2011) 1, S. 98–108.",
         "– »Mill Towns«, in: Law Journal, 16 (2010) 5, S. 57–58.",
+        "—, (2010b), Mill Towns Again, Leeds: Northern Press.",
         "Wick, Anna, Quays and Courts, Hull, März 2012.",
     ])
     entries = parse_bibliography(text)
     assert [(e.authors, e.year) for e in entries] == [
-        (("Vance",), "2008"), (("Vance",), "2011"), (("Vance",), "2010"), (("Wick",), "2012")]
+        (("Vance",), "2008"), (("Vance",), "2011"), (("Vance",), "2010"), (("Vance",), "2010b"),
+        (("Wick",), "2012")]
     # wrapped before a spaced dash inside a title, the line goes on the entry it continues
     wrapped = parse_bibliography(
         "Vance, Oliver (2008): Der Hafen und die Stadt, von der Gründung bis heute\n"

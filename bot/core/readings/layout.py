@@ -620,9 +620,29 @@ def _references(blocks: list[Block], body: float) -> tuple[int | None, int | Non
     heading = blocks[found]
     for j in range(found + 1, len(blocks)):
         b = blocks[j]
-        if b.kind == "heading" and b.size >= heading.size - 0.3 and not _YEAR.search(b.text):
+        if b.kind == "heading" and b.size >= heading.size - 0.3 and not _YEAR.search(b.text) \
+                and not _sublist(b, blocks[j + 1:], heading.size):
             return found, j
     return found, None
+
+
+_NOT_A_SUBLIST = re.compile(r"(?i)^(?:appendix|appendices|annex|anhang|anlage|notes|endnotes|anmerkungen|"
+                            r"acknowledg|danksagung|about|die autor|der autor|zu den autor|tabelle|table)")
+
+
+def _part_name(block: Block) -> bool:
+    """A heading short enough to name a part of a list ("Games", "Primary sources"), never an
+    entry set in bold ("Calliess, Christian/Schoenfleisch, Christo-")."""
+    return block.kind == "heading" and len(block.text.split()) <= 5 and not re.search(r"[\d,]", block.text)
+
+
+def _sublist(heading: Block, after: list[Block], size: float) -> bool:
+    """A heading inside the list that only names a part of it: under it, lines that are
+    nearly all dated, as entries are."""
+    if not _part_name(heading) or _NOT_A_SUBLIST.match(parts.heading_key(heading.text)):
+        return False
+    lines = [line.text for b in _up_to_heading(after[:12], size) if b.kind != "figure" for line in b.lines][:30]
+    return len(lines) >= 2 and sum(1 for text in lines if _YEAR.search(text)) >= 0.6 * len(lines)
 
 
 def _up_to_heading(blocks: list[Block], size: float) -> list[Block]:
@@ -634,13 +654,14 @@ def reference_entries(layout: Layout) -> list[Block]:
     """The reference list cut into its entries by how it is set, whatever the layout's
     blocks are: with hanging indents an entry starts at the column's left edge, with
     first-line indents it starts indented, and in a flush list it starts after a wider gap.
-    Figures inside the range stay out, and so does the list's name where a page repeats it
-    (a running head the furniture finder missed)."""
+    Figures inside the range stay out, and so do the list's name where a page repeats it
+    (a running head the furniture finder missed) and the names of its parts ("Games")."""
     start, end = layout.references_start, layout.references_end
     if start is None:
         return []
     return _entries([b for b in layout.blocks[start + 1: end] if b.kind not in ("figure", "footnote")
-                     and not (len(b.lines) == 1 and parts.names_reference_list(b.text))])
+                     and not (len(b.lines) == 1 and parts.names_reference_list(b.text))
+                     and not _part_name(b)])
 
 
 def _entries(blocks: list[Block]) -> list[Block]:

@@ -45,7 +45,7 @@ REPEAT_DASH = re.compile(r"^\s*(?:[—–\-_]\s?){2,}\s*[.,:]?\s*")
 # One long dash before a title ("– »The Early-Warning System ...«"): the same author again,
 # in lists that print it so; a dash inside a wrapped title could open a line the same way,
 # so the splitter only takes it as a start after a finished entry.
-LONE_DASH = re.compile(r"^\s*[—–]\s(?=[»«\"“„‘A-ZÀ-Þ(\[])")
+LONE_DASH = re.compile(r"^\s*[—–][,.:]?\s(?=[»«\"“„‘A-ZÀ-Þ(\[])")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _DOI = re.compile(r"(?i)\b(?:doi:?\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"<>]+)")
 _PAGES = re.compile(
