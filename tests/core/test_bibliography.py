@@ -247,3 +247,17 @@ def test_running_heads_left_in_the_list_are_no_entries() -> None:
             for i, c in enumerate("ABCDEF")]
     text = "\n".join([*refs[:2], f"{head} 18 1", *refs[2:4], f"{head} 183", *refs[4:]])
     assert [e.authors[0] for e in parse_bibliography(text)] == [f"Writer{c}" for c in "ABCDEF"]
+
+
+def test_a_series_imprint_after_the_list_is_no_entry() -> None:
+    """The series' imprint page after the list names its fields ("Title:", "ISSN:"); a
+    corporate author with a colon ("Harbourworks: Dock Simulator, 1999.") stays an entry."""
+    refs = [f"Writer{c}, B. (20{10 + i}), Own title {i}{' and more' * 3 * i}. Place."
+            for i, c in enumerate("ABCDE")]
+    imprint = ["Authors: Ann Writer, Bob Writer",
+               "Title: Harbours and the people who stay, 1970-2000 Series on Coasts 49",
+               "Editor: Carla Reader Associate Editor: Dan Reader",
+               "ISSN: 1234-5678 © 2001 by the Institute for Coastal Studies, Quay Street 5, Hull",
+               "ISSN: 1234-5678"]
+    entries = parse_bibliography("\n\n".join([*refs, "Harbourworks: Dock Simulator, 1999.", *imprint]))
+    assert [e.authors[0] for e in entries] == [*(f"Writer{c}" for c in "ABCDE"), "Harbourworks"]

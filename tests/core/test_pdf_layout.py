@@ -195,3 +195,117 @@ def test_reference_list_found_after_a_table_of_contents_that_lists_it() -> None:
     assert layout.references_end is not None and layout.blocks[layout.references_end].text == "Index of terms"
     body = " ".join(b.text for b in layout.blocks[:start])
     assert Counter(body.split())["council"] > 3  # the article is still text, not references
+
+
+def test_slanted_roman_is_italic_text_and_rotated_text_stays_out() -> None:
+    # An italic made by shearing the roman (a skewed text matrix) is read, as italic, with
+    # its spaces; a stamp turned on its side is still no text of the page.
+    s = Sample().page()
+    s.line(56, 100, "Kolb, D. A. (1984):", 10)
+    x = 56 + s.pdf.get_string_width("Kolb, D. A. (1984): ")
+    with s.pdf.skew(ax=-14, ay=0, x=x, y=100):
+        s.line(x, 100, "Experiential Learning", 10)
+    s.line(x + s.pdf.get_string_width("Experiential Learning"), 100, ". Englewood Cliffs: Hall.", 10)
+    with s.pdf.rotation(90, x=40, y=400):
+        s.line(40, 400, "Downloaded from the archive", 8)
+    lines = read_pdf(s.bytes()).pages[0].lines
+    assert [line.text for line in lines] == ["Kolb, D. A. (1984): Experiential Learning. Englewood Cliffs: Hall."]
+    assert [span.text for span in lines[0].spans if span.italic] == ["Experiential Learning"]
+
+
+def _entries_page(s: Sample, y: float, first: int, count: int) -> float:
+    """Entries of two lines, the second hanging."""
+    for i in range(first, first + count):
+        s.line(56, y, f"Author{chr(65 + i)}, B. ({1990 + i}): A study of things in the regions and", 10)
+        s.line(68, y + 12, f"their councils. Journal {i + 1}, S. 1-9.", 10)
+        y += 26
+    return y
+
+
+def test_a_list_named_again_in_small_type_on_every_page_starts_at_its_heading() -> None:
+    # "Literature" as a running head in small type on each page of a three-page list, too
+    # few pages of a long report for the furniture finder, neither starts the list on its
+    # last page nor becomes an entry.
+    s = Sample()
+    for page in range(13):
+        s.page().paragraph(56, 80, 40, seed=page)
+    s.page().line(56, 40, "Literature", 6)
+    s.line(56, 70, "6. Literature", 12, "B")
+    _entries_page(s, 90, 0, 8)
+    s.page().line(56, 40, "Literature", 6)
+    _entries_page(s, 70, 8, 8)
+    s.page().line(56, 40, "Literature", 6)
+    _entries_page(s, 70, 16, 8)
+    from bot.core.readings.layout import reference_entries
+    layout = analyze(read_pdf(s.bytes()))
+    start = layout.references_start
+    assert start is not None and layout.blocks[start].text == "6. Literature"
+    entries = [b.text for b in reference_entries(layout)]
+    assert len(entries) == 24 and all(e.startswith("Author") for e in entries)
+
+
+def test_a_short_list_before_an_appendix_of_tables_is_found() -> None:
+    # Three entries, then an appendix heading and a table of figures: the list's name is
+    # judged by the lines up to the next heading, not by the table's numbers after it.
+    s = Sample().page()
+    s.paragraph(56, 80, 30, seed=2)
+    s.line(56, 500, "Literatur:", 11)
+    _entries_page(s, 520, 0, 3)
+    s.line(56, 620, "4 Appendix: loadings", 13, "B")
+    for row in range(14):
+        for col in range(4):
+            s.line(120 + col * 90, 640 + row * 12, f"{row},{col}5", 10)
+    layout = analyze(read_pdf(s.bytes()))
+    start = layout.references_start
+    assert start is not None and layout.blocks[start].text == "Literatur:"
+    assert layout.references_end is not None and "Appendix" in layout.blocks[layout.references_end].text
+
+
+def test_a_letter_spaced_list_name_opens_the_list() -> None:
+    s = Sample().page()
+    s.paragraph(56, 80, 30, seed=3)
+    s.line(56, 500, "Literatu r", 11)
+    _entries_page(s, 520, 0, 6)
+    layout = analyze(read_pdf(s.bytes()))
+    assert layout.references_start is not None
+    assert layout.blocks[layout.references_start].text == "Literatu r"
+
+
+def test_a_flush_continuation_in_a_dated_hanging_list_stays_in_its_entry() -> None:
+    # "Harbourtown, Quayshire, England" left open, then "Dockside, Ct., USA: Pier Press."
+    # set flush by mistake: a list whose entries all give a date near their start reads the
+    # undated flush line as the rest of the entry, though it opens like "Surname, Given".
+    from bot.core.readings.layout import reference_entries
+    s = Sample().page()
+    s.paragraph(56, 80, 20, seed=4)
+    s.line(56, 400, "References", 13, "B")
+    y = 420.0
+    for i in range(6):
+        s.line(56, y, f"Writer{chr(65 + i)}, Ann (19{80 + i}): A study of harbours and the quays", 10)
+        s.line(68, y + 12, "of the coast. Harbourtown, Quayshire, England", 10)
+        y += 24
+        if i == 2:
+            s.line(56, y, "Dockside, Ct., USA: Pier Press.", 10)
+            y += 12
+    layout = analyze(read_pdf(s.bytes()))
+    entries = [b.text for b in reference_entries(layout)]
+    assert len(entries) == 6 and entries[2].endswith("Pier Press.")
+
+
+def test_a_part_of_the_list_under_its_own_heading_stays_in_the_list() -> None:
+    # "Games" set like the list's heading names a part of the list: its dated lines are
+    # entries too, and the name is none; "Appendix" after it still ends the list.
+    from bot.core.readings.layout import reference_entries
+    s = Sample().page()
+    s.paragraph(56, 80, 20, seed=5)
+    s.line(56, 360, "References", 13, "B")
+    y = _entries_page(s, 380, 0, 4)
+    s.line(56, y + 10, "Games", 13, "B")
+    for i in range(4):
+        s.line(56, y + 34 + 18 * i, f"Studio{chr(65 + i)}: Harbour Quest {i + 1}, {1990 + i}.", 10)
+    s.line(56, y + 130, "Appendix", 13, "B")
+    s.paragraph(56, y + 150, 4, seed=6)
+    layout = analyze(read_pdf(s.bytes()))
+    entries = [b.text for b in reference_entries(layout)]
+    assert len(entries) == 8 and entries[-1].startswith("StudioD")
+    assert layout.references_end is not None and layout.blocks[layout.references_end].text == "Appendix"

@@ -123,6 +123,45 @@ def test_repeated_author_dash_takes_the_names_before() -> None:
     assert entries[1].author_names == ("Oliver Vance",)
 
 
+def test_a_lone_long_dash_repeats_the_author_but_a_dash_inside_a_title_cuts_nothing() -> None:
+    # Law journals' style: one en dash for the author again, the date after the journal.
+    text = "\n\n".join([
+        "Vance, Oliver, »River Towns and their Courts«, in: Harbour Law Review, 31 (2008) 3, S. 25–36.",
+        "– »Canal Towns: A Study«, in: Harbour Law Review, 34 (2011) 1, S. 98–108.",
+        "– »Mill Towns«, in: Law Journal, 16 (2010) 5, S. 57–58.",
+        "—, (2010b), Mill Towns Again, Leeds: Northern Press.",
+        "Wick, Anna, Quays and Courts, Hull, März 2012.",
+    ])
+    entries = parse_bibliography(text)
+    assert [(e.authors, e.year) for e in entries] == [
+        (("Vance",), "2008"), (("Vance",), "2011"), (("Vance",), "2010"), (("Vance",), "2010b"),
+        (("Wick",), "2012")]
+    # wrapped before a spaced dash inside a title, the line goes on the entry it continues
+    wrapped = parse_bibliography(
+        "Vance, Oliver (2008): Der Hafen und die Stadt, von der Gründung bis heute\n"
+        "– Eine Geschichte in Bildern. Hull: Quay.\n"
+        "Wick, Anna (2012): Kaianlagen. Hull: Quay.")
+    assert [(e.authors, e.year) for e in wrapped] == [(("Vance",), "2008"), (("Wick",), "2012")]
+
+
+@pytest.mark.parametrize(
+    ("text", "authors", "year", "title"),
+    [
+        ("Wick, Anna, Quays and Courts, Hull, März 2012.", ("Wick",), "2012", "Quays and Courts"),
+        ("Vance, Oliver/Wick, Anna, Harbour Law Today, Hull/ York, Mai 2010 (Discussion "
+         "paper, http://www.example.org/a.pdf).", ("Vance", "Wick"), "2010", "Harbour Law Today"),
+        ("Vance, Oliver, Canal Towns and Mills, Leeds 1999, S. 4-9.", ("Vance",), "1999",
+         "Canal Towns and Mills"),
+    ],
+)
+def test_names_then_title_with_the_date_closing_the_entry(text, authors, year, title) -> None:
+    # The date after the place (and a month) closes the entry: the names are only the
+    # "Surname, Given" pairs, a title's "and" is no particle of a surname.
+    entry = _p(text)
+    assert (entry.authors, entry.year) == (authors, year)
+    assert entry.title.startswith(title)
+
+
 def test_non_latin_titles_are_kept_whole() -> None:
     entry = _p("王小明，《城市與國家研究》。北京：商務，2007年。")
     assert entry.title == "城市與國家研究" and entry.year == "2007"

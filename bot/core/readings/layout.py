@@ -601,10 +601,16 @@ def _references(blocks: list[Block], body: float) -> tuple[int | None, int | Non
     """The last block named like a reference list (a heading, or a line standing alone)
     whose following lines are mostly dated entries."""
     found = None
-    for i, block in enumerate(blocks):
-        if len(block.lines) > 2 or not parts.BIBLIOGRAPHY.match(parts.heading_key(block.text)):
-            continue
-        following = [line.text for b in blocks[i + 1: i + 12] if b.kind != "figure" for line in b.lines][:30]
+    named = [i for i, b in enumerate(blocks) if len(b.lines) <= 2 and parts.names_reference_list(b.text)]
+    pages: dict[str, set[int]] = {}
+    for i in named:
+        pages.setdefault(fold(blocks[i].text), set()).add(blocks[i].page)
+    for i in named:
+        block = blocks[i]
+        if len(pages[fold(block.text)]) >= 3 and len(pages) > 1:
+            continue  # the list's name on every page of it: a running head
+        following = [line.text for b in _up_to_heading(blocks[i + 1: i + 12], block.size)
+                     if b.kind != "figure" for line in b.lines][:30]
         dated = sum(1 for text in following if _YEAR.search(text))
         if following and dated >= max(2, 0.15 * len(following)):
             found = i
@@ -613,20 +619,48 @@ def _references(blocks: list[Block], body: float) -> tuple[int | None, int | Non
     heading = blocks[found]
     for j in range(found + 1, len(blocks)):
         b = blocks[j]
-        if b.kind == "heading" and b.size >= heading.size - 0.3 and not _YEAR.search(b.text):
+        if b.kind == "heading" and b.size >= heading.size - 0.3 and not _YEAR.search(b.text) \
+                and not _sublist(b, blocks[j + 1:], heading.size):
             return found, j
     return found, None
+
+
+_NOT_A_SUBLIST = re.compile(r"(?i)^(?:appendix|appendices|annex|anhang|anlage|notes|endnotes|anmerkungen|"
+                            r"acknowledg|danksagung|about|die autor|der autor|zu den autor|tabelle|table)")
+
+
+def _part_name(block: Block) -> bool:
+    """A heading short enough to name a part of a list ("Games", "Primary sources"), never an
+    entry set in bold ("Calliess, Christian/Schoenfleisch, Christo-")."""
+    return block.kind == "heading" and len(block.text.split()) <= 5 and not re.search(r"[\d,]", block.text)
+
+
+def _sublist(heading: Block, after: list[Block], size: float) -> bool:
+    """A heading inside the list that only names a part of it: under it, lines that are
+    nearly all dated, as entries are."""
+    if not _part_name(heading) or _NOT_A_SUBLIST.match(parts.heading_key(heading.text)):
+        return False
+    lines = [line.text for b in _up_to_heading(after[:12], size) if b.kind != "figure" for line in b.lines][:30]
+    return len(lines) >= 2 and sum(1 for text in lines if _YEAR.search(text)) >= 0.6 * len(lines)
+
+
+def _up_to_heading(blocks: list[Block], size: float) -> list[Block]:
+    """The blocks before the next heading set as large as `size` (a list's own lines)."""
+    return list(itertools.takewhile(lambda b: not (b.kind == "heading" and b.size >= size - 0.3), blocks))
 
 
 def reference_entries(layout: Layout) -> list[Block]:
     """The reference list cut into its entries by how it is set, whatever the layout's
     blocks are: with hanging indents an entry starts at the column's left edge, with
     first-line indents it starts indented, and in a flush list it starts after a wider gap.
-    Figures inside the range stay out."""
+    Figures inside the range stay out, and so do the list's name where a page repeats it
+    (a running head the furniture finder missed) and the names of its parts ("Games")."""
     start, end = layout.references_start, layout.references_end
     if start is None:
         return []
-    return _entries([b for b in layout.blocks[start + 1: end] if b.kind not in ("figure", "footnote")])
+    return _entries([b for b in layout.blocks[start + 1: end] if b.kind not in ("figure", "footnote")
+                     and not (len(b.lines) == 1 and parts.names_reference_list(b.text))
+                     and not _part_name(b)])
 
 
 def _entries(blocks: list[Block]) -> list[Block]:
@@ -639,6 +673,8 @@ def _entries(blocks: list[Block]) -> list[Block]:
     steps = sorted(b.baseline - a.baseline for a, b in itertools.pairwise(lines)
                    if a.page == b.page and 0.5 * a.size < b.baseline - a.baseline < 3 * a.size)
     step = steps[len(steps) // 5] if steps else 12.0  # the leading inside an entry
+    flush = [line for line, ind in zip(lines, indented, strict=True) if not ind]
+    dated = sum(1 for line in flush if _YEAR.search(line.text[:120])) >= 0.8 * len(flush)
     entries: list[list[Line]] = []
     for i, line in enumerate(lines):
         prev = lines[i - 1] if i else None
@@ -651,7 +687,7 @@ def _entries(blocks: list[Block]) -> list[Block]:
         else:  # flush: a wider gap, a new column or page
             gap = line.baseline - prev.baseline
             starts = line.page != prev.page or not 0 < gap < 1.12 * step
-        if starts and prev is not None and _runs_on(prev, line):
+        if starts and prev is not None and _runs_on(prev, line, dated):
             starts = False  # a wrapped line the typesetter did not indent
         if starts or not entries:
             entries.append([line])
@@ -688,13 +724,15 @@ _ENTRY_START = re.compile(
 )
 
 
-def _runs_on(prev: Line, line: Line) -> bool:
+def _runs_on(prev: Line, line: Line, dated: bool = False) -> bool:
     """`line` carries on the entry of `prev`: that one stops mid-sentence (a hyphen, a comma,
-    a word) and this one opens like no entry (a number, "Surname, I.", "Surname AB") and
-    names no year near its start, as an entry's author line does."""
+    a word) and this one names no year near its start, as an entry's author line does, and
+    opens like no entry (a number, "Surname, I.", "Surname AB") unless nearly every entry
+    of the list is dated near its start: there "Brookfield, Vt., USA: Elgar" set flush
+    after "Aldershot, Hants, England" is still the same entry."""
     end = prev.text.rstrip()[-1:]
     return (bool(end) and (end.isalpha() or end in ",-–:;&") and not _YEAR.search(line.text[:120])
-            and not _ENTRY_START.match(line.text))
+            and (dated or not _ENTRY_START.match(line.text)))
 
 
 def _column_edges(lines: list[Line]) -> dict[int, float]:

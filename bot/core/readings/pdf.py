@@ -229,6 +229,7 @@ def _chars(raw: object, tp: object, n: int, left: float, top: float) -> Iterator
     last_obj: int | None = None
     last_x1 = -1e9
     style = (10.0, False, False)
+    slanted, shear = False, 0.0
     pending_space = False
     for k in range(n):
         code = r.FPDFText_GetUnicode(tp, k)  # type: ignore[attr-defined]
@@ -237,11 +238,9 @@ def _chars(raw: object, tp: object, n: int, left: float, top: float) -> Iterator
             # mark for a hyphen it judged soft: keep it as one so de-hyphenation sees it.
             if code == 0x02:
                 yield from _hyphen(r, tp, k, cl, cr, cb, ct, left, top, style)
-            elif not _inside_previous(r, tp, k, loose, last_x1 + left, style[0]):
+            elif not _inside_previous(r, tp, k, loose, last_x1 + left, style[0], shear):
                 pending_space = True
             continue
-        if r.FPDFText_GetCharAngle(tp, k) > 0.01:  # type: ignore[attr-defined]
-            continue  # rotated text: margin stamps and axis labels, never the running text
         obj = r.FPDFText_GetTextObject(tp, k)  # type: ignore[attr-defined]
         address = ctypes.cast(obj, ctypes.c_void_p).value
         if address != last_obj:
@@ -252,7 +251,12 @@ def _chars(raw: object, tp: object, n: int, left: float, top: float) -> Iterator
             r.FPDFText_GetFontInfo(tp, k, name, len(name), ctypes.byref(flags))  # type: ignore[attr-defined]
             font = name.value.decode("latin-1", "replace")
             weight = r.FPDFText_GetFontWeight(tp, k)  # type: ignore[attr-defined]
-            style = (round(size, 2), _is_bold(font, weight, flags.value), _is_italic(font, flags.value))
+            slanted = _slanted(matrix.a, matrix.b, matrix.c)
+            shear = abs(matrix.c) / matrix.a if slanted else 0.0
+            style = (round(size, 2), _is_bold(font, weight, flags.value),
+                     slanted or _is_italic(font, flags.value))
+        if r.FPDFText_GetCharAngle(tp, k) > 0.01 and not slanted:  # type: ignore[attr-defined]
+            continue  # rotated text: margin stamps and axis labels, never the running text
         # The loose box spans the glyph's advance: gaps measured on it are gaps between
         # words, where ink boxes open gaps inside "1990" around a narrow "1".
         r.FPDFText_GetLooseCharBox(tp, k, loose)  # type: ignore[attr-defined]
@@ -268,13 +272,20 @@ def _chars(raw: object, tp: object, n: int, left: float, top: float) -> Iterator
         pending_space = False
 
 
-def _inside_previous(r: object, tp: object, k: int, loose: object, previous_x1: float, size: float) -> bool:
+def _slanted(a: float, b: float, c: float) -> bool:
+    """A text matrix that shears upright glyphs along a level baseline: an italic made by
+    slanting the roman (PDFium reports it as an angle, but the line runs level)."""
+    return a > 0 and abs(b) <= 0.01 * a and 0.05 * a < abs(c) < a
+
+
+def _inside_previous(r: object, tp: object, k: int, loose: object, previous_x1: float, size: float,
+                     shear: float = 0.0) -> bool:
     """A space set inside the glyph before it: some fonts map a ligature ("ﬂ") to "fl "
-    and would split "infl uential"."""
+    and would split "infl uential". Slanted glyphs' boxes overlap by their slant."""
     if r.FPDFText_IsGenerated(tp, k):  # type: ignore[attr-defined]
         return False
     r.FPDFText_GetLooseCharBox(tp, k, loose)  # type: ignore[attr-defined]
-    return bool(loose.left < previous_x1 - 0.1 * size)  # type: ignore[attr-defined]
+    return bool(loose.left < previous_x1 - (0.1 + shear) * size)  # type: ignore[attr-defined]
 
 
 def _hyphen(r: object, tp: object, k: int, cl: ctypes.c_double, cr: ctypes.c_double,

@@ -118,11 +118,15 @@ def parse_bibliography(text: str | Sequence[Line]) -> list[BibEntry]:
 
 
 # What follows a reference list on the page and reads as no reference at all: the author's
-# address and notes, the journal's dates of receipt.
+# address and notes, the journal's dates of receipt, a series' imprint ("ISSN: ...",
+# "Titel: ...", "Editor: ...": a field's name and a colon, "© 2001 by ...").
 _BACK_MATTER = re.compile(
     r"(?i)^(?:e-?mail|tel\.?|fax|anschrift|adresse|address|correspondence|contact|kontakt|"
     r"eingereicht|akzeptiert|angenommen|received|accepted|revised|submitted|about the authors?|"
-    r"die autorin|der autor|die autoren|zur autorin|zum autor|zu den autor|notes? on contributors)\b"
+    r"die autorin|der autor|die autoren|zur autorin|zum autor|zu den autor|notes? on contributors|"
+    r"issn|isbn|impressum|imprint)\b"
+    r"|^(?:autor(?:en|in|innen)?|authors?|titel|title|editors?|herausgeber(?:in)?|verlag|"
+    r"publisher|redaktion)\s?:|^©"
     r"|[\w.+-]+@[\w-]+\.[\w.-]+"
 )
 

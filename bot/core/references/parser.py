@@ -42,6 +42,10 @@ _CUE = re.compile(r"^(?:\d{1,3}\s+)?(?:(?:[Vv]gl\.|[Ss]iehe(?:\s+(?:auch|dazu|au
                   r"[Ss]ee(?:\s+also)?|[Cc]f\.|[Zz]u(?:m|r)?\s+\w+\s+(?:siehe|vgl\.))\s+)+")
 NUMBER_PREFIX = re.compile(r"^\s*(?:\[(?P<a>\d{1,4})\]|\((?P<b>\d{1,4})\)|(?P<c>\d{1,4})[.)])\s*(?=\S)")
 REPEAT_DASH = re.compile(r"^\s*(?:[—–\-_]\s?){2,}\s*[.,:]?\s*")
+# One long dash before a title ("– »The Early-Warning System ...«"): the same author again,
+# in lists that print it so; a dash inside a wrapped title could open a line the same way,
+# so the splitter only takes it as a start after a finished entry.
+LONE_DASH = re.compile(r"^\s*[—–][,.:]?\s(?=[»«\"“„‘A-ZÀ-Þ(\[])")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _DOI = re.compile(r"(?i)\b(?:doi:?\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"<>]+)")
 _PAGES = re.compile(
@@ -114,7 +118,7 @@ def parse_reference(text: str, *, previous: BibEntry | None = None,
         body = body[m.end():]
     body = _CUE.sub("", body)
     inherited: list[Name] | None = None
-    dash = REPEAT_DASH.match(body)
+    dash = REPEAT_DASH.match(body) or (LONE_DASH.match(body) if previous else None)
     if dash:
         inherited = [Name(s, f) for s, f in zip(previous.authors, previous.author_names or previous.authors, strict=False)] if previous else []
         body = body[dash.end():]
@@ -239,6 +243,12 @@ def _looks_year_after_colon(text: str, m: re.Match[str]) -> bool:
     return not re.search(r"\d\s*$", before)
 
 
+# What can follow a date that closes an entry: pages, a note in brackets, a link.
+_ENDS_ENTRY = re.compile(
+    r"^(?:[\s.,;:)\]]|\([^()]{0,80}\)|(?:S|SS|pp?|Bd|Vol|Nr|No|H|Heft)\.\s?\d+(?:\s?[-–]\s?\d+)?"
+    r"|\d+(?:\s?[-–]\s?\d+)?|(?:https?://|www\.)\S+)*$")
+
+
 def _author_date(
     body: str, years: list[_Year], *, dashed: bool
 ) -> tuple[str, _Year, str, bool] | None:
@@ -257,6 +267,8 @@ def _author_date(
     if authors and not _looks_like_authors(authors):
         return None
     tail = body[year.end:]
+    if re.search(rf"\b(?:{_MONTH})\.?\s*$", prefix) or _ENDS_ENTRY.match(tail):
+        return None  # "..., Hull, März 2012.": the date closes the entry; the names came first
     # "(1999a, ed.)", "(1967 [1932])", "(Hrsg.) (2004):" close the parenthesis first.
     opened = prefix.rstrip().endswith(("(", "["))
     if opened:
@@ -329,19 +341,21 @@ _ABBREVIATIONS_AFTER_NAME = frozenset("jr sr jun sen al co inc st dr prof ltd".s
 
 # -- names when the date comes later ------------------------------------------------------------
 
-_SN = r"(?:(?:[a-zà-ÿ]{1,4}\s|[dDlL]['’])){0,3}[A-ZÀ-ÞŁŠŽČ][\w'’\-]*(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?"
+# A surname's particle ("van der", "de la"), never a title's joining word ("Quays and Courts").
+_PARTICLE = r"(?!(?:and|und|et|y|of|the|for|in|on|to|at|an|im|mit|aus|für|zur|zum)\s)[a-zà-ÿ]{1,4}\s"
+_SN = rf"(?:(?:{_PARTICLE}|[dDlL]['’])){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]*(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?"
 # Initials, each with its full stop, so a run of them splits one way only ("J.M.", "H.-J.").
 _INI = r"[A-ZÀ-ÞŁŠŽČ][a-z]?\.(?:[\s\-]{0,2}[A-ZÀ-ÞŁŠŽČ][a-z]?\.)*\s?"
 _GIVEN = r"[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:[\s\-](?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+|[A-ZÀ-ÞŁŠŽČ]\.)){0,2}"
-_NAT = rf"(?:{_INI}|{_GIVEN}\s)(?:[a-zà-ÿ]{{1,4}}\s){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
-_VANC = r"(?:[a-zà-ÿ]{1,4}\s){0,3}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?\s(?:[A-Z]\.(?:\s?-?[A-Z]\.){0,2}|[A-Z]{1,3}\b)"
+_NAT = rf"(?:{_INI}|{_GIVEN}\s)(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
+_VANC = rf"(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?\s(?:[A-Z]\.(?:\s?-?[A-Z]\.){{0,2}}|[A-Z]{{1,3}}\b)"
 _AND = r"(?:,\s*|,?\s+(?:and|&|und|et|y)\s+|\s*/\s*|;\s*)"
 _AND_STRICT = r"(?:,?\s+(?:and|&|und|et|y)\s+|\s*/\s*|;\s*)"
 _ETAL = r"(?:,?\s*(?:et\.?\s?al\.?|u\.\s?a\.))?"
 _EDS = r"(?:\s*[,(]?\s*(?:[Ee]ds?|[Hh]rsg|[Hh]g|[Ee]ditors?|dir|coord)\.?\)?)?"
-_INV_OR_NAT = rf"(?:{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?|{_INI}\s?(?:[a-zà-ÿ]{{1,4}}\s){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)"
+_INV_OR_NAT = rf"(?:{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?|{_INI}\s?(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)"
 # Initials, then a surname: "J. M. Foley", "H.-J. van der Berg".
-_INAT = rf"{_INI}\s?(?:[a-zà-ÿ]{{1,4}}\s){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
+_INAT = rf"{_INI}\s?(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
 _LEADS = [
     # APA without a date first: "Dwork, C., Kanellakis, P. C., and Mitchell, J. C., On ..."
     re.compile(rf"^(?P<a>{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?(?:{_AND}{_INV_OR_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[,:;]|(?<=[.)]))\s*(?=\S)"),

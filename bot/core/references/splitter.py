@@ -28,6 +28,7 @@ from bot.core.references.parser import (
     _MONTH,
     _PLACE_PUBLISHER,
     _PUBLISHER_WORDS,
+    LONE_DASH,
     NUMBER_PREFIX,
     REPEAT_DASH,
     _author_date,
@@ -113,6 +114,8 @@ def start_strength(text: str) -> int:
         return NONE
     if REPEAT_DASH.match(s):
         return STRONG
+    if LONE_DASH.match(s):
+        return WEAK
     if s[:1].islower() and _name_start(s) == STRONG:
         return WEAK  # names and a date with their capitals lost: "r ingen, s. (1988)."
     if _CONTINUES.match(s) and not _PARTICLE_START.match(s):
