@@ -206,3 +206,25 @@ def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
             "    p('Smith, J., ' + ', '.join(['A. B. C.'] * n) + ' and')\n")
     done = subprocess.run([sys.executable, "-c", code], timeout=60, capture_output=True)
     assert done.returncode == 0, done.stderr
+
+
+# -- titles: where a title starts and ends -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # a quoted word or phrase that only opens the title: the title goes on after it
+        ("Marlow, T. (2011): ‘Floating’ Harbours and Towns: The Case of the Lower Weir. In: Port "
+         "Studies, 4, S. 12-30.", "‘Floating’ Harbours and Towns: The Case of the Lower Weir"),
+        ("Quist, A./Berner, O., 2003: „Keep the Lights On“: The Impact of a Small Energy Campaign. "
+         "Leeds: Harbour Press.", "„Keep the Lights On“: The Impact of a Small Energy Campaign"),
+        # a quotation that is the whole title, before its journal
+        ('Marlow, T. (2011). "Harbours and Towns on the Lower Weir," Port Studies, 4, 12-30.',
+         "Harbours and Towns on the Lower Weir"),
+        ("Marlow, T. (2011). “Harbours and Towns on the Lower Weir”. Port Studies 4 (2).",
+         "Harbours and Towns on the Lower Weir"),
+    ],
+)
+def test_title_bounds(text: str, title: str) -> None:
+    assert _p(text).title == title

@@ -424,13 +424,9 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
         end = rest.index("''", 2)  # TeX quotes: ``Title,''
         return _tidy_title(rest[2:end]), rest[end + 2:].lstrip(" ,.;:")
     if rest[0] in _OPEN_QUOTES:
-        closers = _CLOSE_FOR[rest[0]]
-        for i in range(1, len(rest)):
-            ch = rest[i]
-            if ch in closers and (i + 1 == len(rest) or not rest[i + 1].isalnum()) and not (
-                ch in "'’" and i > 0 and rest[i - 1].isalpha() and i + 1 < len(rest) and rest[i + 1] == "s"
-            ):
-                return _tidy_title(rest[1:i]), rest[i + 1:].lstrip(" ,.;:")
+        end = _closing_quote(rest)
+        if end is not None and not _quote_opens_title(rest[1:end], rest[end + 1:]):
+            return _tidy_title(rest[1:end]), rest[end + 1:].lstrip(" ,.;:")
     if rest.startswith("*"):
         end = rest.find("*", 1)
         if end > 1:
@@ -453,6 +449,32 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
         title, used = rest[:end], end
     after = rest[used:]
     return _tidy_title(title), after.lstrip(" ,.;:")
+
+
+def _closing_quote(rest: str) -> int | None:
+    """Where the quotation that opens `rest` closes; an apostrophe ("Mother's") closes nothing."""
+    closers = _CLOSE_FOR[rest[0]]
+    for i in range(1, len(rest)):
+        ch = rest[i]
+        if ch in closers and (i + 1 == len(rest) or not rest[i + 1].isalnum()) and not (
+            ch in "'’" and rest[i - 1].isalpha() and i + 1 < len(rest) and rest[i + 1] == "s"
+        ):
+            return i
+    return None
+
+
+def _quote_opens_title(quoted: str, after: str) -> bool:
+    """"‘Embryonic’ Clusters and Cities", "„Taking a Bite“: The Impact of ...": a quotation that
+    is only the title's first words, since the title goes on after it with no stop between; a
+    quotation that closes on its own stop ("“On Rivers,” Journal") or is followed by one ("“On
+    Rivers”. Journal") is the whole title."""
+    if re.search(r"[.,;]\s*$", quoted):
+        return False
+    if re.match(r"^\s?[:?!]\s+\S", after):
+        return True
+    # a quoted word or two run into the title ("‘Embryonic’ Clusters"); a longer quotation
+    # with no stop after it is still the whole title before its journal
+    return len(quoted.split()) <= 3 and bool(re.match(r"^\s+(?![Ii]n:?\s)[^\W\d_]", after))
 
 
 _GERMAN = re.compile(
@@ -649,8 +671,10 @@ def _tidy_title(title: str) -> str:
     title = re.sub(r"\s*[\[(](?:[^()\[\]]*\b(?:dissertation|thesis|diss|ed\.|edn|edition|aufl|unpublished|"
                    r"report|rev\.|trans|übers|in german|in english|auf deutsch|mimeo|manuscript|hrsg|"
                    r"eds?|brief|paper|series|reihe|no\.|nr\.|vol|working|discussion|abstract)\b[^()\[\]]*)[\])]\s*$", "", title, flags=re.I)
-    title = title.strip(" ,.;:*\"“”„'‘’«»")
-    return title
+    bare = title.strip(" ,.;:*\"“”„'‘’«»")
+    if title[:1] in _OPEN_QUOTES and any(c in bare for c in _CLOSE_FOR[title[0]]):
+        return title[0] + bare  # "‘Floating’ Harbours": the quotation opens the title, keep it whole
+    return bare
 
 
 def _container(after: str) -> str | None:
