@@ -424,9 +424,9 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
         end = rest.index("''", 2)  # TeX quotes: ``Title,''
         return _tidy_title(rest[2:end]), rest[end + 2:].lstrip(" ,.;:")
     if rest[0] in _OPEN_QUOTES:
-        end = _closing_quote(rest)
-        if end is not None and not _quote_opens_title(rest[1:end], rest[end + 1:]):
-            return _tidy_title(rest[1:end]), rest[end + 1:].lstrip(" ,.;:")
+        close = _closing_quote(rest)
+        if close is not None and not _quote_opens_title(rest[1:close], rest[close + 1:]):
+            return _tidy_title(rest[1:close]), rest[close + 1:].lstrip(" ,.;:")
     if rest.startswith("*"):
         end = rest.find("*", 1)
         if end > 1:
