@@ -219,6 +219,10 @@ def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
          "Studies, 4, S. 12-30.", "‘Floating’ Harbours and Towns: The Case of the Lower Weir"),
         ("Quist, A./Berner, O., 2003: „Keep the Lights On“: The Impact of a Small Energy Campaign. "
          "Leeds: Harbour Press.", "„Keep the Lights On“: The Impact of a Small Energy Campaign"),
+        # an inverted name whose given names end in an initial: its full stop ends the names,
+        # and the title's colon is no author separator
+        ("Carrow, Edith M. Lanterns of the Northern Coast: Essays on light. Boston: Harbour "
+         "Press, 1988.", "Lanterns of the Northern Coast: Essays on light"),
         # a quotation that is the whole title, before its journal
         ('Marlow, T. (2011). "Harbours and Towns on the Lower Weir," Port Studies, 4, 12-30.',
          "Harbours and Towns on the Lower Weir"),

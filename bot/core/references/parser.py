@@ -366,7 +366,8 @@ _LEADS = [
     # Natural order: "Harry Heffes and David Lucantoni." "Almut Metz,"
     re.compile(rf"^(?P<a>{_NAT}(?:(?:,\s*{_NAT})*{_AND_STRICT}{_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[.,;]|(?<=\)))\s+(?=\S)"),
     # Inverted first author with given names: "Hearn, Lafcadio." "Lakoff, George, and Mark Johnson."
-    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_NAT}|{_SN},\s{_GIVEN}))*(?:\s*/\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\)))\s+(?=\S)"),
+    # "Levine, Robert S. Title": the initial's full stop ends the names too
+    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_NAT}|{_SN},\s{_GIVEN}))*(?:\s*/\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\))|(?<=\b[A-Z]\.))\s+(?=\S)"),
 ]
 
 
