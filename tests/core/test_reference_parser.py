@@ -223,6 +223,16 @@ def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
         # and the title's colon is no author separator
         ("Carrow, Edith M. Lanterns of the Northern Coast: Essays on light. Boston: Harbour "
          "Press, 1988.", "Lanterns of the Northern Coast: Essays on light"),
+        # a title running through a list: its last item, joined by "and", is no container
+        ("Harrow, P. and Lind, Q. (2005) Reading the Tides of Time, Memory, Place and Weather. "
+         "Mahwah, NJ: Coastline Associates.", "Reading the Tides of Time, Memory, Place and Weather"),
+        ("Okafor, J. (1999), Arbeit in kleinen Städten. Folgen von Zuzug, Handel und Flucht, 2d ed., "
+         "Bonn: Dietz.", "Arbeit in kleinen Städten. Folgen von Zuzug, Handel und Flucht"),
+        ("Novak, M. Tides of the Baltic, Finland and the Coast. Vol. 2. Turku: Harbour Press, 2006.",
+         "Tides of the Baltic, Finland and the Coast"),
+        # a title's last words before "Place, ST": the state follows the place, not the title
+        ("Harrow, P. (2005) Lanterns, Makers of Sailing Time. Mahwah, NJ: Coastline Associates.",
+         "Lanterns, Makers of Sailing Time"),
         # a quotation that is the whole title, before its journal
         ('Marlow, T. (2011). "Harbours and Towns on the Lower Weir," Port Studies, 4, 12-30.',
          "Harbours and Towns on the Lower Weir"),

@@ -443,6 +443,10 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
         if kind == "." and not subtitles and _sentence_ends_title(rest[:start], text) and not (
                 _subtitle_like(*_sentence_at(rest, segments, k))):
             break
+        if kind == "," and _closes_enumeration(text) and not _container_starts(
+                text, rest[start:], "", comma=True, last=False, strong_only=True):
+            title, used = rest[:end], end
+            continue
         if _container_starts(text, rest[start:], nxt, comma=kind == "," and not comma_style,
                              last=end >= len(rest), stop=kind == "." and subtitles,
                              nxt_is_last=k + 2 >= len(segments)):
@@ -555,10 +559,20 @@ _EDITORS_START = re.compile(r"^[A-ZÀ-Þ][\w'’\-]+,\s?(?:[A-Z]\.\s?-?)+[,;]?\s
 _NEXT_LOCATOR = re.compile(r"^(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|pp?\.|pages?\b|S\.\s?\d|H\.\s?\d|Bd\.|Jg\.)")
 
 
+def _closes_enumeration(segment: str) -> bool:
+    """"..., Theory, Research and Application", "..., Gastarbeit und Flucht": the last item of
+    a list the title runs through, joined by its "and", not a journal or a place."""
+    words = segment.strip(" .").split()
+    return 2 <= len(words) <= 6 and any(w.lower() in ("and", "und", "&", "et") for w in words[:-1]) and (
+        not re.search(r"\d", segment))
+
+
 def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, last: bool,
-                      stop: bool = False, nxt_is_last: bool = True) -> bool:
+                      stop: bool = False, nxt_is_last: bool = True, strong_only: bool = False) -> bool:
     """Whether the title has ended before this segment. `following` is the text from the
-    segment on; `comma` says the segment was only cut at a comma, which needs stronger signs."""
+    segment on; `comma` says the segment was only cut at a comma, which needs stronger signs;
+    `strong_only` asks only for the signs no title's words give (a container's "In:", a place
+    and publisher, a locator, a publisher's name)."""
     s = segment.strip()
     f = following.strip()
     if _CONTAINER_START.match(f) or _CUE_START.match(s) or _EDITORS_START.match(f):
@@ -569,6 +583,8 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
         return True  # "(London: SCM, 1990)", "(Cornell University Press, 2006)"
     if _place_publisher(f) or _page_range(s) or _LOCATOR.search(s):
         return True
+    if strong_only:
+        return bool(_PUBLISHER_WORDS.search(s))
     if re.match(rf"^[A-ZÀ-Þ][\w'’\-]+(?:[\s/][A-ZÀ-Þ][\w'’\-]+)?\s(?:{_Y})[a-z]?\b", s):
         return True  # "New York 1985", "Oxford 1971 (Rpt. 1987)": place and date
     words = s.rstrip(".,").split()
@@ -586,7 +602,9 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
         # Untertitel. Ort: Verlag." a sentence of capitalised words before the place is the
         # subtitle ("Jargon der Eigentlichkeit. Frankfurt am Main: Suhrkamp.")
         return True
-    return bool(re.match(r"^[A-Z][\w.\- ]{0,40},\s?[A-Z]{2}\b", f))  # "Cambridge, MA"
+    state = re.match(r"^([A-Z][\w.\- ]{0,40}),\s?[A-Z]{2}\b", f)
+    # "Cambridge, MA", "St. Paul, MN"; never across a sentence's end ("Theory. Mahwah, NJ")
+    return bool(state) and not re.search(r"[a-zà-ÿ]{3}\.\s", state.group(1))
 
 
 # Where a title may end: a sentence's end, before "In:", "(Eds.)", a closing bracket with the
