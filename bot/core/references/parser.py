@@ -604,7 +604,7 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
         return True
     state = re.match(r"^([A-Z][\w.\- ]{0,40}),\s?[A-Z]{2}\b", f)
     # "Cambridge, MA", "St. Paul, MN"; never across a sentence's end ("Theory. Mahwah, NJ")
-    return bool(state) and not re.search(r"[a-zà-ÿ]{3}\.\s", state.group(1))
+    return state is not None and not re.search(r"[a-zà-ÿ]{3}\.\s", state.group(1))
 
 
 # Where a title may end: a sentence's end, before "In:", "(Eds.)", a closing bracket with the
