@@ -233,6 +233,9 @@ def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
         # a title's last words before "Place, ST": the state follows the place, not the title
         ("Harrow, P. (2005) Lanterns, Makers of Sailing Time. Mahwah, NJ: Coastline Associates.",
          "Lanterns, Makers of Sailing Time"),
+        # a first edition's year in brackets inside the date's parentheses
+        ("Lund, Karin (1957 [1921]). The harbour. In Karin Lund, Collected papers (Vol. 2, "
+         "pp. 10-20). London: Keel Press.", "The harbour"),
         # a quotation that is the whole title, before its journal
         ('Marlow, T. (2011). "Harbours and Towns on the Lower Weir," Port Studies, 4, 12-30.',
          "Harbours and Towns on the Lower Weir"),

@@ -269,10 +269,10 @@ def _author_date(
     tail = body[year.end:]
     if re.search(rf"\b(?:{_MONTH})\.?\s*$", prefix) or _ENDS_ENTRY.match(tail):
         return None  # "..., Hull, März 2012.": the date closes the entry; the names came first
-    # "(1999a, ed.)", "(1967 [1932])", "(Hrsg.) (2004):" close the parenthesis first.
+    # "(1999a, ed.)", "(1967 [1932])", "(1967) [1932]", "(Hrsg.) (2004):" close the parenthesis first.
     opened = prefix.rstrip().endswith(("(", "["))
     if opened:
-        close = re.match(r"^[^()\[\]]{0,40}?[)\]](?:\s?\[[^\]]{1,20}\])?", tail)
+        close = re.match(r"^(?:\s?\[[^\]]{1,20}\])?[^()\[\]]{0,40}?[)\]](?:\s?\[[^\]]{1,20}\])?", tail)
         if close:
             tail = tail[close.end():]
     elif re.match(r"^\s?\[[^\]]{1,20}\]", tail):
