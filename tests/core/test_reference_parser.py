@@ -236,6 +236,14 @@ def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
         # a first edition's year in brackets inside the date's parentheses
         ("Lund, Karin (1957 [1921]). The harbour. In Karin Lund, Collected papers (Vol. 2, "
          "pp. 10-20). London: Keel Press.", "The harbour"),
+        # a subtitle of capitalised words before the place and publisher is no place
+        ("Brask, T. (1997). A history of river trade. Six Northern Harbours. Boston: Keel Press.",
+         "A history of river trade. Six Northern Harbours"),
+        # a newspaper's name closing the entry is no subtitle, though it opens with "The"
+        ("Wren, D. Q. (2003, May 1). City wardens take over the harbour watch. The Coastal Gazette.",
+         "City wardens take over the harbour watch"),
+        ("Wren, D. Q. (2003). Harbour lights at night. The making of a coastal town. Boston: Keel.",
+         "Harbour lights at night. The making of a coastal town"),
         # a quotation that is the whole title, before its journal
         ('Marlow, T. (2011). "Harbours and Towns on the Lower Weir," Port Studies, 4, 12-30.',
          "Harbours and Towns on the Lower Weir"),

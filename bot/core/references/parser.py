@@ -440,15 +440,17 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
     for k, (text, end, kind) in enumerate(segments[1:], start=1):
         nxt = segments[k + 1][0] if k + 1 < len(segments) else ""
         start = segments[k - 1][1]
-        if kind == "." and not subtitles and _sentence_ends_title(rest[:start], text) and not (
-                _subtitle_like(*_sentence_at(rest, segments, k))):
-            break
+        sentence = kind == "." and subtitles
+        if kind == "." and not subtitles and _sentence_ends_title(rest[:start], text):
+            if not _subtitle_like(*_sentence_at(rest, segments, k)):
+                break
+            sentence = True  # a subtitle: capitalised words before the place are still its own
         if kind == "," and _closes_enumeration(text) and not _container_starts(
                 text, rest[start:], "", comma=True, last=False, strong_only=True):
             title, used = rest[:end], end
             continue
         if _container_starts(text, rest[start:], nxt, comma=kind == "," and not comma_style,
-                             last=end >= len(rest), stop=kind == "." and subtitles,
+                             last=end >= len(rest), stop=sentence,
                              nxt_is_last=k + 2 >= len(segments)):
             break
         title, used = rest[:end], end
@@ -542,7 +544,9 @@ def _subtitle_like(segment: str, after: str) -> bool:
     if re.match(r"^[\s,;:]*(?:\(?\d|[Vv]ol\.|[Nn]o\.|pp?\.|S\.\s?\d)", nxt):
         return False  # a volume and pages follow: this was the journal
     if words[0].lower() in _SUBTITLE_OPENERS:
-        return True
+        # "... PAL operations. The Harbour Gazette.": capitalised words that close the entry
+        # name the paper it appeared in
+        return bool(nxt) or not all(w[:1].isupper() for w in words if len(w) > 3)
     if _PUBLISHER_WORDS.search(segment) or _CUE_START.match(segment):
         return False
     # a journal is never followed by "In:" nor by a place and publisher
