@@ -244,6 +244,12 @@ def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
          "City wardens take over the harbour watch"),
         ("Wren, D. Q. (2003). Harbour lights at night. The making of a coastal town. Boston: Keel.",
          "Harbour lights at night. The making of a coastal town"),
+        # what follows a title and is none of it: its translator, its editor, what kind of text
+        ("Halloran, Petra. Songs of the River, trans. Ada Quill. London: Keel, 1958.", "Songs of the River"),
+        ("Brenner, H. (1759/1977): Theorie der Gezeiten, herausgegeben und übersetzt von O. Kahl, "
+         "Hamburg.", "Theorie der Gezeiten"),
+        ("Quill, A. (2011). Harbour tenacity. White paper prepared for the Keel Foundation, Leeds.",
+         "Harbour tenacity"),
         # a quotation that is the whole title, before its journal
         ('Marlow, T. (2011). "Harbours and Towns on the Lower Weir," Port Studies, 4, 12-30.',
          "Harbours and Towns on the Lower Weir"),
@@ -253,3 +259,8 @@ def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
 )
 def test_title_bounds(text: str, title: str) -> None:
     assert _p(text).title == title
+
+
+def test_a_preprint_is_no_part_of_the_title_and_its_number_no_year() -> None:
+    entry = _p("[5] Ada Quill. Learning tides from harbour logs. arXiv preprint arXiv:1504.01234, 2015.")
+    assert (entry.title, entry.year) == ("Learning tides from harbour logs", "2015")

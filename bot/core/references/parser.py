@@ -220,8 +220,8 @@ def _year_candidates(text: str) -> list[_Year]:
                 continue  # "1695-1705", "1477-81": pages
             value = f"{y}-{str(second)[2:]}"
         after = text[m.end():m.end() + 3]
-        if re.match(r"^\s?[-–]\s?\d", after) or re.match(r"^\d", after):
-            continue
+        if re.match(r"^\s?[-–]\s?\d", after) or re.match(r"^\.?\d", after):
+            continue  # a range, or an identifier's digits ("arXiv:1504.07295")
         out.append(_Year(m.start(), m.end(), value + suffix))
     for m in NO_YEAR.finditer(text):
         if any(a <= m.start() < b for a, b in blocked):
@@ -553,11 +553,17 @@ def _subtitle_like(segment: str, after: str) -> bool:
     return bool(re.match(r"^(?:In:?\s|in:\s?|Im:\s)", nxt) or _PLACE_PUBLISHER.match(nxt))
 
 
+# What follows a title and is none of it: its translator or editor, its edition, what kind of
+# text it is (a thesis, a preprint, a poster), where it is found.
 _CUE_START = re.compile(
-    r"^(?:Translated|Edited|Trans\.|Übers\.|Hrsg\.\s?v|Revised|Reprint|Rev\.\s?ed|\d+(?:st|nd|rd|th|\.)\s?(?:ed|Aufl)|"
+    r"^(?:Translated|Edited|[Tt]rans\.|[Tt]ranslated\s+by|[Ee]dited\s+by|Übers\.|[Üü]bersetzt|Ubersetzt|"
+    r"[Hh]erausgegeben|[Ee]ingeleitet|Hrsg\.\s?v|[Hh]rsg\.\s+von|Revised|Reprint|Rev\.\s?ed|"
+    r"\d+(?:st|nd|rd|th|\.)\s?(?:ed|Aufl)|"
     r"Technical\s+[Rr]eport|Tech\.\s?[Rr]ep|Ph\.\s?D|PhD|Master|Unpublished|Paper\s+presented|"
     r"Vortrag|Diss|Habil|Working\s+Paper|Discussion\s+Paper|Arbeitspapier|Retrieved|Abgerufen|"
-    r"Available|Abrufbar|Online|URL|Zugriff|Accessed)\b"
+    r"Available|Abrufbar|Online|URL|Zugriff|Accessed|arXiv|[Pp]reprint|White\s+[Pp]aper|Poster|"
+    r"Policy\s+[Bb]rief|Prepared\s+for|Doctoral|Dissertation|Thesis|Magisterarbeit|Diplomarbeit|"
+    r"Masterarbeit|Bachelorarbeit|Unveröff|Manuskript|Zur\s+Veröffentlichung)(?!\w)"
 )
 _EDITORS_START = re.compile(r"^[A-ZÀ-Þ][\w'’\-]+,\s?(?:[A-Z]\.\s?-?)+[,;]?\s?(?:and|&|und|/|,)")
 _NEXT_LOCATOR = re.compile(r"^(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|pp?\.|pages?\b|S\.\s?\d|H\.\s?\d|Bd\.|Jg\.)")
