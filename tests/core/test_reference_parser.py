@@ -261,6 +261,11 @@ def test_title_bounds(text: str, title: str) -> None:
     assert _p(text).title == title
 
 
+def test_an_entry_whose_title_is_only_marks_has_an_empty_title() -> None:
+    assert _p("Quill, A. (2011). “”").title == ""
+    assert _p("Quill, A. 2011. *").title == ""
+
+
 def test_a_preprint_is_no_part_of_the_title_and_its_number_no_year() -> None:
     entry = _p("[5] Ada Quill. Learning tides from harbour logs. arXiv preprint arXiv:1504.01234, 2015.")
     assert (entry.title, entry.year) == ("Learning tides from harbour logs", "2015")

@@ -701,7 +701,7 @@ def _tidy_title(title: str) -> str:
                    r"report|rev\.|trans|übers|in german|in english|auf deutsch|mimeo|manuscript|hrsg|"
                    r"eds?|brief|paper|series|reihe|no\.|nr\.|vol|working|discussion|abstract)\b[^()\[\]]*)[\])]\s*$", "", title, flags=re.I)
     bare = title.strip(" ,.;:*\"“”„'‘’«»")
-    if title[:1] in _OPEN_QUOTES and any(c in bare for c in _CLOSE_FOR[title[0]]):
+    if title and title[0] in _OPEN_QUOTES and any(c in bare for c in _CLOSE_FOR[title[0]]):
         return title[0] + bare  # "‘Floating’ Harbours": the quotation opens the title, keep it whole
     return bare
 
