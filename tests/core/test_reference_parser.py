@@ -261,6 +261,26 @@ def test_title_bounds(text: str, title: str) -> None:
     assert _p(text).title == title
 
 
+@pytest.mark.parametrize(
+    ("text", "authors", "title"),
+    [
+        # Chicago notes: the title after "Surname, Given," and its translator or editor after it
+        ("Halloran, Petra, Songs of the Harbour, Ada Quill (trans.) (Leeds: Keel Press, 1988).",
+         ("Halloran",), "Songs of the Harbour"),
+        ("Halloran, Petra, Songs of the Harbour, Ada Quill and Lena Hoff (eds.) (Leeds: Keel, 1988).",
+         ("Halloran",), "Songs of the Harbour"),
+        # names in natural order after the inverted first one end with "and"
+        ("Brandt, Hanna, Kenji Tanaka, and Lars Okafor. Tides of Trade. London: Keel, 1990.",
+         ("Brandt", "Tanaka", "Okafor"), "Tides of Trade"),
+        ("Brandt, Hanna, Novak, Marta. Tides of Trade. London: Keel, 1990.", ("Brandt", "Novak"),
+         "Tides of Trade"),
+    ],
+)
+def test_names_then_title_in_notes_style(text: str, authors: tuple[str, ...], title: str) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title) == (authors, title)
+
+
 def test_an_entry_whose_title_is_only_marks_has_an_empty_title() -> None:
     assert _p("Quill, A. (2011). “”").title == ""
     assert _p("Quill, A. 2011. *").title == ""

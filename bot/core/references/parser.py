@@ -367,7 +367,9 @@ _LEADS = [
     re.compile(rf"^(?P<a>{_NAT}(?:(?:,\s*{_NAT})*{_AND_STRICT}{_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[.,;]|(?<=\)))\s+(?=\S)"),
     # Inverted first author with given names: "Hearn, Lafcadio." "Lakoff, George, and Mark Johnson."
     # "Levine, Robert S. Title": the initial's full stop ends the names too
-    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_NAT}|{_SN},\s{_GIVEN}))*(?:\s*/\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\))|(?<=\b[A-Z]\.))\s+(?=\S)"),
+    # Names in natural order after it end with "and" ("Lakoff, George, Mark Turner and Ada
+    # Quill"); without it, "Bourdieu, Pierre, Homo Academicus, ..." goes on with the title.
+    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,\s+{_NAT})*,?\s+(?:and|&|und)\s+{_NAT}|(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_SN},\s{_GIVEN}))*)(?:\s*/\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\))|(?<=\b[A-Z]\.))\s+(?=\S)"),
 ]
 
 
@@ -589,6 +591,9 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
         return True
     if re.match(r"^\(?(?:[Ee]ds?|Hrsg|Hg)\b", s):
         return True
+    role = re.match(r"^([^()]{3,80}?)\s?\((?:[Ee]ds?|[Tt]rans|[Tt]r|Hrsg|Hg|[Üü]bers)\.?\)", f)
+    if role and _looks_like_authors(role.group(1)):
+        return True  # "Peter Collier (trans.)", "Ada Quill and Lena Hoff (eds.)": its editors
     if s.startswith("(") and re.search(rf"(?:{_Y})|:", s):
         return True  # "(London: SCM, 1990)", "(Cornell University Press, 2006)"
     if _place_publisher(f) or _page_range(s) or _LOCATOR.search(s):
