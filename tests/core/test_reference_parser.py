@@ -281,6 +281,28 @@ def test_names_then_title_in_notes_style(text: str, authors: tuple[str, ...], ti
     assert (entry.authors, entry.title) == (authors, title)
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # in a list that keeps subtitles, the place and publisher that close the entry
+        ("Okafor, J. (1934): Harbour Economics. Madison, University of Lakeside Press.", "Harbour Economics"),
+        ("Okafor, J./Lind, D. (1990): The Boat that Changed the Coast. New York, Rawlings.",
+         "The Boat that Changed the Coast"),
+        ("Okafor, J. (2000): Der Hafenmarkt. Soziologie einer Küste. Frankfurt a. M., New York.",
+         "Der Hafenmarkt. Soziologie einer Küste"),
+        ("Okafor, J. (1984): The Social Progress of Harbours. New York et al.: Praeger.",
+         "The Social Progress of Harbours"),
+        ("Okafor, J. (2010): Harbour communities. Strategies for survival. Cambridge; New York: Keel.",
+         "Harbour communities. Strategies for survival"),
+        # but a subtitle of capitalised words before "Place: Publisher" stays
+        ("Okafor, J. (1964): Jargon der Gezeiten. Frankfurt am Main: Suhrkamp.", "Jargon der Gezeiten"),
+    ],
+)
+def test_places_and_publishers_in_lists_that_keep_subtitles(text: str, title: str) -> None:
+    entry = parse_reference(text, subtitles=True)
+    assert entry is not None and entry.title == title
+
+
 def test_an_entry_whose_title_is_only_marks_has_an_empty_title() -> None:
     assert _p("Quill, A. (2011). “”").title == ""
     assert _p("Quill, A. 2011. *").title == ""

@@ -87,9 +87,11 @@ _LOCATOR = re.compile(
     rf"\bNr\.\s?\d|\b[Vv]ols\.|\bHeft\b|\bJg\.|\bBd\.\s?\d|^\d+(?![\wº°])|\b{_MONTH}\b\.?\s\d|"
     rf"\b\d{{1,2}}\.?\s{_MONTH}\b|https?://|www\.|\bdoi\b|,\s(?:{_Y})[a-z]?\.?$"
 )
+# "Frankfurt/M.: Campus", "Cambridge, MA: Harvard", "Cambridge; New York: Polity", "Boston et
+# al.: Lakeside"
 _PLACE_PUBLISHER = re.compile(
-    r"^[A-ZÀ-Þ][\w'’\-]+\.?(?:(?:\s|\s?/\s?|,\s?|-)(?:[A-ZÀ-Þ][\w'’\-]*\.?|a\.|am|an|bei|upon|on|sur|im|i\.|"
-    r"ob|d\.|[A-Z]{2})){0,4}\s?:\s?[A-ZÀ-Þ0-9]"
+    r"^[A-ZÀ-Þ][\w'’\-]+\.?(?:(?:\s|\s?[/;]\s?|,\s?|-)(?:[A-ZÀ-Þ][\w'’\-]*\.?|a\.|am|an|bei|upon|on|sur|im|i\.|"
+    r"ob|d\.|[A-Z]{2}|et\.?\s?al\.|u\.\s?a\.)){0,4}\s?:\s?[A-ZÀ-Þ0-9]"
 )
 _OPEN_QUOTES = "\"“„‘«‹'‚《「『`"
 _CLOSE_FOR = {"\"": "\"", "“": "”", "„": "“”", "‘": "’", "«": "»", "‹": "›", "'": "'’", "‚": "‘’",
@@ -453,7 +455,8 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
             continue
         if _container_starts(text, rest[start:], nxt, comma=kind == "," and not comma_style,
                              last=end >= len(rest), stop=sentence,
-                             nxt_is_last=k + 2 >= len(segments)):
+                             nxt_is_last=k + 2 >= len(segments),
+                             nxt_comma=k + 1 < len(segments) and segments[k + 1][2] == ","):
             break
         title, used = rest[:end], end
     after = rest[used:]
@@ -580,7 +583,8 @@ def _closes_enumeration(segment: str) -> bool:
 
 
 def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, last: bool,
-                      stop: bool = False, nxt_is_last: bool = True, strong_only: bool = False) -> bool:
+                      stop: bool = False, nxt_is_last: bool = True, nxt_comma: bool = False,
+                      strong_only: bool = False) -> bool:
     """Whether the title has ended before this segment. `following` is the text from the
     segment on; `comma` says the segment was only cut at a comma, which needs stronger signs;
     `strong_only` asks only for the signs no title's words give (a container's "In:", a place
@@ -609,11 +613,15 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
         return True  # "SIAM J. of Comput 18, 625-638": a journal and its volume
     if _NEXT_LOCATOR.match(nxt) and not re.search(r"\d", s) and len(words) <= 8:
         return True  # "Journal of Consumer Culture, 5(2)": a name followed by its volume
-    if _place_like(s) and (last or (nxt and (_place_like(nxt) or _PLACE_PUBLISHER.match(nxt))
-                                    and len(f) - len(s) <= 45)) and not (
-            (stop or (comma and s.endswith("."))) and not last and len(s.split()) >= 2) and not (
+    publisher_last = nxt_comma and nxt_is_last and (
+        _place_like(nxt) or (bool(_PUBLISHER_WORDS.search(nxt)) and len(nxt.split()) <= 6))
+    if _place_like(s) and (last or publisher_last or (
+            nxt and (_place_like(nxt) or _PLACE_PUBLISHER.match(nxt)) and len(f) - len(s) <= 45)) and not (
+            (stop or (comma and s.endswith("."))) and not last and len(s.split()) >= 2
+            and not publisher_last) and not (
             comma and not last and _place_like(nxt) and not nxt_is_last):
-        # "Freiburg.", "Urbana, Ill.", "Frankfurt a. M., New York."; but in "Titel.
+        # "Freiburg.", "Urbana, Ill.", "Frankfurt a. M., New York.", "Madison, Lakeside
+        # University Press." (a place and, closing the entry, its publisher); but in "Titel.
         # Untertitel. Ort: Verlag." a sentence of capitalised words before the place is the
         # subtitle ("Jargon der Eigentlichkeit. Frankfurt am Main: Suhrkamp.")
         return True
