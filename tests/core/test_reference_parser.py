@@ -294,6 +294,11 @@ def test_names_then_title_in_notes_style(text: str, authors: tuple[str, ...], ti
          "The Social Progress of Harbours"),
         ("Okafor, J. (2010): Harbour communities. Strategies for survival. Cambridge; New York: Keel.",
          "Harbour communities. Strategies for survival"),
+        # an edition after the subtitle is no volume after a journal's name
+        ("Okafor, J., 1990: Einführung in die Hafenkunde. Über den Handel an der Küste. 3. Aufl. "
+         "Weinheim: Keel.", "Einführung in die Hafenkunde. Über den Handel an der Küste"),
+        ("Okafor, J. (1940): Boote und Netze. Ein Buch vom kleinen Hafen. 1. Aufl. Stuttgart: Keel.",
+         "Boote und Netze. Ein Buch vom kleinen Hafen"),
         # but a subtitle of capitalised words before "Place: Publisher" stays
         ("Okafor, J. (1964): Jargon der Gezeiten. Frankfurt am Main: Suhrkamp.", "Jargon der Gezeiten"),
     ],

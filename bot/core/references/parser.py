@@ -571,7 +571,9 @@ _CUE_START = re.compile(
     r"Masterarbeit|Bachelorarbeit|Unveröff|Manuskript|Zur\s+Veröffentlichung)(?!\w)"
 )
 _EDITORS_START = re.compile(r"^[A-ZÀ-Þ][\w'’\-]+,\s?(?:[A-Z]\.\s?-?)+[,;]?\s?(?:and|&|und|/|,)")
-_NEXT_LOCATOR = re.compile(r"^(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|pp?\.|pages?\b|S\.\s?\d|H\.\s?\d|Bd\.|Jg\.)")
+# A volume, an issue or pages next: the piece before was a journal's name; never an edition
+# ("3. Aufl.", "2nd ed.", or "3." cut from its "Aufl."), which follows a book's title.
+_NEXT_LOCATOR = re.compile(r"^(?!\d{1,2}(?:st|nd|rd|th|d)?\.?\s?(?:Aufl|[Ee]d(?:n|ition)?\b|überarb|erw|rev|$))(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|pp?\.|pages?\b|S\.\s?\d|H\.\s?\d|Bd\.|Jg\.)")
 
 
 def _closes_enumeration(segment: str) -> bool:
