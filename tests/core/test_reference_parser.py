@@ -294,6 +294,10 @@ def test_names_then_title_in_notes_style(text: str, authors: tuple[str, ...], ti
          "The Social Progress of Harbours"),
         ("Okafor, J. (2010): Harbour communities. Strategies for survival. Cambridge; New York: Keel.",
          "Harbour communities. Strategies for survival"),
+        ("Okafor, J., 1984: Taking the Boats Out: The Impact of a Harbour Campaign. Washington "
+         "D.C.: Keel Printing Office.", "Taking the Boats Out: The Impact of a Harbour Campaign"),
+        ("Okafor, J., 1992: Die Boote der Küste. Ergebnisse einer Befragung. Freiburg i.Br.: Keel.",
+         "Die Boote der Küste. Ergebnisse einer Befragung"),
         # an edition after the subtitle is no volume after a journal's name
         ("Okafor, J., 1990: Einführung in die Hafenkunde. Über den Handel an der Küste. 3. Aufl. "
          "Weinheim: Keel.", "Einführung in die Hafenkunde. Über den Handel an der Küste"),

@@ -88,10 +88,10 @@ _LOCATOR = re.compile(
     rf"\b\d{{1,2}}\.?\s{_MONTH}\b|https?://|www\.|\bdoi\b|,\s(?:{_Y})[a-z]?\.?$"
 )
 # "Frankfurt/M.: Campus", "Cambridge, MA: Harvard", "Cambridge; New York: Polity", "Boston et
-# al.: Lakeside"
+# al.: Lakeside", "Washington D.C.: GPO", "Freiburg i.Br.: Rombach"
 _PLACE_PUBLISHER = re.compile(
     r"^[A-ZÀ-Þ][\w'’\-]+\.?(?:(?:\s|\s?[/;]\s?|,\s?|-)(?:[A-ZÀ-Þ][\w'’\-]*\.?|a\.|am|an|bei|upon|on|sur|im|i\.|"
-    r"ob|d\.|[A-Z]{2}|et\.?\s?al\.|u\.\s?a\.)){0,4}\s?:\s?[A-ZÀ-Þ0-9]"
+    r"ob|d\.|[A-Z]{2}|(?:[A-Z]\.){2,3}|i\.\s?Br\.|et\.?\s?al\.|u\.\s?a\.)){0,4}\s?:\s?[A-ZÀ-Þ0-9]"
 )
 _OPEN_QUOTES = "\"“„‘«‹'‚《「『`"
 _CLOSE_FOR = {"\"": "\"", "“": "”", "„": "“”", "‘": "’", "«": "»", "‹": "›", "'": "'’", "‚": "‘’",
