@@ -298,6 +298,9 @@ def test_names_then_title_in_notes_style(text: str, authors: tuple[str, ...], ti
          "D.C.: Keel Printing Office.", "Taking the Boats Out: The Impact of a Harbour Campaign"),
         ("Okafor, J., 1992: Die Boote der Küste. Ergebnisse einer Befragung. Freiburg i.Br.: Keel.",
          "Die Boote der Küste. Ergebnisse einer Befragung"),
+        # a one-word subtitle before the one place that closes the entry
+        ("Okafor, Jan (2003): Hafenspiele. Erinnerungen. München.", "Hafenspiele. Erinnerungen"),
+        ("Okafor, Jan (2003): Hafenspiele. München.", "Hafenspiele"),
         # an edition after the subtitle is no volume after a journal's name
         ("Okafor, J., 1990: Einführung in die Hafenkunde. Über den Handel an der Küste. 3. Aufl. "
          "Weinheim: Keel.", "Einführung in die Hafenkunde. Über den Handel an der Küste"),

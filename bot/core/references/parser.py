@@ -621,11 +621,13 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
             nxt and (_place_like(nxt) or _PLACE_PUBLISHER.match(nxt)) and len(f) - len(s) <= 45)) and not (
             (stop or (comma and s.endswith("."))) and not last and len(s.split()) >= 2
             and not publisher_last) and not (
-            comma and not last and _place_like(nxt) and not nxt_is_last):
+            comma and not last and _place_like(nxt) and not nxt_is_last) and not (
+            stop and nxt_is_last and not nxt_comma and _place_like(nxt)):
         # "Freiburg.", "Urbana, Ill.", "Frankfurt a. M., New York.", "Madison, Lakeside
         # University Press." (a place and, closing the entry, its publisher); but in "Titel.
         # Untertitel. Ort: Verlag." a sentence of capitalised words before the place is the
-        # subtitle ("Jargon der Eigentlichkeit. Frankfurt am Main: Suhrkamp.")
+        # subtitle ("Jargon der Eigentlichkeit. Frankfurt am Main: Suhrkamp."), and so is a
+        # sentence before the one place that closes the entry ("Spiele. Erinnerungen. München.")
         return True
     state = re.match(r"^([A-Z][\w.\- ]{0,40}),\s?[A-Z]{2}\b", f)
     # "Cambridge, MA", "St. Paul, MN"; never across a sentence's end ("Theory. Mahwah, NJ")
