@@ -230,6 +230,12 @@ def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
          "Bonn: Dietz.", "Arbeit in kleinen Städten. Folgen von Zuzug, Handel und Flucht"),
         ("Novak, M. Tides of the Baltic, Finland and the Coast. Vol. 2. Turku: Harbour Press, 2006.",
          "Tides of the Baltic, Finland and the Coast"),
+        # but a journal's name with "and" in it, followed by its volume, is no list's last item
+        ("Quill, Ada (1990), A Note on Harbours, Letters and Notes on Tides, 84, No. 1, 119-127.",
+         "A Note on Harbours"),
+        # nor a year's span after the list
+        ("Quill, Ada (1997). The tidal view: Boats, nets, and trade in Leeds, 1820-1885. Leeds: Keel.",
+         "The tidal view: Boats, nets, and trade in Leeds, 1820-1885"),
         # a title's last words before "Place, ST": the state follows the place, not the title
         ("Harrow, P. (2005) Lanterns, Makers of Sailing Time. Mahwah, NJ: Coastline Associates.",
          "Lanterns, Makers of Sailing Time"),
@@ -274,6 +280,8 @@ def test_title_bounds(text: str, title: str) -> None:
          ("Brandt", "Tanaka", "Okafor"), "Tides of Trade"),
         ("Brandt, Hanna, Novak, Marta. Tides of Trade. London: Keel, 1990.", ("Brandt", "Novak"),
          "Tides of Trade"),
+        ("Brandt, Hanna, Novak, Marta, and Lars Okafor. Tides of Trade. London: Keel, 1990.",
+         ("Brandt", "Novak", "Okafor"), "Tides of Trade"),
     ],
 )
 def test_names_then_title_in_notes_style(text: str, authors: tuple[str, ...], title: str) -> None:

@@ -371,7 +371,7 @@ _LEADS = [
     # "Levine, Robert S. Title": the initial's full stop ends the names too
     # Names in natural order after it end with "and" ("Lakoff, George, Mark Turner and Ada
     # Quill"); without it, "Bourdieu, Pierre, Homo Academicus, ..." goes on with the title.
-    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,\s+{_NAT})*,?\s+(?:and|&|und)\s+{_NAT}|(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_SN},\s{_GIVEN}))*)(?:\s*/\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\))|(?<=\b[A-Z]\.))\s+(?=\S)"),
+    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,\s+{_NAT})*,?\s+(?:and|&|und)\s+{_NAT}|(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_SN},\s{_GIVEN}))*(?:,?\s+(?:and|&|und)\s+{_NAT})?)(?:\s*/\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\))|(?<=\b[A-Z]\.))\s+(?=\S)"),
 ]
 
 
@@ -449,7 +449,11 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
             if not _subtitle_like(*_sentence_at(rest, segments, k)):
                 break
             sentence = True  # a subtitle: capitalised words before the place are still its own
-        if kind == "," and _closes_enumeration(text) and not _container_starts(
+        # "..., Information and Computation, 84": a journal's name, then its volume (a year's
+        # span after the list, "..., and Identity, 1820-1885", is still the title's)
+        volume_next = k + 1 < len(segments) and segments[k + 1][2] == "," and bool(
+            _NEXT_LOCATOR.match(nxt)) and not re.match(rf"^(?:{_Y})\b", nxt)
+        if kind == "," and _closes_enumeration(text) and not volume_next and not _container_starts(
                 text, rest[start:], "", comma=True, last=False, strong_only=True):
             title, used = rest[:end], end
             continue
@@ -602,6 +606,8 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
         return True  # "Peter Collier (trans.)", "Ada Quill and Lena Hoff (eds.)": its editors
     if s.startswith("(") and re.search(rf"(?:{_Y})|:", s):
         return True  # "(London: SCM, 1990)", "(Cornell University Press, 2006)"
+    if comma and _years_spanned(s):
+        return False  # "..., Medicine at Leeds, 1880-1940": the period a title covers
     if _place_publisher(f) or _page_range(s) or _LOCATOR.search(s):
         return True
     if strong_only:
@@ -642,6 +648,12 @@ _CUT = re.compile(
     r"|\s(?=\([^()]*(?:1[5-9]\d\d|20[0-4]\d|\w:\s)[^()]*\)\W*$)"
     r"|\s(?=\d{1,4}\s?\(\d[\d/\-–]*\)|\d{1,4}\s\((?:1[5-9]|20)\d\d\)|\(\d{1,4}\)\s\((?:1[5-9]|20)\d\d\))"
 )
+
+
+def _years_spanned(segment: str) -> bool:
+    """"1820-1885", "1880- 1940": years too far apart to be one edition's date or a volume's."""
+    m = re.fullmatch(rf"({_Y})\s?[-–]\s?({_Y})\.?", segment.strip())
+    return bool(m) and int(m.group(2)) - int(m.group(1)) > 10 if m else False
 
 
 def _place_publisher(text: str) -> bool:
