@@ -256,6 +256,8 @@ def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
          "Hamburg.", "Theorie der Gezeiten"),
         ("Quill, A. (2011). Harbour tenacity. White paper prepared for the Keel Foundation, Leeds.",
          "Harbour tenacity"),
+        ("Quill, A., Hoff, L., The Harbour Visualizer, a Tidal Workspace, Proceedings of Coastal "
+         "Computing (CC91), 181-188, Keel, Leeds, 1991.", "The Harbour Visualizer, a Tidal Workspace"),
         # a quotation that is the whole title, before its journal
         ('Marlow, T. (2011). "Harbours and Towns on the Lower Weir," Port Studies, 4, 12-30.',
          "Harbours and Towns on the Lower Weir"),

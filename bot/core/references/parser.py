@@ -563,7 +563,7 @@ def _subtitle_like(segment: str, after: str) -> bool:
 
 
 # What follows a title and is none of it: its translator or editor, its edition, what kind of
-# text it is (a thesis, a preprint, a poster), where it is found.
+# text it is (a thesis, a preprint, a poster), where it is found (a conference's proceedings).
 _CUE_START = re.compile(
     r"^(?:Translated|Edited|[Tt]rans\.|[Tt]ranslated\s+by|[Ee]dited\s+by|Übers\.|[Üü]bersetzt|Ubersetzt|"
     r"[Hh]erausgegeben|[Ee]ingeleitet|Hrsg\.\s?v|[Hh]rsg\.\s+von|Revised|Reprint|Rev\.\s?ed|"
@@ -572,7 +572,8 @@ _CUE_START = re.compile(
     r"Vortrag|Diss|Habil|Working\s+Paper|Discussion\s+Paper|Arbeitspapier|Retrieved|Abgerufen|"
     r"Available|Abrufbar|Online|URL|Zugriff|Accessed|arXiv|[Pp]reprint|White\s+[Pp]aper|Poster|"
     r"Policy\s+[Bb]rief|Prepared\s+for|Doctoral|Dissertation|Thesis|Magisterarbeit|Diplomarbeit|"
-    r"Masterarbeit|Bachelorarbeit|Unveröff|Manuskript|Zur\s+Veröffentlichung)(?!\w)"
+    r"Masterarbeit|Bachelorarbeit|Unveröff|Manuskript|Zur\s+Veröffentlichung|Proceedings|Proc\.|"
+    r"Tagungsband)(?!\w)"
 )
 _EDITORS_START = re.compile(r"^[A-ZÀ-Þ][\w'’\-]+,\s?(?:[A-Z]\.\s?-?)+[,;]?\s?(?:and|&|und|/|,)")
 # A volume, an issue or pages next: the piece before was a journal's name; never an edition
