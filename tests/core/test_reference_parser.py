@@ -325,6 +325,19 @@ def test_places_and_publishers_in_lists_that_keep_subtitles(text: str, title: st
     assert entry is not None and entry.title == title
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Quill, Ada; Hoff, Lena (December 1998). “Harbour Identifiers: Promise and problems”. "
+     "Journal of Tides 4 (2).",
+     "Quill, Ada; Hoff, Lena (3 March 1998). “Harbour Identifiers: Promise and problems”. "
+     "Journal of Tides 4 (2)."],
+)
+def test_a_month_in_the_dates_brackets(text: str) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.year, entry.title) == (
+        ("Quill", "Hoff"), "1998", "Harbour Identifiers: Promise and problems")
+
+
 def test_an_entry_whose_title_is_only_marks_has_an_empty_title() -> None:
     assert _p("Quill, A. (2011). “”").title == ""
     assert _p("Quill, A. 2011. *").title == ""

@@ -261,6 +261,9 @@ def _author_date(
     if year.start > 400:
         return None
     prefix = body[: year.start]
+    month = re.search(rf"\(\s?(?:\d{{1,2}}\.?\s)?(?:{_MONTH})\.?,?\s*$", prefix)
+    if month:
+        prefix = prefix[: month.start() + 1]  # "Quill, Ada (December 1998).": the date's month
     authors = re.sub(r"[\s(\[,.:;]*$", "", prefix)
     if authors and prefix[len(authors):].startswith(".") and re.search(r"\b[A-ZÀ-Þ]$", authors):
         authors += "."  # keep an initial's full stop: "Krasner, Stephen D. 1999", "Ostrom, E. (1990)"
