@@ -277,6 +277,10 @@ def test_title_bounds(text: str, title: str) -> None:
          ("Halloran",), "Songs of the Harbour"),
         ("Halloran, Petra, Songs of the Harbour, Ada Quill and Lena Hoff (eds.) (Leeds: Keel, 1988).",
          ("Halloran",), "Songs of the Harbour"),
+        # the names, then the quoted title with no mark between
+        ('P. Quill and J. H. Hoff "Design for Tides: The Challenge for Harbours," Proceedings of '
+         "Keel, Vol. 81, No. 5, pp. 730-744, May 1993.", ("Quill", "Hoff"),
+         "Design for Tides: The Challenge for Harbours"),
         # names in natural order after the inverted first one end with "and"
         ("Brandt, Hanna, Kenji Tanaka, and Lars Okafor. Tides of Trade. London: Keel, 1990.",
          ("Brandt", "Tanaka", "Okafor"), "Tides of Trade"),

@@ -396,7 +396,9 @@ def _leading_names(body: str, *, dashed: bool) -> tuple[str, str, str]:
 def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
     if dashed:
         return "", body, "."
-    quote = re.match(rf"^(?P<a>[^{_OPEN_QUOTES}:]{{2,200}}?)\s*[,:.，：]\s*(?=[{_OPEN_QUOTES}])", body)
+    # the names, then the quoted title, with or without a mark between ("P. Quill and J. Hoff
+    # “Design for Tides,” ...")
+    quote = re.match(rf"^(?P<a>[^{_OPEN_QUOTES}:]{{2,200}}?)(?:\s*[,:.，：]\s*|\s)(?=[{_OPEN_QUOTES}])", body)
     if quote and _looks_like_authors(quote.group("a")):
         return quote.group("a"), body[quote.end():], ","
     head = body[:400]  # no author list runs longer; bounds the regexes' work on merged text
