@@ -336,6 +336,20 @@ def test_places_and_publishers_in_lists_that_keep_subtitles(text: str, title: st
      "Quill, Ada; Hoff, Lena (3 March 1998). “Harbour Identifiers: Promise and problems”. "
      "Journal of Tides 4 (2)."],
 )
+@pytest.mark.parametrize(
+    ("text", "title", "container"),
+    [
+        ("J. Quill and B. Hoff, Tidal Arrays: from Concept to Harbour, Computer 20 (1987), 12-19.",
+         "Tidal Arrays: from Concept to Harbour", "Computer"),
+        ("Quill, A., Hoff, B., Melting of nets in the lower harbour, Journal of Tides, 38. P. 13 - 29. 2006.",
+         "Melting of nets in the lower harbour", "Journal of Tides"),
+    ],
+)
+def test_a_journal_before_its_bare_volume(text: str, title: str, container: str) -> None:
+    entry = _p(text)
+    assert (entry.title, entry.container) == (title, container)
+
+
 def test_a_month_in_the_dates_brackets(text: str) -> None:
     entry = _p(text)
     assert (entry.authors, entry.year, entry.title) == (

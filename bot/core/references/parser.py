@@ -582,8 +582,8 @@ _CUE_START = re.compile(
 )
 _EDITORS_START = re.compile(r"^[A-ZÀ-Þ][\w'’\-]+,\s?(?:[A-Z]\.\s?-?)+[,;]?\s?(?:and|&|und|/|,)")
 # A volume, an issue or pages next: the piece before was a journal's name; never an edition
-# ("3. Aufl.", "2nd ed.", or "3." cut from its "Aufl."), which follows a book's title.
-_NEXT_LOCATOR = re.compile(r"^(?!\d{1,2}(?:st|nd|rd|th|d)?\.?\s?(?:Aufl|[Ee]d(?:n|ition)?\b|überarb|erw|rev|$))(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|pp?\.|pages?\b|S\.\s?\d|H\.\s?\d|Bd\.|Jg\.)")
+# ("3. Aufl.", "2nd ed."), which follows a book's title.
+_NEXT_LOCATOR = re.compile(r"^(?!\d{1,2}(?:st|nd|rd|th|d)?\.?\s?(?:Aufl|[Ee]d(?:n|ition)?\b|überarb|erw|rev))(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|pp?\.|pages?\b|S\.\s?\d|H\.\s?\d|Bd\.|Jg\.)")
 
 
 def _closes_enumeration(segment: str) -> bool:
@@ -625,7 +625,8 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
         return True
     if re.search(r"[^\W\d_]\s\d{1,4}(?:\s\d{1,4})?[,.]?$", s) and _NEXT_LOCATOR.match(nxt or "0"):
         return True  # "SIAM J. of Comput 18, 625-638": a journal and its volume
-    if _NEXT_LOCATOR.match(nxt) and not re.search(r"\d", s) and len(words) <= 8:
+    ordinal = bool(re.fullmatch(r"\d{1,2}\.", nxt)) and not nxt_comma  # "3." cut from "3. Aufl."
+    if _NEXT_LOCATOR.match(nxt) and not ordinal and not re.search(r"\d", s) and len(words) <= 8:
         return True  # "Journal of Consumer Culture, 5(2)": a name followed by its volume
     publisher_last = nxt_comma and nxt_is_last and (
         _place_like(nxt) or (bool(_PUBLISHER_WORDS.search(nxt)) and len(nxt.split()) <= 6))
