@@ -330,13 +330,6 @@ def test_places_and_publishers_in_lists_that_keep_subtitles(text: str, title: st
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["Quill, Ada; Hoff, Lena (December 1998). “Harbour Identifiers: Promise and problems”. "
-     "Journal of Tides 4 (2).",
-     "Quill, Ada; Hoff, Lena (3 March 1998). “Harbour Identifiers: Promise and problems”. "
-     "Journal of Tides 4 (2)."],
-)
-@pytest.mark.parametrize(
     ("text", "title", "container"),
     [
         ("J. Quill and B. Hoff, Tidal Arrays: from Concept to Harbour, Computer 20 (1987), 12-19.",
@@ -350,6 +343,13 @@ def test_a_journal_before_its_bare_volume(text: str, title: str, container: str)
     assert (entry.title, entry.container) == (title, container)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Quill, Ada; Hoff, Lena (December 1998). “Harbour Identifiers: Promise and problems”. "
+     "Journal of Tides 4 (2).",
+     "Quill, Ada; Hoff, Lena (3 March 1998). “Harbour Identifiers: Promise and problems”. "
+     "Journal of Tides 4 (2)."],
+)
 def test_a_month_in_the_dates_brackets(text: str) -> None:
     entry = _p(text)
     assert (entry.authors, entry.year, entry.title) == (
