@@ -356,6 +356,12 @@ def test_a_month_in_the_dates_brackets(text: str) -> None:
         ("Quill", "Hoff"), "1998", "Harbour Identifiers: Promise and problems")
 
 
+def test_decomposed_accents_as_pdfs_extract_them_read_as_letters() -> None:
+    entry = _p("[5] Ada Quill, Le\u0301on Hoff, and Lena Brandt. Tides of trade. Proceedings of "
+               "Keel, 12(3):1–9, 1998.")
+    assert (entry.authors, entry.title) == (("Quill", "Hoff", "Brandt"), "Tides of trade")
+
+
 def test_an_entry_whose_title_is_only_marks_has_an_empty_title() -> None:
     assert _p("Quill, A. (2011). “”").title == ""
     assert _p("Quill, A. 2011. *").title == ""

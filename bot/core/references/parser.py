@@ -13,6 +13,7 @@ year after it, never a page range ("pp. 1695-1705") nor a reprint date ("Oxford 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from bot.core.models import BibEntry
@@ -110,7 +111,8 @@ def parse_reference(text: str, *, previous: BibEntry | None = None,
     """Fields of one entry; `previous` lends its authors to a repeated-author dash ("———.");
     `subtitles` says the list keeps subtitles after a full stop ("Titel. Untertitel."), as
     German lists do whatever the punctuation after an entry's date (see `list_keeps_subtitles`)."""
-    raw = " ".join(text.split())
+    # composed accents: "Le\u0301on" as PDFs extract it is "Léon", one letter the patterns read
+    raw = unicodedata.normalize("NFC", " ".join(text.split()))
     if not raw:
         return None
     body, number = raw, None
