@@ -186,6 +186,15 @@ def test_small_caps_names_and_particles() -> None:
     assert [n.full for n in parse_names("Redvers AA")] == ["A. A. Redvers"]
 
 
+def test_natural_order_names_joined_by_commas_and_a_last_and() -> None:
+    assert [n.surname for n in parse_names("Ada Quill, Léon Hoff, and Lena Brandt")] == [
+        "Quill", "Hoff", "Brandt"]
+    # one-word pieces keep the inverted reading
+    assert [n.surname for n in parse_names("Lakoff, George, and Mark Johnson")] == ["Lakoff", "Johnson"]
+    assert [n.surname for n in parse_names("García Márquez, Gabriel and Ada Quill")] == [
+        "García Márquez", "Quill"]
+
+
 def test_unparseable_text_is_kept_raw() -> None:
     entry = _p("Some notes the author left here without any date")
     assert entry.raw == "Some notes the author left here without any date"
