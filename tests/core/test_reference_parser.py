@@ -365,6 +365,16 @@ def test_a_month_in_the_dates_brackets(text: str) -> None:
         ("Quill", "Hoff"), "1998", "Harbour Identifiers: Promise and problems")
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Quill, Mark S. 1985. Harbour action and tidal structure. Journal of Tides 91(3): 481-93.",
+     "Quill, A., and de Souza, C. S. 1985. Harbour action and tidal structure. In Hoff, L., eds., Tides."],
+)
+def test_an_initial_s_before_the_date_is_no_page(text: str) -> None:
+    entry = _p(text)
+    assert (entry.year, entry.title) == ("1985", "Harbour action and tidal structure")
+
+
 def test_decomposed_accents_as_pdfs_extract_them_read_as_letters() -> None:
     entry = _p("[5] Ada Quill, Le\u0301on Hoff, and Lena Brandt. Tides of trade. Proceedings of "
                "Keel, 12(3):1–9, 1998.")

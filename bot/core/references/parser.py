@@ -237,8 +237,9 @@ def _year_candidates(text: str) -> list[_Year]:
 
 
 def _initial_s(head: str) -> bool:
-    """"Sassen, S. 2001": the "S." of a name, not the German page abbreviation."""
-    return bool(re.fullmatch(r"[^\W\d_][^\d:;]{0,60}?,\s?S\.\s*", head))
+    """"Sassen, S. 2001", "Quill, Mark S. 1985", "Hoff, C. S. 1990": the "S." of a name, not
+    the German page abbreviation."""
+    return bool(re.fullmatch(r"[^\W\d_][^\d:;]{0,80}?,\s?(?:[A-ZÀ-Þ][\w'’\-]*\.?\s?){0,3}S\.\s*", head))
 
 
 def _looks_year_after_colon(text: str, m: re.Match[str]) -> bool:
