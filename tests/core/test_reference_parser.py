@@ -375,6 +375,13 @@ def test_an_initial_s_before_the_date_is_no_page(text: str) -> None:
     assert (entry.year, entry.title) == ("1985", "Harbour action and tidal structure")
 
 
+def test_a_span_of_years_before_the_date_is_the_period_a_title_covers() -> None:
+    entry = _p("Ada Quill, Boats and Nets: The Lower Harbour in Revolution, 1917-1921 (Leeds: Keel "
+               "Press, 1989)")
+    assert entry.year == "1989"
+    assert _p("Hoff, Lena. Tide Tables 1993-94. Leeds: Keel.").year == "1993-94"
+
+
 def test_decomposed_accents_as_pdfs_extract_them_read_as_letters() -> None:
     entry = _p("[5] Ada Quill, Le\u0301on Hoff, and Lena Brandt. Tides of trade. Proceedings of "
                "Keel, 12(3):1–9, 1998.")

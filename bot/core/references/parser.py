@@ -179,7 +179,7 @@ def _parse_body(body: str, *, dashed: bool, subtitles: bool = False) -> _Fields:
     later = [y for y in years if y.start >= title_end]
     within = [y for y in years if offset <= y.start < title_end]
     pool = later or within or [y for y in years if y.start < offset]
-    date = pool[0] if pool else None
+    date = _first_single_year(pool)
     if date is not None and date.start < title_end and later == [] and re.search(
         rf"(?:^|[,.]\s*){re.escape(body[date.start:date.end])}\W*$", title
     ):
@@ -191,6 +191,15 @@ def _parse_body(body: str, *, dashed: bool, subtitles: bool = False) -> _Fields:
 
 
 # -- years --------------------------------------------------------------------------------------
+
+
+def _first_single_year(pool: list[_Year]) -> _Year | None:
+    """The first candidate, unless it spans years and a single year follows: "Revolution,
+    1917-1921 (Oxford: Keel, 1989)" was published in 1989; the span is the period it covers."""
+    if pool and "-" in pool[0].value:
+        single = next((y for y in pool[1:] if re.fullmatch(rf"(?:{_Y})[a-z]?", y.value)), None)
+        return single or pool[0]
+    return pool[0] if pool else None
 
 
 _LOCATOR_BEFORE = re.compile(
