@@ -267,6 +267,9 @@ def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
          "Harbour tenacity"),
         ("Quill, A., Hoff, L., The Harbour Visualizer, a Tidal Workspace, Proceedings of Coastal "
          "Computing (CC91), 181-188, Keel, Leeds, 1991.", "The Harbour Visualizer, a Tidal Workspace"),
+        # a place before its publisher, whatever follows
+        ("Novak, Marta A., The Northern Straits and the Coast, Yorkshire, Leeds University, Keel "
+         "Institution Press, 1972.", "The Northern Straits and the Coast"),
         # a quotation that is the whole title, before its journal
         ('Marlow, T. (2011). "Harbours and Towns on the Lower Weir," Port Studies, 4, 12-30.',
          "Harbours and Towns on the Lower Weir"),

@@ -640,9 +640,9 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
     ordinal = bool(re.fullmatch(r"\d{1,2}\.", nxt)) and not nxt_comma  # "3." cut from "3. Aufl."
     if _NEXT_LOCATOR.match(nxt) and not ordinal and not re.search(r"\d", s) and len(words) <= 8:
         return True  # "Journal of Consumer Culture, 5(2)": a name followed by its volume
-    publisher_last = nxt_comma and nxt_is_last and (
-        _place_like(nxt) or (bool(_PUBLISHER_WORDS.search(nxt)) and len(nxt.split()) <= 6))
-    if _place_like(s) and (last or publisher_last or (
+    publisher_next = nxt_comma and bool(_PUBLISHER_WORDS.search(nxt)) and len(nxt.split()) <= 6
+    publisher_last = nxt_comma and nxt_is_last and (publisher_next or _place_like(nxt))
+    if _place_like(s) and (last or publisher_last or publisher_next or (
             nxt and (_place_like(nxt) or _PLACE_PUBLISHER.match(nxt)) and len(f) - len(s) <= 45)) and not (
             (stop or (comma and s.endswith("."))) and not last and len(s.split()) >= 2
             and not publisher_last) and not (
