@@ -385,6 +385,12 @@ def test_a_span_of_years_before_the_date_is_the_period_a_title_covers() -> None:
     assert _p("Hoff, Lena. Tide Tables 1993-94. Leeds: Keel.").year == "1993-94"
 
 
+def test_a_bare_number_before_the_names_numbers_the_entry() -> None:
+    entry = _p('14 Quill, T. & Hoff, L. R. "Atomic Harbour Epitaxy". Thin Tidal Films 216, 84-89, (1992).')
+    assert (entry.number, entry.authors, entry.title, entry.year) == (
+        14, ("Quill", "Hoff"), "Atomic Harbour Epitaxy", "1992")
+
+
 def test_decomposed_accents_as_pdfs_extract_them_read_as_letters() -> None:
     entry = _p("[5] Ada Quill, Le\u0301on Hoff, and Lena Brandt. Tides of trade. Proceedings of "
                "Keel, 12(3):1–9, 1998.")

@@ -42,6 +42,9 @@ _MARKERS = {"in press": "in press", "im druck": "in press", "sous presse": "in p
 _CUE = re.compile(r"^(?:\d{1,3}\s+)?(?:(?:[Vv]gl\.|[Ss]iehe(?:\s+(?:auch|dazu|ausführlich|hierzu))*|"
                   r"[Ss]ee(?:\s+also)?|[Cc]f\.|[Zz]u(?:m|r)?\s+\w+\s+(?:siehe|vgl\.))\s+)+")
 NUMBER_PREFIX = re.compile(r"^\s*(?:\[(?P<a>\d{1,4})\]|\((?P<b>\d{1,4})\)|(?P<c>\d{1,4})[.)])\s*(?=\S)")
+# A bare number before "Surname, I." ("1 Quill, A. ..."): an entry's number, to the parser
+# only (the splitter does not start entries on it: a wrapped line can begin with a number).
+_BARE_NUMBER = re.compile(r"^\s*(?P<c>\d{1,3})\s(?=[A-ZÀ-Þ][\w'’\-]+,\s?[A-ZÀ-Þ]\.)")
 REPEAT_DASH = re.compile(r"^\s*(?:[—–\-_]\s?){2,}\s*[.,:]?\s*")
 # One long dash before a title ("– »The Early-Warning System ...«"): the same author again,
 # in lists that print it so; a dash inside a wrapped title could open a line the same way,
@@ -116,9 +119,9 @@ def parse_reference(text: str, *, previous: BibEntry | None = None,
     if not raw:
         return None
     body, number = raw, None
-    m = NUMBER_PREFIX.match(body)
+    m = NUMBER_PREFIX.match(body) or _BARE_NUMBER.match(body)
     if m and not re.match(rf"^\s*\d{{1,4}}\.\s*(?:{_MONTH})\b", body):
-        number = int(m.group("a") or m.group("b") or m.group("c"))
+        number = int(m.group("c") or m.group("a") or m.group("b"))
         body = body[m.end():]
     body = _CUE.sub("", body)
     inherited: list[Name] | None = None
