@@ -391,6 +391,20 @@ def test_a_bare_number_before_the_names_numbers_the_entry() -> None:
         14, ("Quill", "Hoff"), "Atomic Harbour Epitaxy", "1992")
 
 
+@pytest.mark.parametrize(
+    ("text", "container"),
+    [
+        ("Halder, P., 1983: Mail and Harbours. S. 359-376 in: Quill, A. (Hrsg.), Handbook of Tides. "
+         "New York: Keel.", "Handbook of Tides"),
+        ("Brandt, Hanna (1988): Boote im Alltag. In: dies.: Technik am Hafen. Frankfurt/Main: Keel.",
+         "Technik am Hafen"),
+        ("Quill, Ada (2005): Spiel und Hafen. In: Hoff, Lena [Hg.] Die Boote. Berlin: Keel.", "Die Boote"),
+    ],
+)
+def test_the_book_an_essay_is_in(text: str, container: str) -> None:
+    assert _p(text).container == container
+
+
 def test_decomposed_accents_as_pdfs_extract_them_read_as_letters() -> None:
     entry = _p("[5] Ada Quill, Le\u0301on Hoff, and Lena Brandt. Tides of trade. Proceedings of "
                "Keel, 12(3):1–9, 1998.")

@@ -759,9 +759,13 @@ def _tidy_title(title: str) -> str:
 
 def _container(after: str) -> str | None:
     text = after.strip()
+    # "S. 359-376 in: Handbook": the pages in it, printed before the book
+    text = re.sub(r"^(?:S|pp?)\.\s?\d+\s?[-–]\s?\d+\s+(?=[Ii]n:?\s)", "", text)
     text = re.sub(r"^(?:[Ii]n(?::\s*|\s+)|[Ii]m:\s*)", "", text)
+    # "In: ders.: Technik im Alltag", "In dies., Title": the same author's own book
+    text = re.sub(r"^(?:[Dd]ers|[Dd]ies|[Dd]ers\.?/[Dd]ies)\.?\s*[:,]?\s+", "", text)
     # "Kurz, H. (Hrsg.), Klassiker ..." or "O. Card (Ed.), Handbook ...": skip the editors.
-    eds = re.match(r"^[^\"“:]{0,200}?\((?:[Ee]ds?|Hrsg|Hg|[Éé]ds?|[Cc]oords?|[Oo]rgs?)\.?\)\s*[,:.]?\s*", text)
+    eds = re.match(r"^[^\"“:]{0,200}?[(\[](?:[Ee]ds?|Hrsg|Hg|[Éé]ds?|[Cc]oords?|[Oo]rgs?)\.?[)\]]\s*[,:.]?\s*", text)
     if eds:
         text = text[eds.end():]
     text = text.strip()
