@@ -405,6 +405,21 @@ def test_the_book_an_essay_is_in(text: str, container: str) -> None:
     assert _p(text).container == container
 
 
+@pytest.mark.parametrize(
+    ("text", "year", "title"),
+    [
+        ("6, P., D. Quill and G. Hoff (2002): Toward Harbour Governance: The New Tidal Agenda "
+         "(Leeds: Keel).", "2002", "Toward Harbour Governance: The New Tidal Agenda"),
+        ("Quill, Ada Maria (in co-operation with Lena Hoff and Jan Brandt) (1989): Instrumentelle "
+         "Boote: Grundlagen einer Hafenkunde. In: Novak, M. (Hg.): Boote. Opladen: Keel.", "1989",
+         "Instrumentelle Boote: Grundlagen einer Hafenkunde"),
+    ],
+)
+def test_a_bracketed_date_after_odd_names_still_leads(text: str, year: str, title: str) -> None:
+    entry = _p(text)
+    assert (entry.year, entry.title) == (year, title)
+
+
 def test_decomposed_accents_as_pdfs_extract_them_read_as_letters() -> None:
     entry = _p("[5] Ada Quill, Le\u0301on Hoff, and Lena Brandt. Tides of trade. Proceedings of "
                "Keel, 12(3):1–9, 1998.")

@@ -284,9 +284,9 @@ def _author_date(
         authors += "."  # keep an initial's full stop: "Krasner, Stephen D. 1999", "Ostrom, E. (1990)"
     if not authors and not dashed:
         return None
-    if authors and not _looks_like_authors(authors):
-        return None
     tail = body[year.end:]
+    if authors and not (_looks_like_authors(authors) or _bracketed_date_lead(authors, prefix, tail)):
+        return None
     if re.search(rf"\b(?:{_MONTH})\.?\s*$", prefix) or _ENDS_ENTRY.match(tail):
         return None  # "..., Hull, März 2012.": the date closes the entry; the names came first
     # "(1999a, ed.)", "(1967 [1932])", "(1967) [1932]", "(Hrsg.) (2004):" close the parenthesis first.
@@ -305,6 +305,18 @@ def _author_date(
     if eds and eds.end():
         authors, rest = f"{authors} (Hrsg.)", rest[eds.end():]  # "(1997) (Hrsg.): Title"
     return authors, year, rest, comma_style
+
+
+def _bracketed_date_lead(authors: str, prefix: str, tail: str) -> bool:
+    """"6, P., D. Leat and G. Stoker (2002): Title", "Quill, Ada (with Lena Hoff) (1989):": a
+    date in brackets after a comma-separated list, and a title after it, is the author-date
+    lead though the names read oddly (digits, a note in brackets, spaced letters)."""
+    outside = re.sub(r"\([^()]*\)", " ", authors)
+    lower = [w for w in outside.split() if w[:1].islower() and w.lower() not in _ALLOWED_LOWER]
+    return (prefix.rstrip().endswith("(") and "," in authors and len(authors) <= 250
+            and (not lower or lost_capitals(outside))
+            and not re.search(rf"[{_OPEN_QUOTES}”»:]|https?:|www\.", authors)
+            and bool(re.match(r"^[a-z]?\)\s?[.:]\s+\S.{15}", tail)))
 
 
 _ALLOWED_LOWER = PARTICLES | frozenset(
