@@ -332,6 +332,11 @@ def test_names_then_title_in_notes_style(text: str, authors: tuple[str, ...], ti
          "Weinheim: Keel.", "Einführung in die Hafenkunde. Über den Handel an der Küste"),
         ("Okafor, J. (1940): Boote und Netze. Ein Buch vom kleinen Hafen. 1. Aufl. Stuttgart: Keel.",
          "Boote und Netze. Ein Buch vom kleinen Hafen"),
+        # a journal's or a series' name before its issue or its volume ("7/2010", "Band 54")
+        ("Okafor, J. (2010): Zur Hafenmessung: Die Vorschläge der Kommission. Hafen und Statistik "
+         "7/2010, S. 609-614.", "Zur Hafenmessung: Die Vorschläge der Kommission"),
+        ("Okafor, J. (1981): Entwicklungsmerkmale der Häfen in Italien. Kieler Hafenschriften, Band 54.",
+         "Entwicklungsmerkmale der Häfen in Italien"),
         # but a subtitle of capitalised words before "Place: Publisher" stays
         ("Okafor, J. (1964): Jargon der Gezeiten. Frankfurt am Main: Suhrkamp.", "Jargon der Gezeiten"),
     ],

@@ -88,7 +88,8 @@ _MONTH = (r"(?:Jan(?:uary|uar)?|Feb(?:ruary|ruar)?|Mar(?:ch)?|März|Apr(?:il)?|M
           r"Dec(?:ember)?|Dez(?:ember)?|Spring|Summer|Fall|Autumn|Winter|Frühjahr|Herbst|Sommer)")
 _LOCATOR = re.compile(
     rf"\d+\s?\(\d[\d/\-–]*\)|\d+\s?[:,]\s?\d+|\bpp?\.\s?\d|\bS\.\s?\d|\b[Vv]ol\.|\b[Nn]o\.\s?\d|"
-    rf"\bNr\.\s?\d|\b[Vv]ols\.|\bHeft\b|\bJg\.|\bBd\.\s?\d|^\d+(?![\wº°])|\b{_MONTH}\b\.?\s\d|"
+    rf"\bNr\.\s?\d|\b[Vv]ols\.|\bHeft\b|\bJg\.|\bBd\.\s?\d|\bBand\s\d|\b\d{{1,2}}/(?:19|20)\d\d\b|"
+    rf"^\d+(?![\wº°])|\b{_MONTH}\b\.?\s\d|"
     rf"\b\d{{1,2}}\.?\s{_MONTH}\b|https?://|www\.|\bdoi\b|,\s(?:{_Y})[a-z]?\.?$"
 )
 # "Frankfurt/M.: Campus", "Cambridge, MA: Harvard", "Cambridge; New York: Polity", "Boston et
@@ -610,7 +611,7 @@ _CUE_START = re.compile(
 _EDITORS_START = re.compile(r"^[A-ZÀ-Þ][\w'’\-]+,\s?(?:[A-Z]\.\s?-?)+[,;]?\s?(?:and|&|und|/|,)")
 # A volume, an issue or pages next: the piece before was a journal's name; never an edition
 # ("3. Aufl.", "2nd ed."), which follows a book's title.
-_NEXT_LOCATOR = re.compile(r"^(?!\d{1,2}(?:st|nd|rd|th|d)?\.?\s?(?:Aufl|[Ee]d(?:n|ition)?\b|überarb|erw|rev))(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|pp?\.|pages?\b|S\.\s?\d|H\.\s?\d|Bd\.|Jg\.)")
+_NEXT_LOCATOR = re.compile(r"^(?!\d{1,2}(?:st|nd|rd|th|d)?\.?\s?(?:Aufl|[Ee]d(?:n|ition)?\b|überarb|erw|rev))(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|pp?\.|pages?\b|S\.\s?\d|H\.\s?\d|Bd\.|Band\s\d|Jg\.)")
 
 
 def _closes_enumeration(segment: str) -> bool:
