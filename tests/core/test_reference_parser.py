@@ -270,6 +270,10 @@ def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
         # a place before its publisher, whatever follows
         ("Novak, Marta A., The Northern Straits and the Coast, Yorkshire, Leeds University, Keel "
          "Institution Press, 1972.", "The Northern Straits and the Coast"),
+        # an edition after a comma, and a series in brackets closing the title
+        ("Quill, S (ed.) 2003, The Harbour atlas, 3rd edn, Keel & Sons, Leeds.", "The Harbour atlas"),
+        ("Quill, Ada. 1971. De boten van de haven (Schriftenreihe des Kreises Hafen 27). Leeds: Keel.",
+         "De boten van de haven"),
         # a quotation that is the whole title, before its journal
         ('Marlow, T. (2011). "Harbours and Towns on the Lower Weir," Port Studies, 4, 12-30.',
          "Harbours and Towns on the Lower Weir"),

@@ -600,7 +600,7 @@ def _subtitle_like(segment: str, after: str) -> bool:
 _CUE_START = re.compile(
     r"^(?:Translated|Edited|[Tt]rans\.|[Tt]ranslated\s+by|[Ee]dited\s+by|Übers\.|[Üü]bersetzt|Ubersetzt|"
     r"[Hh]erausgegeben|[Ee]ingeleitet|Hrsg\.\s?v|[Hh]rsg\.\s+von|Revised|Reprint|Rev\.\s?ed|"
-    r"\d+(?:st|nd|rd|th|\.)\s?(?:ed|Aufl)|"
+    r"\d+(?:st|nd|rd|th|d|\.)\s?(?:ed|edn|edition|Aufl|Auflage|überarb)|"
     r"Technical\s+[Rr]eport|Tech\.\s?[Rr]ep|Ph\.\s?D|PhD|Master|Unpublished|Paper\s+presented|"
     r"Vortrag|Diss|Habil|Working\s+Paper|Discussion\s+Paper|Arbeitspapier|Retrieved|Abgerufen|"
     r"Available|Abrufbar|Online|URL|Zugriff|Accessed|arXiv|[Pp]reprint|White\s+[Pp]aper|Poster|"
@@ -763,7 +763,7 @@ def _tidy_title(title: str) -> str:
     title = title.strip().strip(" ,.;:*")
     title = re.sub(r"\s*[\[(](?:[^()\[\]]*\b(?:dissertation|thesis|diss|ed\.|edn|edition|aufl|unpublished|"
                    r"report|rev\.|trans|übers|in german|in english|auf deutsch|mimeo|manuscript|hrsg|"
-                   r"eds?|brief|paper|series|reihe|no\.|nr\.|vol|working|discussion|abstract)\b[^()\[\]]*)[\])]\s*$", "", title, flags=re.I)
+                   r"eds?|brief|paper|series|\w*reihe|no\.|nr\.|vol|working|discussion|abstract)\b[^()\[\]]*)[\])]\s*$", "", title, flags=re.I)
     bare = title.strip(" ,.;:*\"“”„'‘’«»")
     if title and title[0] in _OPEN_QUOTES and any(c in bare for c in _CLOSE_FOR[title[0]]):
         return title[0] + bare  # "‘Floating’ Harbours": the quotation opens the title, keep it whole
