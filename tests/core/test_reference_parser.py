@@ -274,6 +274,9 @@ def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
         ("Quill, S (ed.) 2003, The Harbour atlas, 3rd edn, Keel & Sons, Leeds.", "The Harbour atlas"),
         ("Quill, Ada. 1971. De boten van de haven (Schriftenreihe des Kreises Hafen 27). Leeds: Keel.",
          "De boten van de haven"),
+        # a proceedings' name and number before "Pages"
+        ("K. H. Quill and P. Hoff, (1995) Harbour Sharing in a Tidal Environment, Keel Multimedia 95, "
+         "Pages 57-64.", "Harbour Sharing in a Tidal Environment"),
         # a quotation that is the whole title, before its journal
         ('Marlow, T. (2011). "Harbours and Towns on the Lower Weir," Port Studies, 4, 12-30.',
          "Harbours and Towns on the Lower Weir"),

@@ -611,7 +611,7 @@ _CUE_START = re.compile(
 _EDITORS_START = re.compile(r"^[A-ZÀ-Þ][\w'’\-]+,\s?(?:[A-Z]\.\s?-?)+[,;]?\s?(?:and|&|und|/|,)")
 # A volume, an issue or pages next: the piece before was a journal's name; never an edition
 # ("3. Aufl.", "2nd ed."), which follows a book's title.
-_NEXT_LOCATOR = re.compile(r"^(?!\d{1,2}(?:st|nd|rd|th|d)?\.?\s?(?:Aufl|[Ee]d(?:n|ition)?\b|überarb|erw|rev))(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|pp?\.|pages?\b|S\.\s?\d|H\.\s?\d|Bd\.|Band\s\d|Jg\.)")
+_NEXT_LOCATOR = re.compile(r"^(?!\d{1,2}(?:st|nd|rd|th|d)?\.?\s?(?:Aufl|[Ee]d(?:n|ition)?\b|überarb|erw|rev))(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|[Pp]p?\.|[Pp]ages?\b|S\.\s?\d|H\.\s?\d|Bd\.|Band\s\d|Jg\.)")
 
 
 def _closes_enumeration(segment: str) -> bool:
