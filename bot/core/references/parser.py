@@ -267,6 +267,11 @@ _ENDS_ENTRY = re.compile(
     r"|\d+(?:\s?[-–]\s?\d+)?|(?:https?://|www\.)\S+)*$")
 
 
+_MONTH_OPENS_DATE = re.compile(rf"\(\s?(?:\d{{1,2}}\.?\s)?(?:{_MONTH})\.?,?\s*$")
+_STARTS_WITH_YEAR = re.compile(rf"^(?:{_Y})\b")
+_SPAN_OF_YEARS = re.compile(rf"({_Y})\s?[-–]\s?({_Y})\.?")
+
+
 def _author_date(
     body: str, years: list[_Year], *, dashed: bool
 ) -> tuple[str, _Year, str, bool] | None:
@@ -277,7 +282,7 @@ def _author_date(
     if year.start > 400:
         return None
     prefix = body[: year.start]
-    month = re.search(rf"\(\s?(?:\d{{1,2}}\.?\s)?(?:{_MONTH})\.?,?\s*$", prefix)
+    month = _MONTH_OPENS_DATE.search(prefix)
     if month:
         prefix = prefix[: month.start() + 1]  # "Quill, Ada (December 1998).": the date's month
     authors = re.sub(r"[\s(\[,.:;]*$", "", prefix)
@@ -485,7 +490,7 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
         # "..., Information and Computation, 84": a journal's name, then its volume (a year's
         # span after the list, "..., and Identity, 1820-1885", is still the title's)
         volume_next = k + 1 < len(segments) and segments[k + 1][2] == "," and bool(
-            _NEXT_LOCATOR.match(nxt)) and not re.match(rf"^(?:{_Y})\b", nxt)
+            _NEXT_LOCATOR.match(nxt)) and not _STARTS_WITH_YEAR.match(nxt)
         if kind == "," and _closes_enumeration(text) and not volume_next and not _container_starts(
                 text, rest[start:], "", comma=True, last=False, strong_only=True):
             title, used = rest[:end], end
@@ -687,7 +692,7 @@ _CUT = re.compile(
 
 def _years_spanned(segment: str) -> bool:
     """"1820-1885", "1880- 1940": years too far apart to be one edition's date or a volume's."""
-    m = re.fullmatch(rf"({_Y})\s?[-–]\s?({_Y})\.?", segment.strip())
+    m = _SPAN_OF_YEARS.fullmatch(segment.strip())
     return bool(m) and int(m.group(2)) - int(m.group(1)) > 10 if m else False
 
 
