@@ -300,6 +300,11 @@ def test_title_bounds(text: str, title: str) -> None:
         ('P. Quill and J. H. Hoff "Design for Tides: The Challenge for Harbours," Proceedings of '
          "Keel, Vol. 81, No. 5, pp. 730-744, May 1993.", ("Quill", "Hoff"),
          "Design for Tides: The Challenge for Harbours"),
+        # a chapter with no title of its own: the book after "In" follows the names, and the
+        # last initial stays with them
+        ("(63) Quill, C.; Hoff, M.; Lind, N.; Brandt, V. In Tidal Chemistry: Processes of Harbours, "
+         "Vol. 9; Keel: New York, 1990.", ("Quill", "Hoff", "Lind", "Brandt"),
+         "In Tidal Chemistry: Processes of Harbours"),
         # names in natural order after the inverted first one end with "and"
         ("Brandt, Hanna, Kenji Tanaka, and Lars Okafor. Tides of Trade. London: Keel, 1990.",
          ("Brandt", "Tanaka", "Okafor"), "Tides of Trade"),

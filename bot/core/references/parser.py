@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from bot.core.models import BibEntry
 from bot.core.references.names import (
     EDITOR_MARK,
+    INITIALS_RE,
     PARTICLES,
     Name,
     clean_author_text,
@@ -439,7 +440,8 @@ def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
     if found:
         m = max(found, key=lambda x: len(x.group("a")))  # "Jennifer N. Dang." over "Jennifer N."
         authors, rest = m.group("a"), body[m.end():]
-        if _CONTAINER_START.match(rest) and "," in authors:
+        if _CONTAINER_START.match(rest) and "," in authors and not INITIALS_RE.match(
+                authors[authors.rindex(",") + 1:].strip()):
             # "Daalder/Goldgeier, Putting Europe First, in: Survival": the last piece is the title
             cut = authors.rindex(",")
             return authors[:cut], body[cut + 1:].lstrip(), ","
