@@ -277,6 +277,8 @@ def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
         # a proceedings' name and number before "Pages"
         ("K. H. Quill and P. Hoff, (1995) Harbour Sharing in a Tidal Environment, Keel Multimedia 95, "
          "Pages 57-64.", "Harbour Sharing in a Tidal Environment"),
+        ("QUILL, Ada, The 4th harbour : how the tides reshape the coast, New York ; Oxford, Keel "
+         "University Press, 2014, 248p.", "The 4th harbour : how the tides reshape the coast"),
         # a quotation that is the whole title, before its journal
         ('Marlow, T. (2011). "Harbours and Towns on the Lower Weir," Port Studies, 4, 12-30.',
          "Harbours and Towns on the Lower Weir"),

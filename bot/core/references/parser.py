@@ -757,8 +757,8 @@ def _page_range(text: str) -> bool:
 
 
 def _place_like(segment: str) -> bool:
-    """"Freiburg", "Frankfurt a. M.", "Reinbek bei Hamburg", "Urbana, Ill.", "New York"."""
-    words = segment.strip(" .,;").replace(",", " ").split()
+    """"Freiburg", "Frankfurt a. M.", "Reinbek bei Hamburg", "Urbana, Ill.", "New York ; Oxford"."""
+    words = segment.strip(" .,;").replace(",", " ").replace(";", " ").split()
     if words and words[0].lower() in _SUBTITLE_OPENERS:
         return False  # "Eine Bestandsaufnahme", "A Survey": a subtitle, not a place
     return 0 < len(words) <= 3 and all(
