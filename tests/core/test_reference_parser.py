@@ -195,6 +195,12 @@ def test_natural_order_names_joined_by_commas_and_a_last_and() -> None:
         "García Márquez", "Quill"]
 
 
+def test_corporate_authors_of_two_words_and_an_abbreviated_und() -> None:
+    assert [n.surname for n in parse_names("Coastal Enterprise")] == ["Coastal Enterprise"]
+    assert [n.surname for n in parse_names("Stadt Hafenburg")] == ["Stadt Hafenburg"]
+    assert [n.surname for n in parse_names("QUILL, M. u. W. HOFF")] == ["Quill", "Hoff"]
+
+
 def test_unparseable_text_is_kept_raw() -> None:
     entry = _p("Some notes the author left here without any date")
     assert entry.raw == "Some notes the author left here without any date"

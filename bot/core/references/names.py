@@ -26,7 +26,8 @@ _CORPORATE = re.compile(
     r"inc|ltd|gmbh|press|news|times|post|journal|agenzia|deutscher?|europäische[rn]?|"
     r"european|international|national|federal|world|united|republic|republik|state|states|"
     r"landes\w*|bundes\w*|staat\w*|ag|e\.\s?v|university|universität|college|school|"
-    r"census|secretariat|eurostat|unesco|unicef|oecd|who|ilo|imf)\b"
+    r"census|secretariat|eurostat|unesco|unicef|oecd|who|ilo|imf|enterprise|trust|partnership|"
+    r"alliance|coalition|initiative|observatory|consortium|stadt|gemeinde|landkreis|kanton)\b"
 )
 EDITOR_MARK = re.compile(
     r"(?i)\s*[,(\[]?\s*\b(?:eds?|hrsg|hg|hgg|éds?|coords?|comps?|dirs?|orgs?|red|trans|"
@@ -71,7 +72,8 @@ def parse_names(text: str) -> list[Name]:
     ):
         shown = text if text.isupper() and " " not in text and len(text) <= 5 else _display(text)
         return [Name(shown, shown)]  # "Zentrum für Forschung und Innovation", "OECD"
-    groups = [g.strip(" ,") for g in re.split(r"\s*(?:/|;|&|\+)\s*|,?\s+(?:and|und|y|et)\s+", text)]
+    # "und" abbreviated ("Hilpert, M. u. W. Huber") joins names too; "u. a." went with et al.
+    groups = [g.strip(" ,") for g in re.split(r"\s*(?:/|;|&|\+)\s*|,?\s+(?:and|und|y|et|u\.)\s+", text)]
     groups = [g for g in groups if g]
     natural = _natural_order_list(groups)
     names: list[Name] = []
