@@ -445,6 +445,12 @@ def test_a_bracketed_date_after_odd_names_still_leads(text: str, year: str, titl
     assert (entry.year, entry.title) == (year, title)
 
 
+def test_initials_n_d_are_a_name_not_a_missing_date() -> None:
+    entry = _p("[78] N. W. Quill and N. D. Hoff, Solid Harbour Physics (Keel Learning; 1 edition, 1976).")
+    assert (entry.authors, entry.year, entry.title) == (("Quill", "Hoff"), "1976", "Solid Harbour Physics")
+    assert _p("Quill, A. (N.D.). Tides. Leeds: Keel.").year == "n.d."
+
+
 def test_decomposed_accents_as_pdfs_extract_them_read_as_letters() -> None:
     entry = _p("[5] Ada Quill, Le\u0301on Hoff, and Lena Brandt. Tides of trade. Proceedings of "
                "Keel, 12(3):1–9, 1998.")

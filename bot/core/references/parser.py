@@ -31,8 +31,9 @@ _YEAR_CAND = re.compile(
     rf"(?<![\d.,])(?<!\d\.)(?P<y>{_Y})(?:\s?[-–/]\s?(?P<y2>\d{{4}}|\d{{1,2}})(?!\d))?"
     r"(?P<s>[a-z](?![a-zäöüß]))?(?!\d)"
 )
+# "n.d.", "o.J." and the like, never a name's initials ("N. D. Mermin", "O. J. Quill")
 NO_YEAR = re.compile(
-    r"(?<!\w)(?:[nN]\.\s?[dD]\.?|o\.\s?J\.?|s\.\s?d\.|s/d|n\.\s?y\.|o\.\s?D\.|(?i:in\s+press|"
+    r"(?<!\w)(?:n\.\s?[dD]\.?|N\.\s?D(?:\.(?!\s?[A-ZÀ-Þ][a-zà-ÿ])|(?![.\w]))|o\.\s?J\.?|s\.\s?d\.|s/d|n\.\s?y\.|o\.\s?D\.|(?i:in\s+press|"
     r"im\s+druck|forthcoming|im\s+erscheinen|in\s+preparation|under\s+review|sous\s+presse)|"
     r"i\.\s?E\.(?=\)|\s*$))(?!\w)"
 )
