@@ -199,11 +199,14 @@ def _parse_body(body: str, *, dashed: bool, subtitles: bool = False) -> _Fields:
 # -- years --------------------------------------------------------------------------------------
 
 
+_ONE_YEAR = re.compile(rf"(?:{_Y})[a-z]?")
+
+
 def _first_single_year(pool: list[_Year]) -> _Year | None:
     """The first candidate, unless it spans years and a single year follows: "Revolution,
     1917-1921 (Oxford: Keel, 1989)" was published in 1989; the span is the period it covers."""
     if pool and "-" in pool[0].value:
-        single = next((y for y in pool[1:] if re.fullmatch(rf"(?:{_Y})[a-z]?", y.value)), None)
+        single = next((y for y in pool[1:] if _ONE_YEAR.fullmatch(y.value)), None)
         return single or pool[0]
     return pool[0] if pool else None
 
