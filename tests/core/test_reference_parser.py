@@ -186,6 +186,21 @@ def test_small_caps_names_and_particles() -> None:
     assert [n.full for n in parse_names("Redvers AA")] == ["A. A. Redvers"]
 
 
+def test_natural_order_names_joined_by_commas_and_a_last_and() -> None:
+    assert [n.surname for n in parse_names("Ada Quill, Léon Hoff, and Lena Brandt")] == [
+        "Quill", "Hoff", "Brandt"]
+    # one-word pieces keep the inverted reading
+    assert [n.surname for n in parse_names("Lakoff, George, and Mark Johnson")] == ["Lakoff", "Johnson"]
+    assert [n.surname for n in parse_names("García Márquez, Gabriel and Ada Quill")] == [
+        "García Márquez", "Quill"]
+
+
+def test_corporate_authors_of_two_words_and_an_abbreviated_und() -> None:
+    assert [n.surname for n in parse_names("Coastal Enterprise")] == ["Coastal Enterprise"]
+    assert [n.surname for n in parse_names("Stadt Hafenburg")] == ["Stadt Hafenburg"]
+    assert [n.surname for n in parse_names("QUILL, M. u. W. HOFF")] == ["Quill", "Hoff"]
+
+
 def test_unparseable_text_is_kept_raw() -> None:
     entry = _p("Some notes the author left here without any date")
     assert entry.raw == "Some notes the author left here without any date"
@@ -206,3 +221,247 @@ def test_a_long_run_of_initials_parses_in_bounded_time() -> None:
             "    p('Smith, J., ' + ', '.join(['A. B. C.'] * n) + ' and')\n")
     done = subprocess.run([sys.executable, "-c", code], timeout=60, capture_output=True)
     assert done.returncode == 0, done.stderr
+
+
+# -- titles: where a title starts and ends -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # a quoted word or phrase that only opens the title: the title goes on after it
+        ("Marlow, T. (2011): ‘Floating’ Harbours and Towns: The Case of the Lower Weir. In: Port "
+         "Studies, 4, S. 12-30.", "‘Floating’ Harbours and Towns: The Case of the Lower Weir"),
+        ("Quist, A./Berner, O., 2003: „Keep the Lights On“: The Impact of a Small Energy Campaign. "
+         "Leeds: Harbour Press.", "„Keep the Lights On“: The Impact of a Small Energy Campaign"),
+        # an inverted name whose given names end in an initial: its full stop ends the names,
+        # and the title's colon is no author separator
+        ("Carrow, Edith M. Lanterns of the Northern Coast: Essays on light. Boston: Harbour "
+         "Press, 1988.", "Lanterns of the Northern Coast: Essays on light"),
+        # a title running through a list: its last item, joined by "and", is no container
+        ("Harrow, P. and Lind, Q. (2005) Reading the Tides of Time, Memory, Place and Weather. "
+         "Mahwah, NJ: Coastline Associates.", "Reading the Tides of Time, Memory, Place and Weather"),
+        ("Okafor, J. (1999), Arbeit in kleinen Städten. Folgen von Zuzug, Handel und Flucht, 2d ed., "
+         "Bonn: Dietz.", "Arbeit in kleinen Städten. Folgen von Zuzug, Handel und Flucht"),
+        ("Novak, M. Tides of the Baltic, Finland and the Coast. Vol. 2. Turku: Harbour Press, 2006.",
+         "Tides of the Baltic, Finland and the Coast"),
+        # but a journal's name with "and" in it, followed by its volume, is no list's last item
+        ("Quill, Ada (1990), A Note on Harbours, Letters and Notes on Tides, 84, No. 1, 119-127.",
+         "A Note on Harbours"),
+        # nor a year's span after the list
+        ("Quill, Ada (1997). The tidal view: Boats, nets, and trade in Leeds, 1820-1885. Leeds: Keel.",
+         "The tidal view: Boats, nets, and trade in Leeds, 1820-1885"),
+        # a title's last words before "Place, ST": the state follows the place, not the title
+        ("Harrow, P. (2005) Lanterns, Makers of Sailing Time. Mahwah, NJ: Coastline Associates.",
+         "Lanterns, Makers of Sailing Time"),
+        # a first edition's year in brackets inside the date's parentheses
+        ("Lund, Karin (1957 [1921]). The harbour. In Karin Lund, Collected papers (Vol. 2, "
+         "pp. 10-20). London: Keel Press.", "The harbour"),
+        # a subtitle of capitalised words before the place and publisher is no place
+        ("Brask, T. (1997). A history of river trade. Six Northern Harbours. Boston: Keel Press.",
+         "A history of river trade. Six Northern Harbours"),
+        # a newspaper's name closing the entry is no subtitle, though it opens with "The"
+        ("Wren, D. Q. (2003, May 1). City wardens take over the harbour watch. The Coastal Gazette.",
+         "City wardens take over the harbour watch"),
+        ("Wren, D. Q. (2003). Harbour lights at night. The making of a coastal town. Boston: Keel.",
+         "Harbour lights at night. The making of a coastal town"),
+        # what follows a title and is none of it: its translator, its editor, what kind of text
+        ("Halloran, Petra. Songs of the River, trans. Ada Quill. London: Keel, 1958.", "Songs of the River"),
+        ("Brenner, H. (1759/1977): Theorie der Gezeiten, herausgegeben und übersetzt von O. Kahl, "
+         "Hamburg.", "Theorie der Gezeiten"),
+        ("Quill, A. (2011). Harbour tenacity. White paper prepared for the Keel Foundation, Leeds.",
+         "Harbour tenacity"),
+        ("Quill, A., Hoff, L., The Harbour Visualizer, a Tidal Workspace, Proceedings of Coastal "
+         "Computing (CC91), 181-188, Keel, Leeds, 1991.", "The Harbour Visualizer, a Tidal Workspace"),
+        # a place before its publisher, whatever follows
+        ("Novak, Marta A., The Northern Straits and the Coast, Yorkshire, Leeds University, Keel "
+         "Institution Press, 1972.", "The Northern Straits and the Coast"),
+        # an edition after a comma, and a series in brackets closing the title
+        ("Quill, S (ed.) 2003, The Harbour atlas, 3rd edn, Keel & Sons, Leeds.", "The Harbour atlas"),
+        ("Quill, Ada. 1971. De boten van de haven (Schriftenreihe des Kreises Hafen 27). Leeds: Keel.",
+         "De boten van de haven"),
+        # a proceedings' name and number before "Pages"
+        ("K. H. Quill and P. Hoff, (1995) Harbour Sharing in a Tidal Environment, Keel Multimedia 95, "
+         "Pages 57-64.", "Harbour Sharing in a Tidal Environment"),
+        ("QUILL, Ada, The 4th harbour : how the tides reshape the coast, New York ; Oxford, Keel "
+         "University Press, 2014, 248p.", "The 4th harbour : how the tides reshape the coast"),
+        # a quotation that is the whole title, before its journal
+        ('Marlow, T. (2011). "Harbours and Towns on the Lower Weir," Port Studies, 4, 12-30.',
+         "Harbours and Towns on the Lower Weir"),
+        ("Marlow, T. (2011). “Harbours and Towns on the Lower Weir”. Port Studies 4 (2).",
+         "Harbours and Towns on the Lower Weir"),
+    ],
+)
+def test_title_bounds(text: str, title: str) -> None:
+    assert _p(text).title == title
+
+
+@pytest.mark.parametrize(
+    ("text", "authors", "title"),
+    [
+        # Chicago notes: the title after "Surname, Given," and its translator or editor after it
+        ("Halloran, Petra, Songs of the Harbour, Ada Quill (trans.) (Leeds: Keel Press, 1988).",
+         ("Halloran",), "Songs of the Harbour"),
+        ("Halloran, Petra, Songs of the Harbour, Ada Quill and Lena Hoff (eds.) (Leeds: Keel, 1988).",
+         ("Halloran",), "Songs of the Harbour"),
+        # the names, then the quoted title with no mark between
+        ('P. Quill and J. H. Hoff "Design for Tides: The Challenge for Harbours," Proceedings of '
+         "Keel, Vol. 81, No. 5, pp. 730-744, May 1993.", ("Quill", "Hoff"),
+         "Design for Tides: The Challenge for Harbours"),
+        # a chapter with no title of its own: the book after "In" follows the names, and the
+        # last initial stays with them
+        ("(63) Quill, C.; Hoff, M.; Lind, N.; Brandt, V. In Tidal Chemistry: Processes of Harbours, "
+         "Vol. 9; Keel: New York, 1990.", ("Quill", "Hoff", "Lind", "Brandt"),
+         "In Tidal Chemistry: Processes of Harbours"),
+        # names in natural order after the inverted first one end with "and"
+        ("Brandt, Hanna, Kenji Tanaka, and Lars Okafor. Tides of Trade. London: Keel, 1990.",
+         ("Brandt", "Tanaka", "Okafor"), "Tides of Trade"),
+        ("Brandt, Hanna, Novak, Marta. Tides of Trade. London: Keel, 1990.", ("Brandt", "Novak"),
+         "Tides of Trade"),
+        ("Brandt, Hanna, Novak, Marta, and Lars Okafor. Tides of Trade. London: Keel, 1990.",
+         ("Brandt", "Novak", "Okafor"), "Tides of Trade"),
+    ],
+)
+def test_names_then_title_in_notes_style(text: str, authors: tuple[str, ...], title: str) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title) == (authors, title)
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # in a list that keeps subtitles, the place and publisher that close the entry
+        ("Okafor, J. (1934): Harbour Economics. Madison, University of Lakeside Press.", "Harbour Economics"),
+        ("Okafor, J./Lind, D. (1990): The Boat that Changed the Coast. New York, Rawlings.",
+         "The Boat that Changed the Coast"),
+        ("Okafor, J. (2000): Der Hafenmarkt. Soziologie einer Küste. Frankfurt a. M., New York.",
+         "Der Hafenmarkt. Soziologie einer Küste"),
+        ("Okafor, J. (1984): The Social Progress of Harbours. New York et al.: Praeger.",
+         "The Social Progress of Harbours"),
+        ("Okafor, J. (2010): Harbour communities. Strategies for survival. Cambridge; New York: Keel.",
+         "Harbour communities. Strategies for survival"),
+        ("Okafor, J., 1984: Taking the Boats Out: The Impact of a Harbour Campaign. Washington "
+         "D.C.: Keel Printing Office.", "Taking the Boats Out: The Impact of a Harbour Campaign"),
+        ("Okafor, J., 1992: Die Boote der Küste. Ergebnisse einer Befragung. Freiburg i.Br.: Keel.",
+         "Die Boote der Küste. Ergebnisse einer Befragung"),
+        # a one-word subtitle before the one place that closes the entry
+        ("Okafor, Jan (2003): Hafenspiele. Erinnerungen. München.", "Hafenspiele. Erinnerungen"),
+        ("Okafor, Jan (2003): Hafenspiele. München.", "Hafenspiele"),
+        # an edition after the subtitle is no volume after a journal's name
+        ("Okafor, J., 1990: Einführung in die Hafenkunde. Über den Handel an der Küste. 3. Aufl. "
+         "Weinheim: Keel.", "Einführung in die Hafenkunde. Über den Handel an der Küste"),
+        ("Okafor, J. (1940): Boote und Netze. Ein Buch vom kleinen Hafen. 1. Aufl. Stuttgart: Keel.",
+         "Boote und Netze. Ein Buch vom kleinen Hafen"),
+        # a journal's or a series' name before its issue or its volume ("7/2010", "Band 54")
+        ("Okafor, J. (2010): Zur Hafenmessung: Die Vorschläge der Kommission. Hafen und Statistik "
+         "7/2010, S. 609-614.", "Zur Hafenmessung: Die Vorschläge der Kommission"),
+        ("Okafor, J. (1981): Entwicklungsmerkmale der Häfen in Italien. Kieler Hafenschriften, Band 54.",
+         "Entwicklungsmerkmale der Häfen in Italien"),
+        # but a subtitle of capitalised words before "Place: Publisher" stays
+        ("Okafor, J. (1964): Jargon der Gezeiten. Frankfurt am Main: Suhrkamp.", "Jargon der Gezeiten"),
+    ],
+)
+def test_places_and_publishers_in_lists_that_keep_subtitles(text: str, title: str) -> None:
+    entry = parse_reference(text, subtitles=True)
+    assert entry is not None and entry.title == title
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "container"),
+    [
+        ("J. Quill and B. Hoff, Tidal Arrays: from Concept to Harbour, Computer 20 (1987), 12-19.",
+         "Tidal Arrays: from Concept to Harbour", "Computer"),
+        ("Quill, A., Hoff, B., Melting of nets in the lower harbour, Journal of Tides, 38. P. 13 - 29. 2006.",
+         "Melting of nets in the lower harbour", "Journal of Tides"),
+    ],
+)
+def test_a_journal_before_its_bare_volume(text: str, title: str, container: str) -> None:
+    entry = _p(text)
+    assert (entry.title, entry.container) == (title, container)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Quill, Ada; Hoff, Lena (December 1998). “Harbour Identifiers: Promise and problems”. "
+     "Journal of Tides 4 (2).",
+     "Quill, Ada; Hoff, Lena (3 March 1998). “Harbour Identifiers: Promise and problems”. "
+     "Journal of Tides 4 (2)."],
+)
+def test_a_month_in_the_dates_brackets(text: str) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.year, entry.title) == (
+        ("Quill", "Hoff"), "1998", "Harbour Identifiers: Promise and problems")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Quill, Mark S. 1985. Harbour action and tidal structure. Journal of Tides 91(3): 481-93.",
+     "Quill, A., and de Souza, C. S. 1985. Harbour action and tidal structure. In Hoff, L., eds., Tides."],
+)
+def test_an_initial_s_before_the_date_is_no_page(text: str) -> None:
+    entry = _p(text)
+    assert (entry.year, entry.title) == ("1985", "Harbour action and tidal structure")
+
+
+def test_a_span_of_years_before_the_date_is_the_period_a_title_covers() -> None:
+    entry = _p("Ada Quill, Boats and Nets: The Lower Harbour in Revolution, 1917-1921 (Leeds: Keel "
+               "Press, 1989)")
+    assert entry.year == "1989"
+    assert _p("Hoff, Lena. Tide Tables 1993-94. Leeds: Keel.").year == "1993-94"
+
+
+def test_a_bare_number_before_the_names_numbers_the_entry() -> None:
+    entry = _p('14 Quill, T. & Hoff, L. R. "Atomic Harbour Epitaxy". Thin Tidal Films 216, 84-89, (1992).')
+    assert (entry.number, entry.authors, entry.title, entry.year) == (
+        14, ("Quill", "Hoff"), "Atomic Harbour Epitaxy", "1992")
+
+
+@pytest.mark.parametrize(
+    ("text", "container"),
+    [
+        ("Halder, P., 1983: Mail and Harbours. S. 359-376 in: Quill, A. (Hrsg.), Handbook of Tides. "
+         "New York: Keel.", "Handbook of Tides"),
+        ("Brandt, Hanna (1988): Boote im Alltag. In: dies.: Technik am Hafen. Frankfurt/Main: Keel.",
+         "Technik am Hafen"),
+        ("Quill, Ada (2005): Spiel und Hafen. In: Hoff, Lena [Hg.] Die Boote. Berlin: Keel.", "Die Boote"),
+    ],
+)
+def test_the_book_an_essay_is_in(text: str, container: str) -> None:
+    assert _p(text).container == container
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "title"),
+    [
+        ("6, P., D. Quill and G. Hoff (2002): Toward Harbour Governance: The New Tidal Agenda "
+         "(Leeds: Keel).", "2002", "Toward Harbour Governance: The New Tidal Agenda"),
+        ("Quill, Ada Maria (in co-operation with Lena Hoff and Jan Brandt) (1989): Instrumentelle "
+         "Boote: Grundlagen einer Hafenkunde. In: Novak, M. (Hg.): Boote. Opladen: Keel.", "1989",
+         "Instrumentelle Boote: Grundlagen einer Hafenkunde"),
+    ],
+)
+def test_a_bracketed_date_after_odd_names_still_leads(text: str, year: str, title: str) -> None:
+    entry = _p(text)
+    assert (entry.year, entry.title) == (year, title)
+
+
+def test_initials_n_d_are_a_name_not_a_missing_date() -> None:
+    entry = _p("[78] N. W. Quill and N. D. Hoff, Solid Harbour Physics (Keel Learning; 1 edition, 1976).")
+    assert (entry.authors, entry.year, entry.title) == (("Quill", "Hoff"), "1976", "Solid Harbour Physics")
+    assert _p("Quill, A. (N.D.). Tides. Leeds: Keel.").year == "n.d."
+
+
+def test_decomposed_accents_as_pdfs_extract_them_read_as_letters() -> None:
+    entry = _p("[5] Ada Quill, Le\u0301on Hoff, and Lena Brandt. Tides of trade. Proceedings of "
+               "Keel, 12(3):1–9, 1998.")
+    assert (entry.authors, entry.title) == (("Quill", "Hoff", "Brandt"), "Tides of trade")
+
+
+def test_an_entry_whose_title_is_only_marks_has_an_empty_title() -> None:
+    assert _p("Quill, A. (2011). “”").title == ""
+    assert _p("Quill, A. 2011. *").title == ""
+
+
+def test_a_preprint_is_no_part_of_the_title_and_its_number_no_year() -> None:
+    entry = _p("[5] Ada Quill. Learning tides from harbour logs. arXiv preprint arXiv:1504.01234, 2015.")
+    assert (entry.title, entry.year) == ("Learning tides from harbour logs", "2015")

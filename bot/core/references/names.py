@@ -26,7 +26,8 @@ _CORPORATE = re.compile(
     r"inc|ltd|gmbh|press|news|times|post|journal|agenzia|deutscher?|europäische[rn]?|"
     r"european|international|national|federal|world|united|republic|republik|state|states|"
     r"landes\w*|bundes\w*|staat\w*|ag|e\.\s?v|university|universität|college|school|"
-    r"census|secretariat|eurostat|unesco|unicef|oecd|who|ilo|imf)\b"
+    r"census|secretariat|eurostat|unesco|unicef|oecd|who|ilo|imf|enterprise|trust|partnership|"
+    r"alliance|coalition|initiative|observatory|consortium|stadt|gemeinde|landkreis|kanton)\b"
 )
 EDITOR_MARK = re.compile(
     r"(?i)\s*[,(\[]?\s*\b(?:eds?|hrsg|hg|hgg|éds?|coords?|comps?|dirs?|orgs?|red|trans|"
@@ -71,12 +72,30 @@ def parse_names(text: str) -> list[Name]:
     ):
         shown = text if text.isupper() and " " not in text and len(text) <= 5 else _display(text)
         return [Name(shown, shown)]  # "Zentrum für Forschung und Innovation", "OECD"
-    groups = [g.strip(" ,") for g in re.split(r"\s*(?:/|;|&|\+)\s*|,?\s+(?:and|und|y|et)\s+", text)]
+    # "und" abbreviated ("Hilpert, M. u. W. Huber") joins names too; "u. a." went with et al.
+    groups = [g.strip(" ,") for g in re.split(r"\s*(?:/|;|&|\+)\s*|,?\s+(?:and|und|y|et|u\.)\s+", text)]
     groups = [g for g in groups if g]
+    natural = _natural_order_list(groups)
     names: list[Name] = []
     for index, group in enumerate(groups):
+        if natural and "," in group:
+            names.extend(_natural(p) for p in _pieces(group))
+            continue
         names.extend(_parse_group(group, first=index == 0, alone=len(groups) == 1))
     return [n for n in names if n.surname]
+
+
+def _natural_order_list(groups: list[str]) -> bool:
+    """"Ada Quill, Léon Hoff, and Lena Brandt": the last name, after "and", is in natural order,
+    and so is every comma piece before it, each of two words or more ("Lakoff, George, and Mark
+    Johnson" and "García Márquez, Gabriel" stay inverted: a one-word piece is a surname's or a
+    given name's)."""
+    if len(groups) < 2 or "," in groups[-1] or len(groups[-1].split()) < 2:
+        return False
+    pieces = [p for g in groups[:-1] for p in _pieces(g)]
+    return len(pieces) >= 2 and all(
+        2 <= len(p.split()) <= 3 and _given_like(p) and not INITIALS_RE.match(p.split()[-1])
+        for p in pieces)
 
 
 def _pieces(group: str) -> list[str]:

@@ -13,11 +13,13 @@ year after it, never a page range ("pp. 1695-1705") nor a reprint date ("Oxford 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from bot.core.models import BibEntry
 from bot.core.references.names import (
     EDITOR_MARK,
+    INITIALS_RE,
     PARTICLES,
     Name,
     clean_author_text,
@@ -29,8 +31,9 @@ _YEAR_CAND = re.compile(
     rf"(?<![\d.,])(?<!\d\.)(?P<y>{_Y})(?:\s?[-–/]\s?(?P<y2>\d{{4}}|\d{{1,2}})(?!\d))?"
     r"(?P<s>[a-z](?![a-zäöüß]))?(?!\d)"
 )
+# "n.d.", "o.J." and the like, never a name's initials ("N. D. Mermin", "O. J. Quill")
 NO_YEAR = re.compile(
-    r"(?<!\w)(?:[nN]\.\s?[dD]\.?|o\.\s?J\.?|s\.\s?d\.|s/d|n\.\s?y\.|o\.\s?D\.|(?i:in\s+press|"
+    r"(?<!\w)(?:n\.\s?[dD]\.?|N\.\s?D(?:\.(?!\s?[A-ZÀ-Þ][a-zà-ÿ])|(?![.\w]))|o\.\s?J\.?|s\.\s?d\.|s/d|n\.\s?y\.|o\.\s?D\.|(?i:in\s+press|"
     r"im\s+druck|forthcoming|im\s+erscheinen|in\s+preparation|under\s+review|sous\s+presse)|"
     r"i\.\s?E\.(?=\)|\s*$))(?!\w)"
 )
@@ -41,6 +44,9 @@ _MARKERS = {"in press": "in press", "im druck": "in press", "sous presse": "in p
 _CUE = re.compile(r"^(?:\d{1,3}\s+)?(?:(?:[Vv]gl\.|[Ss]iehe(?:\s+(?:auch|dazu|ausführlich|hierzu))*|"
                   r"[Ss]ee(?:\s+also)?|[Cc]f\.|[Zz]u(?:m|r)?\s+\w+\s+(?:siehe|vgl\.))\s+)+")
 NUMBER_PREFIX = re.compile(r"^\s*(?:\[(?P<a>\d{1,4})\]|\((?P<b>\d{1,4})\)|(?P<c>\d{1,4})[.)])\s*(?=\S)")
+# A bare number before "Surname, I." ("1 Quill, A. ..."): an entry's number, to the parser
+# only (the splitter does not start entries on it: a wrapped line can begin with a number).
+_BARE_NUMBER = re.compile(r"^\s*(?P<c>\d{1,3})\s(?=[A-ZÀ-Þ][\w'’\-]+,\s?[A-ZÀ-Þ]\.)")
 REPEAT_DASH = re.compile(r"^\s*(?:[—–\-_]\s?){2,}\s*[.,:]?\s*")
 # One long dash before a title ("– »The Early-Warning System ...«"): the same author again,
 # in lists that print it so; a dash inside a wrapped title could open a line the same way,
@@ -84,12 +90,15 @@ _MONTH = (r"(?:Jan(?:uary|uar)?|Feb(?:ruary|ruar)?|Mar(?:ch)?|März|Apr(?:il)?|M
           r"Dec(?:ember)?|Dez(?:ember)?|Spring|Summer|Fall|Autumn|Winter|Frühjahr|Herbst|Sommer)")
 _LOCATOR = re.compile(
     rf"\d+\s?\(\d[\d/\-–]*\)|\d+\s?[:,]\s?\d+|\bpp?\.\s?\d|\bS\.\s?\d|\b[Vv]ol\.|\b[Nn]o\.\s?\d|"
-    rf"\bNr\.\s?\d|\b[Vv]ols\.|\bHeft\b|\bJg\.|\bBd\.\s?\d|^\d+(?![\wº°])|\b{_MONTH}\b\.?\s\d|"
+    rf"\bNr\.\s?\d|\b[Vv]ols\.|\bHeft\b|\bJg\.|\bBd\.\s?\d|\bBand\s\d|\b\d{{1,2}}/(?:19|20)\d\d\b|"
+    rf"^\d+(?![\wº°])|\b{_MONTH}\b\.?\s\d|"
     rf"\b\d{{1,2}}\.?\s{_MONTH}\b|https?://|www\.|\bdoi\b|,\s(?:{_Y})[a-z]?\.?$"
 )
+# "Frankfurt/M.: Campus", "Cambridge, MA: Harvard", "Cambridge; New York: Polity", "Boston et
+# al.: Lakeside", "Washington D.C.: GPO", "Freiburg i.Br.: Rombach"
 _PLACE_PUBLISHER = re.compile(
-    r"^[A-ZÀ-Þ][\w'’\-]+\.?(?:(?:\s|\s?/\s?|,\s?|-)(?:[A-ZÀ-Þ][\w'’\-]*\.?|a\.|am|an|bei|upon|on|sur|im|i\.|"
-    r"ob|d\.|[A-Z]{2})){0,4}\s?:\s?[A-ZÀ-Þ0-9]"
+    r"^[A-ZÀ-Þ][\w'’\-]+\.?(?:(?:\s|\s?[/;]\s?|,\s?|-)(?:[A-ZÀ-Þ][\w'’\-]*\.?|a\.|am|an|bei|upon|on|sur|im|i\.|"
+    r"ob|d\.|[A-Z]{2}|(?:[A-Z]\.){2,3}|i\.\s?Br\.|et\.?\s?al\.|u\.\s?a\.)){0,4}\s?:\s?[A-ZÀ-Þ0-9]"
 )
 _OPEN_QUOTES = "\"“„‘«‹'‚《「『`"
 _CLOSE_FOR = {"\"": "\"", "“": "”", "„": "“”", "‘": "’", "«": "»", "‹": "›", "'": "'’", "‚": "‘’",
@@ -108,13 +117,14 @@ def parse_reference(text: str, *, previous: BibEntry | None = None,
     """Fields of one entry; `previous` lends its authors to a repeated-author dash ("———.");
     `subtitles` says the list keeps subtitles after a full stop ("Titel. Untertitel."), as
     German lists do whatever the punctuation after an entry's date (see `list_keeps_subtitles`)."""
-    raw = " ".join(text.split())
+    # composed accents: "Le\u0301on" as PDFs extract it is "Léon", one letter the patterns read
+    raw = unicodedata.normalize("NFC", " ".join(text.split()))
     if not raw:
         return None
     body, number = raw, None
-    m = NUMBER_PREFIX.match(body)
+    m = NUMBER_PREFIX.match(body) or _BARE_NUMBER.match(body)
     if m and not re.match(rf"^\s*\d{{1,4}}\.\s*(?:{_MONTH})\b", body):
-        number = int(m.group("a") or m.group("b") or m.group("c"))
+        number = int(m.group("c") or m.group("a") or m.group("b"))
         body = body[m.end():]
     body = _CUE.sub("", body)
     inherited: list[Name] | None = None
@@ -175,7 +185,7 @@ def _parse_body(body: str, *, dashed: bool, subtitles: bool = False) -> _Fields:
     later = [y for y in years if y.start >= title_end]
     within = [y for y in years if offset <= y.start < title_end]
     pool = later or within or [y for y in years if y.start < offset]
-    date = pool[0] if pool else None
+    date = _first_single_year(pool)
     if date is not None and date.start < title_end and later == [] and re.search(
         rf"(?:^|[,.]\s*){re.escape(body[date.start:date.end])}\W*$", title
     ):
@@ -187,6 +197,18 @@ def _parse_body(body: str, *, dashed: bool, subtitles: bool = False) -> _Fields:
 
 
 # -- years --------------------------------------------------------------------------------------
+
+
+_ONE_YEAR = re.compile(rf"(?:{_Y})[a-z]?")
+
+
+def _first_single_year(pool: list[_Year]) -> _Year | None:
+    """The first candidate, unless it spans years and a single year follows: "Revolution,
+    1917-1921 (Oxford: Keel, 1989)" was published in 1989; the span is the period it covers."""
+    if pool and "-" in pool[0].value:
+        single = next((y for y in pool[1:] if _ONE_YEAR.fullmatch(y.value)), None)
+        return single or pool[0]
+    return pool[0] if pool else None
 
 
 _LOCATOR_BEFORE = re.compile(
@@ -220,8 +242,8 @@ def _year_candidates(text: str) -> list[_Year]:
                 continue  # "1695-1705", "1477-81": pages
             value = f"{y}-{str(second)[2:]}"
         after = text[m.end():m.end() + 3]
-        if re.match(r"^\s?[-–]\s?\d", after) or re.match(r"^\d", after):
-            continue
+        if re.match(r"^\s?[-–]\s?\d", after) or re.match(r"^\.?\d", after):
+            continue  # a range, or an identifier's digits ("arXiv:1504.07295")
         out.append(_Year(m.start(), m.end(), value + suffix))
     for m in NO_YEAR.finditer(text):
         if any(a <= m.start() < b for a, b in blocked):
@@ -233,8 +255,9 @@ def _year_candidates(text: str) -> list[_Year]:
 
 
 def _initial_s(head: str) -> bool:
-    """"Sassen, S. 2001": the "S." of a name, not the German page abbreviation."""
-    return bool(re.fullmatch(r"[^\W\d_][^\d:;]{0,60}?,\s?S\.\s*", head))
+    """"Sassen, S. 2001", "Quill, Mark S. 1985", "Hoff, C. S. 1990": the "S." of a name, not
+    the German page abbreviation."""
+    return bool(re.fullmatch(r"[^\W\d_][^\d:;]{0,80}?,\s?(?:[A-ZÀ-Þ][\w'’\-]*\.?\s?){0,3}S\.\s*", head))
 
 
 def _looks_year_after_colon(text: str, m: re.Match[str]) -> bool:
@@ -249,6 +272,11 @@ _ENDS_ENTRY = re.compile(
     r"|\d+(?:\s?[-–]\s?\d+)?|(?:https?://|www\.)\S+)*$")
 
 
+_MONTH_OPENS_DATE = re.compile(rf"\(\s?(?:\d{{1,2}}\.?\s)?(?:{_MONTH})\.?,?\s*$")
+_STARTS_WITH_YEAR = re.compile(rf"^(?:{_Y})\b")
+_SPAN_OF_YEARS = re.compile(rf"({_Y})\s?[-–]\s?({_Y})\.?")
+
+
 def _author_date(
     body: str, years: list[_Year], *, dashed: bool
 ) -> tuple[str, _Year, str, bool] | None:
@@ -259,20 +287,23 @@ def _author_date(
     if year.start > 400:
         return None
     prefix = body[: year.start]
+    month = _MONTH_OPENS_DATE.search(prefix)
+    if month:
+        prefix = prefix[: month.start() + 1]  # "Quill, Ada (December 1998).": the date's month
     authors = re.sub(r"[\s(\[,.:;]*$", "", prefix)
     if authors and prefix[len(authors):].startswith(".") and re.search(r"\b[A-ZÀ-Þ]$", authors):
         authors += "."  # keep an initial's full stop: "Krasner, Stephen D. 1999", "Ostrom, E. (1990)"
     if not authors and not dashed:
         return None
-    if authors and not _looks_like_authors(authors):
-        return None
     tail = body[year.end:]
+    if authors and not (_looks_like_authors(authors) or _bracketed_date_lead(authors, prefix, tail)):
+        return None
     if re.search(rf"\b(?:{_MONTH})\.?\s*$", prefix) or _ENDS_ENTRY.match(tail):
         return None  # "..., Hull, März 2012.": the date closes the entry; the names came first
-    # "(1999a, ed.)", "(1967 [1932])", "(Hrsg.) (2004):" close the parenthesis first.
+    # "(1999a, ed.)", "(1967 [1932])", "(1967) [1932]", "(Hrsg.) (2004):" close the parenthesis first.
     opened = prefix.rstrip().endswith(("(", "["))
     if opened:
-        close = re.match(r"^[^()\[\]]{0,40}?[)\]](?:\s?\[[^\]]{1,20}\])?", tail)
+        close = re.match(r"^(?:\s?\[[^\]]{1,20}\])?[^()\[\]]{0,40}?[)\]](?:\s?\[[^\]]{1,20}\])?", tail)
         if close:
             tail = tail[close.end():]
     elif re.match(r"^\s?\[[^\]]{1,20}\]", tail):
@@ -285,6 +316,18 @@ def _author_date(
     if eds and eds.end():
         authors, rest = f"{authors} (Hrsg.)", rest[eds.end():]  # "(1997) (Hrsg.): Title"
     return authors, year, rest, comma_style
+
+
+def _bracketed_date_lead(authors: str, prefix: str, tail: str) -> bool:
+    """"6, P., D. Leat and G. Stoker (2002): Title", "Quill, Ada (with Lena Hoff) (1989):": a
+    date in brackets after a comma-separated list, and a title after it, is the author-date
+    lead though the names read oddly (digits, a note in brackets, spaced letters)."""
+    outside = re.sub(r"\([^()]*\)", " ", authors)
+    lower = [w for w in outside.split() if w[:1].islower() and w.lower() not in _ALLOWED_LOWER]
+    return (prefix.rstrip().endswith("(") and "," in authors and len(authors) <= 250
+            and (not lower or lost_capitals(outside))
+            and not re.search(rf"[{_OPEN_QUOTES}”»:]|https?:|www\.", authors)
+            and bool(re.match(r"^[a-z]?\)\s?[.:]\s+\S.{15}", tail)))
 
 
 _ALLOWED_LOWER = PARTICLES | frozenset(
@@ -366,7 +409,10 @@ _LEADS = [
     # Natural order: "Harry Heffes and David Lucantoni." "Almut Metz,"
     re.compile(rf"^(?P<a>{_NAT}(?:(?:,\s*{_NAT})*{_AND_STRICT}{_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[.,;]|(?<=\)))\s+(?=\S)"),
     # Inverted first author with given names: "Hearn, Lafcadio." "Lakoff, George, and Mark Johnson."
-    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_NAT}|{_SN},\s{_GIVEN}))*(?:\s*/\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\)))\s+(?=\S)"),
+    # "Levine, Robert S. Title": the initial's full stop ends the names too
+    # Names in natural order after it end with "and" ("Lakoff, George, Mark Turner and Ada
+    # Quill"); without it, "Bourdieu, Pierre, Homo Academicus, ..." goes on with the title.
+    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,\s+{_NAT})*,?\s+(?:and|&|und)\s+{_NAT}|(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_SN},\s{_GIVEN}))*(?:,?\s+(?:and|&|und)\s+{_NAT})?)(?:\s*/\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\))|(?<=\b[A-Z]\.))\s+(?=\S)"),
 ]
 
 
@@ -388,7 +434,9 @@ def _leading_names(body: str, *, dashed: bool) -> tuple[str, str, str]:
 def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
     if dashed:
         return "", body, "."
-    quote = re.match(rf"^(?P<a>[^{_OPEN_QUOTES}:]{{2,200}}?)\s*[,:.，：]\s*(?=[{_OPEN_QUOTES}])", body)
+    # the names, then the quoted title, with or without a mark between ("P. Quill and J. Hoff
+    # “Design for Tides,” ...")
+    quote = re.match(rf"^(?P<a>[^{_OPEN_QUOTES}:]{{2,200}}?)(?:\s*[,:.，：]\s*|\s)(?=[{_OPEN_QUOTES}])", body)
     if quote and _looks_like_authors(quote.group("a")):
         return quote.group("a"), body[quote.end():], ","
     head = body[:400]  # no author list runs longer; bounds the regexes' work on merged text
@@ -396,7 +444,8 @@ def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
     if found:
         m = max(found, key=lambda x: len(x.group("a")))  # "Jennifer N. Dang." over "Jennifer N."
         authors, rest = m.group("a"), body[m.end():]
-        if _CONTAINER_START.match(rest) and "," in authors:
+        if _CONTAINER_START.match(rest) and "," in authors and not INITIALS_RE.match(
+                authors[authors.rindex(",") + 1:].strip()):
             # "Daalder/Goldgeier, Putting Europe First, in: Survival": the last piece is the title
             cut = authors.rindex(",")
             return authors[:cut], body[cut + 1:].lstrip(), ","
@@ -424,13 +473,9 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
         end = rest.index("''", 2)  # TeX quotes: ``Title,''
         return _tidy_title(rest[2:end]), rest[end + 2:].lstrip(" ,.;:")
     if rest[0] in _OPEN_QUOTES:
-        closers = _CLOSE_FOR[rest[0]]
-        for i in range(1, len(rest)):
-            ch = rest[i]
-            if ch in closers and (i + 1 == len(rest) or not rest[i + 1].isalnum()) and not (
-                ch in "'’" and i > 0 and rest[i - 1].isalpha() and i + 1 < len(rest) and rest[i + 1] == "s"
-            ):
-                return _tidy_title(rest[1:i]), rest[i + 1:].lstrip(" ,.;:")
+        close = _closing_quote(rest)
+        if close is not None and not _quote_opens_title(rest[1:close], rest[close + 1:]):
+            return _tidy_title(rest[1:close]), rest[close + 1:].lstrip(" ,.;:")
     if rest.startswith("*"):
         end = rest.find("*", 1)
         if end > 1:
@@ -443,16 +488,53 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
     for k, (text, end, kind) in enumerate(segments[1:], start=1):
         nxt = segments[k + 1][0] if k + 1 < len(segments) else ""
         start = segments[k - 1][1]
-        if kind == "." and not subtitles and _sentence_ends_title(rest[:start], text) and not (
-                _subtitle_like(*_sentence_at(rest, segments, k))):
-            break
+        sentence = kind == "." and subtitles
+        if kind == "." and not subtitles and _sentence_ends_title(rest[:start], text):
+            if not _subtitle_like(*_sentence_at(rest, segments, k)):
+                break
+            sentence = True  # a subtitle: capitalised words before the place are still its own
+        # "..., Information and Computation, 84": a journal's name, then its volume (a year's
+        # span after the list, "..., and Identity, 1820-1885", is still the title's)
+        volume_next = k + 1 < len(segments) and segments[k + 1][2] == "," and bool(
+            _NEXT_LOCATOR.match(nxt)) and not _STARTS_WITH_YEAR.match(nxt)
+        if kind == "," and _closes_enumeration(text) and not volume_next and not _container_starts(
+                text, rest[start:], "", comma=True, last=False, strong_only=True):
+            title, used = rest[:end], end
+            continue
         if _container_starts(text, rest[start:], nxt, comma=kind == "," and not comma_style,
-                             last=end >= len(rest), stop=kind == "." and subtitles,
-                             nxt_is_last=k + 2 >= len(segments)):
+                             last=end >= len(rest), stop=sentence,
+                             nxt_is_last=k + 2 >= len(segments),
+                             nxt_comma=k + 1 < len(segments) and segments[k + 1][2] == ","):
             break
         title, used = rest[:end], end
     after = rest[used:]
     return _tidy_title(title), after.lstrip(" ,.;:")
+
+
+def _closing_quote(rest: str) -> int | None:
+    """Where the quotation that opens `rest` closes; an apostrophe ("Mother's") closes nothing."""
+    closers = _CLOSE_FOR[rest[0]]
+    for i in range(1, len(rest)):
+        ch = rest[i]
+        if ch in closers and (i + 1 == len(rest) or not rest[i + 1].isalnum()) and not (
+            ch in "'’" and rest[i - 1].isalpha() and i + 1 < len(rest) and rest[i + 1] == "s"
+        ):
+            return i
+    return None
+
+
+def _quote_opens_title(quoted: str, after: str) -> bool:
+    """"‘Embryonic’ Clusters and Cities", "„Taking a Bite“: The Impact of ...": a quotation that
+    is only the title's first words, since the title goes on after it with no stop between; a
+    quotation that closes on its own stop ("“On Rivers,” Journal") or is followed by one ("“On
+    Rivers”. Journal") is the whole title."""
+    if re.search(r"[.,;]\s*$", quoted):
+        return False
+    if re.match(r"^\s?[:?!]\s+\S", after):
+        return True
+    # a quoted word or two run into the title ("‘Embryonic’ Clusters"); a longer quotation
+    # with no stop after it is still the whole title before its journal
+    return len(quoted.split()) <= 3 and bool(re.match(r"^\s+(?![Ii]n:?\s)[^\W\d_]", after))
 
 
 _GERMAN = re.compile(
@@ -515,37 +597,66 @@ def _subtitle_like(segment: str, after: str) -> bool:
     if re.match(r"^[\s,;:]*(?:\(?\d|[Vv]ol\.|[Nn]o\.|pp?\.|S\.\s?\d)", nxt):
         return False  # a volume and pages follow: this was the journal
     if words[0].lower() in _SUBTITLE_OPENERS:
-        return True
+        # "... PAL operations. The Harbour Gazette.": capitalised words that close the entry
+        # name the paper it appeared in
+        return bool(nxt) or not all(w[:1].isupper() for w in words if len(w) > 3)
     if _PUBLISHER_WORDS.search(segment) or _CUE_START.match(segment):
         return False
     # a journal is never followed by "In:" nor by a place and publisher
     return bool(re.match(r"^(?:In:?\s|in:\s?|Im:\s)", nxt) or _PLACE_PUBLISHER.match(nxt))
 
 
+# What follows a title and is none of it: its translator or editor, its edition, what kind of
+# text it is (a thesis, a preprint, a poster), where it is found (a conference's proceedings).
 _CUE_START = re.compile(
-    r"^(?:Translated|Edited|Trans\.|Übers\.|Hrsg\.\s?v|Revised|Reprint|Rev\.\s?ed|\d+(?:st|nd|rd|th|\.)\s?(?:ed|Aufl)|"
+    r"^(?:Translated|Edited|[Tt]rans\.|[Tt]ranslated\s+by|[Ee]dited\s+by|Übers\.|[Üü]bersetzt|Ubersetzt|"
+    r"[Hh]erausgegeben|[Ee]ingeleitet|Hrsg\.\s?v|[Hh]rsg\.\s+von|Revised|Reprint|Rev\.\s?ed|"
+    r"\d+(?:st|nd|rd|th|d|\.)\s?(?:ed|edn|edition|Aufl|Auflage|überarb)|"
     r"Technical\s+[Rr]eport|Tech\.\s?[Rr]ep|Ph\.\s?D|PhD|Master|Unpublished|Paper\s+presented|"
     r"Vortrag|Diss|Habil|Working\s+Paper|Discussion\s+Paper|Arbeitspapier|Retrieved|Abgerufen|"
-    r"Available|Abrufbar|Online|URL|Zugriff|Accessed)\b"
+    r"Available|Abrufbar|Online|URL|Zugriff|Accessed|arXiv|[Pp]reprint|White\s+[Pp]aper|Poster|"
+    r"Policy\s+[Bb]rief|Prepared\s+for|Doctoral|Dissertation|Thesis|Magisterarbeit|Diplomarbeit|"
+    r"Masterarbeit|Bachelorarbeit|Unveröff|Manuskript|Zur\s+Veröffentlichung|Proceedings|Proc\.|"
+    r"Tagungsband)(?!\w)"
 )
 _EDITORS_START = re.compile(r"^[A-ZÀ-Þ][\w'’\-]+,\s?(?:[A-Z]\.\s?-?)+[,;]?\s?(?:and|&|und|/|,)")
-_NEXT_LOCATOR = re.compile(r"^(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|pp?\.|pages?\b|S\.\s?\d|H\.\s?\d|Bd\.|Jg\.)")
+# A volume, an issue or pages next: the piece before was a journal's name; never an edition
+# ("3. Aufl.", "2nd ed."), which follows a book's title.
+_NEXT_LOCATOR = re.compile(r"^(?!\d{1,2}(?:st|nd|rd|th|d)?\.?\s?(?:Aufl|[Ee]d(?:n|ition)?\b|überarb|erw|rev))(?:\d|[Vv]ols?\.|[Nn]o\.|Nr\.|[Pp]p?\.|[Pp]ages?\b|S\.\s?\d|H\.\s?\d|Bd\.|Band\s\d|Jg\.)")
+
+
+def _closes_enumeration(segment: str) -> bool:
+    """"..., Theory, Research and Application", "..., Gastarbeit und Flucht": the last item of
+    a list the title runs through, joined by its "and", not a journal or a place."""
+    words = segment.strip(" .").split()
+    return 2 <= len(words) <= 6 and any(w.lower() in ("and", "und", "&", "et") for w in words[:-1]) and (
+        not re.search(r"\d", segment))
 
 
 def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, last: bool,
-                      stop: bool = False, nxt_is_last: bool = True) -> bool:
+                      stop: bool = False, nxt_is_last: bool = True, nxt_comma: bool = False,
+                      strong_only: bool = False) -> bool:
     """Whether the title has ended before this segment. `following` is the text from the
-    segment on; `comma` says the segment was only cut at a comma, which needs stronger signs."""
+    segment on; `comma` says the segment was only cut at a comma, which needs stronger signs;
+    `strong_only` asks only for the signs no title's words give (a container's "In:", a place
+    and publisher, a locator, a publisher's name)."""
     s = segment.strip()
     f = following.strip()
     if _CONTAINER_START.match(f) or _CUE_START.match(s) or _EDITORS_START.match(f):
         return True
     if re.match(r"^\(?(?:[Ee]ds?|Hrsg|Hg)\b", s):
         return True
+    role = re.match(r"^([^()]{3,80}?)\s?\((?:[Ee]ds?|[Tt]rans|[Tt]r|Hrsg|Hg|[Üü]bers)\.?\)", f)
+    if role and _looks_like_authors(role.group(1)):
+        return True  # "Peter Collier (trans.)", "Ada Quill and Lena Hoff (eds.)": its editors
     if s.startswith("(") and re.search(rf"(?:{_Y})|:", s):
         return True  # "(London: SCM, 1990)", "(Cornell University Press, 2006)"
+    if comma and _years_spanned(s):
+        return False  # "..., Medicine at Leeds, 1880-1940": the period a title covers
     if _place_publisher(f) or _page_range(s) or _LOCATOR.search(s):
         return True
+    if strong_only:
+        return bool(_PUBLISHER_WORDS.search(s))
     if re.match(rf"^[A-ZÀ-Þ][\w'’\-]+(?:[\s/][A-ZÀ-Þ][\w'’\-]+)?\s(?:{_Y})[a-z]?\b", s):
         return True  # "New York 1985", "Oxford 1971 (Rpt. 1987)": place and date
     words = s.rstrip(".,").split()
@@ -553,17 +664,26 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
         return True
     if re.search(r"[^\W\d_]\s\d{1,4}(?:\s\d{1,4})?[,.]?$", s) and _NEXT_LOCATOR.match(nxt or "0"):
         return True  # "SIAM J. of Comput 18, 625-638": a journal and its volume
-    if _NEXT_LOCATOR.match(nxt) and not re.search(r"\d", s) and len(words) <= 8:
+    ordinal = bool(re.fullmatch(r"\d{1,2}\.", nxt)) and not nxt_comma  # "3." cut from "3. Aufl."
+    if _NEXT_LOCATOR.match(nxt) and not ordinal and not re.search(r"\d", s) and len(words) <= 8:
         return True  # "Journal of Consumer Culture, 5(2)": a name followed by its volume
-    if _place_like(s) and (last or (nxt and (_place_like(nxt) or _PLACE_PUBLISHER.match(nxt))
-                                    and len(f) - len(s) <= 45)) and not (
-            (stop or (comma and s.endswith("."))) and not last and len(s.split()) >= 2) and not (
-            comma and not last and _place_like(nxt) and not nxt_is_last):
-        # "Freiburg.", "Urbana, Ill.", "Frankfurt a. M., New York."; but in "Titel.
+    publisher_next = nxt_comma and bool(_PUBLISHER_WORDS.search(nxt)) and len(nxt.split()) <= 6
+    publisher_last = nxt_comma and nxt_is_last and (publisher_next or _place_like(nxt))
+    if _place_like(s) and (last or publisher_last or publisher_next or (
+            nxt and (_place_like(nxt) or _PLACE_PUBLISHER.match(nxt)) and len(f) - len(s) <= 45)) and not (
+            (stop or (comma and s.endswith("."))) and not last and len(s.split()) >= 2
+            and not publisher_last) and not (
+            comma and not last and _place_like(nxt) and not nxt_is_last) and not (
+            stop and nxt_is_last and not nxt_comma and _place_like(nxt)):
+        # "Freiburg.", "Urbana, Ill.", "Frankfurt a. M., New York.", "Madison, Lakeside
+        # University Press." (a place and, closing the entry, its publisher); but in "Titel.
         # Untertitel. Ort: Verlag." a sentence of capitalised words before the place is the
-        # subtitle ("Jargon der Eigentlichkeit. Frankfurt am Main: Suhrkamp.")
+        # subtitle ("Jargon der Eigentlichkeit. Frankfurt am Main: Suhrkamp."), and so is a
+        # sentence before the one place that closes the entry ("Spiele. Erinnerungen. München.")
         return True
-    return bool(re.match(r"^[A-Z][\w.\- ]{0,40},\s?[A-Z]{2}\b", f))  # "Cambridge, MA"
+    state = re.match(r"^([A-Z][\w.\- ]{0,40}),\s?[A-Z]{2}\b", f)
+    # "Cambridge, MA", "St. Paul, MN"; never across a sentence's end ("Theory. Mahwah, NJ")
+    return state is not None and not re.search(r"[a-zà-ÿ]{3}\.\s", state.group(1))
 
 
 # Where a title may end: a sentence's end, before "In:", "(Eds.)", a closing bracket with the
@@ -574,6 +694,12 @@ _CUT = re.compile(
     r"|\s(?=\([^()]*(?:1[5-9]\d\d|20[0-4]\d|\w:\s)[^()]*\)\W*$)"
     r"|\s(?=\d{1,4}\s?\(\d[\d/\-–]*\)|\d{1,4}\s\((?:1[5-9]|20)\d\d\)|\(\d{1,4}\)\s\((?:1[5-9]|20)\d\d\))"
 )
+
+
+def _years_spanned(segment: str) -> bool:
+    """"1820-1885", "1880- 1940": years too far apart to be one edition's date or a volume's."""
+    m = _SPAN_OF_YEARS.fullmatch(segment.strip())
+    return bool(m) and int(m.group(2)) - int(m.group(1)) > 10 if m else False
 
 
 def _place_publisher(text: str) -> bool:
@@ -635,8 +761,8 @@ def _page_range(text: str) -> bool:
 
 
 def _place_like(segment: str) -> bool:
-    """"Freiburg", "Frankfurt a. M.", "Reinbek bei Hamburg", "Urbana, Ill.", "New York"."""
-    words = segment.strip(" .,;").replace(",", " ").split()
+    """"Freiburg", "Frankfurt a. M.", "Reinbek bei Hamburg", "Urbana, Ill.", "New York ; Oxford"."""
+    words = segment.strip(" .,;").replace(",", " ").replace(";", " ").split()
     if words and words[0].lower() in _SUBTITLE_OPENERS:
         return False  # "Eine Bestandsaufnahme", "A Survey": a subtitle, not a place
     return 0 < len(words) <= 3 and all(
@@ -648,16 +774,22 @@ def _tidy_title(title: str) -> str:
     title = title.strip().strip(" ,.;:*")
     title = re.sub(r"\s*[\[(](?:[^()\[\]]*\b(?:dissertation|thesis|diss|ed\.|edn|edition|aufl|unpublished|"
                    r"report|rev\.|trans|übers|in german|in english|auf deutsch|mimeo|manuscript|hrsg|"
-                   r"eds?|brief|paper|series|reihe|no\.|nr\.|vol|working|discussion|abstract)\b[^()\[\]]*)[\])]\s*$", "", title, flags=re.I)
-    title = title.strip(" ,.;:*\"“”„'‘’«»")
-    return title
+                   r"eds?|brief|paper|series|\w*reihe|no\.|nr\.|vol|working|discussion|abstract)\b[^()\[\]]*)[\])]\s*$", "", title, flags=re.I)
+    bare = title.strip(" ,.;:*\"“”„'‘’«»")
+    if title and title[0] in _OPEN_QUOTES and any(c in bare for c in _CLOSE_FOR[title[0]]):
+        return title[0] + bare  # "‘Floating’ Harbours": the quotation opens the title, keep it whole
+    return bare
 
 
 def _container(after: str) -> str | None:
     text = after.strip()
+    # "S. 359-376 in: Handbook": the pages in it, printed before the book
+    text = re.sub(r"^(?:S|pp?)\.\s?\d+\s?[-–]\s?\d+\s+(?=[Ii]n:?\s)", "", text)
     text = re.sub(r"^(?:[Ii]n(?::\s*|\s+)|[Ii]m:\s*)", "", text)
+    # "In: ders.: Technik im Alltag", "In dies., Title": the same author's own book
+    text = re.sub(r"^(?:[Dd]ers|[Dd]ies|[Dd]ers\.?/[Dd]ies)\.?\s*[:,]?\s+", "", text)
     # "Kurz, H. (Hrsg.), Klassiker ..." or "O. Card (Ed.), Handbook ...": skip the editors.
-    eds = re.match(r"^[^\"“:]{0,200}?\((?:[Ee]ds?|Hrsg|Hg|[Éé]ds?|[Cc]oords?|[Oo]rgs?)\.?\)\s*[,:.]?\s*", text)
+    eds = re.match(r"^[^\"“:]{0,200}?[(\[](?:[Ee]ds?|Hrsg|Hg|[Éé]ds?|[Cc]oords?|[Oo]rgs?)\.?[)\]]\s*[,:.]?\s*", text)
     if eds:
         text = text[eds.end():]
     text = text.strip()
