@@ -77,6 +77,18 @@ def test_two_columns_are_read_left_column_first() -> None:
     assert text.index("A Title Across") < text.index("left 0")
 
 
+def test_a_column_ending_right_at_the_gutter_still_counts_as_a_column() -> None:
+    # The left column's lines end within a point of where the gutter scan first finds no
+    # line crossing (36% of the width): they are that column, not lines of neither side,
+    # so the page is read column by column rather than line by line across both.
+    s = Sample().page()
+    for i in range(25):
+        s.line(34.8, 100 + i * 13, f"left {i:02d} " + sentence(i, 8)[:22], 10, font="Courier")
+        s.line(231, 100 + i * 13, f"right {i} " + sentence(i + 40, 5), 9)
+    text = " ".join(b.text for b in analyze(read_pdf(s.bytes())).blocks)
+    assert text.index("left 24") < text.index("right 0")
+
+
 def test_headings_by_size_and_weight_never_by_capitals_alone() -> None:
     s = Sample().page()
     y = s.paragraph(56, 80, 8, seed=1)

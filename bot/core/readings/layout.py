@@ -404,8 +404,10 @@ def _gutter(lines: list[Line], lo: float, hi: float) -> float | None:
             best = (crossing, x)
     assert best is not None
     crossing, x = best
-    left = [line for line in narrow if line.x1 <= x]
-    right = [line for line in narrow if line.x0 >= x]
+    # A line that does not cross may still touch x (within the scan's point of slack): it
+    # belongs to its side, or a column ending right at the gutter goes uncounted.
+    left = [line for line in narrow if line.x1 <= x + 1]
+    right = [line for line in narrow if line.x0 >= x - 1]
     if len(left) < 6 or len(right) < 6 or crossing > 0.2 * len(narrow):
         return None
     # Both sides must be columns of running text, not a label column beside a wide one.
