@@ -191,3 +191,33 @@ def test_german_and_numbered_reference_list_names_open_the_list() -> None:
                     "Literatu r", "X Literatur"):
         cleaned = clean(RawDocument(pages=[f"Titel\n\n{body}\n{heading}\n{entry}\n"], format="txt"))
         assert cleaned.bibliography.strip() == entry, heading
+
+
+def test_a_wrapped_list_keeps_only_its_own_blank_lines() -> None:
+    # A long URL line makes every sentence-final line look short to the paragraph guesser;
+    # the list handed to the reference splitter keeps the file's lines as they run, so
+    # "Wiesbaden: Gabler." stays the end of its entry rather than opening one.
+    from bot.core.references.bibliography import parse_bibliography
+
+    body = ("Die Stadt wächst, und mit ihr wachsen die Fragen, die wir in diesem Beitrag an die "
+            "Verwaltung richten.")
+    lines = [
+        "Kunz, Maria (2004): Die Stiftung als Lebenswerk in der alten Bundesrepublik.",
+        "Wiesbaden: Gabler.",
+        "Lenz, Otto (1999): Vermögen und Gemeinwohl. Ziele, Projekte und ihre Verwaltung.",
+        "München: Beck.",
+        "Moll, Petra (2010): Stifter im Porträt. Eine Sammlung von Gesprächen. Online:",
+        "http://www.example.org/stiftungen/portraits/2010/moll-petra-gespraeche-mit-"
+        "stifterinnen-und-stiftern.html",
+        "Noll, Jens (2003): Wohltätigkeit und Steuerrecht. Handbuch für die Praxis der",
+        "Stiftungsverwaltung. Köln: Heymanns.",
+        "Ortmann, Lea (2008): Kapital für das Gemeinwohl. Die Anlagepolitik der Stiftungen.",
+        "Berlin: Duncker & Humblot.",
+        "Pohl, Rainer (1996): Bürgerstiftungen in Deutschland und in den Niederlanden.",
+        "Gütersloh: Bertelsmann.",
+    ]
+    page = f"Titel\n\n{body}\n\nLiteratur\n\n" + "\n".join(lines) + "\n"
+    cleaned = clean(RawDocument(pages=[page], format="txt"))
+    entries = parse_bibliography(cleaned.bibliography)
+    assert [e.year for e in entries] == ["2004", "1999", "2010", "2003", "2008", "1996"]
+    assert entries[0].raw.endswith("Wiesbaden: Gabler.")

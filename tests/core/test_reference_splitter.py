@@ -146,6 +146,53 @@ def test_names_whose_capitals_the_pdf_lost_still_open_entries() -> None:
     assert _firsts(entries) == [("Vale", "1990"), ("w ebb", "1993"), ("Yates", "1995")]
 
 
+def test_a_lost_capital_before_a_name_and_date_still_opens_an_entry() -> None:
+    # "statistikamt Nord (2005)." reads as a corporate author and its date once its first
+    # letter is a capital again.
+    text = ("Vale, A. (1990). Rivers of the plain. Journal of Water, 4, 1-9.\n"
+            "statistikamt Nord (2005). Einkommen und Lebenslagen im Norden. Kiel.\n"
+            "henke, J./ t ill, m. (2008). Armut in der Stadt. Wien: Falter.\n"
+            "Yates, B. (1995). Reeds. York: Marsh Books.")
+    assert [e.year for e in parse_bibliography(text)] == ["1990", "2005", "2008", "1995"]
+
+
+def test_lines_too_long_to_be_printed_are_one_entry_each() -> None:
+    # Typed one entry to a line: an entry ending bare ("Whitby", "Presses du Littoral") is
+    # still over at its line's end, whatever the next line opens with.
+    typed = [
+        "Dorrance, K. (1990) Harbour Lives: A Study of Work, Kinship and Belonging in Three "
+        "Fishing Towns, Coastline University Press, Whitby",
+        "Ellery, Martha Jane, ‘Beyond the Quay: Friendship and Trade in the Port Towns of the "
+        "North Sea’, Maritime Studies XIV:4 (1994), 409-418.",
+        "Fenwick, R. 2009, La vie du port. Sociologie politique des quais et des marchés aux "
+        "poissons de la côte atlantique, Rennes : Presses du Littoral",
+        "Good harbours. (1996, September). Coastal Towns Magazine, 44(1), p. 8",
+        "Hale, T. (2001). The chandlers of the north: A study of trade in ship supplies along "
+        "the coast of Northumberland over two centuries. Alnwick: Tern Books.",
+        "Ives, P. (2004). Nets and lines: The making of fishing gear in the small workshops of "
+        "the Yorkshire coast, 1850-1950. Scarborough: Gull Press.",
+    ]
+    assert split_entries(lines_from_text("\n".join(typed))) == typed
+
+
+def test_after_a_full_line_dates_decide_whether_names_open_an_entry() -> None:
+    # Both entries before a name line end on a full line. After one that closes on its pages,
+    # "Henrietta Marsh, ..." with a date of its own opens the next entry; after one that stops
+    # at its title, "Hafen, Handel und Verkehr ..." is its journal, though it has a date too.
+    dated = [
+        "Quarry, L. (1988). Tolls and tariffs: Customs houses of the eastern ports. Port",
+        "History Review, 12(3), 201-219. Reprinted in Essays on Harbours, 14(2), 45-67.",
+        "Henrietta Marsh, “Quays and Cranes,” in Harbour Histories: Essays on the Ports of",
+        "the North (London: Tide Press, 1983).",
+        "Ruhr, B. (2001): Studien zur Geschichte der Häfen an der Nordsee und ihrer Zölle.",
+        "Hafen, Handel und Verkehr – Zeitschrift für Wirtschafts- und Sozialgeschichte,",
+        "Heft 9 (2001), 231-260.",
+        "Sand, C. (1979). Lighthouses. Leith: Beacon.",
+    ]
+    chunks = split_entries(lines_from_text("\n".join(dated * 2)))
+    assert [c.split(",")[0] for c in chunks] == ["Quarry", "Henrietta Marsh", "Ruhr", "Sand"] * 2
+
+
 def test_a_blank_line_after_a_finished_entry_opens_the_next() -> None:
     # A title-first entry with no name at its head, set apart by a blank line.
     text = ("Zeller, P. (2001). Bells. Leeds: Campanile.\n\n"

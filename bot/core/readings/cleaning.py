@@ -64,6 +64,7 @@ class Para:
     section: str | None = None
     label: str | None = None  # footnote label
     raw_lines: list[str] = field(default_factory=list)
+    after_blank: bool = True  # False when the cleaner cut a blank-line block here by a guess
     parent: int | None = None  # footnote -> index of the paragraph whose marker points at it
     notes: list[int] = field(default_factory=list)
     start: int = 0
@@ -582,11 +583,12 @@ def clean(doc: RawDocument) -> CleanDocument:
     else:
         vocabulary = _vocabulary(doc)
         paras = [
-            Para(text=_join_lines(group, vocabulary), page=page, raw_lines=list(group))
-            for lines, page in _blocks(doc) for group in _split_block(lines)
+            Para(text=_join_lines(group, vocabulary), page=page, raw_lines=list(group),
+                 after_blank=k == 0)
+            for lines, page in _blocks(doc) for k, group in enumerate(_split_block(lines))
         ]
         _classify(paras, _TEXT_RULES)
-    bibliography = "\n\n".join("\n".join(p.raw_lines) for p in paras if p.kind == "bibliography")
+    bibliography = _bibliography_lines(paras)
     paras = _rejoin(paras, vocabulary)
     paras = _merge_fragments(paras)
     for para in paras:
@@ -602,6 +604,23 @@ def clean(doc: RawDocument) -> CleanDocument:
         offset = para.end + 2
     return CleanDocument(paras=paras, text="\n\n".join(chunks), bibliography=bibliography,
                          title=title, authors=authors)
+
+
+def _bibliography_lines(paras: list[Para]) -> str:
+    """The reference list's lines with the file's own blank lines between them. Where the
+    cleaner cut a block at a guess (a short line ending a sentence), no blank line is added:
+    in a wrapped list that guess is right at an entry's end and wrong after "Wiesbaden: Gabler."
+    halfway through one, and the splitter weighs line lengths and starts better than it."""
+    out: list[str] = []
+    previous = -2
+    for i, para in enumerate(paras):
+        if para.kind != "bibliography":
+            continue
+        if out:
+            out.append("\n" if i == previous + 1 and not para.after_blank else "\n\n")
+        out.append("\n".join(para.raw_lines))
+        previous = i
+    return "".join(out)
 
 
 def _from_block(block: SourceBlock, labels: list[str | None]) -> Para:

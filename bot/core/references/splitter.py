@@ -104,6 +104,7 @@ _CONTINUES = re.compile(
     r"^(?:[a-zäöüßàâçéèêëîïôûùüÿñæœ]|[,;:)\]&–]|[Ii]n:|pp?\.\s?\d|S\.\s?\d|\d+\s?[-–]\d|"
     r"(?:and|und|&)\s)"
 )
+_LINKING_WORD = re.compile(r"^(?:(?:in|und|and|et|with|mit|from|aus|of|von)\b|(?:eds?|hrsg|hg|pp?|vol|no|nr|bd|s)\.)")
 _PARTICLE_START = re.compile(r"^(?:van|von|de|del|della|der|di|du|la|le|da|dos|ten|ter)\s[A-ZÀ-Þ]")
 
 
@@ -116,8 +117,10 @@ def start_strength(text: str) -> int:
         return STRONG
     if LONE_DASH.match(s):
         return WEAK
-    if s[:1].islower() and _name_start(s) == STRONG:
-        return WEAK  # names and a date with their capitals lost: "r ingen, s. (1988)."
+    if s[:1].islower() and not _LINKING_WORD.match(s) and STRONG in (
+            _name_start(s), _name_start(s[:1].upper() + s[1:])):
+        return WEAK  # names and a date with their capitals lost: "r ingen, s. (1988).",
+        # "statistik Austria (2005).", "henke, J./ t ill, m. (2008)."
     if _CONTINUES.match(s) and not _PARTICLE_START.match(s):
         return NONE
     if re.match(r"^[A-ZÀ-Þ][\w/.\-]+,\s(?:S|SS|pp?|Bd|Vol)\.\s?\d", s):
@@ -281,6 +284,16 @@ def _wrap_width(lines: Sequence[Line]) -> float | None:
     return None
 
 
+def _unwrapped(lines: Sequence[Line]) -> bool:
+    """Whether the lines are too long to be printed lines (a page holds ~110 characters) and
+    run on without blank lines: text typed or exported one entry to a line, where a line's
+    end is an entry's end unless it is left open. Lines each set apart by a blank line are
+    paragraphs a reader already cut (a PDF reader's guesses at entries): that cut is what
+    the splitter checks, so it lends them no such trust."""
+    long = sum(1 for ln in lines if len(ln.text) > 120) >= max(2, len(lines) // 3)
+    return long and sum(ln.gap_before for ln in lines) < 0.5 * len(lines)
+
+
 def _numbering(lines: Sequence[Line]) -> set[int]:
     """Indexes of lines whose numbers continue one sequence, when numbering runs the list."""
     picked: list[int] = []
@@ -315,6 +328,17 @@ class _Shape:
     by_number: bool  # numbering, not names, opens this list's entries
     width: float | None  # the printed wrap width, None when one entry is one line
     left: float | None  # the entries' left margin when the reader gave line starts
+    unwrapped: bool  # lines longer than a printed line holds: each ends its paragraph
+
+
+def _shape(lines: Sequence[Line]) -> _Shape:
+    strength = [_strength_ahead(ln.text, nxt.text if nxt else "")
+                for ln, nxt in zip(lines, [*lines[1:], None], strict=True)]
+    numbered = _numbering(lines)
+    by_number = len(numbered) >= max(
+        3, sum(1 for i, s in enumerate(strength) if s == STRONG and i not in numbered))
+    return _Shape(strength, numbered, by_number, _wrap_width(lines), _hanging(lines),
+                  _unwrapped(lines))
 
 
 def split_entries(lines: Sequence[Line]) -> list[str]:
@@ -322,16 +346,11 @@ def split_entries(lines: Sequence[Line]) -> list[str]:
     lines = [ln for ln in lines if ln.text.strip()]
     if not lines:
         return []
-    strength = [_strength_ahead(ln.text, nxt.text if nxt else "")
-                for ln, nxt in zip(lines, [*lines[1:], None], strict=True)]
-    numbered = _numbering(lines)
-    by_number = len(numbered) >= max(
-        3, sum(1 for i, s in enumerate(strength) if s == STRONG and i not in numbered))
-    shape = _Shape(strength, numbered, by_number, _wrap_width(lines), _hanging(lines))
+    shape = _shape(lines)
     entries: list[list[str]] = [[lines[0].text.strip()]]
     opened = 0  # the line the current entry starts on
     for i in range(1, len(lines)):
-        if _starts_new(lines, i, shape, entries[-1], numbered_entry=opened in numbered):
+        if _starts_new(lines, i, shape, entries[-1], numbered_entry=opened in shape.numbered):
             entries.append([lines[i].text.strip()])
             opened = i
         else:
@@ -356,6 +375,9 @@ def _starts_new(lines: Sequence[Line], i: int, shape: _Shape, current: list[str]
         return strength > NONE or _ends_entry(before)
     if width is not None:
         return _wrapped_start(lines, i, shape, current, numbered_entry=numbered_entry)
+    if shape.unwrapped and not _open_end(before):
+        # a whole line ended the entry before, unless it stops mid-phrase
+        return strength > NONE or _capitalised(text) or not _CONTINUES.match(text)
     if strength == NONE:
         return _unmarked_start(lines, i, width, current)
     if strength == STRONG:
@@ -389,10 +411,41 @@ def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[s
             _SHOUTED_LEAD.match(text) and not _PUBLISHER_WORDS.search(text[:40])))
                               and not re.match(rf"^\S+,\s(?:{_MONTH})\b", text)):
         return True  # "Nietzsche, Friedrich. Jenseits ...": a person, then what they wrote
+    if _opens_dated_entry(lines, i, shape, current):
+        return True
     ahead = text + (" " + lines[i + 1].text if i + 1 < len(lines) else "")
     return line.gap_before and (
         (strength == WEAK and bool(_year_candidates(ahead)))
         or _unmarked_start(lines, i, width, current))
+
+
+def _opens_dated_entry(lines: Sequence[Line], i: int, shape: _Shape, current: list[str]) -> bool:
+    """After a full line that ends like an entry the wrap cannot tell, but dates can: an
+    entry has one. When the entry so far has its date and ends on its locator (pages, a
+    volume, its year: "9(1), 69-80."), and this line opens like names and a stretch with a
+    date of its own (up to where a line stops short, the wrap's sign of an entry's end), it
+    opens the next entry. A line carrying on an undated entry, or an entry that stops
+    after its title ("... Kulturstandards." over "Kultur, Handlung, ... 2000"), never does."""
+    if shape.strength[i] != WEAK or not _year_candidates(" ".join(current)):
+        return False
+    if not re.search(r"(?:\d|\bpp?\.)[)\].,;]*$", lines[i - 1].text.rstrip()):
+        return False
+    return bool(_year_candidates(" ".join(_stretch(lines, i, shape))))
+
+
+def _stretch(lines: Sequence[Line], i: int, shape: _Shape) -> list[str]:
+    """Lines from `i` to the first that stops short of the wrap width (or before the next
+    sure start), at most six: what would be one entry if `i` opened it."""
+    width = shape.width or 0.0
+    out: list[str] = []
+    for k in range(i, min(i + 6, len(lines))):
+        if k > i and shape.strength[k] == STRONG:
+            break
+        here = lines[k].text.strip()
+        out.append(here)
+        if k + 1 < len(lines) and len(here) + 1 + len(lines[k + 1].text.split()[0]) <= width:
+            break
+    return out
 
 
 def _unmarked_start(lines: Sequence[Line], i: int, width: float | None, current: list[str]) -> bool:
