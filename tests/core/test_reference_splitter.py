@@ -193,6 +193,22 @@ def test_after_a_full_line_dates_decide_whether_names_open_an_entry() -> None:
     assert [c.split(",")[0] for c in chunks] == ["Quarry", "Henrietta Marsh", "Ruhr", "Sand"] * 2
 
 
+def test_an_entry_with_no_date_yet_keeps_the_line_that_dates_it() -> None:
+    # After a full line, "IEEE Harbour Letters, ..., February 1996." dates the entry above
+    # it, which has none yet; "Gorse, S., & Baumert, L. (1965)." after the undated
+    # "Tidewater Harbours Ltd." entry is names and their date: a new entry.
+    lines = [
+        "Amsel, K., Dorn, B., Eck, C., and Falk, D. Harbour-Nets: Shared ledgers for the",
+        "fishing fleets of the northern coast and the markets buying from them in winter.",
+        "IEEE Harbour Letters, 29(2), 18-28, February 1996.",
+        "Tidewater Harbours Ltd. Tide tables for harbour masters on the northern coasts.",
+        "Gorse, S., & Baumert, L. (1965). Backtrack navigation. J. Harbours, 12, 516-524.",
+        "Hollis, R. (1990). Salt. Leeds: Brine.",
+    ]
+    chunks = split_entries(lines_from_text("\n".join(lines * 2)))
+    assert [c.split()[0].strip(",") for c in chunks] == ["Amsel", "Tidewater", "Gorse", "Hollis"] * 2
+
+
 def test_a_blank_line_after_a_finished_entry_opens_the_next() -> None:
     # A title-first entry with no name at its head, set apart by a blank line.
     text = ("Zeller, P. (2001). Bells. Leeds: Campanile.\n\n"

@@ -407,6 +407,8 @@ def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[s
     if numbered_entry:
         # numbers open these entries; a full line runs on, unless a name and its date follow
         return bool(_PERSON_DATED.match(text) or _NAME_THEN_DATE.match(text))
+    if _dates_the_entry(text, current):
+        return False
     if strength == STRONG or (strength == WEAK and (_INVERTED_LEAD.match(text) or (
             _SHOUTED_LEAD.match(text) and not _PUBLISHER_WORDS.search(text[:40])))
                               and not re.match(rf"^\S+,\s(?:{_MONTH})\b", text)):
@@ -417,6 +419,20 @@ def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[s
     return line.gap_before and (
         (strength == WEAK and bool(_year_candidates(ahead)))
         or _unmarked_start(lines, i, width, current))
+
+
+def _dates_the_entry(text: str, current: list[str]) -> bool:
+    """A partial entry is kept whole: after a full line, an entry with no date yet takes the
+    date the next line brings ("IEEE Computer, 29(2), 18-28, February 1996.", "Tesla Blog,
+    N.p., 2 Aug. 2006"), unless that line opens with names and then their date ("Golomb, S.,
+    & Baumert, L. (1965).", "Aykut Firat, 2003.")."""
+    years = _year_candidates(text)
+    if not years or _year_candidates(" ".join(current)):
+        return False
+    before = text[: years[0].start]
+    named = bool(re.search(r"[^\W\d_]{2,}", before))  # a name, not initials alone ("V. W. (1999)")
+    return not (named and (bool(re.search(r"\(\s*$", before))
+                           or not re.search(rf"\d|\b(?:{_MONTH})\b", before)))
 
 
 def _opens_dated_entry(lines: Sequence[Line], i: int, shape: _Shape, current: list[str]) -> bool:
