@@ -321,3 +321,28 @@ def test_a_part_of_the_list_under_its_own_heading_stays_in_the_list() -> None:
     entries = [b.text for b in reference_entries(layout)]
     assert len(entries) == 8 and entries[-1].startswith("StudioD")
     assert layout.references_end is not None and layout.blocks[layout.references_end].text == "Appendix"
+
+
+def test_a_last_section_of_entries_is_the_list_whatever_its_heading_says() -> None:
+    # A review ends on "Besprochene Bücher": no list name, but the section opens with short,
+    # dated entries that start with names, so it is the reading's reference list. The same
+    # heading over running text is not.
+    from bot.core.readings.layout import reference_entries
+
+    def review(entries: bool) -> Sample:
+        s = Sample().page()
+        y = s.paragraph(56, 80, 20, seed=7) + 20
+        s.line(56, y, "Besprochene Bücher", 13, "B")
+        if not entries:
+            s.paragraph(56, y + 20, 12, seed=9)
+        for i in range(4 if entries else 0):
+            name = f"Hanna Writer{chr(65 + i)}"
+            s.line(56, y + 20 + 26 * i, f"{name}, Die Häfen der Nordsee, in: Küste, {10 + i} ({1990 + i}) 2,", 10)
+            s.line(68, y + 32 + 26 * i, f"S. {i + 1}-{i + 9}", 10)
+        return s
+
+    layout = analyze(read_pdf(review(True).bytes()))
+    start = layout.references_start
+    assert start is not None and layout.blocks[start].text == "Besprochene Bücher"
+    assert [b.text[:13] for b in reference_entries(layout)] == [f"Hanna Writer{c}" for c in "ABCD"]
+    assert analyze(read_pdf(review(False).bytes())).references_start is None
