@@ -209,6 +209,19 @@ def test_an_entry_with_no_date_yet_keeps_the_line_that_dates_it() -> None:
     assert [c.split()[0].strip(",") for c in chunks] == ["Amsel", "Tidewater", "Gorse", "Hollis"] * 2
 
 
+def test_a_title_line_with_a_bare_year_after_a_full_line_opens_nothing() -> None:
+    # "Deutung und Wirkung des Hafenstreits 2005 im ..." reads like a name and its date to a
+    # lead finder, but "des" and "im" are a title's words: after a full line it runs on.
+    lines = [
+        "Marten, K., Reiner, C., Maier, J., & Maier, M. (2007). Hafen gegen Stadt am Meer.",
+        "Deutung und Wirkung des Hafenstreits 2005 im Nord-Süd-Vergleich. Bremen: Kai.",
+        "Nolde, E. (1999): Die Hafenmeister der Hanse und ihre Bücher. Lübeck: Trave.",
+        "Ostwald, F. (2003): Kräne. Kiel: Förde.",
+    ]
+    chunks = split_entries(lines_from_text("\n".join(lines * 2)))
+    assert [c.split(",")[0] for c in chunks] == ["Marten", "Nolde", "Ostwald"] * 2
+
+
 def test_a_blank_line_after_a_finished_entry_opens_the_next() -> None:
     # A title-first entry with no name at its head, set apart by a blank line.
     text = ("Zeller, P. (2001). Bells. Leeds: Campanile.\n\n"

@@ -231,6 +231,23 @@ def _strength_ahead(text: str, following: str) -> int:
     return strength
 
 
+# Lower-case words a list of names holds: particles, "and", "et al.", "u."
+_NAME_WORDS = frozenset(
+    "von van der den de du la le da das dos di del della ten ter zu y e et al al. und and u. "
+    "u & eds ed hrsg hg".split())
+
+
+def _reads_as_title(authors: str, before: str) -> bool:
+    """"Wahrnehmung und Wirkung des TV-Duells 2005 im ...": what stands before a bare date
+    is a title's words, not names, when it opens with an article or holds a lower-case word
+    no list of names does ("des", "im"); names with their date in brackets are never so."""
+    if re.search(r"\(\s*$", before):
+        return False
+    words = authors.split()
+    return bool(words) and (words[0] in ("Die", "Das", "The", "Ein", "Eine", "An") or any(
+        w[:1].islower() and w.strip(",.;:") not in _NAME_WORDS for w in words))
+
+
 def _name_start(s: str) -> int:
     head = s[:260]
     years = [y for y in _year_candidates(head) if y.start < 220]
@@ -238,7 +255,8 @@ def _name_start(s: str) -> int:
     if lead is not None and re.match(r"^[;:]\s?\d", head[years[0].end:]):
         lead = None  # "Urban Review. 1950;79:46-78.": a journal's date, volume and pages
     if lead is not None and lead[0] and lead[2]:
-        return WEAK if _container_date(lead[0], s[years[0].end:], s[: years[0].start]) else STRONG
+        return WEAK if _container_date(lead[0], s[years[0].end:], s[: years[0].start]) \
+            or _reads_as_title(lead[0], s[: years[0].start]) else STRONG
     if lead is not None and lead[0] and (
         re.search(r"\(\s*$", s[: years[0].start]) or s[years[0].end:].lstrip().startswith(":")
     ):
