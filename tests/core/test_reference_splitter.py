@@ -222,6 +222,22 @@ def test_a_title_line_with_a_bare_year_after_a_full_line_opens_nothing() -> None
     assert [c.split(",")[0] for c in chunks] == ["Marten", "Nolde", "Ostwald"] * 2
 
 
+def test_a_title_and_its_bracketed_date_or_a_bullet_opens_an_entry_after_a_full_line() -> None:
+    # APA sets an entry with no person at its head as "Title. (1996, September)."; a bullet
+    # marks every entry of a bulleted list. Both follow lines that ran to the margin.
+    lines = [
+        "Quinn, A. (2004). The harbour and its keepers: Lighthouse service on the coast.",
+        "Washington, DC: Coastal Heritage Society for the Study of Harbour Administration.",
+        "Harbour lights. (1996, September). Coastal Towns Magazine, 44(1), 8-9.",
+        "Rowe, B. (2001). Signals at sea: A history of the flags and lamps of harbours.",
+        "Edinburgh: Northern Lighthouse Board and the Scottish Maritime Trust Archive.",
+        "• Sable, Joan, Peter Tern, and Mark Gull. Flags and Lamps in the Harbour Towns.",
+        "Leith: Beacon Press, 2009.",
+    ]
+    chunks = split_entries(lines_from_text("\n".join(lines * 2)))
+    assert [c.split(",")[0].split(".")[0] for c in chunks] == ["Quinn", "Harbour lights", "Rowe", "• Sable"] * 2
+
+
 def test_a_blank_line_after_a_finished_entry_opens_the_next() -> None:
     # A title-first entry with no name at its head, set apart by a blank line.
     text = ("Zeller, P. (2001). Bells. Leeds: Campanile.\n\n"

@@ -115,6 +115,8 @@ def start_strength(text: str) -> int:
         return NONE
     if REPEAT_DASH.match(s):
         return STRONG
+    if re.match(r"^[•▪●◦]\s", s):
+        return max(WEAK, start_strength(s[2:]))  # a bulleted list: the bullet opens entries
     if LONE_DASH.match(s):
         return WEAK
     if s[:1].islower() and not _LINKING_WORD.match(s) and STRONG in (
@@ -431,7 +433,8 @@ def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[s
             _SHOUTED_LEAD.match(text) and not _PUBLISHER_WORDS.search(text[:40])))
                               and not re.match(rf"^\S+,\s(?:{_MONTH})\b", text)):
         return True  # "Nietzsche, Friedrich. Jenseits ...": a person, then what they wrote
-    if _opens_dated_entry(lines, i, shape, current):
+    if _opens_dated_entry(lines, i, shape, current) or (
+            _TITLE_DATED.match(text) and _year_candidates(" ".join(current))):
         return True
     ahead = text + (" " + lines[i + 1].text if i + 1 < len(lines) else "")
     return line.gap_before and (
@@ -451,6 +454,11 @@ def _dates_the_entry(text: str, current: list[str]) -> bool:
     named = bool(re.search(r"[^\W\d_]{2,}", before))  # a name, not initials alone ("V. W. (1999)")
     return not (named and (bool(re.search(r"\(\s*$", before))
                            or not re.search(rf"\d|\b(?:{_MONTH})\b", before)))
+
+
+# "Good chemistry. (1996, September).", "Australia. Department of Health. (1999).": a title or
+# a body's name, then its date in brackets, as APA sets entries with no person at their head.
+_TITLE_DATED = re.compile(r"^[\"“]?[A-ZÀ-ÞŁŠŽČ][^()]{1,100}?[.?!][\"”]?\s\((?:1[5-9]|20)\d\d[a-z]?[,)]")
 
 
 def _opens_dated_entry(lines: Sequence[Line], i: int, shape: _Shape, current: list[str]) -> bool:
