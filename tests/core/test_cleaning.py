@@ -221,3 +221,19 @@ def test_a_wrapped_list_keeps_only_its_own_blank_lines() -> None:
     entries = parse_bibliography(cleaned.bibliography)
     assert [e.year for e in entries] == ["2004", "1999", "2010", "2003", "2008", "1996"]
     assert entries[0].raw.endswith("Wiesbaden: Gabler.")
+
+
+def test_a_year_wrapped_onto_a_line_of_its_own_is_no_page_number() -> None:
+    # "Tide Press," then "1887" alone: the wrapped end of an entry, kept; "13" at the foot of
+    # a page after a sentence left on a comma, and "14" set apart, are still page numbers.
+    from bot.core.references.bibliography import parse_bibliography
+
+    body = "The harbour grew, and with it grew the questions we ask of its ledgers in this paper,"
+    first = f"Title\n\n{body}\n13\n"
+    second = ("and of its quays.\n\nReferences\n\n"
+              "Marlow, Edith. The Harbour Ledgers of the Northern Coast. Whitby: Tide Press,\n"
+              "1887\n"
+              "Nash, Peter (1990). Quays. Leeds: Brine.\n\n14\n")
+    cleaned = clean(RawDocument(pages=[first, second], format="txt"))
+    assert [e.year for e in parse_bibliography(cleaned.bibliography)] == ["1887", "1990"]
+    assert "13" not in cleaned.text.split() and "14" not in cleaned.text.split()

@@ -104,11 +104,13 @@ def _blocks(doc: RawDocument) -> list[tuple[list[str], int | None]]:
     for number, lines in enumerate(pages, start=1):
         page = number if doc.paged else None
         current: list[str] = []
-        for line in lines:
+        last = max((k for k, ln in enumerate(lines) if ln.strip()), default=-1)
+        for k, line in enumerate(lines):
             line = line.replace("\u00ad", "").rstrip()
             stripped = line.strip()
             if stripped and (
-                PAGE_NUMBER.match(stripped) or re.sub(r"\d+", "#", fold(stripped)) in furniture
+                (PAGE_NUMBER.match(stripped) and not _ends_a_clause(current, k < last))
+                or re.sub(r"\d+", "#", fold(stripped)) in furniture
             ):
                 continue
             if not stripped:
@@ -120,6 +122,13 @@ def _blocks(doc: RawDocument) -> list[tuple[list[str], int | None]]:
         if current:
             blocks.append((current, page))
     return blocks
+
+
+def _ends_a_clause(current: list[str], more_follows: bool) -> bool:
+    """A lone number inside a block, after a line left open on a comma, with more of the page
+    after it: the end of a wrapped clause ("Pflaum, 1887", "Vol. 134, 51"), not a page number,
+    which stands at a page's top or foot or apart from the text."""
+    return more_follows and bool(current) and current[-1].rstrip().endswith((",", ";"))
 
 
 # -- joining lines -------------------------------------------------------------------------
