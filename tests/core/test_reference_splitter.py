@@ -238,6 +238,23 @@ def test_a_title_and_its_bracketed_date_or_a_bullet_opens_an_entry_after_a_full_
     assert [c.split(",")[0].split(".")[0] for c in chunks] == ["Quinn", "Harbour lights", "Rowe", "• Sable"] * 2
 
 
+def test_joined_inverted_names_or_a_repeated_opening_start_entries_after_a_full_line() -> None:
+    # "Kümmel, Angelika / Schiefer, Marc / ..." names people however long the line runs; a
+    # series of undated entries that open alike ("Gespräch mit dem Leiter ...") are several.
+    lines = [
+        "Kaiser, Anna / Lorenz, Bernd (2009): Häfen im Wandel. Hamburg: Kai. Online unter",
+        "http://www.example.org/haefen/wandel/kaiser-lorenz-2009-haefen-im-wandel.pdf",
+        "Kümmel, Angelika / Schiefer, Marc / Voss-Dahm, Dorothea / Wendt-Petersen,",
+        "Klaus (2010): Die Lotsen. Kiel: Förde.",
+        "Gespräch mit dem Leiter des Hafenamts „Nordkai“. Bremerhaven, 30.04.2013, Teil 1.",
+        "Gespräch mit dem Leiter des Hafenamts „Südkai“. Bremerhaven, 02.05.2013, Teil 2.",
+        "Gespräch mit dem Leiter des Hafenamts „Ostkai“. Cuxhaven, 12.05.2013, Teil 3.",
+        "Lenz, Otto (1999): Vermögen und Gemeinwohl. München: Beck.",
+    ]
+    chunks = split_entries(lines_from_text("\n".join(lines)))
+    assert [c.split()[0] for c in chunks] == ["Kaiser,", "Kümmel,", "Gespräch", "Gespräch", "Gespräch", "Lenz,"]
+
+
 def test_a_blank_line_after_a_finished_entry_opens_the_next() -> None:
     # A title-first entry with no name at its head, set apart by a blank line.
     text = ("Zeller, P. (2001). Bells. Leeds: Campanile.\n\n"

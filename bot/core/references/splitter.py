@@ -158,6 +158,21 @@ _INVERTED_LEAD = re.compile(
 )
 
 
+# "Kümmerling, Angelika / Schietinger, Marc", "Buschmann, Marco/Daiber, Birgit": inverted
+# names joined by a slash or a semicolon, as German lists give authors.
+_JOINED_NAMES = re.compile(
+    r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+,\s[A-ZÀ-ÞŁŠŽČ][\w.'’\-]*(?:\s[A-ZÀ-ÞŁŠŽČ][\w.'’\-]*)?\s?[/;]\s?"
+    r"[A-ZÀ-ÞŁŠŽČ][\w'’\-]+,\s[A-ZÀ-ÞŁŠŽČ]"
+)
+
+
+def _same_opening(text: str, first: str) -> bool:
+    """A line opening with the first three words of its entry's first line starts the next of
+    a series ("Interview mit dem Besitzer des Restaurants ..."): no entry repeats its own head."""
+    words = text.split()[:3]
+    return len(words) == 3 and first.split()[:3] == words
+
+
 _AFTER_CONTAINER_DATE = re.compile(
     r"^[\s.,;:)]*(?:\d|[Vv]ol\.|[Nn]o\.|pp?\.|S\.\s?\d|Web\b|Available|Retrieved|Accessed|ISBN|"
     r"DOI|doi|https?:|www\.|IEEE|ACM|Ph\.?\s?D|Thesis|$)"
@@ -429,10 +444,13 @@ def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[s
         return bool(_PERSON_DATED.match(text) or _NAME_THEN_DATE.match(text))
     if _dates_the_entry(text, current):
         return False
-    if strength == STRONG or (strength == WEAK and (_INVERTED_LEAD.match(text) or (
-            _SHOUTED_LEAD.match(text) and not _PUBLISHER_WORDS.search(text[:40])))
+    if strength == STRONG or (strength == WEAK and (
+            _INVERTED_LEAD.match(text) or _JOINED_NAMES.match(text) or (
+                _SHOUTED_LEAD.match(text) and not _PUBLISHER_WORDS.search(text[:40])))
                               and not re.match(rf"^\S+,\s(?:{_MONTH})\b", text)):
         return True  # "Nietzsche, Friedrich. Jenseits ...": a person, then what they wrote
+    if _ends_entry(before) and _same_opening(text, current[0]):
+        return True  # "Interview mit dem Besitzer ..." again: a series of entries
     if _opens_dated_entry(lines, i, shape, current) or (
             _TITLE_DATED.match(text) and _year_candidates(" ".join(current))):
         return True
