@@ -255,6 +255,25 @@ def test_joined_inverted_names_or_a_repeated_opening_start_entries_after_a_full_
     assert [c.split()[0] for c in chunks] == ["Kaiser,", "Kümmel,", "Gespräch", "Gespräch", "Gespräch", "Lenz,"]
 
 
+def test_a_readers_cut_before_an_entrys_tail_is_repaired() -> None:
+    # A PDF reader hands over its guesses at entries, each set apart: a cut after a line left
+    # open ("zur Lage der"), or before a tail that is only a volume and pages ("(4), S.
+    # 423-441.", "2010, S. 444-451.", "Hafendienst 12 2009, S. 792-796."), is undone.
+    blocks = [
+        "Meadows, Dora (1972): Die Grenzen der Häfen. Bericht des Hafenrats zur Lage der",
+        "Küste, Tide Books.",
+        "Nagel, Hans (2009): Jenseits der Kais: Was soll wie gemessen werden?",
+        "Hafendienst 12 2009, S. 792-796.",
+        "Ortner, Lea (2007): Häfen und Städte. Journal of Harbour Policy 9",
+        "(4), S. 423-441.",
+        "Pauer, Tim (2010): Wohlstand am Kai. Hafendienst 7",
+        "2010, S. 444-451.",
+        "Quast, Ulf (2001): Lotsen. Kiel: Förde.",
+    ]
+    chunks = split_entries(lines_from_text("\n\n".join(blocks)))
+    assert [c.split(",")[0] for c in chunks] == ["Meadows", "Nagel", "Ortner", "Pauer", "Quast"]
+
+
 def test_a_blank_line_after_a_finished_entry_opens_the_next() -> None:
     # A title-first entry with no name at its head, set apart by a blank line.
     text = ("Zeller, P. (2001). Bells. Leeds: Campanile.\n\n"

@@ -134,8 +134,9 @@ def start_strength(text: str) -> int:
     number = NUMBER_PREFIX.match(s)
     if number:
         body = s[number.end():]
-        if re.match(rf"^(?:{_MONTH})\b", body) or re.match(r"^\d{4}\.", s):
-            return NONE  # "14. Oktober 2005.", "2005. Title": a date, not a list number
+        if re.match(rf"^(?:{_MONTH})\b", body) or re.match(r"^\d{4}\.", s) or (
+                body[:1] in ",;:" and not _year_candidates(s[: number.end()])):
+            return NONE  # "14. Oktober 2005.", "2005. Title", "(4), S. 1-9": no list number
         return max(WEAK, _name_start(body))
     bare = re.match(r"^\d{1,4}\s+(?=[A-ZÀ-ÞŁŠŽČ])", s)
     if bare and _name_start(s[bare.end():]) == STRONG:
@@ -418,7 +419,8 @@ def _starts_new(lines: Sequence[Line], i: int, shape: _Shape, current: list[str]
     if strength == STRONG:
         return True
     if line.gap_before or line.page_break_before:
-        return _ends_entry(before) or not line.page_break_before
+        # a gap may cut an entry that ends bare, never one left open ("... zur Lage der")
+        return _ends_entry(before) or not (line.page_break_before or _open_end(before))
     return _ends_entry(before)
 
 
@@ -508,6 +510,11 @@ def _stretch(lines: Sequence[Line], i: int, shape: _Shape) -> list[str]:
     return out
 
 
+# "Wirtschaftsdienst 12 2009, S. 792-796.", "2010, S. 444-451.": a short line that ends on
+# its page range is an entry's tail, wherever a reader cut the list before it.
+_TAIL = re.compile(r"^.{0,50}(?:S\.|pp?\.)\s?\d+\s?[-–]\s?\d+\.?$")
+
+
 def _unmarked_start(lines: Sequence[Line], i: int, width: float | None, current: list[str]) -> bool:
     """A line that does not open like an entry (no names and date, no number) opens one only
     after a finished entry, capitalised, and either one entry per line or set apart by a gap;
@@ -515,7 +522,7 @@ def _unmarked_start(lines: Sequence[Line], i: int, width: float | None, current:
     inside an entry ("In D. Morley (Eds.), ...", "Western Psychological Services") cuts nothing."""
     line, before = lines[i], lines[i - 1].text.rstrip()
     text = line.text.strip()
-    if not _ends_entry(before) or _CONTINUES.match(text):
+    if not _ends_entry(before) or _CONTINUES.match(text) or _TAIL.match(text):
         return False
     if width is None:
         return (_capitalised(text) or bool(re.match(r"^[(\[]?\d", text))) and not (
