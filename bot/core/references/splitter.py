@@ -368,6 +368,7 @@ class _Shape:
 
 
 def _shape(lines: Sequence[Line]) -> _Shape:
+    """What the whole list lends each line's decision, worked out once per list."""
     strength = [_strength_ahead(ln.text, nxt.text if nxt else "")
                 for ln, nxt in zip(lines, [*lines[1:], None], strict=True)]
     numbered = _numbering(lines)
