@@ -191,3 +191,49 @@ def test_german_and_numbered_reference_list_names_open_the_list() -> None:
                     "Literatu r", "X Literatur"):
         cleaned = clean(RawDocument(pages=[f"Titel\n\n{body}\n{heading}\n{entry}\n"], format="txt"))
         assert cleaned.bibliography.strip() == entry, heading
+
+
+def test_a_wrapped_list_keeps_only_its_own_blank_lines() -> None:
+    # A long URL line makes every sentence-final line look short to the paragraph guesser;
+    # the list handed to the reference splitter keeps the file's lines as they run, so
+    # "Wiesbaden: Gabler." stays the end of its entry rather than opening one.
+    from bot.core.references.bibliography import parse_bibliography
+
+    body = ("Die Stadt wächst, und mit ihr wachsen die Fragen, die wir in diesem Beitrag an die "
+            "Verwaltung richten.")
+    lines = [
+        "Kunz, Maria (2004): Die Stiftung als Lebenswerk in der alten Bundesrepublik.",
+        "Wiesbaden: Gabler.",
+        "Lenz, Otto (1999): Vermögen und Gemeinwohl. Ziele, Projekte und ihre Verwaltung.",
+        "München: Beck.",
+        "Moll, Petra (2010): Stifter im Porträt. Eine Sammlung von Gesprächen. Online:",
+        "http://www.example.org/stiftungen/portraits/2010/moll-petra-gespraeche-mit-"
+        "stifterinnen-und-stiftern.html",
+        "Noll, Jens (2003): Wohltätigkeit und Steuerrecht. Handbuch für die Praxis der",
+        "Stiftungsverwaltung. Köln: Heymanns.",
+        "Ortmann, Lea (2008): Kapital für das Gemeinwohl. Die Anlagepolitik der Stiftungen.",
+        "Berlin: Duncker & Humblot.",
+        "Pohl, Rainer (1996): Bürgerstiftungen in Deutschland und in den Niederlanden.",
+        "Gütersloh: Bertelsmann.",
+    ]
+    page = f"Titel\n\n{body}\n\nLiteratur\n\n" + "\n".join(lines) + "\n"
+    cleaned = clean(RawDocument(pages=[page], format="txt"))
+    entries = parse_bibliography(cleaned.bibliography)
+    assert [e.year for e in entries] == ["2004", "1999", "2010", "2003", "2008", "1996"]
+    assert entries[0].raw.endswith("Wiesbaden: Gabler.")
+
+
+def test_a_year_wrapped_onto_a_line_of_its_own_is_no_page_number() -> None:
+    # "Tide Press," then "1887" alone: the wrapped end of an entry, kept; "13" at the foot of
+    # a page after a sentence left on a comma, and "14" set apart, are still page numbers.
+    from bot.core.references.bibliography import parse_bibliography
+
+    body = "The harbour grew, and with it grew the questions we ask of its ledgers in this paper,"
+    first = f"Title\n\n{body}\n13\n"
+    second = ("and of its quays.\n\nReferences\n\n"
+              "Marlow, Edith. The Harbour Ledgers of the Northern Coast. Whitby: Tide Press,\n"
+              "1887\n"
+              "Nash, Peter (1990). Quays. Leeds: Brine.\n\n14\n")
+    cleaned = clean(RawDocument(pages=[first, second], format="txt"))
+    assert [e.year for e in parse_bibliography(cleaned.bibliography)] == ["1887", "1990"]
+    assert "13" not in cleaned.text.split() and "14" not in cleaned.text.split()

@@ -77,6 +77,18 @@ def test_two_columns_are_read_left_column_first() -> None:
     assert text.index("A Title Across") < text.index("left 0")
 
 
+def test_a_column_ending_right_at_the_gutter_still_counts_as_a_column() -> None:
+    # The left column's lines end within a point of where the gutter scan first finds no
+    # line crossing (36% of the width): they are that column, not lines of neither side,
+    # so the page is read column by column rather than line by line across both.
+    s = Sample().page()
+    for i in range(25):
+        s.line(34.8, 100 + i * 13, f"left {i:02d} " + sentence(i, 8)[:22], 10, font="Courier")
+        s.line(231, 100 + i * 13, f"right {i} " + sentence(i + 40, 5), 9)
+    text = " ".join(b.text for b in analyze(read_pdf(s.bytes())).blocks)
+    assert text.index("left 24") < text.index("right 0")
+
+
 def test_headings_by_size_and_weight_never_by_capitals_alone() -> None:
     s = Sample().page()
     y = s.paragraph(56, 80, 8, seed=1)
@@ -309,3 +321,28 @@ def test_a_part_of_the_list_under_its_own_heading_stays_in_the_list() -> None:
     entries = [b.text for b in reference_entries(layout)]
     assert len(entries) == 8 and entries[-1].startswith("StudioD")
     assert layout.references_end is not None and layout.blocks[layout.references_end].text == "Appendix"
+
+
+def test_a_last_section_of_entries_is_the_list_whatever_its_heading_says() -> None:
+    # A review ends on "Besprochene Bücher": no list name, but the section opens with short,
+    # dated entries that start with names, so it is the reading's reference list. The same
+    # heading over running text is not.
+    from bot.core.readings.layout import reference_entries
+
+    def review(entries: bool) -> Sample:
+        s = Sample().page()
+        y = s.paragraph(56, 80, 20, seed=7) + 20
+        s.line(56, y, "Besprochene Bücher", 13, "B")
+        if not entries:
+            s.paragraph(56, y + 20, 12, seed=9)
+        for i in range(4 if entries else 0):
+            name = f"Hanna Writer{chr(65 + i)}"
+            s.line(56, y + 20 + 26 * i, f"{name}, Die Häfen der Nordsee, in: Küste, {10 + i} ({1990 + i}) 2,", 10)
+            s.line(68, y + 32 + 26 * i, f"S. {i + 1}-{i + 9}", 10)
+        return s
+
+    layout = analyze(read_pdf(review(True).bytes()))
+    start = layout.references_start
+    assert start is not None and layout.blocks[start].text == "Besprochene Bücher"
+    assert [b.text[:13] for b in reference_entries(layout)] == [f"Hanna Writer{c}" for c in "ABCD"]
+    assert analyze(read_pdf(review(False).bytes())).references_start is None

@@ -146,6 +146,134 @@ def test_names_whose_capitals_the_pdf_lost_still_open_entries() -> None:
     assert _firsts(entries) == [("Vale", "1990"), ("w ebb", "1993"), ("Yates", "1995")]
 
 
+def test_a_lost_capital_before_a_name_and_date_still_opens_an_entry() -> None:
+    # "statistikamt Nord (2005)." reads as a corporate author and its date once its first
+    # letter is a capital again.
+    text = ("Vale, A. (1990). Rivers of the plain. Journal of Water, 4, 1-9.\n"
+            "statistikamt Nord (2005). Einkommen und Lebenslagen im Norden. Kiel.\n"
+            "henke, J./ t ill, m. (2008). Armut in der Stadt. Wien: Falter.\n"
+            "Yates, B. (1995). Reeds. York: Marsh Books.")
+    assert [e.year for e in parse_bibliography(text)] == ["1990", "2005", "2008", "1995"]
+
+
+def test_lines_too_long_to_be_printed_are_one_entry_each() -> None:
+    # Typed one entry to a line: an entry ending bare ("Whitby", "Presses du Littoral") is
+    # still over at its line's end, whatever the next line opens with.
+    typed = [
+        "Dorrance, K. (1990) Harbour Lives: A Study of Work, Kinship and Belonging in Three "
+        "Fishing Towns, Coastline University Press, Whitby",
+        "Ellery, Martha Jane, ‘Beyond the Quay: Friendship and Trade in the Port Towns of the "
+        "North Sea’, Maritime Studies XIV:4 (1994), 409-418.",
+        "Fenwick, R. 2009, La vie du port. Sociologie politique des quais et des marchés aux "
+        "poissons de la côte atlantique, Rennes : Presses du Littoral",
+        "Good harbours. (1996, September). Coastal Towns Magazine, 44(1), p. 8",
+        "Hale, T. (2001). The chandlers of the north: A study of trade in ship supplies along "
+        "the coast of Northumberland over two centuries. Alnwick: Tern Books.",
+        "Ives, P. (2004). Nets and lines: The making of fishing gear in the small workshops of "
+        "the Yorkshire coast, 1850-1950. Scarborough: Gull Press.",
+    ]
+    assert split_entries(lines_from_text("\n".join(typed))) == typed
+
+
+def test_after_a_full_line_dates_decide_whether_names_open_an_entry() -> None:
+    # Both entries before a name line end on a full line. After one that closes on its pages,
+    # "Henrietta Marsh, ..." with a date of its own opens the next entry; after one that stops
+    # at its title, "Hafen, Handel und Verkehr ..." is its journal, though it has a date too.
+    dated = [
+        "Quarry, L. (1988). Tolls and tariffs: Customs houses of the eastern ports. Port",
+        "History Review, 12(3), 201-219. Reprinted in Essays on Harbours, 14(2), 45-67.",
+        "Henrietta Marsh, “Quays and Cranes,” in Harbour Histories: Essays on the Ports of",
+        "the North (London: Tide Press, 1983).",
+        "Ruhr, B. (2001): Studien zur Geschichte der Häfen an der Nordsee und ihrer Zölle.",
+        "Hafen, Handel und Verkehr – Zeitschrift für Wirtschafts- und Sozialgeschichte,",
+        "Heft 9 (2001), 231-260.",
+        "Sand, C. (1979). Lighthouses. Leith: Beacon.",
+    ]
+    chunks = split_entries(lines_from_text("\n".join(dated * 2)))
+    assert [c.split(",")[0] for c in chunks] == ["Quarry", "Henrietta Marsh", "Ruhr", "Sand"] * 2
+
+
+def test_an_entry_with_no_date_yet_keeps_the_line_that_dates_it() -> None:
+    # After a full line, "IEEE Harbour Letters, ..., February 1996." dates the entry above
+    # it, which has none yet; "Gorse, S., & Baumert, L. (1965)." after the undated
+    # "Tidewater Harbours Ltd." entry is names and their date: a new entry.
+    lines = [
+        "Amsel, K., Dorn, B., Eck, C., and Falk, D. Harbour-Nets: Shared ledgers for the",
+        "fishing fleets of the northern coast and the markets buying from them in winter.",
+        "IEEE Harbour Letters, 29(2), 18-28, February 1996.",
+        "Tidewater Harbours Ltd. Tide tables for harbour masters on the northern coasts.",
+        "Gorse, S., & Baumert, L. (1965). Backtrack navigation. J. Harbours, 12, 516-524.",
+        "Hollis, R. (1990). Salt. Leeds: Brine.",
+    ]
+    chunks = split_entries(lines_from_text("\n".join(lines * 2)))
+    assert [c.split()[0].strip(",") for c in chunks] == ["Amsel", "Tidewater", "Gorse", "Hollis"] * 2
+
+
+def test_a_title_line_with_a_bare_year_after_a_full_line_opens_nothing() -> None:
+    # "Deutung und Wirkung des Hafenstreits 2005 im ..." reads like a name and its date to a
+    # lead finder, but "des" and "im" are a title's words: after a full line it runs on.
+    lines = [
+        "Marten, K., Reiner, C., Maier, J., & Maier, M. (2007). Hafen gegen Stadt am Meer.",
+        "Deutung und Wirkung des Hafenstreits 2005 im Nord-Süd-Vergleich. Bremen: Kai.",
+        "Nolde, E. (1999): Die Hafenmeister der Hanse und ihre Bücher. Lübeck: Trave.",
+        "Ostwald, F. (2003): Kräne. Kiel: Förde.",
+    ]
+    chunks = split_entries(lines_from_text("\n".join(lines * 2)))
+    assert [c.split(",")[0] for c in chunks] == ["Marten", "Nolde", "Ostwald"] * 2
+
+
+def test_a_title_and_its_bracketed_date_or_a_bullet_opens_an_entry_after_a_full_line() -> None:
+    # APA sets an entry with no person at its head as "Title. (1996, September)."; a bullet
+    # marks every entry of a bulleted list. Both follow lines that ran to the margin.
+    lines = [
+        "Quinn, A. (2004). The harbour and its keepers: Lighthouse service on the coast.",
+        "Washington, DC: Coastal Heritage Society for the Study of Harbour Administration.",
+        "Harbour lights. (1996, September). Coastal Towns Magazine, 44(1), 8-9.",
+        "Rowe, B. (2001). Signals at sea: A history of the flags and lamps of harbours.",
+        "Edinburgh: Northern Lighthouse Board and the Scottish Maritime Trust Archive.",
+        "• Sable, Joan, Peter Tern, and Mark Gull. Flags and Lamps in the Harbour Towns.",
+        "Leith: Beacon Press, 2009.",
+    ]
+    chunks = split_entries(lines_from_text("\n".join(lines * 2)))
+    assert [c.split(",")[0].split(".")[0] for c in chunks] == ["Quinn", "Harbour lights", "Rowe", "• Sable"] * 2
+
+
+def test_joined_inverted_names_or_a_repeated_opening_start_entries_after_a_full_line() -> None:
+    # "Kümmel, Angelika / Schiefer, Marc / ..." names people however long the line runs; a
+    # series of undated entries that open alike ("Gespräch mit dem Leiter ...") are several.
+    lines = [
+        "Kaiser, Anna / Lorenz, Bernd (2009): Häfen im Wandel. Hamburg: Kai. Online unter",
+        "http://www.example.org/haefen/wandel/kaiser-lorenz-2009-haefen-im-wandel.pdf",
+        "Kümmel, Angelika / Schiefer, Marc / Voss-Dahm, Dorothea / Wendt-Petersen,",
+        "Klaus (2010): Die Lotsen. Kiel: Förde.",
+        "Gespräch mit dem Leiter des Hafenamts „Nordkai“. Bremerhaven, 30.04.2013, Teil 1.",
+        "Gespräch mit dem Leiter des Hafenamts „Südkai“. Bremerhaven, 02.05.2013, Teil 2.",
+        "Gespräch mit dem Leiter des Hafenamts „Ostkai“. Cuxhaven, 12.05.2013, Teil 3.",
+        "Lenz, Otto (1999): Vermögen und Gemeinwohl. München: Beck.",
+    ]
+    chunks = split_entries(lines_from_text("\n".join(lines)))
+    assert [c.split()[0] for c in chunks] == ["Kaiser,", "Kümmel,", "Gespräch", "Gespräch", "Gespräch", "Lenz,"]
+
+
+def test_a_readers_cut_before_an_entrys_tail_is_repaired() -> None:
+    # A PDF reader hands over its guesses at entries, each set apart: a cut after a line left
+    # open ("zur Lage der"), or before a tail that is only a volume and pages ("(4), S.
+    # 423-441.", "2010, S. 444-451.", "Hafendienst 12 2009, S. 792-796."), is undone.
+    blocks = [
+        "Meadows, Dora (1972): Die Grenzen der Häfen. Bericht des Hafenrats zur Lage der",
+        "Küste, Tide Books.",
+        "Nagel, Hans (2009): Jenseits der Kais: Was soll wie gemessen werden?",
+        "Hafendienst 12 2009, S. 792-796.",
+        "Ortner, Lea (2007): Häfen und Städte. Journal of Harbour Policy 9",
+        "(4), S. 423-441.",
+        "Pauer, Tim (2010): Wohlstand am Kai. Hafendienst 7",
+        "2010, S. 444-451.",
+        "Quast, Ulf (2001): Lotsen. Kiel: Förde.",
+    ]
+    chunks = split_entries(lines_from_text("\n\n".join(blocks)))
+    assert [c.split(",")[0] for c in chunks] == ["Meadows", "Nagel", "Ortner", "Pauer", "Quast"]
+
+
 def test_a_blank_line_after_a_finished_entry_opens_the_next() -> None:
     # A title-first entry with no name at its head, set apart by a blank line.
     text = ("Zeller, P. (2001). Bells. Leeds: Campanile.\n\n"

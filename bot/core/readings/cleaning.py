@@ -64,6 +64,7 @@ class Para:
     section: str | None = None
     label: str | None = None  # footnote label
     raw_lines: list[str] = field(default_factory=list)
+    after_blank: bool = True  # False when the cleaner cut a blank-line block here by a guess
     parent: int | None = None  # footnote -> index of the paragraph whose marker points at it
     notes: list[int] = field(default_factory=list)
     start: int = 0
@@ -103,11 +104,13 @@ def _blocks(doc: RawDocument) -> list[tuple[list[str], int | None]]:
     for number, lines in enumerate(pages, start=1):
         page = number if doc.paged else None
         current: list[str] = []
-        for line in lines:
+        last = max((k for k, ln in enumerate(lines) if ln.strip()), default=-1)
+        for k, line in enumerate(lines):
             line = line.replace("\u00ad", "").rstrip()
             stripped = line.strip()
             if stripped and (
-                PAGE_NUMBER.match(stripped) or re.sub(r"\d+", "#", fold(stripped)) in furniture
+                (PAGE_NUMBER.match(stripped) and not _ends_a_clause(current, k < last))
+                or re.sub(r"\d+", "#", fold(stripped)) in furniture
             ):
                 continue
             if not stripped:
@@ -119,6 +122,13 @@ def _blocks(doc: RawDocument) -> list[tuple[list[str], int | None]]:
         if current:
             blocks.append((current, page))
     return blocks
+
+
+def _ends_a_clause(current: list[str], more_follows: bool) -> bool:
+    """A lone number inside a block, after a line left open on a comma, with more of the page
+    after it: the end of a wrapped clause ("Pflaum, 1887", "Vol. 134, 51"), not a page number,
+    which stands at a page's top or foot or apart from the text."""
+    return more_follows and bool(current) and current[-1].rstrip().endswith((",", ";"))
 
 
 # -- joining lines -------------------------------------------------------------------------
@@ -582,11 +592,12 @@ def clean(doc: RawDocument) -> CleanDocument:
     else:
         vocabulary = _vocabulary(doc)
         paras = [
-            Para(text=_join_lines(group, vocabulary), page=page, raw_lines=list(group))
-            for lines, page in _blocks(doc) for group in _split_block(lines)
+            Para(text=_join_lines(group, vocabulary), page=page, raw_lines=list(group),
+                 after_blank=k == 0)
+            for lines, page in _blocks(doc) for k, group in enumerate(_split_block(lines))
         ]
         _classify(paras, _TEXT_RULES)
-    bibliography = "\n\n".join("\n".join(p.raw_lines) for p in paras if p.kind == "bibliography")
+    bibliography = _bibliography_lines(paras)
     paras = _rejoin(paras, vocabulary)
     paras = _merge_fragments(paras)
     for para in paras:
@@ -602,6 +613,23 @@ def clean(doc: RawDocument) -> CleanDocument:
         offset = para.end + 2
     return CleanDocument(paras=paras, text="\n\n".join(chunks), bibliography=bibliography,
                          title=title, authors=authors)
+
+
+def _bibliography_lines(paras: list[Para]) -> str:
+    """The reference list's lines with the file's own blank lines between them. Where the
+    cleaner cut a block at a guess (a short line ending a sentence), no blank line is added:
+    in a wrapped list that guess is right at an entry's end and wrong after "Wiesbaden: Gabler."
+    halfway through one, and the splitter weighs line lengths and starts better than it."""
+    out: list[str] = []
+    previous = -2
+    for i, para in enumerate(paras):
+        if para.kind != "bibliography":
+            continue
+        if out:
+            out.append("\n" if i == previous + 1 and not para.after_blank else "\n\n")
+        out.append("\n".join(para.raw_lines))
+        previous = i
+    return "".join(out)
 
 
 def _from_block(block: SourceBlock, labels: list[str | None]) -> Para:

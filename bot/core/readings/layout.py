@@ -12,7 +12,8 @@ Every rule reads geometry and typography, never the words of a particular paper 
   caption heads;
 - a repository cover sheet: a first page that gives a citation and terms of use;
 - the reference list: the last heading named like one that is followed by dated entries, so a
-  table of contents or a running head that says "References" does not start it.
+  table of contents or a running head that says "References" does not start it; failing
+  that, a last section that opens with entries, whatever its heading calls it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 
 from bot.core.readings import parts
 from bot.core.readings.pdf import Line, Page, PdfText
+from bot.core.references.splitter import NONE, start_strength
 from bot.core.textnorm import (
     DIGIT_TO_SUPER,
     SUPER_TO_DIGIT,
@@ -404,8 +406,10 @@ def _gutter(lines: list[Line], lo: float, hi: float) -> float | None:
             best = (crossing, x)
     assert best is not None
     crossing, x = best
-    left = [line for line in narrow if line.x1 <= x]
-    right = [line for line in narrow if line.x0 >= x]
+    # A line that does not cross may still touch x (within the scan's point of slack): it
+    # belongs to its side, or a column ending right at the gutter goes uncounted.
+    left = [line for line in narrow if line.x1 <= x + 1]
+    right = [line for line in narrow if line.x0 >= x - 1]
     if len(left) < 6 or len(right) < 6 or crossing > 0.2 * len(narrow):
         return None
     # Both sides must be columns of running text, not a label column beside a wide one.
@@ -615,6 +619,8 @@ def _references(blocks: list[Block], body: float) -> tuple[int | None, int | Non
         if following and dated >= max(2, 0.15 * len(following)):
             found = i
     if found is None:
+        found = _unnamed_list(blocks)
+    if found is None:
         return None, None
     heading = blocks[found]
     for j in range(found + 1, len(blocks)):
@@ -623,6 +629,21 @@ def _references(blocks: list[Block], body: float) -> tuple[int | None, int | Non
                 and not _sublist(b, blocks[j + 1:], heading.size):
             return found, j
     return found, None
+
+
+def _unnamed_list(blocks: list[Block]) -> int | None:
+    """The reading's last heading when what follows it opens with entries ("Vorgestellte
+    Aufsätze", "Works discussed": a list under a name of its own): at least three in a row,
+    each short, dated and opening like a reference does (names, a number, a dash). What may
+    follow them (a publisher's imprint) is the reference parser's to leave out."""
+    last = next((i for i in range(len(blocks) - 1, -1, -1) if blocks[i].kind == "heading"), None)
+    if last is None:
+        return None
+    entries = _entries([b for b in blocks[last + 1:] if b.kind not in ("figure", "footnote")])
+    run = itertools.takewhile(
+        lambda e: len(e.text) <= 400 and bool(_YEAR.search(e.text)) and start_strength(e.text) > NONE,
+        entries)
+    return last if sum(1 for _ in run) >= 3 else None
 
 
 _NOT_A_SUBLIST = re.compile(r"(?i)^(?:appendix|appendices|annex|anhang|anlage|notes|endnotes|anmerkungen|"

@@ -104,6 +104,7 @@ _CONTINUES = re.compile(
     r"^(?:[a-zäöüßàâçéèêëîïôûùüÿñæœ]|[,;:)\]&–]|[Ii]n:|pp?\.\s?\d|S\.\s?\d|\d+\s?[-–]\d|"
     r"(?:and|und|&)\s)"
 )
+_LINKING_WORD = re.compile(r"^(?:(?:in|und|and|et|with|mit|from|aus|of|von)\b|(?:eds?|hrsg|hg|pp?|vol|no|nr|bd|s)\.)")
 _PARTICLE_START = re.compile(r"^(?:van|von|de|del|della|der|di|du|la|le|da|dos|ten|ter)\s[A-ZÀ-Þ]")
 
 
@@ -114,10 +115,14 @@ def start_strength(text: str) -> int:
         return NONE
     if REPEAT_DASH.match(s):
         return STRONG
+    if re.match(r"^[•▪●◦]\s", s):
+        return max(WEAK, start_strength(s[2:]))  # a bulleted list: the bullet opens entries
     if LONE_DASH.match(s):
         return WEAK
-    if s[:1].islower() and _name_start(s) == STRONG:
-        return WEAK  # names and a date with their capitals lost: "r ingen, s. (1988)."
+    if s[:1].islower() and not _LINKING_WORD.match(s) and STRONG in (
+            _name_start(s), _name_start(s[:1].upper() + s[1:])):
+        return WEAK  # names and a date with their capitals lost: "r ingen, s. (1988).",
+        # "statistik Austria (2005).", "henke, J./ t ill, m. (2008)."
     if _CONTINUES.match(s) and not _PARTICLE_START.match(s):
         return NONE
     if re.match(r"^[A-ZÀ-Þ][\w/.\-]+,\s(?:S|SS|pp?|Bd|Vol)\.\s?\d", s):
@@ -129,8 +134,9 @@ def start_strength(text: str) -> int:
     number = NUMBER_PREFIX.match(s)
     if number:
         body = s[number.end():]
-        if re.match(rf"^(?:{_MONTH})\b", body) or re.match(r"^\d{4}\.", s):
-            return NONE  # "14. Oktober 2005.", "2005. Title": a date, not a list number
+        if re.match(rf"^(?:{_MONTH})\b", body) or re.match(r"^\d{4}\.", s) or (
+                body[:1] in ",;:" and not _year_candidates(s[: number.end()])):
+            return NONE  # "14. Oktober 2005.", "2005. Title", "(4), S. 1-9": no list number
         return max(WEAK, _name_start(body))
     bare = re.match(r"^\d{1,4}\s+(?=[A-ZÀ-ÞŁŠŽČ])", s)
     if bare and _name_start(s[bare.end():]) == STRONG:
@@ -151,6 +157,21 @@ _INVERTED_LEAD = re.compile(
     r"(?:\s[A-ZÀ-ÞŁŠŽČ]\.)*(?:,?\s(?:and|und|&)\s[^.,:]{3,40})?(?:,\s(?:eds?|trans|comp)\.)?"
     r"(?:[.,;]|(?<=\.))\s+[\"“‘«A-ZÀ-ÞŁŠŽČ0-9(\[]"
 )
+
+
+# "Kümmerling, Angelika / Schietinger, Marc", "Buschmann, Marco/Daiber, Birgit": inverted
+# names joined by a slash or a semicolon, as German lists give authors.
+_JOINED_NAMES = re.compile(
+    r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+,\s[A-ZÀ-ÞŁŠŽČ][\w.'’\-]*(?:\s[A-ZÀ-ÞŁŠŽČ][\w.'’\-]*)?\s?[/;]\s?"
+    r"[A-ZÀ-ÞŁŠŽČ][\w'’\-]+,\s[A-ZÀ-ÞŁŠŽČ]"
+)
+
+
+def _same_opening(text: str, first: str) -> bool:
+    """A line opening with the first three words of its entry's first line starts the next of
+    a series ("Interview mit dem Besitzer des Restaurants ..."): no entry repeats its own head."""
+    words = text.split()[:3]
+    return len(words) == 3 and first.split()[:3] == words
 
 
 _AFTER_CONTAINER_DATE = re.compile(
@@ -228,6 +249,23 @@ def _strength_ahead(text: str, following: str) -> int:
     return strength
 
 
+# Lower-case words a list of names holds: particles, "and", "et al.", "u."
+_NAME_WORDS = frozenset(
+    "von van der den de du la le da das dos di del della ten ter zu y e et al al. und and u. "
+    "u & eds ed hrsg hg".split())
+
+
+def _reads_as_title(authors: str, before: str) -> bool:
+    """"Wahrnehmung und Wirkung des TV-Duells 2005 im ...": what stands before a bare date
+    is a title's words, not names, when it opens with an article or holds a lower-case word
+    no list of names does ("des", "im"); names with their date in brackets are never so."""
+    if re.search(r"\(\s*$", before):
+        return False
+    words = authors.split()
+    return bool(words) and (words[0] in ("Die", "Das", "The", "Ein", "Eine", "An") or any(
+        w[:1].islower() and w.strip(",.;:") not in _NAME_WORDS for w in words))
+
+
 def _name_start(s: str) -> int:
     head = s[:260]
     years = [y for y in _year_candidates(head) if y.start < 220]
@@ -235,7 +273,8 @@ def _name_start(s: str) -> int:
     if lead is not None and re.match(r"^[;:]\s?\d", head[years[0].end:]):
         lead = None  # "Urban Review. 1950;79:46-78.": a journal's date, volume and pages
     if lead is not None and lead[0] and lead[2]:
-        return WEAK if _container_date(lead[0], s[years[0].end:], s[: years[0].start]) else STRONG
+        return WEAK if _container_date(lead[0], s[years[0].end:], s[: years[0].start]) \
+            or _reads_as_title(lead[0], s[: years[0].start]) else STRONG
     if lead is not None and lead[0] and (
         re.search(r"\(\s*$", s[: years[0].start]) or s[years[0].end:].lstrip().startswith(":")
     ):
@@ -281,6 +320,16 @@ def _wrap_width(lines: Sequence[Line]) -> float | None:
     return None
 
 
+def _unwrapped(lines: Sequence[Line]) -> bool:
+    """Whether the lines are too long to be printed lines (a page holds ~110 characters) and
+    run on without blank lines: text typed or exported one entry to a line, where a line's
+    end is an entry's end unless it is left open. Lines each set apart by a blank line are
+    paragraphs a reader already cut (a PDF reader's guesses at entries): that cut is what
+    the splitter checks, so it lends them no such trust."""
+    long = sum(1 for ln in lines if len(ln.text) > 120) >= max(2, len(lines) // 3)
+    return long and sum(ln.gap_before for ln in lines) < 0.5 * len(lines)
+
+
 def _numbering(lines: Sequence[Line]) -> set[int]:
     """Indexes of lines whose numbers continue one sequence, when numbering runs the list."""
     picked: list[int] = []
@@ -315,6 +364,18 @@ class _Shape:
     by_number: bool  # numbering, not names, opens this list's entries
     width: float | None  # the printed wrap width, None when one entry is one line
     left: float | None  # the entries' left margin when the reader gave line starts
+    unwrapped: bool  # lines longer than a printed line holds: each ends its paragraph
+
+
+def _shape(lines: Sequence[Line]) -> _Shape:
+    """What the whole list lends each line's decision, worked out once per list."""
+    strength = [_strength_ahead(ln.text, nxt.text if nxt else "")
+                for ln, nxt in zip(lines, [*lines[1:], None], strict=True)]
+    numbered = _numbering(lines)
+    by_number = len(numbered) >= max(
+        3, sum(1 for i, s in enumerate(strength) if s == STRONG and i not in numbered))
+    return _Shape(strength, numbered, by_number, _wrap_width(lines), _hanging(lines),
+                  _unwrapped(lines))
 
 
 def split_entries(lines: Sequence[Line]) -> list[str]:
@@ -322,16 +383,11 @@ def split_entries(lines: Sequence[Line]) -> list[str]:
     lines = [ln for ln in lines if ln.text.strip()]
     if not lines:
         return []
-    strength = [_strength_ahead(ln.text, nxt.text if nxt else "")
-                for ln, nxt in zip(lines, [*lines[1:], None], strict=True)]
-    numbered = _numbering(lines)
-    by_number = len(numbered) >= max(
-        3, sum(1 for i, s in enumerate(strength) if s == STRONG and i not in numbered))
-    shape = _Shape(strength, numbered, by_number, _wrap_width(lines), _hanging(lines))
+    shape = _shape(lines)
     entries: list[list[str]] = [[lines[0].text.strip()]]
     opened = 0  # the line the current entry starts on
     for i in range(1, len(lines)):
-        if _starts_new(lines, i, shape, entries[-1], numbered_entry=opened in numbered):
+        if _starts_new(lines, i, shape, entries[-1], numbered_entry=opened in shape.numbered):
             entries.append([lines[i].text.strip()])
             opened = i
         else:
@@ -356,12 +412,16 @@ def _starts_new(lines: Sequence[Line], i: int, shape: _Shape, current: list[str]
         return strength > NONE or _ends_entry(before)
     if width is not None:
         return _wrapped_start(lines, i, shape, current, numbered_entry=numbered_entry)
+    if shape.unwrapped and not _open_end(before):
+        # a whole line ended the entry before, unless it stops mid-phrase
+        return strength > NONE or _capitalised(text) or not _CONTINUES.match(text)
     if strength == NONE:
         return _unmarked_start(lines, i, width, current)
     if strength == STRONG:
         return True
     if line.gap_before or line.page_break_before:
-        return _ends_entry(before) or not line.page_break_before
+        # a gap may cut an entry that ends bare, never one left open ("... zur Lage der")
+        return _ends_entry(before) or not (line.page_break_before or _open_end(before))
     return _ends_entry(before)
 
 
@@ -385,14 +445,75 @@ def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[s
     if numbered_entry:
         # numbers open these entries; a full line runs on, unless a name and its date follow
         return bool(_PERSON_DATED.match(text) or _NAME_THEN_DATE.match(text))
-    if strength == STRONG or (strength == WEAK and (_INVERTED_LEAD.match(text) or (
-            _SHOUTED_LEAD.match(text) and not _PUBLISHER_WORDS.search(text[:40])))
+    if _dates_the_entry(text, current):
+        return False
+    if strength == STRONG or (strength == WEAK and (
+            _INVERTED_LEAD.match(text) or _JOINED_NAMES.match(text) or (
+                _SHOUTED_LEAD.match(text) and not _PUBLISHER_WORDS.search(text[:40])))
                               and not re.match(rf"^\S+,\s(?:{_MONTH})\b", text)):
         return True  # "Nietzsche, Friedrich. Jenseits ...": a person, then what they wrote
+    if _ends_entry(before) and _same_opening(text, current[0]):
+        return True  # "Interview mit dem Besitzer ..." again: a series of entries
+    if _opens_dated_entry(lines, i, shape, current) or (
+            _TITLE_DATED.match(text) and _year_candidates(" ".join(current))):
+        return True
     ahead = text + (" " + lines[i + 1].text if i + 1 < len(lines) else "")
     return line.gap_before and (
         (strength == WEAK and bool(_year_candidates(ahead)))
         or _unmarked_start(lines, i, width, current))
+
+
+def _dates_the_entry(text: str, current: list[str]) -> bool:
+    """A partial entry is kept whole: after a full line, an entry with no date yet takes the
+    date the next line brings ("IEEE Computer, 29(2), 18-28, February 1996.", "Tesla Blog,
+    N.p., 2 Aug. 2006"), unless that line opens with names and then their date ("Golomb, S.,
+    & Baumert, L. (1965).", "Aykut Firat, 2003.")."""
+    years = _year_candidates(text)
+    if not years or _year_candidates(" ".join(current)):
+        return False
+    before = text[: years[0].start]
+    named = bool(re.search(r"[^\W\d_]{2,}", before))  # a name, not initials alone ("V. W. (1999)")
+    return not (named and (bool(re.search(r"\(\s*$", before))
+                           or not re.search(rf"\d|\b(?:{_MONTH})\b", before)))
+
+
+# "Good chemistry. (1996, September).", "Australia. Department of Health. (1999).": a title or
+# a body's name, then its date in brackets, as APA sets entries with no person at their head.
+_TITLE_DATED = re.compile(r"^[\"“]?[A-ZÀ-ÞŁŠŽČ][^()]{1,100}?[.?!][\"”]?\s\((?:1[5-9]|20)\d\d[a-z]?[,)]")
+
+
+def _opens_dated_entry(lines: Sequence[Line], i: int, shape: _Shape, current: list[str]) -> bool:
+    """After a full line that ends like an entry the wrap cannot tell, but dates can: an
+    entry has one. When the entry so far has its date and ends on its locator (pages, a
+    volume, its year: "9(1), 69-80."), and this line opens like names and a stretch with a
+    date of its own (up to where a line stops short, the wrap's sign of an entry's end), it
+    opens the next entry. A line carrying on an undated entry, or an entry that stops
+    after its title ("... Kulturstandards." over "Kultur, Handlung, ... 2000"), never does."""
+    if shape.strength[i] != WEAK or not _year_candidates(" ".join(current)):
+        return False
+    if not re.search(r"(?:\d|\bpp?\.)[)\].,;]*$", lines[i - 1].text.rstrip()):
+        return False
+    return bool(_year_candidates(" ".join(_stretch(lines, i, shape))))
+
+
+def _stretch(lines: Sequence[Line], i: int, shape: _Shape) -> list[str]:
+    """Lines from `i` to the first that stops short of the wrap width (or before the next
+    sure start), at most six: what would be one entry if `i` opened it."""
+    width = shape.width or 0.0
+    out: list[str] = []
+    for k in range(i, min(i + 6, len(lines))):
+        if k > i and shape.strength[k] == STRONG:
+            break
+        here = lines[k].text.strip()
+        out.append(here)
+        if k + 1 < len(lines) and len(here) + 1 + len(lines[k + 1].text.split()[0]) <= width:
+            break
+    return out
+
+
+# "Wirtschaftsdienst 12 2009, S. 792-796.", "2010, S. 444-451.": a short line that ends on
+# its page range is an entry's tail, wherever a reader cut the list before it.
+_TAIL = re.compile(r"^.{0,50}(?:S\.|pp?\.)\s?\d+\s?[-–]\s?\d+\.?$")
 
 
 def _unmarked_start(lines: Sequence[Line], i: int, width: float | None, current: list[str]) -> bool:
@@ -402,7 +523,7 @@ def _unmarked_start(lines: Sequence[Line], i: int, width: float | None, current:
     inside an entry ("In D. Morley (Eds.), ...", "Western Psychological Services") cuts nothing."""
     line, before = lines[i], lines[i - 1].text.rstrip()
     text = line.text.strip()
-    if not _ends_entry(before) or _CONTINUES.match(text):
+    if not _ends_entry(before) or _CONTINUES.match(text) or _TAIL.match(text):
         return False
     if width is None:
         return (_capitalised(text) or bool(re.match(r"^[(\[]?\d", text))) and not (
