@@ -75,7 +75,8 @@ _SUBTITLE_WORDS = ["an inquiry", "a comparative study", "evidence from", "notes 
 class Gold:
     """What a record says about the fields the parser must find."""
 
-    surname: str  # the first author's (or, with no author, first editor's) surname, no particle
+    surname: str | None  # the first author's (no author: first editor's), no particle;
+    # None when the style prints no name (Nature leaves an edited book's editors out)
     corporate: bool
     year: str
     title: str
@@ -194,7 +195,9 @@ def fold(text: str | None) -> str:
 def surname_right(g: Gold, entry: BibEntry) -> bool:
     """The entry's first author is the record's: the surname's own words, a particle either
     side allowed ("van der Berg" and "Berg, J. van der" are the same surname); a corporate
-    author's whole name."""
+    author's whole name; none at all where the style printed no name."""
+    if g.surname is None:
+        return not entry.authors
     if not entry.authors:
         return False
     if g.corporate:
@@ -230,7 +233,10 @@ def render(style_name: str, records: Sequence[dict[str, Any]]) -> list[tuple[str
             by_id = {rec["id"]: rec for rec in group}
             for key, text in zip(bib.keys, bib.bibliography(), strict=True):
                 line = re.sub(r"^(\[\d+\]|\d+\.)(?=\S)", r"\1 ", " ".join(str(text).split()))
-                out.append((line, gold(by_id[key])))
+                truth = gold(by_id[key])
+                if truth.surname and fold(truth.surname) not in fold(line):
+                    truth = Gold(None, truth.corporate, truth.year, truth.title)
+                out.append((line, truth))
     return out
 
 

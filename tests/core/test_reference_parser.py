@@ -88,6 +88,18 @@ def _p(text: str):
         ("Arden, P. (2001): The Rivers (London: Marsh Press).", ("Arden",), "2001", "The Rivers"),
         ("M. Lowe, ``Quiet rivers,'' Water Letters, vol. 7, pp. 3-9, 1977.", ("Lowe",), "1977",
          "Quiet rivers"),
+        # shapes CSL styles print (bench/bench_csl.py): DIN 1505-2 sets " ; " between names
+        ("Quell, Ada Lena ; Hoffer, Piet ; Marrow, Jan: Tide markets and harbour towns. Kiel : "
+         "Kelp, 2013", ("Quell", "Hoffer", "Marrow"), "2013", "Tide markets and harbour towns"),
+        # Vancouver's book: the year after the publisher's semicolon
+        ("4. Quell AL, Hoffer P. Harbour towns of the north. Kiel: Kelp Press; 2016.",
+         ("Quell", "Hoffer"), "2016", "Harbour towns of the north"),
+        # Chicago and MLA with initials: a full stop after the last surname ends the names
+        ("Quell, A. L., P. Hoffer, and J. Marrow. Harbour Towns of the North. Kelp Press, 2016.",
+         ("Quell", "Hoffer", "Marrow"), "2016", "Harbour Towns of the North"),
+        # Vancouver, one author with a particle: the particle is no word of a title
+        ("12. van der Quell AL. Harbour towns. Kiel: Kelp Press; 2016.", ("van der Quell",),
+         "2016", "Harbour towns"),
     ],
 )
 def test_fields_across_styles(text: str, authors: tuple[str, ...], year: str, title: str) -> None:

@@ -227,7 +227,8 @@ def _year_candidates(text: str) -> list[_Year]:
             continue
         before = text[max(0, m.start() - 12):m.start()]
         if _LOCATOR_BEFORE.search(before) and not _initial_s(text[:m.start()]) and not (
-            before.rstrip().endswith(":") and m.group("y2") is None and _looks_year_after_colon(text, m)
+            before.rstrip().endswith((":", ";")) and m.group("y2") is None
+            and _looks_year_after_colon(text, m)
         ):
             continue  # "pp. 1999", "No. 2005", "Review 53: 1999": a number, not a date
         y, y2, suffix = m.group("y"), m.group("y2"), m.group("s") or ""
@@ -261,7 +262,8 @@ def _initial_s(head: str) -> bool:
 
 
 def _looks_year_after_colon(text: str, m: re.Match[str]) -> bool:
-    """"Frankfurt/M.: 1999" or "In: 1999" is a date; "Review 53: 1999" is a page."""
+    """"Frankfurt/M.: 1999", "In: 1999" and Vancouver's "Oxford: Quay Press; 1999" are dates;
+    "Review 53: 1999" is a page."""
     before = text[:m.start()].rstrip()[:-1].rstrip()
     return not re.search(r"\d\s*$", before)
 
@@ -401,7 +403,9 @@ _INV_OR_NAT = rf"(?:{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?|{_INI}\s?(?:{_PARTICLE}
 _INAT = rf"{_INI}\s?(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
 _LEADS = [
     # APA without a date first: "Dwork, C., Kanellakis, P. C., and Mitchell, J. C., On ..."
-    re.compile(rf"^(?P<a>{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?(?:{_AND}{_INV_OR_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[,:;]|(?<=[.)]))\s*(?=\S)"),
+    # Chicago and MLA with initials: "Quill, A. R., P. Hoff, and L. Brandt. Title"; a full
+    # stop closes the names after a surname as after an initial
+    re.compile(rf"^(?P<a>{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?(?:{_AND}{_INV_OR_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[,:;]|(?<=[.)])|\.(?=\s))\s*(?=\S)"),
     # Vancouver: "Redlich AA, Arias A, de la Macorra JC." / "Janik J.:"
     re.compile(rf"^(?P<a>{_VANC}(?:{_AND}{_VANC})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;])\s+(?=\S)"),
     # Initials first: "J.M. Foley, ..." "S. E. Han, G. Chen,"
@@ -410,9 +414,10 @@ _LEADS = [
     re.compile(rf"^(?P<a>{_NAT}(?:(?:,\s*{_NAT})*{_AND_STRICT}{_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[.,;]|(?<=\)))\s+(?=\S)"),
     # Inverted first author with given names: "Hearn, Lafcadio." "Lakoff, George, and Mark Johnson."
     # "Levine, Robert S. Title": the initial's full stop ends the names too
+    # DIN 1505-2 joins inverted names with " ; " ("Quill, Ada ; Hoff, Lena: Titel")
     # Names in natural order after it end with "and" ("Lakoff, George, Mark Turner and Ada
     # Quill"); without it, "Bourdieu, Pierre, Homo Academicus, ..." goes on with the title.
-    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,\s+{_NAT})*,?\s+(?:and|&|und)\s+{_NAT}|(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_SN},\s{_GIVEN}))*(?:,?\s+(?:and|&|und)\s+{_NAT})?)(?:\s*/\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\))|(?<=\b[A-Z]\.))\s+(?=\S)"),
+    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,\s+{_NAT})*,?\s+(?:and|&|und)\s+{_NAT}|(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_SN},\s{_GIVEN}))*(?:,?\s+(?:and|&|und)\s+{_NAT})?)(?:\s*[/;]\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\))|(?<=\b[A-Z]\.))\s+(?=\S)"),
 ]
 
 
