@@ -100,6 +100,14 @@ def _p(text: str):
         # Vancouver, one author with a particle: the particle is no word of a title
         ("12. van der Quell AL. Harbour towns. Kiel: Kelp Press; 2016.", ("van der Quell",),
          "2016", "Harbour towns"),
+        # a hyphenated initial ending in "S." before the year is a name's, not a page
+        ("Quell, K.-S. 2017. Harbour Towns. Kelp Press.", ("Quell",), "2017", "Harbour Towns"),
+        # a given name that reads as a month ("Jan.", "May") right after the surname
+        ("Quell, Jan. 1961. Harbour towns. Kiel: Kelp Press.", ("Quell",), "1961", "Harbour towns"),
+        # Vancouver led by a particle: the names end where a sentence with capitals starts
+        ("27. ter Quell M, van Hoffer AC. Harbour towns. Coast Review. 2012;18(2):222-43. "
+         "doi:10.1234/567890",
+         ("ter Quell", "van Hoffer"), "2012", "Harbour towns"),
     ],
 )
 def test_fields_across_styles(text: str, authors: tuple[str, ...], year: str, title: str) -> None:

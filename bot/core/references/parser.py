@@ -256,9 +256,9 @@ def _year_candidates(text: str) -> list[_Year]:
 
 
 def _initial_s(head: str) -> bool:
-    """"Sassen, S. 2001", "Quill, Mark S. 1985", "Hoff, C. S. 1990": the "S." of a name, not
-    the German page abbreviation."""
-    return bool(re.fullmatch(r"[^\W\d_][^\d:;]{0,80}?,\s?(?:[A-ZÀ-Þ][\w'’\-]*\.?\s?){0,3}S\.\s*", head))
+    """"Sassen, S. 2001", "Quill, Mark S. 1985", "Hoff, C. S. 1990", "Hoff, K.-S. 1990": the
+    "S." of a name, not the German page abbreviation."""
+    return bool(re.fullmatch(r"[^\W\d_][^\d:;]{0,80}?,\s?(?:[A-ZÀ-Þ][\w'’\-]*\.?\s?){0,3}-?S\.\s*", head))
 
 
 def _looks_year_after_colon(text: str, m: re.Match[str]) -> bool:
@@ -300,8 +300,11 @@ def _author_date(
     tail = body[year.end:]
     if authors and not (_looks_like_authors(authors) or _bracketed_date_lead(authors, prefix, tail)):
         return None
-    if re.search(rf"\b(?:{_MONTH})\.?\s*$", prefix) or _ENDS_ENTRY.match(tail):
-        return None  # "..., Hull, März 2012.": the date closes the entry; the names came first
+    given_as_month = re.fullmatch(rf"[^\W\d_][\w'’\-]*,\s?(?:{_MONTH})\.?\s*", prefix)
+    if (re.search(rf"\b(?:{_MONTH})\.?\s*$", prefix) and not given_as_month) or _ENDS_ENTRY.match(tail):
+        # "..., Hull, März 2012.": the date closes the entry; the names came first. Right
+        # after the surname "Jan." or "May" is a given name: "Quill, Jan. 1961. Title."
+        return None
     # "(1999a, ed.)", "(1967 [1932])", "(1967) [1932]", "(Hrsg.) (2004):" close the parenthesis first.
     opened = prefix.rstrip().endswith(("(", "["))
     if opened:
@@ -372,6 +375,8 @@ def lost_capitals(text: str) -> bool:
     """Names whose capitals the PDF's text lost ("r ingen, s.", "t ill, m./ datler, g."): short
     name-like pieces joined by commas, slashes or semicolons, and no word a title would have."""
     words = text.replace("/", " ").replace(";", " ").split()
+    if re.search(r"[^\W\d_]{2}\.\s+[A-ZÀ-Þ][a-zà-ÿ]{2}", text):
+        return False  # "van Hoff AC. River towns": a sentence after the names, capitals kept
     return bool(re.search(r"[,/;]", text)) and 1 < len(words) <= 14 and all(
         re.fullmatch(r"[^\W\d_][\w'’\-]*[.,]?", w) and len(w) <= 16 for w in words
     ) and not any(w.lower().strip(".,") in _TITLE_WORDS for w in words)
