@@ -108,6 +108,13 @@ def _p(text: str):
         ("27. ter Quell M, van Hoffer AC. Harbour towns. Coast Review. 2012;18(2):222-43. "
          "doi:10.1234/567890",
          ("ter Quell", "van Hoffer"), "2012", "Harbour towns"),
+        # AMA: a title-cased title after a single initial is no run of given names
+        ("1. Quell J. Harbour Towns. Kelp Press; 1961.", ("Quell",), "1961", "Harbour Towns"),
+        ("5. da Quell SH, Hoffer P. Harbour and Coast Towns. Kelp Press; 1961.",
+         ("da Quell", "Hoffer"), "1961", "Harbour and Coast Towns"),
+        # an initialism's full stop ends the author, the title follows
+        ("OECD. Harbour Towns: The Case of the North. OECD, 1971.", ("OECD",), "1971",
+         "Harbour Towns: The Case of the North"),
     ],
 )
 def test_fields_across_styles(text: str, authors: tuple[str, ...], year: str, title: str) -> None:

@@ -366,8 +366,9 @@ def _looks_like_authors(text: str) -> bool:
     if len(unknown) > (1 if len(words) >= 4 else 0):
         return False
     for m in re.finditer(r"([^\W\d_][\w'’\-]+)[.?!]\s+(?=[A-ZÀ-Þ\"“‘])", stripped):
-        if m.group(1).lower() not in _ABBREVIATIONS_AFTER_NAME and not m.group(1).isupper():
-            return False
+        shouted = m.group(1).isupper() and not re.match(r"[A-ZÀ-Þ][a-zà-ÿ]{2}", stripped[m.end():])
+        if m.group(1).lower() not in _ABBREVIATIONS_AFTER_NAME and not shouted:
+            return False  # "OECD. Harbour Towns": a sentence after an initialism is a title
     return True
 
 
@@ -396,7 +397,9 @@ _PARTICLE = r"(?!(?:and|und|et|y|of|the|for|in|on|to|at|an|im|mit|aus|für|zur|z
 _SN = rf"(?:(?:{_PARTICLE}|[dDlL]['’])){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]*(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?"
 # Initials, each with its full stop, so a run of them splits one way only ("J.M.", "H.-J.").
 _INI = r"[A-ZÀ-ÞŁŠŽČ][a-z]?\.(?:[\s\-]{0,2}[A-ZÀ-ÞŁŠŽČ][a-z]?\.)*\s?"
-_GIVEN = r"[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:[\s\-](?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+|[A-ZÀ-ÞŁŠŽČ]\.)){0,2}"
+# Given names, their initials last: in "Quill J. Harbour Towns" (Vancouver, AMA) the words
+# after the initial are the title's, no given name's.
+_GIVEN = r"[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:[\s\-][A-ZÀ-ÞŁŠŽČ][\w'’\-]+){0,2}(?:[\s\-][A-ZÀ-ÞŁŠŽČ]\.){0,2}"
 _NAT = rf"(?:{_INI}|{_GIVEN}\s)(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
 _VANC = rf"(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?\s(?:[A-Z]\.(?:\s?-?[A-Z]\.){{0,2}}|[A-Z]{{1,3}}\b)"
 _AND = r"(?:,\s*|,?\s+(?:and|&|und|et|y)\s+|\s*/\s*|;\s*)"
