@@ -174,12 +174,15 @@ def _parse_body(body: str, *, dashed: bool, subtitles: bool = False) -> _Fields:
         authors, dated, rest, comma_style = lead
         # "Name (1999): Titel. Untertitel.": the colon style keeps subtitles after a full stop
         colon = subtitles or bool(re.match(r"^[\s)\].,]*:", body[dated.end:]))
-        title, after = _title(rest, comma_style=comma_style, subtitles=colon)
         names = parse_names(authors)
+        title, after = _publisher_is_author(*_title(rest, comma_style=comma_style, subtitles=colon),
+                                            names)
         _, editors = clean_author_text(authors)
         return _Fields(names, dated.value, title, _container(after), after, editors)
     authors, rest, sep = _leading_names(body, dashed=dashed)
-    title, after = _title(rest, comma_style=sep == ",", subtitles=subtitles or sep == ":")
+    names = parse_names(authors) if authors else []
+    title, after = _publisher_is_author(
+        *_title(rest, comma_style=sep == ",", subtitles=subtitles or sep == ":"), names)
     offset = len(body) - len(rest)
     title_end = offset + len(rest) - len(after)
     later = [y for y in years if y.start >= title_end]
@@ -191,9 +194,21 @@ def _parse_body(body: str, *, dashed: bool, subtitles: bool = False) -> _Fields:
     ):
         # "Nintendo: Super Mario Bros., 1986." - the date closed the title segment
         title = re.sub(rf"[,.]?\s*{re.escape(body[date.start:date.end])}\W*$", "", title)
-    names = parse_names(authors) if authors else []
     _, editors = clean_author_text(authors) if authors else ("", False)
     return _Fields(names, date.value if date else None, title, _container(after), after, editors)
+
+
+def _publisher_is_author(title: str, after: str, names: list[Name]) -> tuple[str, str]:
+    """(title, what follows it) with a sole author's name cut from the title's end: a body that
+    publishes its own report prints its name again as the publisher ("Ministry of Tides. 1995.
+    Harbour Dues. Ministry of Tides.", "OECD. Harbour Dues. OECD; 1995."), which reads as a
+    subtitle otherwise."""
+    if len(names) != 1 or len(names[0].surname) < 3:
+        return title, after
+    m = re.search(rf"[.,]\s+{re.escape(names[0].surname)}(?:\W*$|[;,:]\s)", title)
+    if not m or m.start() == 0:
+        return title, after
+    return title[:m.start()], f"{title[m.start() + 1:].lstrip()} {after}".strip()
 
 
 # -- years --------------------------------------------------------------------------------------
@@ -300,10 +315,11 @@ def _author_date(
     tail = body[year.end:]
     if authors and not (_looks_like_authors(authors) or _bracketed_date_lead(authors, prefix, tail)):
         return None
-    given_as_month = re.fullmatch(rf"[^\W\d_][\w'’\-]*,\s?(?:{_MONTH})\.?\s*", prefix)
+    given_as_month = re.fullmatch(
+        rf"[^\W\d_][\w'’\-]*,\s?(?:[A-ZÀ-Þ][\w'’\-]*\.?\s){{0,2}}(?:{_MONTH})\.?\s*", prefix)
     if (re.search(rf"\b(?:{_MONTH})\.?\s*$", prefix) and not given_as_month) or _ENDS_ENTRY.match(tail):
         # "..., Hull, März 2012.": the date closes the entry; the names came first. Right
-        # after the surname "Jan." or "May" is a given name: "Quill, Jan. 1961. Title."
+        # after the surname "Jan." or "May" is a given name: "Quill, Ada Jan. 1961. Title."
         return None
     # "(1999a, ed.)", "(1967 [1932])", "(1967) [1932]", "(Hrsg.) (2004):" close the parenthesis first.
     opened = prefix.rstrip().endswith(("(", "["))
@@ -366,9 +382,8 @@ def _looks_like_authors(text: str) -> bool:
     if len(unknown) > (1 if len(words) >= 4 else 0):
         return False
     for m in re.finditer(r"([^\W\d_][\w'’\-]+)[.?!]\s+(?=[A-ZÀ-Þ\"“‘])", stripped):
-        shouted = m.group(1).isupper() and not re.match(r"[A-ZÀ-Þ][a-zà-ÿ]{2}", stripped[m.end():])
-        if m.group(1).lower() not in _ABBREVIATIONS_AFTER_NAME and not shouted:
-            return False  # "OECD. Harbour Towns": a sentence after an initialism is a title
+        if m.group(1).lower() not in _ABBREVIATIONS_AFTER_NAME and not m.group(1).isupper():
+            return False
     return True
 
 
