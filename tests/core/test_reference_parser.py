@@ -88,6 +88,37 @@ def _p(text: str):
         ("Arden, P. (2001): The Rivers (London: Marsh Press).", ("Arden",), "2001", "The Rivers"),
         ("M. Lowe, ``Quiet rivers,'' Water Letters, vol. 7, pp. 3-9, 1977.", ("Lowe",), "1977",
          "Quiet rivers"),
+        # shapes CSL styles print (bench/bench_csl.py): DIN 1505-2 sets " ; " between names
+        ("Quell, Ada Lena ; Hoffer, Piet ; Marrow, Jan: Tide markets and harbour towns. Kiel : "
+         "Kelp, 2013", ("Quell", "Hoffer", "Marrow"), "2013", "Tide markets and harbour towns"),
+        # Vancouver's book: the year after the publisher's semicolon
+        ("4. Quell AL, Hoffer P. Harbour towns of the north. Kiel: Kelp Press; 2016.",
+         ("Quell", "Hoffer"), "2016", "Harbour towns of the north"),
+        # Chicago and MLA with initials: a full stop after the last surname ends the names
+        ("Quell, A. L., P. Hoffer, and J. Marrow. Harbour Towns of the North. Kelp Press, 2016.",
+         ("Quell", "Hoffer", "Marrow"), "2016", "Harbour Towns of the North"),
+        # Vancouver, one author with a particle: the particle is no word of a title
+        ("12. van der Quell AL. Harbour towns. Kiel: Kelp Press; 2016.", ("van der Quell",),
+         "2016", "Harbour towns"),
+        # a hyphenated initial ending in "S." before the year is a name's, not a page
+        ("Quell, K.-S. 2017. Harbour Towns. Kelp Press.", ("Quell",), "2017", "Harbour Towns"),
+        # a given name that reads as a month ("Jan.", "May") right after the surname
+        ("Quell, Jan. 1961. Harbour towns. Kiel: Kelp Press.", ("Quell",), "1961", "Harbour towns"),
+        ("Quell, Ada Jan. 1961. Harbour Towns. Kiel: Kelp Press.", ("Quell",), "1961",
+         "Harbour Towns"),
+        # a body publishing its own report: its name again after the title is the publisher
+        ("Ministry of Tides. 1995. Harbour Dues. Ministry of Tides.", ("Ministry of Tides",),
+         "1995", "Harbour Dues"),
+        ("26. Ministry of Tides. Harbour Dues. Ministry of Tides; 1995.", ("Ministry of Tides",),
+         "1995", "Harbour Dues"),
+        # Vancouver led by a particle: the names end where a sentence with capitals starts
+        ("27. ter Quell M, van Hoffer AC. Harbour towns. Coast Review. 2012;18(2):222-43. "
+         "doi:10.1234/567890",
+         ("ter Quell", "van Hoffer"), "2012", "Harbour towns"),
+        # AMA: a title-cased title after a single initial is no run of given names
+        ("1. Quell J. Harbour Towns. Kelp Press; 1961.", ("Quell",), "1961", "Harbour Towns"),
+        ("5. da Quell SH, Hoffer P. Harbour and Coast Towns. Kelp Press; 1961.",
+         ("da Quell", "Hoffer"), "1961", "Harbour and Coast Towns"),
     ],
 )
 def test_fields_across_styles(text: str, authors: tuple[str, ...], year: str, title: str) -> None:

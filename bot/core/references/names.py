@@ -212,7 +212,8 @@ def _single(piece: str, *, alone: bool) -> Name:
         surname = " ".join(w for w in words if not INITIALS_RE.match(w))
         given = " ".join(w for w in words if INITIALS_RE.match(w))
         return Name(_display(surname), f"{given} {_display(surname)}")
-    if _vancouver(piece) and len(words) <= 3:
+    if _vancouver(piece) and len([w for w in words if w.lower() not in PARTICLES]) <= 3:
+        # "Redlich AA", "de la Macorra JC": particles are no words of a title
         return _vancouver_name(piece)
     if len(words) == 1 and piece.isupper() and len(piece) <= 5:
         return Name(piece, piece)  # "OECD", "IMF": an initialism stays as printed

@@ -174,12 +174,15 @@ def _parse_body(body: str, *, dashed: bool, subtitles: bool = False) -> _Fields:
         authors, dated, rest, comma_style = lead
         # "Name (1999): Titel. Untertitel.": the colon style keeps subtitles after a full stop
         colon = subtitles or bool(re.match(r"^[\s)\].,]*:", body[dated.end:]))
-        title, after = _title(rest, comma_style=comma_style, subtitles=colon)
         names = parse_names(authors)
+        title, after = _publisher_is_author(*_title(rest, comma_style=comma_style, subtitles=colon),
+                                            names)
         _, editors = clean_author_text(authors)
         return _Fields(names, dated.value, title, _container(after), after, editors)
     authors, rest, sep = _leading_names(body, dashed=dashed)
-    title, after = _title(rest, comma_style=sep == ",", subtitles=subtitles or sep == ":")
+    names = parse_names(authors) if authors else []
+    title, after = _publisher_is_author(
+        *_title(rest, comma_style=sep == ",", subtitles=subtitles or sep == ":"), names)
     offset = len(body) - len(rest)
     title_end = offset + len(rest) - len(after)
     later = [y for y in years if y.start >= title_end]
@@ -191,9 +194,21 @@ def _parse_body(body: str, *, dashed: bool, subtitles: bool = False) -> _Fields:
     ):
         # "Nintendo: Super Mario Bros., 1986." - the date closed the title segment
         title = re.sub(rf"[,.]?\s*{re.escape(body[date.start:date.end])}\W*$", "", title)
-    names = parse_names(authors) if authors else []
     _, editors = clean_author_text(authors) if authors else ("", False)
     return _Fields(names, date.value if date else None, title, _container(after), after, editors)
+
+
+def _publisher_is_author(title: str, after: str, names: list[Name]) -> tuple[str, str]:
+    """(title, what follows it) with a sole author's name cut from the title's end: a body that
+    publishes its own report prints its name again as the publisher ("Ministry of Tides. 1995.
+    Harbour Dues. Ministry of Tides.", "OECD. Harbour Dues. OECD; 1995."), which reads as a
+    subtitle otherwise."""
+    if len(names) != 1 or len(names[0].surname) < 3:
+        return title, after
+    m = re.search(rf"[.,]\s+{re.escape(names[0].surname)}(?:\W*$|[;,:]\s)", title)
+    if not m or m.start() == 0:
+        return title, after
+    return title[:m.start()], f"{title[m.start() + 1:].lstrip()} {after}".strip()
 
 
 # -- years --------------------------------------------------------------------------------------
@@ -227,7 +242,8 @@ def _year_candidates(text: str) -> list[_Year]:
             continue
         before = text[max(0, m.start() - 12):m.start()]
         if _LOCATOR_BEFORE.search(before) and not _initial_s(text[:m.start()]) and not (
-            before.rstrip().endswith(":") and m.group("y2") is None and _looks_year_after_colon(text, m)
+            before.rstrip().endswith((":", ";")) and m.group("y2") is None
+            and _looks_year_after_colon(text, m)
         ):
             continue  # "pp. 1999", "No. 2005", "Review 53: 1999": a number, not a date
         y, y2, suffix = m.group("y"), m.group("y2"), m.group("s") or ""
@@ -255,13 +271,14 @@ def _year_candidates(text: str) -> list[_Year]:
 
 
 def _initial_s(head: str) -> bool:
-    """"Sassen, S. 2001", "Quill, Mark S. 1985", "Hoff, C. S. 1990": the "S." of a name, not
-    the German page abbreviation."""
-    return bool(re.fullmatch(r"[^\W\d_][^\d:;]{0,80}?,\s?(?:[A-ZÀ-Þ][\w'’\-]*\.?\s?){0,3}S\.\s*", head))
+    """"Sassen, S. 2001", "Quill, Mark S. 1985", "Hoff, C. S. 1990", "Hoff, K.-S. 1990": the
+    "S." of a name, not the German page abbreviation."""
+    return bool(re.fullmatch(r"[^\W\d_][^\d:;]{0,80}?,\s?(?:[A-ZÀ-Þ][\w'’\-]*\.?\s?){0,3}-?S\.\s*", head))
 
 
 def _looks_year_after_colon(text: str, m: re.Match[str]) -> bool:
-    """"Frankfurt/M.: 1999" or "In: 1999" is a date; "Review 53: 1999" is a page."""
+    """"Frankfurt/M.: 1999", "In: 1999" and Vancouver's "Oxford: Quay Press; 1999" are dates;
+    "Review 53: 1999" is a page."""
     before = text[:m.start()].rstrip()[:-1].rstrip()
     return not re.search(r"\d\s*$", before)
 
@@ -298,8 +315,12 @@ def _author_date(
     tail = body[year.end:]
     if authors and not (_looks_like_authors(authors) or _bracketed_date_lead(authors, prefix, tail)):
         return None
-    if re.search(rf"\b(?:{_MONTH})\.?\s*$", prefix) or _ENDS_ENTRY.match(tail):
-        return None  # "..., Hull, März 2012.": the date closes the entry; the names came first
+    given_as_month = re.fullmatch(
+        rf"[^\W\d_][\w'’\-]*,\s?(?:[A-ZÀ-Þ][\w'’\-]*\.?\s){{0,2}}(?:{_MONTH})\.?\s*", prefix)
+    if (re.search(rf"\b(?:{_MONTH})\.?\s*$", prefix) and not given_as_month) or _ENDS_ENTRY.match(tail):
+        # "..., Hull, März 2012.": the date closes the entry; the names came first. Right
+        # after the surname "Jan." or "May" is a given name: "Quill, Ada Jan. 1961. Title."
+        return None
     # "(1999a, ed.)", "(1967 [1932])", "(1967) [1932]", "(Hrsg.) (2004):" close the parenthesis first.
     opened = prefix.rstrip().endswith(("(", "["))
     if opened:
@@ -370,6 +391,8 @@ def lost_capitals(text: str) -> bool:
     """Names whose capitals the PDF's text lost ("r ingen, s.", "t ill, m./ datler, g."): short
     name-like pieces joined by commas, slashes or semicolons, and no word a title would have."""
     words = text.replace("/", " ").replace(";", " ").split()
+    if re.search(r"[^\W\d_]{2}\.\s+[A-ZÀ-Þ][a-zà-ÿ]{2}", text):
+        return False  # "van Hoff AC. River towns": a sentence after the names, capitals kept
     return bool(re.search(r"[,/;]", text)) and 1 < len(words) <= 14 and all(
         re.fullmatch(r"[^\W\d_][\w'’\-]*[.,]?", w) and len(w) <= 16 for w in words
     ) and not any(w.lower().strip(".,") in _TITLE_WORDS for w in words)
@@ -389,7 +412,9 @@ _PARTICLE = r"(?!(?:and|und|et|y|of|the|for|in|on|to|at|an|im|mit|aus|für|zur|z
 _SN = rf"(?:(?:{_PARTICLE}|[dDlL]['’])){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]*(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?"
 # Initials, each with its full stop, so a run of them splits one way only ("J.M.", "H.-J.").
 _INI = r"[A-ZÀ-ÞŁŠŽČ][a-z]?\.(?:[\s\-]{0,2}[A-ZÀ-ÞŁŠŽČ][a-z]?\.)*\s?"
-_GIVEN = r"[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:[\s\-](?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+|[A-ZÀ-ÞŁŠŽČ]\.)){0,2}"
+# Given names, their initials last: in "Quill J. Harbour Towns" (Vancouver, AMA) the words
+# after the initial are the title's, no given name's.
+_GIVEN = r"[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:[\s\-][A-ZÀ-ÞŁŠŽČ][\w'’\-]+){0,2}(?:[\s\-][A-ZÀ-ÞŁŠŽČ]\.){0,2}"
 _NAT = rf"(?:{_INI}|{_GIVEN}\s)(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
 _VANC = rf"(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?\s(?:[A-Z]\.(?:\s?-?[A-Z]\.){{0,2}}|[A-Z]{{1,3}}\b)"
 _AND = r"(?:,\s*|,?\s+(?:and|&|und|et|y)\s+|\s*/\s*|;\s*)"
@@ -401,7 +426,9 @@ _INV_OR_NAT = rf"(?:{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?|{_INI}\s?(?:{_PARTICLE}
 _INAT = rf"{_INI}\s?(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
 _LEADS = [
     # APA without a date first: "Dwork, C., Kanellakis, P. C., and Mitchell, J. C., On ..."
-    re.compile(rf"^(?P<a>{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?(?:{_AND}{_INV_OR_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[,:;]|(?<=[.)]))\s*(?=\S)"),
+    # Chicago and MLA with initials: "Quill, A. R., P. Hoff, and L. Brandt. Title"; a full
+    # stop closes the names after a surname as after an initial
+    re.compile(rf"^(?P<a>{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?(?:{_AND}{_INV_OR_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[,:;]|(?<=[.)])|\.(?=\s))\s*(?=\S)"),
     # Vancouver: "Redlich AA, Arias A, de la Macorra JC." / "Janik J.:"
     re.compile(rf"^(?P<a>{_VANC}(?:{_AND}{_VANC})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;])\s+(?=\S)"),
     # Initials first: "J.M. Foley, ..." "S. E. Han, G. Chen,"
@@ -410,9 +437,10 @@ _LEADS = [
     re.compile(rf"^(?P<a>{_NAT}(?:(?:,\s*{_NAT})*{_AND_STRICT}{_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[.,;]|(?<=\)))\s+(?=\S)"),
     # Inverted first author with given names: "Hearn, Lafcadio." "Lakoff, George, and Mark Johnson."
     # "Levine, Robert S. Title": the initial's full stop ends the names too
+    # DIN 1505-2 joins inverted names with " ; " ("Quill, Ada ; Hoff, Lena: Titel")
     # Names in natural order after it end with "and" ("Lakoff, George, Mark Turner and Ada
     # Quill"); without it, "Bourdieu, Pierre, Homo Academicus, ..." goes on with the title.
-    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,\s+{_NAT})*,?\s+(?:and|&|und)\s+{_NAT}|(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_SN},\s{_GIVEN}))*(?:,?\s+(?:and|&|und)\s+{_NAT})?)(?:\s*/\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\))|(?<=\b[A-Z]\.))\s+(?=\S)"),
+    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,\s+{_NAT})*,?\s+(?:and|&|und)\s+{_NAT}|(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_SN},\s{_GIVEN}))*(?:,?\s+(?:and|&|und)\s+{_NAT})?)(?:\s*[/;]\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\))|(?<=\b[A-Z]\.))\s+(?=\S)"),
 ]
 
 
