@@ -496,3 +496,28 @@ def test_an_entry_whose_title_is_only_marks_has_an_empty_title() -> None:
 def test_a_preprint_is_no_part_of_the_title_and_its_number_no_year() -> None:
     entry = _p("[5] Ada Quill. Learning tides from harbour logs. arXiv preprint arXiv:1504.01234, 2015.")
     assert (entry.title, entry.year) == ("Learning tides from harbour logs", "2015")
+
+
+@pytest.mark.parametrize(
+    ("text", "authors", "title"),
+    [
+        # Chicago and MLA print an inverted surname's particle after the initials
+        ("Marrow, T. J. van der, and P. Hoffer. Harbour Towns. Kiel: Kelp Press, 1999.",
+         ("Marrow", "Hoffer"), "Harbour Towns"),
+        ("Marrow, T. J. de. Tides and Quays. Kiel: Kelp Press, 1999.", ("Marrow",), "Tides and Quays"),
+        ("Hoffer, P., Marrow, T. J. da, and B. Lind. Harbour Towns. Kiel: Kelp Press, 1999.",
+         ("Hoffer", "Marrow", "Lind"), "Harbour Towns"),
+    ],
+)
+def test_a_particle_after_the_initials_closes_the_name(
+        text: str, authors: tuple[str, ...], title: str) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title, entry.year) == (authors, title, "1999")
+
+
+def test_initials_and_particles_make_a_long_name_no_body() -> None:
+    # five words, but two initials and two particles: a person, cited by the surname
+    names = parse_names("Hoffer, P., and T. J. van der Marrow")
+    assert [n.surname for n in names] == ["Hoffer", "van der Marrow"]
+    assert [n.surname for n in parse_names("Centre for Harbour Study and Tidal Research")] == [
+        "Centre for Harbour Study and Tidal Research"]

@@ -186,8 +186,10 @@ def _initials_first(piece: str) -> bool:
 
 
 def _corporate(text: str) -> bool:
+    """A body's name: a corporate word, a lowercase word, or more words than a person's name
+    has; initials and particles are a person's ("A. L. van der Quell" is five words)."""
     words = text.split()
-    if len(words) > 4:
+    if len([w for w in words if not ("." in w and INITIALS_RE.match(w)) and w.lower() not in PARTICLES]) > 4:
         return True
     if _CORPORATE.search(text):
         return True
