@@ -521,3 +521,18 @@ def test_initials_and_particles_make_a_long_name_no_body() -> None:
     assert [n.surname for n in names] == ["Hoffer", "van der Marrow"]
     assert [n.surname for n in parse_names("Centre for Harbour Study and Tidal Research")] == [
         "Centre for Harbour Study and Tidal Research"]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "year"),
+    [
+        # Nature prints an edited book with no names: one sentence, then the imprint
+        ("7. Harbour Towns of the North. (Kelp Press, Kiel, 1988).", "Harbour Towns of the North", "1988"),
+        ("Tidal Quays: A Survey of Moorings. (Keel, Leeds, 2004).", "Tidal Quays: A Survey of Moorings", "2004"),
+    ],
+)
+def test_a_title_alone_before_its_imprint_has_no_authors(text: str, title: str, year: str) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title, entry.year) == ((), title, year)
+    # with names there are two sentences before the imprint
+    assert _p("7. Quill, A. Harbour Towns. (Kelp Press, Kiel, 1988).").authors == ("Quill",)

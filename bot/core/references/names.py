@@ -187,9 +187,12 @@ def _initials_first(piece: str) -> bool:
 
 def _corporate(text: str) -> bool:
     """A body's name: a corporate word, a lowercase word, or more words than a person's name
-    has; initials and particles are a person's ("A. L. van der Quell" is five words)."""
+    has; a person's initials and particles do not count ("A. L. van der Quell" is five words,
+    one surname), but only before one or two other words."""
     words = text.split()
-    if len([w for w in words if not ("." in w and INITIALS_RE.match(w)) and w.lower() not in PARTICLES]) > 4:
+    initials = [w for w in words if "." in w and INITIALS_RE.match(w)]
+    plain = [w for w in words if w not in initials and w.lower() not in PARTICLES]
+    if len(words) > 4 and not (initials and len(plain) <= 2):
         return True
     if _CORPORATE.search(text):
         return True

@@ -452,12 +452,17 @@ _TITLE_FOLLOWERS = re.compile(
     r"URL|Web)\b")
 
 
+# One sentence, then the imprint in brackets ("Harbour Towns. (Kelp Press, Kiel, 1999)."): Nature
+# prints an edited book so, with no names at all; with names there would be a second sentence.
+_ONLY_TITLE_THEN_IMPRINT = re.compile(rf"(?:(?!\.\s)[^()])+\.\s?\((?:[^()]*,\s?)?(?:{_Y})[a-z]?\)\.?")
+
+
 def _leading_names(body: str, *, dashed: bool) -> tuple[str, str, str]:
     """(authors, rest, separator) for styles that put the date at the end; what follows a
-    film's or a book's title ("A Civil Action. Dir. ...", "Ghost Stories. Ed. ...") says the
-    words before it were the title."""
+    film's or a book's title ("A Civil Action. Dir. ...", "Ghost Stories. Ed. ...") or a lone
+    sentence before the imprint says the words before it were the title."""
     authors, rest, sep = _names_at_start(body, dashed=dashed)
-    if authors and _TITLE_FOLLOWERS.match(rest):
+    if authors and (_TITLE_FOLLOWERS.match(rest) or _ONLY_TITLE_THEN_IMPRINT.fullmatch(body)):
         return "", body, "."
     return authors, rest, sep
 
