@@ -536,3 +536,13 @@ def test_a_title_alone_before_its_imprint_has_no_authors(text: str, title: str, 
     assert (entry.authors, entry.title, entry.year) == ((), title, year)
     # with names there are two sentences before the imprint
     assert _p("7. Quill, A. Harbour Towns. (Kelp Press, Kiel, 1988).").authors == ("Quill",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["KELP. Harbour Dues: A Survey of Quays. Kiel: KELP, 2001.",
+     "9. KELP. Harbour Dues: A Survey of Quays. (2001)."],
+)
+def test_a_bodys_initialism_then_a_full_stop_is_the_author(text: str) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title, entry.year) == (("KELP",), "Harbour Dues: A Survey of Quays", "2001")

@@ -467,6 +467,10 @@ def _leading_names(body: str, *, dashed: bool) -> tuple[str, str, str]:
     return authors, rest, sep
 
 
+# A body's initialism, then a full stop: "OECD. Harbour Dues: A Survey. Paris: OECD, 2001."
+_ACRONYM_AUTHOR = re.compile(r"^(?P<a>[A-Z][A-Z&]{1,7})\.\s+(?=[A-ZÀ-Þ\"“‘])")
+
+
 def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
     if dashed:
         return "", body, "."
@@ -486,6 +490,9 @@ def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
             cut = authors.rindex(",")
             return authors[:cut], body[cut + 1:].lstrip(), ","
         return authors, rest, m.group("sep") or "."
+    acronym = _ACRONYM_AUTHOR.match(body)
+    if acronym:
+        return acronym.group("a"), body[acronym.end():], "."
     colon = re.match(r"^(?P<a>[^:]{2,160}?):\s+(?=\S)", body)
     if colon and _looks_like_authors(colon.group("a")):
         return colon.group("a"), body[colon.end():], ":"
