@@ -546,3 +546,21 @@ def test_a_title_alone_before_its_imprint_has_no_authors(text: str, title: str, 
 def test_a_bodys_initialism_then_a_full_stop_is_the_author(text: str) -> None:
     entry = _p(text)
     assert (entry.authors, entry.title, entry.year) == (("KELP",), "Harbour Dues: A Survey of Quays", "2001")
+
+
+@pytest.mark.parametrize(
+    ("text", "authors", "title"),
+    [
+        # French and Italian lists: the surname first, in capitals, then the given names
+        ("QUELL Ada, « Les ports du nord », Revue des quais n°12, 1988, pp. 14-29.",
+         ("Quell",), "Les ports du nord"),
+        ("QUELL Ada, HOFFER Jean-Luc, Les ports du nord, Paris, Seuil, 2007.",
+         ("Quell", "Hoffer"), "Les ports du nord"),
+    ],
+)
+def test_a_surname_in_capitals_before_the_given_name(
+        text: str, authors: tuple[str, ...], title: str) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title) == (authors, title)
+    # in ordinary case the order cannot be told: a double surname stays whole
+    assert [n.surname for n in parse_names("Marrow Quintana, Ada")] == ["Marrow Quintana"]

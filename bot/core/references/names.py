@@ -126,6 +126,8 @@ def _parse_group(group: str, *, first: bool, alone: bool) -> list[Name]:
         _given_like(p) for p in pieces[1::2]
     ) and len(pieces) >= 4:
         return [_inverted(s, g) for s, g in zip(pieces[::2], pieces[1::2], strict=True)]
+    if all(_CAPITALS_FIRST.fullmatch(p) for p in pieces):
+        return [_capitals_first(p) for p in pieces]  # "QUELL Ada, HOFFER Jean-Luc"
     # "Reuter, Peter" (inverted first author), then natural-order names.
     if _given_like(pieces[1]) and not _corporate(pieces[0]):
         out = [_inverted(pieces[0], pieces[1])]
@@ -222,6 +224,8 @@ def _single(piece: str, *, alone: bool) -> Name:
         return _vancouver_name(piece)
     if len(words) == 1 and piece.isupper() and len(piece) <= 5:
         return Name(piece, piece)  # "OECD", "IMF": an initialism stays as printed
+    if _CAPITALS_FIRST.fullmatch(piece) and not _corporate(piece):
+        return _capitals_first(piece)
     if _corporate(piece) or (len(words) == 1) or _looks_corporate_initials(piece):
         return Name(_display(piece), _display(piece))
     if alone and (words[0] in _ARTICLES or (len(words) >= 3 and not any(
@@ -233,6 +237,20 @@ def _single(piece: str, *, alone: bool) -> Name:
 
 
 _ARTICLES = frozenset("The A An Der Die Das La Le Les El Il Lo".split())
+
+# French and Italian lists print the surname first in capitals, then the given names, with no
+# comma: "QUELL Ada", "DE LA MARROW Jean-Luc". The capitals say which is which, where "García
+# Márquez" or "Ada Quill" in ordinary case cannot.
+_CAPITALS_FIRST = re.compile(
+    r"(?P<s>(?:[A-ZÀ-ÞŁŠŽČ]{1,3}\s)*[A-ZÀ-ÞŁŠŽČ][A-ZÀ-ÞŁŠŽČ'’\-]{2,}(?:\s[A-ZÀ-ÞŁŠŽČ][A-ZÀ-ÞŁŠŽČ'’\-]{2,})?)"
+    r"\s(?P<g>[A-ZÀ-ÞŁŠŽČ][a-zß-ÿ][\w'’]*(?:[\s\-][A-ZÀ-ÞŁŠŽČ][a-zß-ÿ][\w'’]*){0,2})")
+
+
+def _capitals_first(piece: str) -> Name:
+    m = _CAPITALS_FIRST.fullmatch(piece)
+    assert m is not None
+    surname = _display(m.group("s"))
+    return Name(surname, f"{m.group('g')} {surname}")
 
 
 def _looks_corporate_initials(piece: str) -> bool:
