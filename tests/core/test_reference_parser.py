@@ -564,3 +564,12 @@ def test_a_surname_in_capitals_before_the_given_name(
     assert (entry.authors, entry.title) == (authors, title)
     # in ordinary case the order cannot be told: a double surname stays whole
     assert [n.surname for n in parse_names("Marrow Quintana, Ada")] == ["Marrow Quintana"]
+
+
+def test_a_role_in_brackets_after_a_name_is_no_name() -> None:
+    entry = _p("Marrow, D. (Producer), & Lind, B. (Director). (2009). Harbour towns [Motion picture]. Kiel: Keel.")
+    assert (entry.authors, entry.title) == (("Marrow", "Lind"), "Harbour towns [Motion picture]")
+    assert _p("Marrow (Rektor). 1915. Die Boote. Kiel: Keel.").authors == ("Marrow",)
+    # a body's name spelled out in brackets stays with it
+    assert _p("KELP (Harbour Office) (2002): Jahrbuch der Boote. Kiel.").authors == (
+        "KELP (Harbour Office)",)

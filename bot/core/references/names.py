@@ -33,6 +33,9 @@ EDITOR_MARK = re.compile(
     r"(?i)\s*[,(\[]?\s*\b(?:eds?|hrsg|hg|hgg|éds?|coords?|comps?|dirs?|orgs?|red|trans|"
     r"editors?|herausgeber(?:in)?|compiler|ed\.\s?by|hrsg\.\s?v)\b\.?\s*[)\]]?\.?"
 )
+# A role or a nickname in brackets after a name is no name: "Marrow, D. (Producer)", "KELP
+# (Director)", "Quell, Ada (Jo)"; a body's initialism ("(KELP)"), initials ("(A.L.)") or name ("KELP (Harbour Office)") stay.
+_ROLE = re.compile(r"\s*\((?:[A-ZÀ-Þa-z][a-zß-ÿ]{2,}\.?\s?){1,2}\)(?=\s*(?:[,;/&.]|$|and\s|und\s))")
 _ET_AL = re.compile(r"(?i),?\s*(?:\bet\.?\s*al\b\.?|\bu\.\s?a\.|\band\s+others\b|\bet\s+alii\b)")
 _INITIAL = r"(?:[A-ZÀ-ÞŁŠŽČ][a-z]?\.|[A-ZÀ-ÞŁŠŽČ]\.?-[A-ZÀ-ÞŁŠŽČ]\.)"
 INITIALS_RE = re.compile(rf"^(?:{_INITIAL}\s?-?)+[A-ZÀ-ÞŁŠŽČ]?$|^[A-ZÀ-ÞŁŠŽČ]$")
@@ -55,6 +58,7 @@ def clean_author_text(text: str) -> tuple[str, bool]:
     text = text.replace("*", "").replace("\u00a0", " ")
     editors = bool(EDITOR_MARK.search(text))
     text = EDITOR_MARK.sub(" ", text)
+    text = _ROLE.sub(lambda m: m.group(0) if _CORPORATE.search(m.group(0)) else " ", text)
     text = _ET_AL.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip(" ,;:")
     if not re.search(r"(?:^|[\s.\-])[A-ZÀ-ÞŁŠŽČ]\.$", text):
