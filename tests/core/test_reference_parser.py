@@ -573,3 +573,16 @@ def test_a_role_in_brackets_after_a_name_is_no_name() -> None:
     # a body's name spelled out in brackets stays with it
     assert _p("KELP (Harbour Office) (2002): Jahrbuch der Boote. Kiel.").authors == (
         "KELP (Harbour Office)",)
+
+
+@pytest.mark.parametrize(
+    ("text", "authors"),
+    [
+        ("Hoffer, B. J., and Mary Hoffer. Harbours, Law, and Tides. Kiel: Kelp Press, 2003.", ("Hoffer", "Hoffer")),
+        ("Hoffer, B. J., P. Lind, and Mary Marrow. Harbours, Law, and Tides. Kiel: Kelp Press, 2003.",
+         ("Hoffer", "Lind", "Marrow")),
+    ],
+)
+def test_initials_first_then_a_given_name_spelled_out(text: str, authors: tuple[str, ...]) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title) == (authors, "Harbours, Law, and Tides")

@@ -429,9 +429,10 @@ _INV_OR_NAT = rf"(?:{_SN},\s?{_INI}(?:{_PARTICLE_AFTER})?(?:,?\s?(?:Jr|Sr)\.)?|{
 _INAT = rf"{_INI}\s?(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
 _LEADS = [
     # APA without a date first: "Dwork, C., Kanellakis, P. C., and Mitchell, J. C., On ..."
-    # Chicago and MLA with initials: "Quill, A. R., P. Hoff, and L. Brandt. Title"; a full
-    # stop closes the names after a surname as after an initial
-    re.compile(rf"^(?P<a>{_SN},\s?{_INI}(?:{_PARTICLE_AFTER})?(?:,?\s?(?:Jr|Sr)\.)?(?:{_AND}{_INV_OR_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[,:;]|(?<=[.)])|\.(?=\s))\s*(?=\S)"),
+    # Chicago and MLA with initials: "Quill, A. R., P. Hoff, and L. Brandt. Title", the last
+    # name's given name spelled out ("Quill, A. R., and Lena Quill."); a full stop closes the
+    # names after a surname as after an initial
+    re.compile(rf"^(?P<a>{_SN},\s?{_INI}(?:{_PARTICLE_AFTER})?(?:,?\s?(?:Jr|Sr)\.)?(?:{_AND}{_INV_OR_NAT})*(?:{_AND_STRICT}{_NAT})?{_ETAL}{_EDS})\s*(?P<sep>[,:;]|(?<=[.)])|\.(?=\s))\s*(?=\S)"),
     # Vancouver: "Redlich AA, Arias A, de la Macorra JC." / "Janik J.:"
     re.compile(rf"^(?P<a>{_VANC}(?:{_AND}{_VANC})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;])\s+(?=\S)"),
     # Initials first: "J.M. Foley, ..." "S. E. Han, G. Chen,"
