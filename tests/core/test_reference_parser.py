@@ -586,3 +586,9 @@ def test_a_role_in_brackets_after_a_name_is_no_name() -> None:
 def test_initials_first_then_a_given_name_spelled_out(text: str, authors: tuple[str, ...]) -> None:
     entry = _p(text)
     assert (entry.authors, entry.title) == (authors, "Harbours, Law, and Tides")
+
+
+def test_a_surname_that_lost_its_capital_before_the_given_names() -> None:
+    entry = _p("marrow, Lena (2011), Harbours at Night, in: Tidal Review, 12, 4, 33 - 41.")
+    assert (entry.authors, entry.author_names, entry.year) == (("marrow",), ("Lena marrow",), "2011")
+    assert [n.surname for n in parse_names("marrow, Lena, and Jan Lind")] == ["marrow", "Lind"]

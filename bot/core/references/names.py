@@ -132,8 +132,9 @@ def _parse_group(group: str, *, first: bool, alone: bool) -> list[Name]:
         return [_inverted(s, g) for s, g in zip(pieces[::2], pieces[1::2], strict=True)]
     if all(_CAPITALS_FIRST.fullmatch(p) for p in pieces):
         return [_capitals_first(p) for p in pieces]  # "QUELL Ada, HOFFER Jean-Luc"
-    # "Reuter, Peter" (inverted first author), then natural-order names.
-    if _given_like(pieces[1]) and not _corporate(pieces[0]):
+    # "Reuter, Peter" (inverted first author), then natural-order names; "reuter, Peter": one
+    # lowercase word before the given names is a surname whose capital the PDF lost.
+    if _given_like(pieces[1]) and (not _corporate(pieces[0]) or _NAME_WORD.match(pieces[0])):
         out = [_inverted(pieces[0], pieces[1])]
         return out + [_single(p, alone=False) for p in pieces[2:]]
     if first and alone and _corporate(group):
