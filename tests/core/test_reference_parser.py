@@ -592,3 +592,9 @@ def test_a_surname_that_lost_its_capital_before_the_given_names() -> None:
     entry = _p("marrow, Lena (2011), Harbours at Night, in: Tidal Review, 12, 4, 33 - 41.")
     assert (entry.authors, entry.author_names, entry.year) == (("marrow",), ("Lena marrow",), "2011")
     assert [n.surname for n in parse_names("marrow, Lena, and Jan Lind")] == ["marrow", "Lind"]
+
+
+def test_a_bodys_name_that_lost_its_first_capital_before_a_bracketed_date() -> None:
+    entry = _p("ministerium Kiel (2005). boote und Häfen. ergebnisse aus Kiel. w ien.")
+    assert (entry.authors, entry.year, entry.title) == (
+        ("ministerium Kiel",), "2005", "boote und Häfen. ergebnisse aus Kiel. w ien")

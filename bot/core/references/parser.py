@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from bot.core.models import BibEntry
 from bot.core.references.names import (
+    _CORPORATE,
     EDITOR_MARK,
     INITIALS_RE,
     PARTICLES,
@@ -313,7 +314,8 @@ def _author_date(
     if not authors and not dashed:
         return None
     tail = body[year.end:]
-    if authors and not (_looks_like_authors(authors) or _bracketed_date_lead(authors, prefix, tail)):
+    if authors and not (_looks_like_authors(authors) or _bracketed_date_lead(authors, prefix, tail)
+                        or _body_lost_capital(authors, prefix)):
         return None
     given_as_month = re.fullmatch(
         rf"[^\W\d_][\w'’\-]*,\s?(?:[A-ZÀ-Þ][\w'’\-]*\.?\s){{0,2}}(?:{_MONTH})\.?\s*", prefix)
@@ -337,6 +339,14 @@ def _author_date(
     if eds and eds.end():
         authors, rest = f"{authors} (Hrsg.)", rest[eds.end():]  # "(1997) (Hrsg.): Title"
     return authors, year, rest, comma_style
+
+
+def _body_lost_capital(authors: str, prefix: str) -> bool:
+    """"statistik Harbour (2005). Title": a body's name before a date in brackets, its first
+    capital lost by the PDF's text (a person's lost capitals come with commas: see
+    `lost_capitals`)."""
+    return (prefix.rstrip().endswith("(") and bool(_CORPORATE.search(authors))
+            and bool(re.fullmatch(r"[a-zß-ÿ][\w\-]+(?:\s[A-ZÀ-Þ][\w\-]+){1,3}", authors)))
 
 
 def _bracketed_date_lead(authors: str, prefix: str, tail: str) -> bool:
