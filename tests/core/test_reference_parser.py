@@ -598,3 +598,8 @@ def test_a_bodys_name_that_lost_its_first_capital_before_a_bracketed_date() -> N
     entry = _p("ministerium Kiel (2005). boote und Häfen. ergebnisse aus Kiel. w ien.")
     assert (entry.authors, entry.year, entry.title) == (
         ("ministerium Kiel",), "2005", "boote und Häfen. ergebnisse aus Kiel. w ien")
+
+
+def test_lost_capitals_with_the_initials_full_stop_set_apart() -> None:
+    entry = _p("Marrow, g ./ Lind, u./ hoffer-Quell, m. (2008). Boote im Licht des hafens. Arbeitspapier 2. k iel.")
+    assert (entry.authors[0], entry.year, entry.title) == ("Marrow", "2008", "Boote im Licht des hafens")

@@ -399,7 +399,9 @@ def _looks_like_authors(text: str) -> bool:
 
 def lost_capitals(text: str) -> bool:
     """Names whose capitals the PDF's text lost ("r ingen, s.", "t ill, m./ datler, g."): short
-    name-like pieces joined by commas, slashes or semicolons, and no word a title would have."""
+    name-like pieces joined by commas, slashes or semicolons, and no word a title would have; the
+    same text sets an initial's full stop apart ("g ./ Lehner, u.")."""
+    text = re.sub(r"(?<=\b[^\W\d_]) \.", ".", text)
     words = text.replace("/", " ").replace(";", " ").split()
     if re.search(r"[^\W\d_]{2}\.\s+[A-ZÀ-Þ][a-zà-ÿ]{2}", text):
         return False  # "van Hoff AC. River towns": a sentence after the names, capitals kept
