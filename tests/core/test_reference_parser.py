@@ -603,3 +603,12 @@ def test_a_bodys_name_that_lost_its_first_capital_before_a_bracketed_date() -> N
 def test_lost_capitals_with_the_initials_full_stop_set_apart() -> None:
     entry = _p("Marrow, g ./ Lind, u./ hoffer-Quell, m. (2008). Boote im Licht des hafens. Arbeitspapier 2. k iel.")
     assert (entry.authors[0], entry.year, entry.title) == ("Marrow", "2008", "Boote im Licht des hafens")
+
+
+def test_a_long_phrase_running_into_a_quoted_name_is_a_title() -> None:
+    entry = _p("Gespräch mit dem Meister des Hafens „Kelp“. Kiel, 12.04.2013.")
+    assert entry.authors == ()
+    assert entry.title.startswith("Gespräch mit dem Meister des Hafens „Kelp")
+    # a body's name before a quoted title keeps its place
+    assert _p("Office of the High Commissioner for Tides “Harbour dues,” Geneva 2001.").authors == (
+        "Office of the High Commissioner for Tides",)

@@ -490,7 +490,8 @@ def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
     # the names, then the quoted title, with or without a mark between ("P. Quill and J. Hoff
     # “Design for Tides,” ...")
     quote = re.match(rf"^(?P<a>[^{_OPEN_QUOTES}:]{{2,200}}?)(?:\s*[,:.，：]\s*|\s)(?=[{_OPEN_QUOTES}])", body)
-    if quote and _looks_like_authors(quote.group("a")):
+    if quote and _looks_like_authors(quote.group("a")) and not (
+            not quote.group(0)[len(quote.group("a")):].strip() and _one_long_phrase(quote.group("a"))):
         return quote.group("a"), body[quote.end():], ","
     head = body[:400]  # no author list runs longer; bounds the regexes' work on merged text
     found = [m for m in (p.match(head) for p in _LEADS) if m and _looks_like_authors(m.group("a"))]
@@ -513,6 +514,16 @@ def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
     if sentence and len(sentence) < len(body) and _looks_like_authors(sentence):
         return sentence, body[len(sentence):].lstrip(" .,:"), "."
     return "", body, "."
+
+
+def _one_long_phrase(text: str) -> bool:
+    """"Interview mit dem Besitzer des Hafens „Kelp“": words run straight into a quote with
+    nothing joining names (no comma, slash, "and"), more of them than one person's name has, a
+    joining word among them and no body's word, are a title's, the quoted name a part of it."""
+    if re.search(r"[,;/&]|\s(?:and|und|et|y)\s", text) or _CORPORATE.search(text):
+        return False
+    words = [w for w in text.split() if w.lower() not in PARTICLES]
+    return len(words) >= 5 and any(w.lower() in _TITLE_WORDS for w in words)
 
 
 # -- title and container ------------------------------------------------------------------------
