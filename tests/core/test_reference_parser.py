@@ -612,3 +612,8 @@ def test_a_long_phrase_running_into_a_quoted_name_is_a_title() -> None:
     # a body's name before a quoted title keeps its place
     assert _p("Office of the High Commissioner for Tides “Harbour dues,” Geneva 2001.").authors == (
         "Office of the High Commissioner for Tides",)
+
+
+def test_initials_then_two_surnames_joined_by_a_particle() -> None:
+    entry = _p("E. Quill, T. Hoff, U. Nunes da Marrow, F. Lind. Tides rise in harbours. Harbour Rev. 12, 1-9 (2011).")
+    assert (entry.authors, entry.title) == (("Quill", "Hoff", "da Marrow", "Lind"), "Tides rise in harbours")

@@ -437,8 +437,9 @@ _EDS = r"(?:\s*[,(]?\s*(?:[Ee]ds?|[Hh]rsg|[Hh]g|[Ee]ditors?|dir|coord)\.?\)?)?"
 # der, and P. Hoff"); it closes the name, so a comma or full stop follows it.
 _PARTICLE_AFTER = r"(?:\s?(?:van|von|de|der|den|da|du|la|le|di|del|della|dos|das|ter|ten|zu|vom)\b)+(?=[,.;])"
 _INV_OR_NAT = rf"(?:{_SN},\s?{_INI}(?:{_PARTICLE_AFTER})?(?:,?\s?(?:Jr|Sr)\.)?|{_INI}\s?(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)"
-# Initials, then a surname: "J. M. Foley", "H.-J. van der Berg".
-_INAT = rf"{_INI}\s?(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
+# Initials, then a surname: "J. M. Foley", "H.-J. van der Berg"; "U. Nunes da Quell": a
+# surname of two joined by a particle, as Portuguese names are.
+_INAT = rf"{_INI}\s?(?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+\s(?={_PARTICLE}))?(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
 _LEADS = [
     # APA without a date first: "Dwork, C., Kanellakis, P. C., and Mitchell, J. C., On ..."
     # Chicago and MLA with initials: "Quill, A. R., P. Hoff, and L. Brandt. Title", the last
