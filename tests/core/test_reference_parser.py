@@ -617,3 +617,16 @@ def test_a_long_phrase_running_into_a_quoted_name_is_a_title() -> None:
 def test_initials_then_two_surnames_joined_by_a_particle() -> None:
     entry = _p("E. Quill, T. Hoff, U. Nunes da Marrow, F. Lind. Tides rise in harbours. Harbour Rev. 12, 1-9 (2011).")
     assert (entry.authors, entry.title) == (("Quill", "Hoff", "da Marrow", "Lind"), "Tides rise in harbours")
+
+
+@pytest.mark.parametrize(
+    ("text", "authors"),
+    [
+        ("[4] Ada Quill, Jan Hoff, Mark R. Lind Jr., Lena Brandt, and Piet Marrow. Tides in harbours. "
+         "In Proc. Keel, 2007.", ("Quill", "Hoff", "Lind", "Brandt", "Marrow")),
+        ("Mark R. Lind, Jr., and Lena Brandt. Tides in harbours. In Proc. Keel, 2007.", ("Lind", "Brandt")),
+    ],
+)
+def test_a_suffix_after_a_name_in_natural_order(text: str, authors: tuple[str, ...]) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title) == (authors, "Tides in harbours")

@@ -83,7 +83,7 @@ def parse_names(text: str) -> list[Name]:
     names: list[Name] = []
     for index, group in enumerate(groups):
         if natural and "," in group:
-            names.extend(_natural(p) for p in _pieces(group))
+            names.extend(_natural(p) for p in _pieces(group) if not _is_jr(p))
             continue
         names.extend(_parse_group(group, first=index == 0, alone=len(groups) == 1))
     return [n for n in names if n.surname]
@@ -96,8 +96,10 @@ def _natural_order_list(groups: list[str]) -> bool:
     given name's)."""
     if len(groups) < 2 or "," in groups[-1] or len(groups[-1].split()) < 2:
         return False
-    pieces = [p for g in groups[:-1] for p in _pieces(g)]
-    return len(pieces) >= 2 and all(
+    given = [p for g in groups[:-1] for p in _pieces(g)]
+    pieces = [_JR_TAIL.sub("", p) for p in given if not _is_jr(p)]
+    # "Mark R. Lind, Jr., and Lena Brandt": one name before "and", its suffix after a comma
+    return len(pieces) >= (1 if len(pieces) < len(given) else 2) and all(
         2 <= len(p.split()) <= 3 and _given_like(p) and not INITIALS_RE.match(p.split()[-1])
         for p in pieces)
 
@@ -263,9 +265,13 @@ def _looks_corporate_initials(piece: str) -> bool:
     return bool(re.match(r"^(?:U\.\s?[SKN]|E\.\s?U)\.", piece))
 
 
+# "Mark R. Lind Jr.": the suffix is no surname
+_JR_TAIL = re.compile(r",?\s(?:Jr|Sr)\.?$")
+
+
 def _natural(piece: str) -> Name:
     piece = _drop_full_stop(piece.strip())
-    surname = natural_surname(piece)
+    surname = natural_surname(_JR_TAIL.sub("", piece))
     return Name(_display(surname), _display(piece))
 
 
