@@ -630,3 +630,15 @@ def test_initials_then_two_surnames_joined_by_a_particle() -> None:
 def test_a_suffix_after_a_name_in_natural_order(text: str, authors: tuple[str, ...]) -> None:
     entry = _p(text)
     assert (entry.authors, entry.title) == (authors, "Tides in harbours")
+
+
+@pytest.mark.parametrize(
+    ("text", "authors"),
+    [
+        ("Lind, Mark, Jr., and Lena Brandt. Tides in harbours. Kiel: Keel, 2007.", ("Lind", "Brandt")),
+        ("Lind, Mark, Jr. Tides in harbours. Kiel: Keel, 2007.", ("Lind",)),
+    ],
+)
+def test_a_suffix_after_an_inverted_name_with_given_names(text: str, authors: tuple[str, ...]) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title) == (authors, "Tides in harbours")

@@ -118,8 +118,8 @@ def _parse_group(group: str, *, first: bool, alone: bool) -> list[Name]:
     # APA: "Surname, I. I., Surname, I." -> pairs.
     if len(pieces) % 2 == 0 and all(initials[1::2]) and not any(initials[::2]):
         return [_inverted(s, g) for s, g in zip(pieces[::2], pieces[1::2], strict=True)]
-    # "Surname, I., Jr." and the like
-    if len(pieces) == 3 and initials[1] and _is_jr(pieces[2]):
+    # "Surname, I., Jr.", "Surname, Given, Jr." and the like
+    if len(pieces) == 3 and (initials[1] or _given_like(pieces[1])) and _is_jr(pieces[2]):
         return [_inverted(pieces[0], pieces[1])]
     # Vancouver: "Redlich AA, Arias A, de la Macorra JC" -> one person per piece.
     if all(_vancouver(p) for p in pieces):

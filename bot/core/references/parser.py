@@ -458,7 +458,7 @@ _LEADS = [
     # DIN 1505-2 joins inverted names with " ; " ("Quill, Ada ; Hoff, Lena: Titel")
     # Names in natural order after it end with "and" ("Lakoff, George, Mark Turner and Ada
     # Quill"); without it, "Bourdieu, Pierre, Homo Academicus, ..." goes on with the title.
-    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,\s+{_NAT})*,?\s+(?:and|&|und)\s+{_NAT}|(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_SN},\s{_GIVEN}))*(?:,?\s+(?:and|&|und)\s+{_NAT})?)(?:\s*[/;]\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\))|(?<=\b[A-Z]\.))\s+(?=\S)"),
+    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:,\s(?:Jr|Sr)\.)?(?:(?:,\s+{_NAT})*,?\s+(?:and|&|und)\s+{_NAT}|(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_SN},\s{_GIVEN}))*(?:,?\s+(?:and|&|und)\s+{_NAT})?)(?:\s*[/;]\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\))|(?<=\b[A-Z]\.)|(?<=\b[JS]r\.))\s+(?=\S)"),
 ]
 
 
