@@ -496,3 +496,149 @@ def test_an_entry_whose_title_is_only_marks_has_an_empty_title() -> None:
 def test_a_preprint_is_no_part_of_the_title_and_its_number_no_year() -> None:
     entry = _p("[5] Ada Quill. Learning tides from harbour logs. arXiv preprint arXiv:1504.01234, 2015.")
     assert (entry.title, entry.year) == ("Learning tides from harbour logs", "2015")
+
+
+@pytest.mark.parametrize(
+    ("text", "authors", "title"),
+    [
+        # Chicago and MLA print an inverted surname's particle after the initials
+        ("Marrow, T. J. van der, and P. Hoffer. Harbour Towns. Kiel: Kelp Press, 1999.",
+         ("Marrow", "Hoffer"), "Harbour Towns"),
+        ("Marrow, T. J. de. Tides and Quays. Kiel: Kelp Press, 1999.", ("Marrow",), "Tides and Quays"),
+        ("Hoffer, P., Marrow, T. J. da, and B. Lind. Harbour Towns. Kiel: Kelp Press, 1999.",
+         ("Hoffer", "Marrow", "Lind"), "Harbour Towns"),
+    ],
+)
+def test_a_particle_after_the_initials_closes_the_name(
+        text: str, authors: tuple[str, ...], title: str) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title, entry.year) == (authors, title, "1999")
+
+
+def test_initials_and_particles_make_a_long_name_no_body() -> None:
+    # five words, but two initials and two particles: a person, cited by the surname
+    names = parse_names("Hoffer, P., and T. J. van der Marrow")
+    assert [n.surname for n in names] == ["Hoffer", "van der Marrow"]
+    assert [n.surname for n in parse_names("Centre for Harbour Study and Tidal Research")] == [
+        "Centre for Harbour Study and Tidal Research"]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "year"),
+    [
+        # Nature prints an edited book with no names: one sentence, then the imprint
+        ("7. Harbour Towns of the North. (Kelp Press, Kiel, 1988).", "Harbour Towns of the North", "1988"),
+        ("Tidal Quays: A Survey of Moorings. (Keel, Leeds, 2004).", "Tidal Quays: A Survey of Moorings", "2004"),
+    ],
+)
+def test_a_title_alone_before_its_imprint_has_no_authors(text: str, title: str, year: str) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title, entry.year) == ((), title, year)
+    # with names there are two sentences before the imprint
+    assert _p("7. Quill, A. Harbour Towns. (Kelp Press, Kiel, 1988).").authors == ("Quill",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["KELP. Harbour Dues: A Survey of Quays. Kiel: KELP, 2001.",
+     "9. KELP. Harbour Dues: A Survey of Quays. (2001)."],
+)
+def test_a_bodys_initialism_then_a_full_stop_is_the_author(text: str) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title, entry.year) == (("KELP",), "Harbour Dues: A Survey of Quays", "2001")
+
+
+@pytest.mark.parametrize(
+    ("text", "authors", "title"),
+    [
+        # French and Italian lists: the surname first, in capitals, then the given names
+        ("QUELL Ada, « Les ports du nord », Revue des quais n°12, 1988, pp. 14-29.",
+         ("Quell",), "Les ports du nord"),
+        ("QUELL Ada, HOFFER Jean-Luc, Les ports du nord, Paris, Seuil, 2007.",
+         ("Quell", "Hoffer"), "Les ports du nord"),
+    ],
+)
+def test_a_surname_in_capitals_before_the_given_name(
+        text: str, authors: tuple[str, ...], title: str) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title) == (authors, title)
+    # in ordinary case the order cannot be told: a double surname stays whole
+    assert [n.surname for n in parse_names("Marrow Quintana, Ada")] == ["Marrow Quintana"]
+
+
+def test_a_role_in_brackets_after_a_name_is_no_name() -> None:
+    entry = _p("Marrow, D. (Producer), & Lind, B. (Director). (2009). Harbour towns [Motion picture]. Kiel: Keel.")
+    assert (entry.authors, entry.title) == (("Marrow", "Lind"), "Harbour towns [Motion picture]")
+    assert _p("Marrow (Rektor). 1915. Die Boote. Kiel: Keel.").authors == ("Marrow",)
+    # a body's name spelled out in brackets stays with it
+    assert _p("KELP (Harbour Office) (2002): Jahrbuch der Boote. Kiel.").authors == (
+        "KELP (Harbour Office)",)
+
+
+@pytest.mark.parametrize(
+    ("text", "authors"),
+    [
+        ("Hoffer, B. J., and Mary Hoffer. Harbours, Law, and Tides. Kiel: Kelp Press, 2003.", ("Hoffer", "Hoffer")),
+        ("Hoffer, B. J., P. Lind, and Mary Marrow. Harbours, Law, and Tides. Kiel: Kelp Press, 2003.",
+         ("Hoffer", "Lind", "Marrow")),
+    ],
+)
+def test_initials_first_then_a_given_name_spelled_out(text: str, authors: tuple[str, ...]) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title) == (authors, "Harbours, Law, and Tides")
+
+
+def test_a_surname_that_lost_its_capital_before_the_given_names() -> None:
+    entry = _p("marrow, Lena (2011), Harbours at Night, in: Tidal Review, 12, 4, 33 - 41.")
+    assert (entry.authors, entry.author_names, entry.year) == (("marrow",), ("Lena marrow",), "2011")
+    assert [n.surname for n in parse_names("marrow, Lena, and Jan Lind")] == ["marrow", "Lind"]
+
+
+def test_a_bodys_name_that_lost_its_first_capital_before_a_bracketed_date() -> None:
+    entry = _p("ministerium Kiel (2005). boote und Häfen. ergebnisse aus Kiel. w ien.")
+    assert (entry.authors, entry.year, entry.title) == (
+        ("ministerium Kiel",), "2005", "boote und Häfen. ergebnisse aus Kiel. w ien")
+
+
+def test_lost_capitals_with_the_initials_full_stop_set_apart() -> None:
+    entry = _p("Marrow, g ./ Lind, u./ hoffer-Quell, m. (2008). Boote im Licht des hafens. Arbeitspapier 2. k iel.")
+    assert (entry.authors[0], entry.year, entry.title) == ("Marrow", "2008", "Boote im Licht des hafens")
+
+
+def test_a_long_phrase_running_into_a_quoted_name_is_a_title() -> None:
+    entry = _p("Gespräch mit dem Meister des Hafens „Kelp“. Kiel, 12.04.2013.")
+    assert entry.authors == ()
+    assert entry.title.startswith("Gespräch mit dem Meister des Hafens „Kelp")
+    # a body's name before a quoted title keeps its place
+    assert _p("Office of the High Commissioner for Tides “Harbour dues,” Geneva 2001.").authors == (
+        "Office of the High Commissioner for Tides",)
+
+
+def test_initials_then_two_surnames_joined_by_a_particle() -> None:
+    entry = _p("E. Quill, T. Hoff, U. Nunes da Marrow, F. Lind. Tides rise in harbours. Harbour Rev. 12, 1-9 (2011).")
+    assert (entry.authors, entry.title) == (("Quill", "Hoff", "da Marrow", "Lind"), "Tides rise in harbours")
+
+
+@pytest.mark.parametrize(
+    ("text", "authors"),
+    [
+        ("[4] Ada Quill, Jan Hoff, Mark R. Lind Jr., Lena Brandt, and Piet Marrow. Tides in harbours. "
+         "In Proc. Keel, 2007.", ("Quill", "Hoff", "Lind", "Brandt", "Marrow")),
+        ("Mark R. Lind, Jr., and Lena Brandt. Tides in harbours. In Proc. Keel, 2007.", ("Lind", "Brandt")),
+    ],
+)
+def test_a_suffix_after_a_name_in_natural_order(text: str, authors: tuple[str, ...]) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title) == (authors, "Tides in harbours")
+
+
+@pytest.mark.parametrize(
+    ("text", "authors"),
+    [
+        ("Lind, Mark, Jr., and Lena Brandt. Tides in harbours. Kiel: Keel, 2007.", ("Lind", "Brandt")),
+        ("Lind, Mark, Jr. Tides in harbours. Kiel: Keel, 2007.", ("Lind",)),
+    ],
+)
+def test_a_suffix_after_an_inverted_name_with_given_names(text: str, authors: tuple[str, ...]) -> None:
+    entry = _p(text)
+    assert (entry.authors, entry.title) == (authors, "Tides in harbours")

@@ -33,6 +33,9 @@ EDITOR_MARK = re.compile(
     r"(?i)\s*[,(\[]?\s*\b(?:eds?|hrsg|hg|hgg|éds?|coords?|comps?|dirs?|orgs?|red|trans|"
     r"editors?|herausgeber(?:in)?|compiler|ed\.\s?by|hrsg\.\s?v)\b\.?\s*[)\]]?\.?"
 )
+# A role or a nickname in brackets after a name is no name: "Marrow, D. (Producer)", "KELP
+# (Director)", "Quell, Ada (Jo)"; a body's initialism ("(KELP)"), initials ("(A.L.)") or name ("KELP (Harbour Office)") stay.
+_ROLE = re.compile(r"\s*\((?:[A-ZÀ-Þa-z][a-zß-ÿ]{2,}\.?\s?){1,2}\)(?=\s*(?:[,;/&.]|$|and\s|und\s))")
 _ET_AL = re.compile(r"(?i),?\s*(?:\bet\.?\s*al\b\.?|\bu\.\s?a\.|\band\s+others\b|\bet\s+alii\b)")
 _INITIAL = r"(?:[A-ZÀ-ÞŁŠŽČ][a-z]?\.|[A-ZÀ-ÞŁŠŽČ]\.?-[A-ZÀ-ÞŁŠŽČ]\.)"
 INITIALS_RE = re.compile(rf"^(?:{_INITIAL}\s?-?)+[A-ZÀ-ÞŁŠŽČ]?$|^[A-ZÀ-ÞŁŠŽČ]$")
@@ -55,6 +58,7 @@ def clean_author_text(text: str) -> tuple[str, bool]:
     text = text.replace("*", "").replace("\u00a0", " ")
     editors = bool(EDITOR_MARK.search(text))
     text = EDITOR_MARK.sub(" ", text)
+    text = _ROLE.sub(lambda m: m.group(0) if _CORPORATE.search(m.group(0)) else " ", text)
     text = _ET_AL.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip(" ,;:")
     if not re.search(r"(?:^|[\s.\-])[A-ZÀ-ÞŁŠŽČ]\.$", text):
@@ -79,7 +83,7 @@ def parse_names(text: str) -> list[Name]:
     names: list[Name] = []
     for index, group in enumerate(groups):
         if natural and "," in group:
-            names.extend(_natural(p) for p in _pieces(group))
+            names.extend(_natural(p) for p in _pieces(group) if not _is_jr(p))
             continue
         names.extend(_parse_group(group, first=index == 0, alone=len(groups) == 1))
     return [n for n in names if n.surname]
@@ -92,8 +96,10 @@ def _natural_order_list(groups: list[str]) -> bool:
     given name's)."""
     if len(groups) < 2 or "," in groups[-1] or len(groups[-1].split()) < 2:
         return False
-    pieces = [p for g in groups[:-1] for p in _pieces(g)]
-    return len(pieces) >= 2 and all(
+    given = [p for g in groups[:-1] for p in _pieces(g)]
+    pieces = [_JR_TAIL.sub("", p) for p in given if not _is_jr(p)]
+    # "Mark R. Lind, Jr., and Lena Brandt": one name before "and", its suffix after a comma
+    return len(pieces) >= (1 if len(pieces) < len(given) else 2) and all(
         2 <= len(p.split()) <= 3 and _given_like(p) and not INITIALS_RE.match(p.split()[-1])
         for p in pieces)
 
@@ -112,8 +118,8 @@ def _parse_group(group: str, *, first: bool, alone: bool) -> list[Name]:
     # APA: "Surname, I. I., Surname, I." -> pairs.
     if len(pieces) % 2 == 0 and all(initials[1::2]) and not any(initials[::2]):
         return [_inverted(s, g) for s, g in zip(pieces[::2], pieces[1::2], strict=True)]
-    # "Surname, I., Jr." and the like
-    if len(pieces) == 3 and initials[1] and _is_jr(pieces[2]):
+    # "Surname, I., Jr.", "Surname, Given, Jr." and the like
+    if len(pieces) == 3 and (initials[1] or _given_like(pieces[1])) and _is_jr(pieces[2]):
         return [_inverted(pieces[0], pieces[1])]
     # Vancouver: "Redlich AA, Arias A, de la Macorra JC" -> one person per piece.
     if all(_vancouver(p) for p in pieces):
@@ -126,8 +132,11 @@ def _parse_group(group: str, *, first: bool, alone: bool) -> list[Name]:
         _given_like(p) for p in pieces[1::2]
     ) and len(pieces) >= 4:
         return [_inverted(s, g) for s, g in zip(pieces[::2], pieces[1::2], strict=True)]
-    # "Reuter, Peter" (inverted first author), then natural-order names.
-    if _given_like(pieces[1]) and not _corporate(pieces[0]):
+    if all(_CAPITALS_FIRST.fullmatch(p) for p in pieces):
+        return [_capitals_first(p) for p in pieces]  # "QUELL Ada, HOFFER Jean-Luc"
+    # "Reuter, Peter" (inverted first author), then natural-order names; "reuter, Peter": one
+    # lowercase word before the given names is a surname whose capital the PDF lost.
+    if _given_like(pieces[1]) and (not _corporate(pieces[0]) or _NAME_WORD.match(pieces[0])):
         out = [_inverted(pieces[0], pieces[1])]
         return out + [_single(p, alone=False) for p in pieces[2:]]
     if first and alone and _corporate(group):
@@ -186,8 +195,13 @@ def _initials_first(piece: str) -> bool:
 
 
 def _corporate(text: str) -> bool:
+    """A body's name: a corporate word, a lowercase word, or more words than a person's name
+    has; a person's initials and particles do not count ("A. L. van der Quell" is five words,
+    one surname), but only before one or two other words."""
     words = text.split()
-    if len(words) > 4:
+    initials = [w for w in words if "." in w and INITIALS_RE.match(w)]
+    plain = [w for w in words if w not in initials and w.lower() not in PARTICLES]
+    if len(words) > 4 and not (initials and len(plain) <= 2):
         return True
     if _CORPORATE.search(text):
         return True
@@ -217,6 +231,8 @@ def _single(piece: str, *, alone: bool) -> Name:
         return _vancouver_name(piece)
     if len(words) == 1 and piece.isupper() and len(piece) <= 5:
         return Name(piece, piece)  # "OECD", "IMF": an initialism stays as printed
+    if _CAPITALS_FIRST.fullmatch(piece) and not _corporate(piece):
+        return _capitals_first(piece)
     if _corporate(piece) or (len(words) == 1) or _looks_corporate_initials(piece):
         return Name(_display(piece), _display(piece))
     if alone and (words[0] in _ARTICLES or (len(words) >= 3 and not any(
@@ -229,15 +245,33 @@ def _single(piece: str, *, alone: bool) -> Name:
 
 _ARTICLES = frozenset("The A An Der Die Das La Le Les El Il Lo".split())
 
+# French and Italian lists print the surname first in capitals, then the given names, with no
+# comma: "QUELL Ada", "DE LA MARROW Jean-Luc". The capitals say which is which, where "García
+# Márquez" or "Ada Quill" in ordinary case cannot.
+_CAPITALS_FIRST = re.compile(
+    r"(?P<s>(?:[A-ZÀ-ÞŁŠŽČ]{1,3}\s)*[A-ZÀ-ÞŁŠŽČ][A-ZÀ-ÞŁŠŽČ'’\-]{2,}(?:\s[A-ZÀ-ÞŁŠŽČ][A-ZÀ-ÞŁŠŽČ'’\-]{2,})?)"
+    r"\s(?P<g>[A-ZÀ-ÞŁŠŽČ][a-zß-ÿ][\w'’]*(?:[\s\-][A-ZÀ-ÞŁŠŽČ][a-zß-ÿ][\w'’]*){0,2})")
+
+
+def _capitals_first(piece: str) -> Name:
+    m = _CAPITALS_FIRST.fullmatch(piece)
+    assert m is not None
+    surname = _display(m.group("s"))
+    return Name(surname, f"{m.group('g')} {surname}")
+
 
 def _looks_corporate_initials(piece: str) -> bool:
     """"U.S. Senate", "E.U. Commission": an initialism is not a given name."""
     return bool(re.match(r"^(?:U\.\s?[SKN]|E\.\s?U)\.", piece))
 
 
+# "Mark R. Lind Jr.": the suffix is no surname
+_JR_TAIL = re.compile(r",?\s(?:Jr|Sr)\.?$")
+
+
 def _natural(piece: str) -> Name:
     piece = _drop_full_stop(piece.strip())
-    surname = natural_surname(piece)
+    surname = natural_surname(_JR_TAIL.sub("", piece))
     return Name(_display(surname), _display(piece))
 
 

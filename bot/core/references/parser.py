@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from bot.core.models import BibEntry
 from bot.core.references.names import (
+    _CORPORATE,
     EDITOR_MARK,
     INITIALS_RE,
     PARTICLES,
@@ -313,7 +314,8 @@ def _author_date(
     if not authors and not dashed:
         return None
     tail = body[year.end:]
-    if authors and not (_looks_like_authors(authors) or _bracketed_date_lead(authors, prefix, tail)):
+    if authors and not (_looks_like_authors(authors) or _bracketed_date_lead(authors, prefix, tail)
+                        or _body_lost_capital(authors, prefix)):
         return None
     given_as_month = re.fullmatch(
         rf"[^\W\d_][\w'’\-]*,\s?(?:[A-ZÀ-Þ][\w'’\-]*\.?\s){{0,2}}(?:{_MONTH})\.?\s*", prefix)
@@ -337,6 +339,14 @@ def _author_date(
     if eds and eds.end():
         authors, rest = f"{authors} (Hrsg.)", rest[eds.end():]  # "(1997) (Hrsg.): Title"
     return authors, year, rest, comma_style
+
+
+def _body_lost_capital(authors: str, prefix: str) -> bool:
+    """"statistik Harbour (2005). Title": a body's name before a date in brackets, its first
+    capital lost by the PDF's text (a person's lost capitals come with commas: see
+    `lost_capitals`)."""
+    return (prefix.rstrip().endswith("(") and bool(_CORPORATE.search(authors))
+            and bool(re.fullmatch(r"[a-zß-ÿ][\w\-]+(?:\s[A-ZÀ-Þ][\w\-]+){1,3}", authors)))
 
 
 def _bracketed_date_lead(authors: str, prefix: str, tail: str) -> bool:
@@ -389,7 +399,9 @@ def _looks_like_authors(text: str) -> bool:
 
 def lost_capitals(text: str) -> bool:
     """Names whose capitals the PDF's text lost ("r ingen, s.", "t ill, m./ datler, g."): short
-    name-like pieces joined by commas, slashes or semicolons, and no word a title would have."""
+    name-like pieces joined by commas, slashes or semicolons, and no word a title would have; the
+    same text sets an initial's full stop apart ("g ./ Lehner, u.")."""
+    text = re.sub(r"(?<=\b[^\W\d_]) \.", ".", text)
     words = text.replace("/", " ").replace(";", " ").split()
     if re.search(r"[^\W\d_]{2}\.\s+[A-ZÀ-Þ][a-zà-ÿ]{2}", text):
         return False  # "van Hoff AC. River towns": a sentence after the names, capitals kept
@@ -416,31 +428,37 @@ _INI = r"[A-ZÀ-ÞŁŠŽČ][a-z]?\.(?:[\s\-]{0,2}[A-ZÀ-ÞŁŠŽČ][a-z]?\.)*\s?
 # after the initial are the title's, no given name's.
 _GIVEN = r"[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:[\s\-][A-ZÀ-ÞŁŠŽČ][\w'’\-]+){0,2}(?:[\s\-][A-ZÀ-ÞŁŠŽČ]\.){0,2}"
 _NAT = rf"(?:{_INI}|{_GIVEN}\s)(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
+_NATJ = rf"{_NAT}(?:,?\s(?:Jr|Sr)\.)?"
 _VANC = rf"(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)?\s(?:[A-Z]\.(?:\s?-?[A-Z]\.){{0,2}}|[A-Z]{{1,3}}\b)"
 _AND = r"(?:,\s*|,?\s+(?:and|&|und|et|y)\s+|\s*/\s*|;\s*)"
 _AND_STRICT = r"(?:,?\s+(?:and|&|und|et|y)\s+|\s*/\s*|;\s*)"
 _ETAL = r"(?:,?\s*(?:et\.?\s?al\.?|u\.\s?a\.))?"
 _EDS = r"(?:\s*[,(]?\s*(?:[Ee]ds?|[Hh]rsg|[Hh]g|[Ee]ditors?|dir|coord)\.?\)?)?"
-_INV_OR_NAT = rf"(?:{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?|{_INI}\s?(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)"
-# Initials, then a surname: "J. M. Foley", "H.-J. van der Berg".
-_INAT = rf"{_INI}\s?(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
+# Chicago and MLA print an inverted surname's particle after the initials ("Quell, A. L. van
+# der, and P. Hoff"); it closes the name, so a comma or full stop follows it.
+_PARTICLE_AFTER = r"(?:\s?(?:van|von|de|der|den|da|du|la|le|di|del|della|dos|das|ter|ten|zu|vom)\b)+(?=[,.;])"
+_INV_OR_NAT = rf"(?:{_SN},\s?{_INI}(?:{_PARTICLE_AFTER})?(?:,?\s?(?:Jr|Sr)\.)?|{_INI}\s?(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+)"
+# Initials, then a surname: "J. M. Foley", "H.-J. van der Berg"; "U. Nunes da Quell": a
+# surname of two joined by a particle, as Portuguese names are.
+_INAT = rf"{_INI}\s?(?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+\s(?={_PARTICLE}))?(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
 _LEADS = [
     # APA without a date first: "Dwork, C., Kanellakis, P. C., and Mitchell, J. C., On ..."
-    # Chicago and MLA with initials: "Quill, A. R., P. Hoff, and L. Brandt. Title"; a full
-    # stop closes the names after a surname as after an initial
-    re.compile(rf"^(?P<a>{_SN},\s?{_INI}(?:,?\s?(?:Jr|Sr)\.)?(?:{_AND}{_INV_OR_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[,:;]|(?<=[.)])|\.(?=\s))\s*(?=\S)"),
+    # Chicago and MLA with initials: "Quill, A. R., P. Hoff, and L. Brandt. Title", the last
+    # name's given name spelled out ("Quill, A. R., and Lena Quill."); a full stop closes the
+    # names after a surname as after an initial
+    re.compile(rf"^(?P<a>{_SN},\s?{_INI}(?:{_PARTICLE_AFTER})?(?:,?\s?(?:Jr|Sr)\.)?(?:{_AND}{_INV_OR_NAT})*(?:{_AND_STRICT}{_NAT})?{_ETAL}{_EDS})\s*(?P<sep>[,:;]|(?<=[.)])|\.(?=\s))\s*(?=\S)"),
     # Vancouver: "Redlich AA, Arias A, de la Macorra JC." / "Janik J.:"
     re.compile(rf"^(?P<a>{_VANC}(?:{_AND}{_VANC})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;])\s+(?=\S)"),
     # Initials first: "J.M. Foley, ..." "S. E. Han, G. Chen,"
     re.compile(rf"^(?P<a>{_INAT}(?:{_AND}{_INAT})*(?:{_AND_STRICT}{_NAT})?{_ETAL}{_EDS})\s*(?P<sep>[,:.;])\s*(?=\S)"),
-    # Natural order: "Harry Heffes and David Lucantoni." "Almut Metz,"
-    re.compile(rf"^(?P<a>{_NAT}(?:(?:,\s*{_NAT})*{_AND_STRICT}{_NAT})*{_ETAL}{_EDS})\s*(?P<sep>[.,;]|(?<=\)))\s+(?=\S)"),
+    # Natural order: "Harry Heffes and David Lucantoni." "Almut Metz," "Mark R. Lind Jr.,"
+    re.compile(rf"^(?P<a>{_NATJ}(?:(?:,\s*{_NATJ})*{_AND_STRICT}{_NATJ})*{_ETAL}{_EDS})\s*(?P<sep>[.,;]|(?<=\)))\s+(?=\S)"),
     # Inverted first author with given names: "Hearn, Lafcadio." "Lakoff, George, and Mark Johnson."
     # "Levine, Robert S. Title": the initial's full stop ends the names too
     # DIN 1505-2 joins inverted names with " ; " ("Quill, Ada ; Hoff, Lena: Titel")
     # Names in natural order after it end with "and" ("Lakoff, George, Mark Turner and Ada
     # Quill"); without it, "Bourdieu, Pierre, Homo Academicus, ..." goes on with the title.
-    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:(?:,\s+{_NAT})*,?\s+(?:and|&|und)\s+{_NAT}|(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_SN},\s{_GIVEN}))*(?:,?\s+(?:and|&|und)\s+{_NAT})?)(?:\s*[/;]\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\))|(?<=\b[A-Z]\.))\s+(?=\S)"),
+    re.compile(rf"^(?P<a>{_SN},\s{_GIVEN}(?:,\s(?:Jr|Sr)\.)?(?:(?:,\s+{_NAT})*,?\s+(?:and|&|und)\s+{_NAT}|(?:(?:,?\s+(?:and|&|und)\s+|,\s+)(?:{_SN},\s{_GIVEN}))*(?:,?\s+(?:and|&|und)\s+{_NAT})?)(?:\s*[/;]\s*{_SN},\s{_GIVEN})*{_ETAL}{_EDS})\s*(?P<sep>[.,:;]|(?<=\))|(?<=\b[A-Z]\.)|(?<=\b[JS]r\.))\s+(?=\S)"),
 ]
 
 
@@ -449,14 +467,23 @@ _TITLE_FOLLOWERS = re.compile(
     r"URL|Web)\b")
 
 
+# One sentence, then the imprint in brackets ("Harbour Towns. (Kelp Press, Kiel, 1999)."): Nature
+# prints an edited book so, with no names at all; with names there would be a second sentence.
+_ONLY_TITLE_THEN_IMPRINT = re.compile(rf"(?:(?!\.\s)[^()])+\.\s?\((?:[^()]*,\s?)?(?:{_Y})[a-z]?\)\.?")
+
+
 def _leading_names(body: str, *, dashed: bool) -> tuple[str, str, str]:
     """(authors, rest, separator) for styles that put the date at the end; what follows a
-    film's or a book's title ("A Civil Action. Dir. ...", "Ghost Stories. Ed. ...") says the
-    words before it were the title."""
+    film's or a book's title ("A Civil Action. Dir. ...", "Ghost Stories. Ed. ...") or a lone
+    sentence before the imprint says the words before it were the title."""
     authors, rest, sep = _names_at_start(body, dashed=dashed)
-    if authors and _TITLE_FOLLOWERS.match(rest):
+    if authors and (_TITLE_FOLLOWERS.match(rest) or _ONLY_TITLE_THEN_IMPRINT.fullmatch(body)):
         return "", body, "."
     return authors, rest, sep
+
+
+# A body's initialism, then a full stop: "OECD. Harbour Dues: A Survey. Paris: OECD, 2001."
+_ACRONYM_AUTHOR = re.compile(r"^(?P<a>[A-Z][A-Z&]{1,7})\.\s+(?=[A-ZÀ-Þ\"“‘])")
 
 
 def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
@@ -465,7 +492,8 @@ def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
     # the names, then the quoted title, with or without a mark between ("P. Quill and J. Hoff
     # “Design for Tides,” ...")
     quote = re.match(rf"^(?P<a>[^{_OPEN_QUOTES}:]{{2,200}}?)(?:\s*[,:.，：]\s*|\s)(?=[{_OPEN_QUOTES}])", body)
-    if quote and _looks_like_authors(quote.group("a")):
+    if quote and _looks_like_authors(quote.group("a")) and not (
+            not quote.group(0)[len(quote.group("a")):].strip() and _one_long_phrase(quote.group("a"))):
         return quote.group("a"), body[quote.end():], ","
     head = body[:400]  # no author list runs longer; bounds the regexes' work on merged text
     found = [m for m in (p.match(head) for p in _LEADS) if m and _looks_like_authors(m.group("a"))]
@@ -478,6 +506,9 @@ def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
             cut = authors.rindex(",")
             return authors[:cut], body[cut + 1:].lstrip(), ","
         return authors, rest, m.group("sep") or "."
+    acronym = _ACRONYM_AUTHOR.match(body)
+    if acronym:
+        return acronym.group("a"), body[acronym.end():], "."
     colon = re.match(r"^(?P<a>[^:]{2,160}?):\s+(?=\S)", body)
     if colon and _looks_like_authors(colon.group("a")):
         return colon.group("a"), body[colon.end():], ":"
@@ -485,6 +516,16 @@ def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
     if sentence and len(sentence) < len(body) and _looks_like_authors(sentence):
         return sentence, body[len(sentence):].lstrip(" .,:"), "."
     return "", body, "."
+
+
+def _one_long_phrase(text: str) -> bool:
+    """"Interview mit dem Besitzer des Hafens „Kelp“": words run straight into a quote with
+    nothing joining names (no comma, slash, "and"), more of them than one person's name has, a
+    joining word among them and no body's word, are a title's, the quoted name a part of it."""
+    if re.search(r"[,;/&]|\s(?:and|und|et|y)\s", text) or _CORPORATE.search(text):
+        return False
+    words = [w for w in text.split() if w.lower() not in PARTICLES]
+    return len(words) >= 5 and any(w.lower() in _TITLE_WORDS for w in words)
 
 
 # -- title and container ------------------------------------------------------------------------
