@@ -308,3 +308,20 @@ def test_line_positions_from_a_pdf_reader_become_hints() -> None:
     spaced = [PrintedLine(t, 0, 50, top, top + 10) for t, top in
               (("Reed, A. (2001). One.", 100), ("Reed, A. (2002). Two.", 112), ("Rowe, B.", 140))]
     assert [ln.gap_before for ln in lines_from_layout(spaced)] == [False, False, True]
+
+
+# DIN 1505-2 sets the year last and joins authors with " ; "; surnames keep their particles.
+PARTICLES = [
+    "Albrecht, Wendelin ; Krauss, Odo: Dünen und Deiche. Husum : Nordsee Verlag, 1987",
+    "van der Maelen, Griet ; Olsson, Tove: Die Schleuse. Emden : Hafenpresse, 1993",
+    "de la Torre, Inés: Salz im Watt. Bremen : Weser Verlag, 2001",
+    "von Stade, Ulf: Fähren der Elbe. Hamburg : Kai Verlag, 2004, S. 11–40",
+    "Zeller, Marit: Leuchtfeuer. Kiel : Förde Verlag, 1979",
+] * 2
+
+
+def test_an_entry_opening_with_its_surnames_particles_starts_a_new_entry() -> None:
+    for text in ("\n".join(PARTICLES), _wrapped(PARTICLES), _wrapped(PARTICLES, 50)):
+        chunks = split_entries(lines_from_text(text))
+        assert [c.split(",")[0] for c in chunks] == [
+            "Albrecht", "van der Maelen", "de la Torre", "von Stade", "Zeller"] * 2, text

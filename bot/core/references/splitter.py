@@ -105,7 +105,9 @@ _CONTINUES = re.compile(
     r"(?:and|und|&)\s)"
 )
 _LINKING_WORD = re.compile(r"^(?:(?:in|und|and|et|with|mit|from|aus|of|von)\b|(?:eds?|hrsg|hg|pp?|vol|no|nr|bd|s)\.)")
-_PARTICLE_START = re.compile(r"^(?:van|von|de|del|della|der|di|du|la|le|da|dos|ten|ter)\s[A-ZÀ-Þ]")
+# "van der Quell, Ada", "de la Cruz, M.": a surname's particles, one or more, before its capital
+_PARTICLE_START = re.compile(
+    r"^(?:(?:van|von|de|del|della|der|den|di|du|la|le|da|dos|ten|ter|zu)\s){1,3}[A-ZÀ-Þ]")
 
 
 def start_strength(text: str) -> int:
