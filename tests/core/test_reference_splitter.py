@@ -389,3 +389,16 @@ def test_a_particle_before_a_surname_and_its_date_is_as_sure_a_start_as_the_surn
              "ter Horst, M. A. & van der Kamp, K.-J. (1973). Dunes. Husum: Marsh Press."] * 2
     chunks = split_entries(lines_from_text("\n".join(lines)))
     assert [c.split(",")[0] for c in chunks] == ["Albers", "van Staden", "ter Horst"] * 2
+
+
+def test_the_same_author_again_or_hyphenated_initials_after_a_bare_full_line_open_an_entry() -> None:
+    lines = ["Harbour Trust (1960) Tolls and dues in the northern ports and harbours. Kelp, Ems",
+             "Harbour Trust (1967) Ledgers of the harbour master and all his clerks. Marsh, Leer",
+             "Nell K-L, Quell T (2011) The salt trade in the northern ports of Frisia. Dyke, Ems",
+             "da Rask K-R (1986) Tides and the towns along the coast of the North Sea. Kelp, Ems",
+             "Bend J (1985) Tides. Kelp Press, Kiel"] * 2
+    width = max(len(line) for line in lines)
+    assert all(len(a) + 1 + len(b.split()[0]) > width for a, b in itertools.pairwise(lines[:4]))
+    chunks = split_entries(lines_from_text("\n".join(lines)))
+    assert [c.split(" (")[0] for c in chunks] == [
+        "Harbour Trust", "Harbour Trust", "Nell K-L, Quell T", "da Rask K-R", "Bend J"] * 2

@@ -482,19 +482,25 @@ def _names_after_bare_end(text: str, strength: int, current: list[str]) -> bool:
     """After a full line that ends bare ("... Paris: Lakeside Press" over "QUILL, Ada,
     1977."), names open the next entry once this one has its date (before it, they are its
     own names running on: "... und Peter" over "QUILL, 1977."). Only a person's name
-    counts, inverted or with its initials, and set off from its date by a comma or a bracket
-    ("Quell S, Bend A (1972)"): a name's words run on over a line ("... Semantic Information
-    Processing, MIT" over "Press (1968)"), and a journal's or a place's name comes with a date
-    ("Local History. 1956.", "Besatzungszeit, Lodz 1945]"). A surname in capitals before a
-    given name is as sure."""
+    counts, inverted or with its initials (after its particles: "da Quell K-R (1986)"), or
+    the entry's own author again (a list sorted by author: "Harbour Trust (1967)" after
+    "Harbour Trust (1960) ..."), set off from its date by a comma or a bracket: a name's
+    words run on over a line ("... Semantic Information Processing, MIT" over "Press
+    (1968)"), and a journal's or a place's name comes with a date ("Local History. 1956.",
+    "Besatzungszeit, Lodz 1945]"). A surname in capitals before a given name is as sure."""
     if not _year_candidates(" ".join(current)):
         return False
     if strength == WEAK:
         return bool(_SHOUTED_LEAD.match(text)) and not _PUBLISHER_WORDS.search(text[:40])
     years = _year_candidates(text)
-    return strength == STRONG and bool(years) and bool(
-        re.match(r"^[^\W\d_][\w'’\-]+(?:,\s|\s[A-Z]{1,3}[,\s(])", text)) \
-        and text[: years[0].start].rstrip()[-1:] in (",", "(")
+    if strength != STRONG or not years:
+        return False
+    head = text[: years[0].start]
+    particle = _PARTICLE_START.match(head)
+    person = re.match(r"^[^\W\d_][\w'’\-]+(?:,\s|\s[A-Z](?:-?[A-Z]){0,2}[,\s(])",
+                      head[particle.end() - 1:] if particle else head)
+    again = head.strip(" (,") == current[0][: len(head)].strip(" (,")
+    return bool(person or again) and head.rstrip()[-1:] in (",", "(")
 
 
 def _dates_the_entry(text: str, current: list[str]) -> bool:
