@@ -402,3 +402,15 @@ def test_the_same_author_again_or_hyphenated_initials_after_a_bare_full_line_ope
     chunks = split_entries(lines_from_text("\n".join(lines)))
     assert [c.split(" (")[0] for c in chunks] == [
         "Harbour Trust", "Harbour Trust", "Nell K-L, Quell T", "da Rask K-R", "Bend J"] * 2
+
+
+def test_a_given_name_that_is_a_months_abbreviation_is_a_persons() -> None:
+    # "Jan" and "Mai" are given names as well as months; "Quell, Jan. 1981." is no journal's
+    # issue date, so it opens an entry after a full line as any name and date would.
+    lines = ["Albers, Tove. 1979. Tides and tolls: ledgers of the harbour masters of Frisia. In",
+             "Salt and ships, Hrsg. Ulf Rask, 149–183. Kiel: Lakeside Press and Marsh Books.",
+             "Quell, Jan. 1981. Dunes and dykes: the history of the coast between rivers. In",
+             "Küsten und Häfen, Hrsg. Ida Bend, 20–41. Husum: Northern Press and Kelp Books.",
+             "Rask, Mai Tove. 1990. Harbour. Emden: Dyke Press."] * 2
+    chunks = split_entries(lines_from_text("\n".join(lines)))
+    assert [c.split(",")[0] for c in chunks] == ["Albers", "Quell", "Rask"] * 2

@@ -210,9 +210,14 @@ def _container_date(authors: str, after: str, before: str) -> bool:
         # "Name (2005)": a date in brackets after names is an author's, unless they name a
         # journal: "Journal of Psycholinguistic Research (2015): 1-10"
         return bool(_JOURNAL_WORDS.search(authors)) and not re.search(r"\b[A-Z]\.", authors)
-    if re.search(r"\b[A-Z]\.|,\s?[A-Z]{1,3}\b", authors) and not _CONTAINER_WORDS.search(authors):
+    # "Kowalski, Jan": a given name that is also a month's abbreviation names a person
+    words = _CONTAINER_WORDS.search(_GIVEN_MONTH.sub("", authors))
+    if re.search(r"\b[A-Z]\.|,\s?[A-Z]{1,3}\b", authors) and not words:
         return False  # initials: a person
-    return bool(_AFTER_CONTAINER_DATE.match(after) or _CONTAINER_WORDS.search(authors))
+    return bool(_AFTER_CONTAINER_DATE.match(after) or words)
+
+
+_GIVEN_MONTH = re.compile(rf"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+,\s(?:{_MONTH})\b")
 
 
 def _open_end(text: str) -> bool:
