@@ -414,3 +414,15 @@ def test_a_given_name_that_is_a_months_abbreviation_is_a_persons() -> None:
              "Rask, Mai Tove. 1990. Harbour. Emden: Dyke Press."] * 2
     chunks = split_entries(lines_from_text("\n".join(lines)))
     assert [c.split(",")[0] for c in chunks] == ["Albers", "Quell", "Rask"] * 2
+
+
+def test_a_line_ending_on_an_initial_after_by_is_left_open() -> None:
+    # MLA: "Edited by K.-C." ends a short line; the surname on the next line is no new entry.
+    lines = ["Albers, Tove, editor. Tides and Tolls: Ledgers of the Harbour Masters of Frisia",
+             "and the Islands. Edited by T.",
+             "Albers, Lakeside Press, 1979.",
+             "Quell, K.-C., editor. Dunes and Dykes: The History of the Coast between Rivers.",
+             "Edited by K.-C.",
+             "Quell, Marsh Books, 1981."] * 2
+    chunks = split_entries(lines_from_text("\n".join(lines)))
+    assert [c.split(",")[0] for c in chunks] == ["Albers", "Quell"] * 2

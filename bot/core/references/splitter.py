@@ -222,7 +222,7 @@ _GIVEN_MONTH = re.compile(rf"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+,\s(?:{_MONTH})\b")
 
 def _open_end(text: str) -> bool:
     """A line that stops where an entry cannot: after "In", "eds.", "and", a comma, a lone
-    initial ("In T. F.", "E. J."), an opening bracket; an edition ("3rd ed.") or an
+    initial ("In T. F.", "E. J.", "Edited by K.-C."), an opening bracket; an edition ("3rd ed.") or an
     abbreviation written solid ("Washington, D.C.") can end an entry."""
     text = text.rstrip()
     if re.search(r"(?:\d(?:st|nd|rd|th|\.)|[Rr]ev\.)\s?ed\.$", text) or re.search(
@@ -232,7 +232,8 @@ def _open_end(text: str) -> bool:
         r"(?:[,;:&(\[/–-]|\b(?:[Ii]n|and|und|et|eds?\.|[Hh]rsg\.|[Hh]g\.|[Tt]rans\.|[Tt]ransl\.|"
         r"[Üü]bers\.|by|von|of|the|du|de|des|"
         r"la|le|der|die|das|den|dem|zur|zum|für|for|to|a|an|on|with|mit|aus)|"
-        r"(?:^|,\s|\b[Ii]n\s|\b[A-ZÀ-ÞŁŠŽČ]\.\s-?)[A-ZÀ-ÞŁŠŽČ]\.)$", text))
+        r"(?:^|,\s|\b(?:[Ii]n|by|von|and|und|&)\s|\b[A-ZÀ-ÞŁŠŽČ]\.\s-?)(?:[A-ZÀ-ÞŁŠŽČ]\.-)?[A-ZÀ-ÞŁŠŽČ]\.)$",
+        text))
 
 
 # "Gerber, Pia (2006):", "Habermas, J. (1996):": an inverted personal name and its date in
