@@ -249,6 +249,23 @@ def test_running_heads_left_in_the_list_are_no_entries() -> None:
     assert [e.authors[0] for e in parse_bibliography(text)] == [f"Writer{c}" for c in "ABCDEF"]
 
 
+def test_a_publisher_and_year_repeated_as_last_lines_are_no_running_heads() -> None:
+    # DIN 1505-2 ends entries on "Place : Publisher, Year"; wrapped, "Lakeside Books, 1965"
+    # comes back on many lines that differ only in the year.
+    text = "\n".join([
+        "Albrecht, Wendelin: Dünen und Deiche an der Küste der Nordsee. Husum :",
+        "Lakeside Books, 1965",
+        "Bender, Griet: Die Schleuse von Emden und ihre Wärter im Wandel der Zeit. Emden :",
+        "Lakeside Books, 1971",
+        "Claußen, Tove: Salz. Bremen : Weser Verlag, 1980",
+        "Dorn, Ulf: Fähren der Elbe und die Fährleute zwischen Hamburg und Cuxhaven. Kiel :",
+        "Lakeside Books, 1988",
+    ])
+    entries = parse_bibliography(text)
+    assert [(e.authors[0], e.year) for e in entries] == [
+        ("Albrecht", "1965"), ("Bender", "1971"), ("Claußen", "1980"), ("Dorn", "1988")]
+
+
 def test_a_series_imprint_after_the_list_is_no_entry() -> None:
     """The series' imprint page after the list names its fields ("Title:", "ISSN:"); a
     corporate author with a colon ("Harbourworks: Dock Simulator, 1999.") stays an entry."""

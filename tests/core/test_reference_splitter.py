@@ -3,6 +3,7 @@ list into another layout, page breaks, and the layout hints a PDF reader can giv
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 
 from bot.core.references.bibliography import parse_bibliography
@@ -308,3 +309,120 @@ def test_line_positions_from_a_pdf_reader_become_hints() -> None:
     spaced = [PrintedLine(t, 0, 50, top, top + 10) for t, top in
               (("Reed, A. (2001). One.", 100), ("Reed, A. (2002). Two.", 112), ("Rowe, B.", 140))]
     assert [ln.gap_before for ln in lines_from_layout(spaced)] == [False, False, True]
+
+
+# DIN 1505-2 sets the year last and joins authors with " ; "; surnames keep their particles.
+PARTICLES = [
+    "Albrecht, Wendelin ; Krauss, Odo: Dünen und Deiche. Husum : Nordsee Verlag, 1987",
+    "van der Maelen, Griet ; Olsson, Tove: Die Schleuse. Emden : Hafenpresse, 1993",
+    "de la Torre, Inés: Salz im Watt. Bremen : Weser Verlag, 2001",
+    "von Stade, Ulf: Fähren der Elbe. Hamburg : Kai Verlag, 2004, S. 11–40",
+    "Zeller, Marit: Leuchtfeuer. Kiel : Förde Verlag, 1979",
+] * 2
+
+
+def test_an_entry_opening_with_its_surnames_particles_starts_a_new_entry() -> None:
+    for text in ("\n".join(PARTICLES), _wrapped(PARTICLES), _wrapped(PARTICLES, 50)):
+        chunks = split_entries(lines_from_text(text))
+        assert [c.split(",")[0] for c in chunks] == [
+            "Albrecht", "van der Maelen", "de la Torre", "von Stade", "Zeller"] * 2, text
+
+
+def test_a_surname_holding_a_publishers_word_still_opens_an_entry() -> None:
+    # "Fischer" and "Beck" are publishers too; "Verlag" after a title is the entry's publisher.
+    entries = [
+        "Albrecht, Wendelin: Dünen. In: Küstenblatt Bd. 3 (1981), Nr. 2, S. 20–31",
+        "Beck-Ruhland, Ida: Watt und Welt. In: Küstenblatt Bd. 4 (1990), Nr. 1, S. 3–9",
+        "Torre, Inés: Salz im Watt. Bremen : Weser Verlag, 2001",
+        "Fischer-Olsen, Tove: Die Schleuse. Emden : Hafenpresse, 1993",
+    ] * 3
+    for text in ("\n".join(entries), _wrapped(entries, 60)):
+        chunks = split_entries(lines_from_text(text))
+        assert [c.split(",")[0] for c in chunks] == [
+            "Albrecht", "Beck-Ruhland", "Torre", "Fischer-Olsen"] * 3, text
+
+
+def test_an_initial_s_before_the_year_is_no_page() -> None:
+    # "Quell, S. 2007." is a name, its initial and its date, not "London, S. 201" (pages).
+    entries = ["Albers, T. 2001. Harbours of the North. Kiel: Förde Press.",
+               "Quell, S. 2007. Tides and Towns. Emden: Dyke Press.",
+               "Rask, P. 1999. Salt. Husum: Marsh Books."] * 3
+    chunks = split_entries(lines_from_text("\n".join(entries)))
+    assert [c.split(",")[0] for c in chunks] == ["Albers", "Quell", "Rask"] * 3
+
+
+# Entries ending bare (a publisher, a place) on a line that runs to the margin, so neither the
+# line's end nor its length says the entry ended there: the next line's names do.
+BARE_ENDS = [
+    "HARBO, Tilde, 1977. Court health in the northern towns of Frisia. Kiel: Lakeside",
+    "Albers S, Quell T (1972) The salt trade in the northern ports. Routledge, Oxford",
+    "QUELL, Ada, 1981. Dunes and dykes: a history of the coast. Husum: Northern Press",
+    "RASK, Peter und Olga MEIER, Ulf LANGE, Ida KRAUSE, Tilde WIEBE, Jan ORT und Tove",
+    "STRAND, 1990. The harbour. Emden: Dyke Press",
+    "Bend J (1985) Tides. Kelp Press, Kiel",
+    "SAND, Ulf, 1979. Reading harbour ledgers: a study for the European Information",
+    "Technology Observatory (2000), Frankfurt: Main Books",
+    "TIDE, Ole, 1988. Nets and their menders [Netze und ihre Flicker an der baltischen",
+    "Ostseeküste, Riga 1932], Riga: Amber Books",
+]
+
+
+def test_names_after_a_full_line_ending_bare_open_the_next_entry() -> None:
+    width = max(len(line) for line in BARE_ENDS)
+    assert all(len(a) + 1 + len(b.split()[0]) > width
+               for a, b in itertools.pairwise(BARE_ENDS) if len(a) > 70)
+    chunks = split_entries(lines_from_text("\n".join(BARE_ENDS)))
+    assert [c.split(",")[0] for c in chunks] == [
+        "HARBO", "Albers S", "QUELL", "RASK", "Bend J (1985) Tides. Kelp Press", "SAND", "TIDE"]
+    # names running on before their entry's date, a body's name over a line: no new entry
+    assert chunks[3].endswith("und Tove STRAND, 1990. The harbour. Emden: Dyke Press")
+    assert chunks[5].endswith("European Information Technology Observatory (2000), Frankfurt: Main Books")
+    assert chunks[6].endswith("baltischen Ostseeküste, Riga 1932], Riga: Amber Books")
+
+
+def test_a_particle_before_a_surname_and_its_date_is_as_sure_a_start_as_the_surname() -> None:
+    # Each entry's last line runs to the margin, so only how sure the next start is decides.
+    lines = ["Albers, T. (2001). Harbours of the north: ledgers and tolls. In K. Quell & S. Rask",
+             "(Hrsg.), Häfen und Handel im Wandel der Zeiten (S. 97–106). Frankfurt/M.: Dietz.",
+             "van Staden, S. C. (1985). Salt and tide in the northern harbour towns and villages.",
+             "Küstenblatt für Geschichte und Gegenwart der Häfen, 4(2), 60–93. Kiel: Förde Verlag.",
+             "ter Horst, M. A. & van der Kamp, K.-J. (1973). Dunes. Husum: Marsh Press."] * 2
+    chunks = split_entries(lines_from_text("\n".join(lines)))
+    assert [c.split(",")[0] for c in chunks] == ["Albers", "van Staden", "ter Horst"] * 2
+
+
+def test_the_same_author_again_or_hyphenated_initials_after_a_bare_full_line_open_an_entry() -> None:
+    lines = ["Harbour Trust (1960) Tolls and dues in the northern ports and harbours. Kelp, Ems",
+             "Harbour Trust (1967) Ledgers of the harbour master and all his clerks. Marsh, Leer",
+             "Nell K-L, Quell T (2011) The salt trade in the northern ports of Frisia. Dyke, Ems",
+             "da Rask K-R (1986) Tides and the towns along the coast of the North Sea. Kelp, Ems",
+             "Bend J (1985) Tides. Kelp Press, Kiel"] * 2
+    width = max(len(line) for line in lines)
+    assert all(len(a) + 1 + len(b.split()[0]) > width for a, b in itertools.pairwise(lines[:4]))
+    chunks = split_entries(lines_from_text("\n".join(lines)))
+    assert [c.split(" (")[0] for c in chunks] == [
+        "Harbour Trust", "Harbour Trust", "Nell K-L, Quell T", "da Rask K-R", "Bend J"] * 2
+
+
+def test_a_given_name_that_is_a_months_abbreviation_is_a_persons() -> None:
+    # "Jan" and "Mai" are given names as well as months; "Quell, Jan. 1981." is no journal's
+    # issue date, so it opens an entry after a full line as any name and date would.
+    lines = ["Albers, Tove. 1979. Tides and tolls: ledgers of the harbour masters of Frisia. In",
+             "Salt and ships, Hrsg. Ulf Rask, 149–183. Kiel: Lakeside Press and Marsh Books.",
+             "Quell, Jan. 1981. Dunes and dykes: the history of the coast between rivers. In",
+             "Küsten und Häfen, Hrsg. Ida Bend, 20–41. Husum: Northern Press and Kelp Books.",
+             "Rask, Mai Tove. 1990. Harbour. Emden: Dyke Press."] * 2
+    chunks = split_entries(lines_from_text("\n".join(lines)))
+    assert [c.split(",")[0] for c in chunks] == ["Albers", "Quell", "Rask"] * 2
+
+
+def test_a_line_ending_on_an_initial_after_by_is_left_open() -> None:
+    # MLA: "Edited by K.-C." ends a short line; the surname on the next line is no new entry.
+    lines = ["Albers, Tove, editor. Tides and Tolls: Ledgers of the Harbour Masters of Frisia",
+             "and the Islands. Edited by T.",
+             "Albers, Lakeside Press, 1979.",
+             "Quell, K.-C., editor. Dunes and Dykes: The History of the Coast between Rivers.",
+             "Edited by K.-C.",
+             "Quell, Marsh Books, 1981."] * 2
+    chunks = split_entries(lines_from_text("\n".join(lines)))
+    assert [c.split(",")[0] for c in chunks] == ["Albers", "Quell"] * 2

@@ -134,7 +134,9 @@ _BACK_MATTER = re.compile(
 def _without_running_heads(lines: list[Line]) -> list[Line]:
     """A page's running head or foot left inside the list by the reader ("Journal of Media
     Studies, vol. 6, no. 1 / 2013 183" at the top of every page): a line printed again and
-    again, but for its page number, with a page number at an end; no entry starts like it."""
+    again, but for its page number, with a page number at an end; no entry starts like it.
+    A year after a comma is an entry's date, not a page: entries ending on their publisher
+    and year ("Lakeside Press, 1965") give many lines that differ only in it."""
     def shape(text: str) -> str:
         return re.sub(r"\d[\d\s]*", "#", text.strip())
 
@@ -144,6 +146,7 @@ def _without_running_heads(lines: list[Line]) -> list[Line]:
     return [ln for ln in lines if not (
         counts[shape(ln.text)] >= 2 and len(ln.text.strip()) >= 20
         and re.search(r"(?:^\d{1,4}\s|\s\d{1,4}$)", ln.text.strip())
+        and not re.search(r",\s(?:1[5-9]|20)\d\d$", ln.text.strip())
         and start_strength(ln.text) != STRONG)]
 
 

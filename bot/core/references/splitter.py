@@ -105,7 +105,9 @@ _CONTINUES = re.compile(
     r"(?:and|und|&)\s)"
 )
 _LINKING_WORD = re.compile(r"^(?:(?:in|und|and|et|with|mit|from|aus|of|von)\b|(?:eds?|hrsg|hg|pp?|vol|no|nr|bd|s)\.)")
-_PARTICLE_START = re.compile(r"^(?:van|von|de|del|della|der|di|du|la|le|da|dos|ten|ter)\s[A-ZÀ-Þ]")
+# "van der Quell, Ada", "de la Cruz, M.": a surname's particles, one or more, before its capital
+_PARTICLE_START = re.compile(
+    r"^(?:(?:van|von|de|del|della|der|den|di|du|la|le|da|dos|ten|ter|zu)\s){1,3}[A-ZÀ-Þ]")
 
 
 def start_strength(text: str) -> int:
@@ -119,18 +121,29 @@ def start_strength(text: str) -> int:
         return max(WEAK, start_strength(s[2:]))  # a bulleted list: the bullet opens entries
     if LONE_DASH.match(s):
         return WEAK
+    particle = _PARTICLE_START.match(s)
+    if particle and re.match(r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:,|\s[A-Z]{1,3}\b)", s[particle.end() - 1:]):
+        # "van der Quell, Ada: ...", "da Quell SH, ...": a surname behind its particles opens
+        # an entry as it would alone
+        return start_strength(s[particle.end() - 1:])
     if s[:1].islower() and not _LINKING_WORD.match(s) and STRONG in (
             _name_start(s), _name_start(s[:1].upper() + s[1:])):
         return WEAK  # names and a date with their capitals lost: "r ingen, s. (1988).",
         # "statistik Austria (2005).", "henke, J./ t ill, m. (2008)."
-    if _CONTINUES.match(s) and not _PARTICLE_START.match(s):
+    if _CONTINUES.match(s) and not particle:
         return NONE
-    if re.match(r"^[A-ZÀ-Þ][\w/.\-]+,\s(?:S|SS|pp?|Bd|Vol)\.\s?\d", s):
-        return NONE  # "London, S. 201-238.": a place and its pages
+    if re.match(r"^[A-ZÀ-Þ][\w/.\-]+,\s(?:S|SS|pp?|Bd|Vol)\.\s?\d(?!\d{3}[a-z]?\.\s)", s):
+        return NONE  # "London, S. 201-238.": a place and its pages ("Quell, S. 2007. Title"
+        # is a name with its initial and its date)
     if re.match(r"^In\s+(?=[A-ZÀ-Þ\"“‘*])", s):
         return NONE  # "In J. Marques-Teixeira & S. Antunes (Eds.), ...": the container
-    if _PLACE_PUBLISHER.match(s) and _PUBLISHER_WORDS.search(s[:80]):
-        return NONE  # "Cambridge: Cambridge University Press, 2007.": place and publisher
+    place = _PLACE_PUBLISHER.match(s)
+    if place and _PUBLISHER_WORDS.search(" ".join(s[place.end() - 1:].split()[:3])):
+        # "Cambridge: Cambridge University Press, 2007.": place and publisher. The publisher's
+        # word is in the few words after the colon: a surname can hold one ("Fischer-Lang,
+        # Lars: Title"), and a title after a name's colon runs on to its publisher ("Torre,
+        # Inés: Salz im Watt. Bremen : Weser Verlag")
+        return NONE
     number = NUMBER_PREFIX.match(s)
     if number:
         body = s[number.end():]
@@ -197,14 +210,19 @@ def _container_date(authors: str, after: str, before: str) -> bool:
         # "Name (2005)": a date in brackets after names is an author's, unless they name a
         # journal: "Journal of Psycholinguistic Research (2015): 1-10"
         return bool(_JOURNAL_WORDS.search(authors)) and not re.search(r"\b[A-Z]\.", authors)
-    if re.search(r"\b[A-Z]\.|,\s?[A-Z]{1,3}\b", authors) and not _CONTAINER_WORDS.search(authors):
+    # "Kowalski, Jan": a given name that is also a month's abbreviation names a person
+    words = _CONTAINER_WORDS.search(_GIVEN_MONTH.sub("", authors))
+    if re.search(r"\b[A-Z]\.|,\s?[A-Z]{1,3}\b", authors) and not words:
         return False  # initials: a person
-    return bool(_AFTER_CONTAINER_DATE.match(after) or _CONTAINER_WORDS.search(authors))
+    return bool(_AFTER_CONTAINER_DATE.match(after) or words)
+
+
+_GIVEN_MONTH = re.compile(rf"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+,\s(?:{_MONTH})\b")
 
 
 def _open_end(text: str) -> bool:
     """A line that stops where an entry cannot: after "In", "eds.", "and", a comma, a lone
-    initial ("In T. F.", "E. J."), an opening bracket; an edition ("3rd ed.") or an
+    initial ("In T. F.", "E. J.", "Edited by K.-C."), an opening bracket; an edition ("3rd ed.") or an
     abbreviation written solid ("Washington, D.C.") can end an entry."""
     text = text.rstrip()
     if re.search(r"(?:\d(?:st|nd|rd|th|\.)|[Rr]ev\.)\s?ed\.$", text) or re.search(
@@ -214,7 +232,8 @@ def _open_end(text: str) -> bool:
         r"(?:[,;:&(\[/–-]|\b(?:[Ii]n|and|und|et|eds?\.|[Hh]rsg\.|[Hh]g\.|[Tt]rans\.|[Tt]ransl\.|"
         r"[Üü]bers\.|by|von|of|the|du|de|des|"
         r"la|le|der|die|das|den|dem|zur|zum|für|for|to|a|an|on|with|mit|aus)|"
-        r"(?:^|,\s|\b[Ii]n\s|\b[A-ZÀ-ÞŁŠŽČ]\.\s-?)[A-ZÀ-ÞŁŠŽČ]\.)$", text))
+        r"(?:^|,\s|\b(?:[Ii]n|by|von|and|und|&)\s|\b[A-ZÀ-ÞŁŠŽČ]\.\s-?)(?:[A-ZÀ-ÞŁŠŽČ]\.-)?[A-ZÀ-ÞŁŠŽČ]\.)$",
+        text))
 
 
 # "Gerber, Pia (2006):", "Habermas, J. (1996):": an inverted personal name and its date in
@@ -231,10 +250,11 @@ _NAME_THEN_DATE = re.compile(
 )
 
 
-# "RAMADIER Thierry, ...", "ACKET Claude, BACHER Pierre": a surname in capitals, the French
-# way, before a given name and a comma.
+# "RAMADIER Thierry, ...", "ACKET Claude, BACHER Pierre", "QUILL, Ada und Jan BEND": a surname
+# in capitals, the French way and ISO 690's, before a given name and a comma or "and".
 _SHOUTED_LEAD = re.compile(
-    r"^[A-ZÀ-ÞŁŠŽČ]{3,}(?:[\s-][A-ZÀ-ÞŁŠŽČ]{3,})*,?\s[A-ZÀ-ÞŁŠŽČ][a-zà-ÿ]+(?:[\s-][A-ZÀ-ÞŁŠŽČ][a-zà-ÿ]+)?,\s"
+    r"^[A-ZÀ-ÞŁŠŽČ]{3,}(?:[\s-][A-ZÀ-ÞŁŠŽČ]{3,})*,?\s[A-ZÀ-ÞŁŠŽČ][a-zà-ÿ]+(?:[\s-][A-ZÀ-ÞŁŠŽČ][a-zà-ÿ]+)?"
+    r"(?:,\s|\s(?:und|and|et|&)\s)"
 )
 
 
@@ -439,7 +459,8 @@ def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[s
     if not _ends_entry(before):
         # "Rennes : PUR" / "David Archard, Sexual Consent (...)": an entry ending bare
         return not numbered_entry and (
-            (short and strength > NONE) or bool(_PERSON_DATED.match(text)))
+            (short and strength > NONE) or bool(_PERSON_DATED.match(text))
+            or _names_after_bare_end(text, strength, current))
     if short:
         return strength > NONE or _unmarked_start(lines, i, None, current)
     if numbered_entry:
@@ -461,6 +482,31 @@ def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[s
     return line.gap_before and (
         (strength == WEAK and bool(_year_candidates(ahead)))
         or _unmarked_start(lines, i, width, current))
+
+
+def _names_after_bare_end(text: str, strength: int, current: list[str]) -> bool:
+    """After a full line that ends bare ("... Paris: Lakeside Press" over "QUILL, Ada,
+    1977."), names open the next entry once this one has its date (before it, they are its
+    own names running on: "... und Peter" over "QUILL, 1977."). Only a person's name
+    counts, inverted or with its initials (after its particles: "da Quell K-R (1986)"), or
+    the entry's own author again (a list sorted by author: "Harbour Trust (1967)" after
+    "Harbour Trust (1960) ..."), set off from its date by a comma or a bracket: a name's
+    words run on over a line ("... Semantic Information Processing, MIT" over "Press
+    (1968)"), and a journal's or a place's name comes with a date ("Local History. 1956.",
+    "Besatzungszeit, Lodz 1945]"). A surname in capitals before a given name is as sure."""
+    if not _year_candidates(" ".join(current)):
+        return False
+    if strength == WEAK:
+        return bool(_SHOUTED_LEAD.match(text)) and not _PUBLISHER_WORDS.search(text[:40])
+    years = _year_candidates(text)
+    if strength != STRONG or not years:
+        return False
+    head = text[: years[0].start]
+    particle = _PARTICLE_START.match(head)
+    person = re.match(r"^[^\W\d_][\w'’\-]+(?:,\s|\s[A-Z](?:-?[A-Z]){0,2}[,\s(])",
+                      head[particle.end() - 1:] if particle else head)
+    again = head.strip(" (,") == current[0][: len(head)].strip(" (,")
+    return bool(person or again) and head.rstrip()[-1:] in (",", "(")
 
 
 def _dates_the_entry(text: str, current: list[str]) -> bool:
