@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from bot.core.models import BibEntry
 from bot.core.references.names import natural_surname, parse_names
-from bot.core.references.parser import list_keeps_subtitles, parse_reference
+from bot.core.references.parser import parse_reference
 from bot.core.references.splitter import (
     STRONG,
     Line,
@@ -23,6 +23,7 @@ from bot.core.references.splitter import (
     split_entries,
     start_strength,
 )
+from bot.core.references.titles import list_keeps_subtitles
 
 __all__ = ["NO_DATE", "YEAR", "Line", "canonical_year", "natural_surname", "parse_bibliography", "split_authors"]
 
