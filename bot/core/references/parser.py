@@ -48,9 +48,6 @@ from bot.core.references.titles import (
 )
 
 # The splitter reads these from here; the parser itself does not use them.
-from bot.core.references.titles import _LOCATOR as _LOCATOR
-from bot.core.references.titles import _PLACE_PUBLISHER as _PLACE_PUBLISHER
-from bot.core.references.titles import _PUBLISHER_WORDS as _PUBLISHER_WORDS
 
 # A note's lead-in before the source it names: "Vgl.", "See also", "Siehe ausführlich dazu".
 _CUE = re.compile(r"^(?:\d{1,3}\s+)?(?:(?:[Vv]gl\.|[Ss]iehe(?:\s+(?:auch|dazu|ausführlich|hierzu))*|"

@@ -21,20 +21,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.references.authors import _looks_like_authors
+from bot.core.references.dates import _MONTH, _year_candidates
 from bot.core.references.parser import (
     _CUE,
     _LEADS,
-    _LOCATOR,
-    _MONTH,
-    _PLACE_PUBLISHER,
-    _PUBLISHER_WORDS,
     LONE_DASH,
     NUMBER_PREFIX,
     REPEAT_DASH,
     _author_date,
-    _looks_like_authors,
-    _year_candidates,
 )
+from bot.core.references.titles import _LOCATOR, _PLACE_PUBLISHER, _PUBLISHER_WORDS
 
 
 @dataclass(frozen=True, slots=True)
