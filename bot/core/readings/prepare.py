@@ -26,7 +26,8 @@ from bot.core.textnorm import unescape_markdown
 # 4: Markdown escapes and emphasis marks left by converters are removed (textnorm).
 # 5: PDFs read by their layout, printed page labels, full reading metadata.
 # 6: reference entries keep full names, volume, issue, DOI and editors (the new parser).
-PIPELINE_VERSION = "6"
+# 7: reference lists split and parsed anew (columns, unnamed lists, wrapped entries, titles, names).
+PIPELINE_VERSION = "7"
 Sidecar = dict[str, dict[str, Any]]
 
 
