@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from bot.core.readings.layout import Block, Layout, line_text
 from bot.core.readings.pdf import Line
@@ -72,9 +72,10 @@ class PdfMetadata:
     front_blocks: set[int] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, object]:
-        return {"title": self.title, "authors": list(self.authors), "year": self.year,
-                "container": self.container, "volume": self.volume, "issue": self.issue,
-                "pages": self.pages, "doi": self.doi}
+        """What the PDF says, keyed as `ReadingMetadata`'s fields: `metadata.resolve` weighs it
+        against the front matter and the sidecar, which is why this stays a mutable draft."""
+        said = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "front_blocks"}
+        return said | {"authors": list(self.authors)}
 
 
 @dataclass(slots=True)
