@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import re
 
-from bot.core.references.dates import _MONTH
+from bot.core.references.dates import MONTH
 from bot.core.references.names import EDITOR_MARK, PARTICLES
 
-_ALLOWED_LOWER = PARTICLES | frozenset(
+ALLOWED_LOWER = PARTICLES | frozenset(
     "and und et al al. u. a. of the for für und ed. eds. ed eds hrsg. hrsg hg. hg (ed.) (eds.)"
     " with mit e i y en d' l' jr. sr. jun. u.a. etc. da dal degli do och og z zu".split()
 )
 
 
-def _looks_like_authors(text: str) -> bool:
+def looks_like_authors(text: str) -> bool:
     """An author list, corporate or personal, and nothing of a title: no quotes, no digits,
     no sentence that ends and another that starts, hardly a lowercase word."""
     if len(text) > 320 or re.search(r"[\"“”„«»《》「」『』：]|https?:|www\.|\d", text):
         return False
     if (text[:1].islower() or re.search(r"(?:^|\s)[a-z]\s[a-z]{2,}", text)) and lost_capitals(text):
         return True  # "r ingen, s.", "Leu, r obert e.; Burri, stefan": capitals the PDF lost
-    if re.match(rf"^(?:{_MONTH})\b", text):
+    if re.match(rf"^(?:{MONTH})\b", text):
         return False  # "December 1994": a date
     stripped = EDITOR_MARK.sub(" ", text)
     if re.search(r":\s", stripped) or stripped.count("(") != stripped.count(")"):
@@ -38,8 +38,8 @@ def _looks_like_authors(text: str) -> bool:
     words = re.findall(r"[^\W\d_][\w'’\-]*\.?", stripped)
     if not words or len(words) > 45:
         return False
-    unknown = [w for w in words if w[0].islower() and w.lower() not in _ALLOWED_LOWER
-               and w.lower().rstrip(".") not in _ALLOWED_LOWER]
+    unknown = [w for w in words if w[0].islower() and w.lower() not in ALLOWED_LOWER
+               and w.lower().rstrip(".") not in ALLOWED_LOWER]
     if len(unknown) > (1 if len(words) >= 4 else 0):
         return False
     for m in re.finditer(r"([^\W\d_][\w'’\-]+)[.?!]\s+(?=[A-ZÀ-Þ\"“‘])", stripped):
@@ -58,10 +58,10 @@ def lost_capitals(text: str) -> bool:
         return False  # "van Hoff AC. River towns": a sentence after the names, capitals kept
     return bool(re.search(r"[,/;]", text)) and 1 < len(words) <= 14 and all(
         re.fullmatch(r"[^\W\d_][\w'’\-]*[.,]?", w) and len(w) <= 16 for w in words
-    ) and not any(w.lower().strip(".,") in _TITLE_WORDS for w in words)
+    ) and not any(w.lower().strip(".,") in TITLE_WORDS for w in words)
 
 
-_TITLE_WORDS = frozenset(
+TITLE_WORDS = frozenset(
     "in im of the for on to from with about as is are was der die das den des dem ein eine"
     " einer zur zum für über mit von vom auf aus bei nach wie".split()
 )

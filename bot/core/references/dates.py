@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.references.identifiers import _DOI, _URL
+from bot.core.references.identifiers import DOI_PATTERN, URL_PATTERN
 
-_Y = r"1[5-9]\d\d|20[0-4]\d"
+YEAR_TEXT = r"1[5-9]\d\d|20[0-4]\d"
 _YEAR_CAND = re.compile(
-    rf"(?<![\d.,])(?<!\d\.)(?P<y>{_Y})(?:\s?[-–/]\s?(?P<y2>\d{{4}}|\d{{1,2}})(?!\d))?"
+    rf"(?<![\d.,])(?<!\d\.)(?P<y>{YEAR_TEXT})(?:\s?[-–/]\s?(?P<y2>\d{{4}}|\d{{1,2}})(?!\d))?"
     r"(?P<s>[a-z](?![a-zäöüß]))?(?!\d)"
 )
 # "n.d.", "o.J." and the like, never a name's initials ("N. D. Mermin", "O. J. Quill")
@@ -29,26 +29,26 @@ _MARKERS = {"in press": "in press", "im druck": "in press", "sous presse": "in p
             "in preparation": "forthcoming", "under review": "forthcoming"}
 
 
-_MONTH = (r"(?:Jan(?:uary|uar)?|Feb(?:ruary|ruar)?|Mar(?:ch)?|März|Apr(?:il)?|May|Mai|Jun[ei]?|"
+MONTH = (r"(?:Jan(?:uary|uar)?|Feb(?:ruary|ruar)?|Mar(?:ch)?|März|Apr(?:il)?|May|Mai|Jun[ei]?|"
           r"Jul[iy]?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Okt(?:ober)?|Nov(?:ember)?|"
           r"Dec(?:ember)?|Dez(?:ember)?|Spring|Summer|Fall|Autumn|Winter|Frühjahr|Herbst|Sommer)")
 
 
-_STARTS_WITH_YEAR = re.compile(rf"^(?:{_Y})\b")
-_SPAN_OF_YEARS = re.compile(rf"({_Y})\s?[-–]\s?({_Y})\.?")
+STARTS_WITH_YEAR = re.compile(rf"^(?:{YEAR_TEXT})\b")
+SPAN_OF_YEARS = re.compile(rf"({YEAR_TEXT})\s?[-–]\s?({YEAR_TEXT})\.?")
 
 
 @dataclass(frozen=True, slots=True)
-class _Year:
+class YearCandidate:
     start: int
     end: int
     value: str  # canonical: "1999", "2000a", "1993-94", "n.d.", "in press", "forthcoming"
 
 
-_ONE_YEAR = re.compile(rf"(?:{_Y})[a-z]?")
+_ONE_YEAR = re.compile(rf"(?:{YEAR_TEXT})[a-z]?")
 
 
-def _first_single_year(pool: list[_Year]) -> _Year | None:
+def first_single_year(pool: list[YearCandidate]) -> YearCandidate | None:
     """The first candidate, unless it spans years and a single year follows: "Revolution,
     1917-1921 (Oxford: Keel, 1989)" was published in 1989; the span is the period it covers."""
     if pool and "-" in pool[0].value:
@@ -62,12 +62,12 @@ _LOCATOR_BEFORE = re.compile(
 )
 
 
-def _year_candidates(text: str) -> list[_Year]:
+def year_candidates(text: str) -> list[YearCandidate]:
     """Every plausible publication date in the string, in order; page ranges, volume and issue
     numbers, DOIs and URLs excluded."""
-    blocked = [(m.start(), m.end()) for m in _URL.finditer(text)]
-    blocked += [(m.start(), m.end()) for m in _DOI.finditer(text)]
-    out: list[_Year] = []
+    blocked = [(m.start(), m.end()) for m in URL_PATTERN.finditer(text)]
+    blocked += [(m.start(), m.end()) for m in DOI_PATTERN.finditer(text)]
+    out: list[YearCandidate] = []
     for m in _YEAR_CAND.finditer(text):
         if any(a <= m.start() < b for a, b in blocked):
             continue
@@ -83,7 +83,7 @@ def _year_candidates(text: str) -> list[_Year]:
             second = int(y2) if len(y2) == 4 else int(y[: 4 - len(y2)] + y2)
             gap = second - int(y)
             if "/" in text[m.start():m.end()] and len(y2) == 4 and gap > 10:
-                out.append(_Year(m.start(), m.end(), y))  # "(1759/1977)": first edition, reprint
+                out.append(YearCandidate(m.start(), m.end(), y))  # "(1759/1977)": first edition, reprint
                 continue
             if not 0 < gap <= 10:
                 continue  # "1695-1705", "1477-81": pages
@@ -91,12 +91,12 @@ def _year_candidates(text: str) -> list[_Year]:
         after = text[m.end():m.end() + 3]
         if re.match(r"^\s?[-–]\s?\d", after) or re.match(r"^\.?\d", after):
             continue  # a range, or an identifier's digits ("arXiv:1504.07295")
-        out.append(_Year(m.start(), m.end(), value + suffix))
+        out.append(YearCandidate(m.start(), m.end(), value + suffix))
     for m in NO_YEAR.finditer(text):
         if any(a <= m.start() < b for a, b in blocked):
             continue
         word = re.sub(r"\s+", " ", m.group(0).lower())
-        out.append(_Year(m.start(), m.end(), _MARKERS.get(word, "n.d.")))
+        out.append(YearCandidate(m.start(), m.end(), _MARKERS.get(word, "n.d.")))
     out.sort(key=lambda y: y.start)
     return out
 

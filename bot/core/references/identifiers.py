@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import re
 
-_URL = re.compile(r"(?:https?://|www\.)\S+")
-_DOI = re.compile(r"(?i)\b(?:doi:?\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"<>]+)")
+URL_PATTERN = re.compile(r"(?:https?://|www\.)\S+")
+DOI_PATTERN = re.compile(r"(?i)\b(?:doi:?\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"<>]+)")
 
 
-def _doi(text: str) -> str | None:
-    m = _DOI.search(text)
+def find_doi(text: str) -> str | None:
+    m = DOI_PATTERN.search(text)
     return m.group(1).rstrip(".,;)") if m else None
 
 
-def _url(text: str) -> str | None:
-    m = _URL.search(text)
+def find_url(text: str) -> str | None:
+    m = URL_PATTERN.search(text)
     return m.group(0).rstrip(".,;)>]") if m else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.references.dates import _Y
+from bot.core.references.dates import YEAR_TEXT
 
 _PAGES = re.compile(
     r"(?:\bpp?\.|\bS\.|\bSS\.|\bpages?|\bSeiten?|\bpgs?\.)\s?(?P<p>[A-Za-z]?\d+(?:\s?[-–—]+\s?[A-Za-z]?\d+)?(?:\s?ff?\.)?)"
@@ -21,7 +21,7 @@ _VOLUME = re.compile(
 _ISSUE = re.compile(r"\b(?:[Nn]o|Nr|Heft|[Ii]ssue)\.?\s?(?P<i>\d{1,4})")
 
 
-def _pages(text: str) -> str | None:
+def find_pages(text: str) -> str | None:
     m = _PAGES.search(text)
     if not m:
         return None
@@ -29,7 +29,7 @@ def _pages(text: str) -> str | None:
     return re.sub(r"\s", "", p).replace("–", "-").replace("—", "-").replace("--", "-")
 
 
-def _volume_issue(text: str) -> tuple[str | None, str | None]:
+def find_volume_issue(text: str) -> tuple[str | None, str | None]:
     m = _VOLUME.search(text)
     if not m:
         i = _ISSUE.search(text)
@@ -39,6 +39,6 @@ def _volume_issue(text: str) -> tuple[str | None, str | None]:
     if issue is None:
         i = _ISSUE.search(text, m.end())
         issue = i.group("i") if i else None
-    if volume and re.fullmatch(_Y, volume) and not m.group("v1"):
+    if volume and re.fullmatch(YEAR_TEXT, volume) and not m.group("v1"):
         return None, issue
     return volume, issue

@@ -17,7 +17,7 @@ PARTICLES = frozenset(
 )
 _LOWER_WORDS = PARTICLES | frozenset(["of", "and", "the", "en", "for", "on", "in", "für", "und"])
 # Words that make a name corporate ("Statistisches Bundesamt", "Government of Nepal").
-_CORPORATE = re.compile(
+CORPORATE = re.compile(
     r"(?i)\b(?:amt|bundesamt|ministerium|bundesministerium|kommission|commission|office|bureau|"
     r"department|dept|institut|institute|agency|agentur|bank|council|organi[sz]ation|"
     r"association|union|government|regierung|nations|foundation|stiftung|verband|ministry|"
@@ -58,7 +58,7 @@ def clean_author_text(text: str) -> tuple[str, bool]:
     text = text.replace("*", "").replace("\u00a0", " ")
     editors = bool(EDITOR_MARK.search(text))
     text = EDITOR_MARK.sub(" ", text)
-    text = _ROLE.sub(lambda m: m.group(0) if _CORPORATE.search(m.group(0)) else " ", text)
+    text = _ROLE.sub(lambda m: m.group(0) if CORPORATE.search(m.group(0)) else " ", text)
     text = _ET_AL.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip(" ,;:")
     if not re.search(r"(?:^|[\s.\-])[A-ZÀ-ÞŁŠŽČ]\.$", text):
@@ -203,7 +203,7 @@ def _corporate(text: str) -> bool:
     plain = [w for w in words if w not in initials and w.lower() not in PARTICLES]
     if len(words) > 4 and not (initials and len(plain) <= 2):
         return True
-    if _CORPORATE.search(text):
+    if CORPORATE.search(text):
         return True
     lower = [w for w in words if w[:1].islower() and w.lower() not in PARTICLES]
     return bool(lower)

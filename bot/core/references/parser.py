@@ -23,16 +23,22 @@ from dataclasses import dataclass
 
 from bot.core.models import BibEntry
 from bot.core.references.authors import (
-    _ALLOWED_LOWER,
-    _TITLE_WORDS,
-    _looks_like_authors,
+    ALLOWED_LOWER,
+    TITLE_WORDS,
+    looks_like_authors,
     lost_capitals,
 )
-from bot.core.references.dates import _MONTH, _Y, _first_single_year, _Year, _year_candidates
-from bot.core.references.identifiers import _doi, _url
-from bot.core.references.locators import _pages, _volume_issue
+from bot.core.references.dates import (
+    MONTH,
+    YEAR_TEXT,
+    YearCandidate,
+    first_single_year,
+    year_candidates,
+)
+from bot.core.references.identifiers import find_doi, find_url
+from bot.core.references.locators import find_pages, find_volume_issue
 from bot.core.references.names import (
-    _CORPORATE,
+    CORPORATE,
     INITIALS_RE,
     PARTICLES,
     Name,
@@ -40,17 +46,15 @@ from bot.core.references.names import (
     parse_names,
 )
 from bot.core.references.titles import (
-    _CONTAINER_START,
-    _OPEN_QUOTES,
-    _container,
-    _first_sentence,
-    _title,
+    CONTAINER_START,
+    OPEN_QUOTES,
+    find_container,
+    first_sentence,
+    split_title,
 )
 
-# The splitter reads these from here; the parser itself does not use them.
-
 # A note's lead-in before the source it names: "Vgl.", "See also", "Siehe ausführlich dazu".
-_CUE = re.compile(r"^(?:\d{1,3}\s+)?(?:(?:[Vv]gl\.|[Ss]iehe(?:\s+(?:auch|dazu|ausführlich|hierzu))*|"
+CUE = re.compile(r"^(?:\d{1,3}\s+)?(?:(?:[Vv]gl\.|[Ss]iehe(?:\s+(?:auch|dazu|ausführlich|hierzu))*|"
                   r"[Ss]ee(?:\s+also)?|[Cc]f\.|[Zz]u(?:m|r)?\s+\w+\s+(?:siehe|vgl\.))\s+)+")
 NUMBER_PREFIX = re.compile(r"^\s*(?:\[(?P<a>\d{1,4})\]|\((?P<b>\d{1,4})\)|(?P<c>\d{1,4})[.)])\s*(?=\S)")
 # A bare number before "Surname, I." ("1 Quill, A. ..."): an entry's number, to the parser
@@ -74,10 +78,10 @@ def parse_reference(text: str, *, previous: BibEntry | None = None,
         return None
     body, number = raw, None
     m = NUMBER_PREFIX.match(body) or _BARE_NUMBER.match(body)
-    if m and not re.match(rf"^\s*\d{{1,4}}\.\s*(?:{_MONTH})\b", body):
+    if m and not re.match(rf"^\s*\d{{1,4}}\.\s*(?:{MONTH})\b", body):
         number = int(m.group("c") or m.group("a") or m.group("b"))
         body = body[m.end():]
-    body = _CUE.sub("", body)
+    body = CUE.sub("", body)
     inherited: list[Name] | None = None
     dash = REPEAT_DASH.match(body) or (LONE_DASH.match(body) if previous else None)
     if dash:
@@ -88,16 +92,16 @@ def parse_reference(text: str, *, previous: BibEntry | None = None,
     if inherited is not None and fields.names and not inherited:
         names = fields.names
     rest = fields.after_title
-    doi = _doi(body)
-    url = _url(body)
-    volume, issue = _volume_issue(rest)
+    doi = find_doi(body)
+    url = find_url(body)
+    volume, issue = find_volume_issue(rest)
     return BibEntry(
         authors=tuple(n.surname for n in names),
         year=fields.year,
         title=fields.title,
         raw=raw,
         container=fields.container,
-        pages=_pages(rest),
+        pages=find_pages(rest),
         url=url or (f"https://doi.org/{doi}" if doi else None),
         number=number,
         author_names=tuple(n.full for n in names),
@@ -119,34 +123,34 @@ class _Fields:
 
 
 def _parse_body(body: str, *, dashed: bool, subtitles: bool = False) -> _Fields:
-    years = _year_candidates(body)
-    lead = _author_date(body, years, dashed=dashed)
+    years = year_candidates(body)
+    lead = author_date(body, years, dashed=dashed)
     if lead is not None:
         authors, dated, rest, comma_style = lead
         # "Name (1999): Titel. Untertitel.": the colon style keeps subtitles after a full stop
         colon = subtitles or bool(re.match(r"^[\s)\].,]*:", body[dated.end:]))
         names = parse_names(authors)
-        title, after = _publisher_is_author(*_title(rest, comma_style=comma_style, subtitles=colon),
+        title, after = _publisher_is_author(*split_title(rest, comma_style=comma_style, subtitles=colon),
                                             names)
         _, editors = clean_author_text(authors)
-        return _Fields(names, dated.value, title, _container(after), after, editors)
+        return _Fields(names, dated.value, title, find_container(after), after, editors)
     authors, rest, sep = _leading_names(body, dashed=dashed)
     names = parse_names(authors) if authors else []
     title, after = _publisher_is_author(
-        *_title(rest, comma_style=sep == ",", subtitles=subtitles or sep == ":"), names)
+        *split_title(rest, comma_style=sep == ",", subtitles=subtitles or sep == ":"), names)
     offset = len(body) - len(rest)
     title_end = offset + len(rest) - len(after)
     later = [y for y in years if y.start >= title_end]
     within = [y for y in years if offset <= y.start < title_end]
     pool = later or within or [y for y in years if y.start < offset]
-    date = _first_single_year(pool)
+    date = first_single_year(pool)
     if date is not None and date.start < title_end and later == [] and re.search(
         rf"(?:^|[,.]\s*){re.escape(body[date.start:date.end])}\W*$", title
     ):
         # "Nintendo: Super Mario Bros., 1986." - the date closed the title segment
         title = re.sub(rf"[,.]?\s*{re.escape(body[date.start:date.end])}\W*$", "", title)
     _, editors = clean_author_text(authors) if authors else ("", False)
-    return _Fields(names, date.value if date else None, title, _container(after), after, editors)
+    return _Fields(names, date.value if date else None, title, find_container(after), after, editors)
 
 
 def _publisher_is_author(title: str, after: str, names: list[Name]) -> tuple[str, str]:
@@ -168,12 +172,12 @@ _ENDS_ENTRY = re.compile(
     r"|\d+(?:\s?[-–]\s?\d+)?|(?:https?://|www\.)\S+)*$")
 
 
-_MONTH_OPENS_DATE = re.compile(rf"\(\s?(?:\d{{1,2}}\.?\s)?(?:{_MONTH})\.?,?\s*$")
+_MONTH_OPENS_DATE = re.compile(rf"\(\s?(?:\d{{1,2}}\.?\s)?(?:{MONTH})\.?,?\s*$")
 
 
-def _author_date(
-    body: str, years: list[_Year], *, dashed: bool
-) -> tuple[str, _Year, str, bool] | None:
+def author_date(
+    body: str, years: list[YearCandidate], *, dashed: bool
+) -> tuple[str, YearCandidate, str, bool] | None:
     """(authors, year, text after the date, comma style) when the date follows the authors."""
     if not years:
         return None
@@ -190,12 +194,12 @@ def _author_date(
     if not authors and not dashed:
         return None
     tail = body[year.end:]
-    if authors and not (_looks_like_authors(authors) or _bracketed_date_lead(authors, prefix, tail)
+    if authors and not (looks_like_authors(authors) or _bracketed_date_lead(authors, prefix, tail)
                         or _body_lost_capital(authors, prefix)):
         return None
     given_as_month = re.fullmatch(
-        rf"[^\W\d_][\w'’\-]*,\s?(?:[A-ZÀ-Þ][\w'’\-]*\.?\s){{0,2}}(?:{_MONTH})\.?\s*", prefix)
-    if (re.search(rf"\b(?:{_MONTH})\.?\s*$", prefix) and not given_as_month) or _ENDS_ENTRY.match(tail):
+        rf"[^\W\d_][\w'’\-]*,\s?(?:[A-ZÀ-Þ][\w'’\-]*\.?\s){{0,2}}(?:{MONTH})\.?\s*", prefix)
+    if (re.search(rf"\b(?:{MONTH})\.?\s*$", prefix) and not given_as_month) or _ENDS_ENTRY.match(tail):
         # "..., Hull, März 2012.": the date closes the entry; the names came first. Right
         # after the surname "Jan." or "May" is a given name: "Quill, Ada Jan. 1961. Title."
         return None
@@ -221,7 +225,7 @@ def _body_lost_capital(authors: str, prefix: str) -> bool:
     """"statistik Harbour (2005). Title": a body's name before a date in brackets, its first
     capital lost by the PDF's text (a person's lost capitals come with commas: see
     `lost_capitals`)."""
-    return (prefix.rstrip().endswith("(") and bool(_CORPORATE.search(authors))
+    return (prefix.rstrip().endswith("(") and bool(CORPORATE.search(authors))
             and bool(re.fullmatch(r"[a-zß-ÿ][\w\-]+(?:\s[A-ZÀ-Þ][\w\-]+){1,3}", authors)))
 
 
@@ -230,10 +234,10 @@ def _bracketed_date_lead(authors: str, prefix: str, tail: str) -> bool:
     date in brackets after a comma-separated list, and a title after it, is the author-date
     lead though the names read oddly (digits, a note in brackets, spaced letters)."""
     outside = re.sub(r"\([^()]*\)", " ", authors)
-    lower = [w for w in outside.split() if w[:1].islower() and w.lower() not in _ALLOWED_LOWER]
+    lower = [w for w in outside.split() if w[:1].islower() and w.lower() not in ALLOWED_LOWER]
     return (prefix.rstrip().endswith("(") and "," in authors and len(authors) <= 250
             and (not lower or lost_capitals(outside))
-            and not re.search(rf"[{_OPEN_QUOTES}”»:]|https?:|www\.", authors)
+            and not re.search(rf"[{OPEN_QUOTES}”»:]|https?:|www\.", authors)
             and bool(re.match(r"^[a-z]?\)\s?[.:]\s+\S.{15}", tail)))
 
 
@@ -261,7 +265,7 @@ _INV_OR_NAT = rf"(?:{_SN},\s?{_INI}(?:{_PARTICLE_AFTER})?(?:,?\s?(?:Jr|Sr)\.)?|{
 # Initials, then a surname: "J. M. Foley", "H.-J. van der Berg"; "U. Nunes da Quell": a
 # surname of two joined by a particle, as Portuguese names are.
 _INAT = rf"{_INI}\s?(?:[A-ZÀ-ÞŁŠŽČ][\w'’\-]+\s(?={_PARTICLE}))?(?:{_PARTICLE}){{0,3}}[A-ZÀ-ÞŁŠŽČ][\w'’\-]+"
-_LEADS = [
+LEADS = [
     # APA without a date first: "Dwork, C., Kanellakis, P. C., and Mitchell, J. C., On ..."
     # Chicago and MLA with initials: "Quill, A. R., P. Hoff, and L. Brandt. Title", the last
     # name's given name spelled out ("Quill, A. R., and Lena Quill."); a full stop closes the
@@ -289,7 +293,7 @@ _TITLE_FOLLOWERS = re.compile(
 
 # One sentence, then the imprint in brackets ("Harbour Towns. (Kelp Press, Kiel, 1999)."): Nature
 # prints an edited book so, with no names at all; with names there would be a second sentence.
-_ONLY_TITLE_THEN_IMPRINT = re.compile(rf"(?:(?!\.\s)[^()])+\.\s?\((?:[^()]*,\s?)?(?:{_Y})[a-z]?\)\.?")
+_ONLY_TITLE_THEN_IMPRINT = re.compile(rf"(?:(?!\.\s)[^()])+\.\s?\((?:[^()]*,\s?)?(?:{YEAR_TEXT})[a-z]?\)\.?")
 
 
 def _leading_names(body: str, *, dashed: bool) -> tuple[str, str, str]:
@@ -311,16 +315,16 @@ def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
         return "", body, "."
     # the names, then the quoted title, with or without a mark between ("P. Quill and J. Hoff
     # “Design for Tides,” ...")
-    quote = re.match(rf"^(?P<a>[^{_OPEN_QUOTES}:]{{2,200}}?)(?:\s*[,:.，：]\s*|\s)(?=[{_OPEN_QUOTES}])", body)
-    if quote and _looks_like_authors(quote.group("a")) and not (
+    quote = re.match(rf"^(?P<a>[^{OPEN_QUOTES}:]{{2,200}}?)(?:\s*[,:.，：]\s*|\s)(?=[{OPEN_QUOTES}])", body)
+    if quote and looks_like_authors(quote.group("a")) and not (
             not quote.group(0)[len(quote.group("a")):].strip() and _one_long_phrase(quote.group("a"))):
         return quote.group("a"), body[quote.end():], ","
     head = body[:400]  # no author list runs longer; bounds the regexes' work on merged text
-    found = [m for m in (p.match(head) for p in _LEADS) if m and _looks_like_authors(m.group("a"))]
+    found = [m for m in (p.match(head) for p in LEADS) if m and looks_like_authors(m.group("a"))]
     if found:
         m = max(found, key=lambda x: len(x.group("a")))  # "Jennifer N. Dang." over "Jennifer N."
         authors, rest = m.group("a"), body[m.end():]
-        if _CONTAINER_START.match(rest) and "," in authors and not INITIALS_RE.match(
+        if CONTAINER_START.match(rest) and "," in authors and not INITIALS_RE.match(
                 authors[authors.rindex(",") + 1:].strip()):
             # "Daalder/Goldgeier, Putting Europe First, in: Survival": the last piece is the title
             cut = authors.rindex(",")
@@ -330,10 +334,10 @@ def _names_at_start(body: str, *, dashed: bool) -> tuple[str, str, str]:
     if acronym:
         return acronym.group("a"), body[acronym.end():], "."
     colon = re.match(r"^(?P<a>[^:]{2,160}?):\s+(?=\S)", body)
-    if colon and _looks_like_authors(colon.group("a")):
+    if colon and looks_like_authors(colon.group("a")):
         return colon.group("a"), body[colon.end():], ":"
-    sentence = _first_sentence(body)
-    if sentence and len(sentence) < len(body) and _looks_like_authors(sentence):
+    sentence = first_sentence(body)
+    if sentence and len(sentence) < len(body) and looks_like_authors(sentence):
         return sentence, body[len(sentence):].lstrip(" .,:"), "."
     return "", body, "."
 
@@ -342,7 +346,7 @@ def _one_long_phrase(text: str) -> bool:
     """"Interview mit dem Besitzer des Hafens „Kelp“": words run straight into a quote with
     nothing joining names (no comma, slash, "and"), more of them than one person's name has, a
     joining word among them and no body's word, are a title's, the quoted name a part of it."""
-    if re.search(r"[,;/&]|\s(?:and|und|et|y)\s", text) or _CORPORATE.search(text):
+    if re.search(r"[,;/&]|\s(?:and|und|et|y)\s", text) or CORPORATE.search(text):
         return False
     words = [w for w in text.split() if w.lower() not in PARTICLES]
-    return len(words) >= 5 and any(w.lower() in _TITLE_WORDS for w in words)
+    return len(words) >= 5 and any(w.lower() in TITLE_WORDS for w in words)

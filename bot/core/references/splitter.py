@@ -21,17 +21,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.core.references.authors import _looks_like_authors
-from bot.core.references.dates import _MONTH, _year_candidates
+from bot.core.references.authors import looks_like_authors
+from bot.core.references.dates import MONTH, year_candidates
 from bot.core.references.parser import (
-    _CUE,
-    _LEADS,
+    CUE,
+    LEADS,
     LONE_DASH,
     NUMBER_PREFIX,
     REPEAT_DASH,
-    _author_date,
+    author_date,
 )
-from bot.core.references.titles import _LOCATOR, _PLACE_PUBLISHER, _PUBLISHER_WORDS
+from bot.core.references.titles import LOCATOR, PLACE_PUBLISHER, PUBLISHER_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +134,8 @@ def start_strength(text: str) -> int:
         # is a name with its initial and its date)
     if re.match(r"^In\s+(?=[A-ZÀ-Þ\"“‘*])", s):
         return NONE  # "In J. Marques-Teixeira & S. Antunes (Eds.), ...": the container
-    place = _PLACE_PUBLISHER.match(s)
-    if place and _PUBLISHER_WORDS.search(" ".join(s[place.end() - 1:].split()[:3])):
+    place = PLACE_PUBLISHER.match(s)
+    if place and PUBLISHER_WORDS.search(" ".join(s[place.end() - 1:].split()[:3])):
         # "Cambridge: Cambridge University Press, 2007.": place and publisher. The publisher's
         # word is in the few words after the colon: a surname can hold one ("Fischer-Lang,
         # Lars: Title"), and a title after a name's colon runs on to its publisher ("Torre,
@@ -144,8 +144,8 @@ def start_strength(text: str) -> int:
     number = NUMBER_PREFIX.match(s)
     if number:
         body = s[number.end():]
-        if re.match(rf"^(?:{_MONTH})\b", body) or re.match(r"^\d{4}\.", s) or (
-                body[:1] in ",;:" and not _year_candidates(s[: number.end()])):
+        if re.match(rf"^(?:{MONTH})\b", body) or re.match(r"^\d{4}\.", s) or (
+                body[:1] in ",;:" and not year_candidates(s[: number.end()])):
             return NONE  # "14. Oktober 2005.", "2005. Title", "(4), S. 1-9": no list number
         return max(WEAK, _name_start(body))
     bare = re.match(r"^\d{1,4}\s+(?=[A-ZÀ-ÞŁŠŽČ])", s)
@@ -153,7 +153,7 @@ def start_strength(text: str) -> int:
         return WEAK  # "13 Cartier, E., Stathis, J. H. & ...": a list number without its stop
     if re.match(r"^[\d(\[]", s):
         return NONE
-    cue = _CUE.match(s)
+    cue = CUE.match(s)
     if cue and cue.end():
         return max(WEAK, _name_start(s[cue.end():]))  # "Vgl. Siddiqi, Moin A. (2005): ..."
     return _name_start(s)
@@ -191,7 +191,7 @@ _AFTER_CONTAINER_DATE = re.compile(
 _CONTAINER_WORDS = re.compile(
     r"(?i)\b(?:proceedings|journal|conference|symposium|workshop|thesis|blog|review|bulletin|"
     r"transactions|letters|magazine|quarterly|annals|studies|notes|report|series|newsletter|"
-    r"zeitschrift|jahrbuch|technical|center|centre|press|verlag|publications?)\b|\b" + _MONTH + r"\b"
+    r"zeitschrift|jahrbuch|technical|center|centre|press|verlag|publications?)\b|\b" + MONTH + r"\b"
 )
 
 
@@ -214,7 +214,7 @@ def _container_date(authors: str, after: str, before: str) -> bool:
     return bool(_AFTER_CONTAINER_DATE.match(after) or words)
 
 
-_GIVEN_MONTH = re.compile(rf"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+,\s(?:{_MONTH})\b")
+_GIVEN_MONTH = re.compile(rf"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+,\s(?:{MONTH})\b")
 
 
 def _open_end(text: str) -> bool:
@@ -259,7 +259,7 @@ def _strength_ahead(text: str, following: str) -> int:
     """A line of names whose date opens the next line ("Alkemeyer, Thomas / ... (Hg.)" over
     "(2003): Aufs Spiel ...") opens an entry as surely as one with the date on it."""
     strength = start_strength(text)
-    if strength == WEAK and not _year_candidates(text) and re.match(
+    if strength == WEAK and not year_candidates(text) and re.match(
         r"^\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?\s?[.:,]", following.strip()
     ):
         return max(strength, start_strength(f"{text.strip()} {following.strip()[:80]}"))
@@ -285,8 +285,8 @@ def _reads_as_title(authors: str, before: str) -> bool:
 
 def _name_start(s: str) -> int:
     head = s[:260]
-    years = [y for y in _year_candidates(head) if y.start < 220]
-    lead = _author_date(head, years, dashed=False)
+    years = [y for y in year_candidates(head) if y.start < 220]
+    lead = author_date(head, years, dashed=False)
     if lead is not None and re.match(r"^[;:]\s?\d", head[years[0].end:]):
         lead = None  # "Urban Review. 1950;79:46-78.": a journal's date, volume and pages
     if lead is not None and lead[0] and lead[2]:
@@ -296,13 +296,13 @@ def _name_start(s: str) -> int:
         re.search(r"\(\s*$", s[: years[0].start]) or s[years[0].end:].lstrip().startswith(":")
     ):
         return STRONG  # the date closes the line: "Müller, Hans (2005):"
-    for k, pattern in enumerate(_LEADS):
+    for k, pattern in enumerate(LEADS):
         m = pattern.match(head)
-        if m and _looks_like_authors(m.group("a")):
+        if m and looks_like_authors(m.group("a")):
             # "Surname, I.", "Surname AB,", "A. B. Surname,": names no other line starts with
             return STRONG if k < 3 and re.search(r"[A-Z]\.|\b[A-Z]{1,3}\b", m.group("a")) else WEAK
     colon = re.match(r"^(?P<a>[^:\"“„«]{2,100}?)\s?[:,]\s?(?=[\"“„«‘»])|^(?P<b>[^:]{2,100}?):\s", s)
-    if colon and _looks_like_authors(colon.group("a") or colon.group("b")):
+    if colon and looks_like_authors(colon.group("a") or colon.group("b")):
         return WEAK  # "Konami: Silent Hill, 1999.", "Wonka, Arndt, »Accountability ...«"
     if re.match(r"^[A-ZÀ-ÞŁŠŽČ][\w'’\-]+(?:\s[A-ZÀ-Þ][\w'’\-]+)?,\s(?!(?:S|SS|pp?|Vol|No|Nr|Bd)\.\s?\d)[A-ZÀ-Þ]", s):
         return WEAK
@@ -467,17 +467,17 @@ def _wrapped_start(lines: Sequence[Line], i: int, shape: _Shape, current: list[s
         return False
     if strength == STRONG or (strength == WEAK and (
             _INVERTED_LEAD.match(text) or _JOINED_NAMES.match(text) or (
-                _SHOUTED_LEAD.match(text) and not _PUBLISHER_WORDS.search(text[:40])))
-                              and not re.match(rf"^\S+,\s(?:{_MONTH})\b", text)):
+                _SHOUTED_LEAD.match(text) and not PUBLISHER_WORDS.search(text[:40])))
+                              and not re.match(rf"^\S+,\s(?:{MONTH})\b", text)):
         return True  # "Nietzsche, Friedrich. Jenseits ...": a person, then what they wrote
     if _ends_entry(before) and _same_opening(text, current[0]):
         return True  # "Interview mit dem Besitzer ..." again: a series of entries
     if _opens_dated_entry(lines, i, shape, current) or (
-            _TITLE_DATED.match(text) and _year_candidates(" ".join(current))):
+            _TITLE_DATED.match(text) and year_candidates(" ".join(current))):
         return True
     ahead = text + (" " + lines[i + 1].text if i + 1 < len(lines) else "")
     return line.gap_before and (
-        (strength == WEAK and bool(_year_candidates(ahead)))
+        (strength == WEAK and bool(year_candidates(ahead)))
         or _unmarked_start(lines, i, width, current))
 
 
@@ -491,11 +491,11 @@ def _names_after_bare_end(text: str, strength: int, current: list[str]) -> bool:
     words run on over a line ("... Semantic Information Processing, MIT" over "Press
     (1968)"), and a journal's or a place's name comes with a date ("Local History. 1956.",
     "Besatzungszeit, Lodz 1945]"). A surname in capitals before a given name is as sure."""
-    if not _year_candidates(" ".join(current)):
+    if not year_candidates(" ".join(current)):
         return False
     if strength == WEAK:
-        return bool(_SHOUTED_LEAD.match(text)) and not _PUBLISHER_WORDS.search(text[:40])
-    years = _year_candidates(text)
+        return bool(_SHOUTED_LEAD.match(text)) and not PUBLISHER_WORDS.search(text[:40])
+    years = year_candidates(text)
     if strength != STRONG or not years:
         return False
     head = text[: years[0].start]
@@ -511,13 +511,13 @@ def _dates_the_entry(text: str, current: list[str]) -> bool:
     date the next line brings ("IEEE Computer, 29(2), 18-28, February 1996.", "Tesla Blog,
     N.p., 2 Aug. 2006"), unless that line opens with names and then their date ("Golomb, S.,
     & Baumert, L. (1965).", "Aykut Firat, 2003.")."""
-    years = _year_candidates(text)
-    if not years or _year_candidates(" ".join(current)):
+    years = year_candidates(text)
+    if not years or year_candidates(" ".join(current)):
         return False
     before = text[: years[0].start]
     named = bool(re.search(r"[^\W\d_]{2,}", before))  # a name, not initials alone ("V. W. (1999)")
     return not (named and (bool(re.search(r"\(\s*$", before))
-                           or not re.search(rf"\d|\b(?:{_MONTH})\b", before)))
+                           or not re.search(rf"\d|\b(?:{MONTH})\b", before)))
 
 
 # "Good chemistry. (1996, September).", "Australia. Department of Health. (1999).": a title or
@@ -532,11 +532,11 @@ def _opens_dated_entry(lines: Sequence[Line], i: int, shape: _Shape, current: li
     date of its own (up to where a line stops short, the wrap's sign of an entry's end), it
     opens the next entry. A line carrying on an undated entry, or an entry that stops
     after its title ("... Kulturstandards." over "Kultur, Handlung, ... 2000"), never does."""
-    if shape.strength[i] != WEAK or not _year_candidates(" ".join(current)):
+    if shape.strength[i] != WEAK or not year_candidates(" ".join(current)):
         return False
     if not re.search(r"(?:\d|\bpp?\.)[)\].,;]*$", lines[i - 1].text.rstrip()):
         return False
-    return bool(_year_candidates(" ".join(_stretch(lines, i, shape))))
+    return bool(year_candidates(" ".join(_stretch(lines, i, shape))))
 
 
 def _stretch(lines: Sequence[Line], i: int, shape: _Shape) -> list[str]:
@@ -570,12 +570,12 @@ def _unmarked_start(lines: Sequence[Line], i: int, width: float | None, current:
         return False
     if width is None:
         return (_capitalised(text) or bool(re.match(r"^[(\[]?\d", text))) and not (
-            _LOCATOR.search(text) and not _year_candidates(text))  # "Journal 49 (1): 37-65."
+            LOCATOR.search(text) and not year_candidates(text))  # "Journal 49 (1): 37-65."
     if not line.gap_before:
         return False
     ahead = text + (" " + lines[i + 1].text if i + 1 < len(lines) else "")
     return _capitalised(text) and not re.match(r"^In\s", text) \
-        and bool(_year_candidates(" ".join(current))) and bool(_year_candidates(ahead))
+        and bool(year_candidates(" ".join(current))) and bool(year_candidates(ahead))
 
 
 def _join(parts: list[str]) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from bot.core.references.authors import _looks_like_authors
-from bot.core.references.dates import _MONTH, _SPAN_OF_YEARS, _STARTS_WITH_YEAR, _Y
+from bot.core.references.authors import looks_like_authors
+from bot.core.references.dates import MONTH, SPAN_OF_YEARS, STARTS_WITH_YEAR, YEAR_TEXT
 
 _ABBREV = frozenset(
     "jr sr st dr mr mrs ms prof eds ed hrsg hg hgg vol vols no nr pp bd aufl ed vgl bzw usw ca"
@@ -20,8 +20,8 @@ _ABBREV = frozenset(
     " jahrb zs ztschr zeitschr bull mitt ber abh ges hist pol polit wiss publ dep gov govt fed"
     " nat ann mag".split()
 )
-_CONTAINER_START = re.compile(r"^(?:[Ii]n:?\s|[Ii]n:|[Ii]m:\s|[Ii]n\s+(?=[A-Z\"“*]))")
-_PUBLISHER_WORDS = re.compile(
+CONTAINER_START = re.compile(r"^(?:[Ii]n:?\s|[Ii]n:|[Ii]m:\s|[Ii]n\s+(?=[A-Z\"“*]))")
+PUBLISHER_WORDS = re.compile(
     r"(?i)\b(?:press|verlag|publishers?|publishing|publications|books|sage|routledge|campus|"
     r"suhrkamp|wiley|elsevier|springer|blackwell|macmillan|palgrave|penguin|beck|nomos|vs|"
     r"westdeutscher|leske|budrich|lit|transcript|oldenbourg|kohlhammer|juventa|beltz|"
@@ -37,24 +37,24 @@ _PUBLISHER_WORDS = re.compile(
 )
 
 
-_LOCATOR = re.compile(
+LOCATOR = re.compile(
     rf"\d+\s?\(\d[\d/\-–]*\)|\d+\s?[:,]\s?\d+|\bpp?\.\s?\d|\bS\.\s?\d|\b[Vv]ol\.|\b[Nn]o\.\s?\d|"
     rf"\bNr\.\s?\d|\b[Vv]ols\.|\bHeft\b|\bJg\.|\bBd\.\s?\d|\bBand\s\d|\b\d{{1,2}}/(?:19|20)\d\d\b|"
-    rf"^\d+(?![\wº°])|\b{_MONTH}\b\.?\s\d|"
-    rf"\b\d{{1,2}}\.?\s{_MONTH}\b|https?://|www\.|\bdoi\b|,\s(?:{_Y})[a-z]?\.?$"
+    rf"^\d+(?![\wº°])|\b{MONTH}\b\.?\s\d|"
+    rf"\b\d{{1,2}}\.?\s{MONTH}\b|https?://|www\.|\bdoi\b|,\s(?:{YEAR_TEXT})[a-z]?\.?$"
 )
 # "Frankfurt/M.: Campus", "Cambridge, MA: Harvard", "Cambridge; New York: Polity", "Boston et
 # al.: Lakeside", "Washington D.C.: GPO", "Freiburg i.Br.: Rombach"
-_PLACE_PUBLISHER = re.compile(
+PLACE_PUBLISHER = re.compile(
     r"^[A-ZÀ-Þ][\w'’\-]+\.?(?:(?:\s|\s?[/;]\s?|,\s?|-)(?:[A-ZÀ-Þ][\w'’\-]*\.?|a\.|am|an|bei|upon|on|sur|im|i\.|"
     r"ob|d\.|[A-Z]{2}|(?:[A-Z]\.){2,3}|i\.\s?Br\.|et\.?\s?al\.|u\.\s?a\.)){0,4}\s?:\s?[A-ZÀ-Þ0-9]"
 )
-_OPEN_QUOTES = "\"“„‘«‹'‚《「『`"
+OPEN_QUOTES = "\"“„‘«‹'‚《「『`"
 _CLOSE_FOR = {"\"": "\"", "“": "”", "„": "“”", "‘": "’", "«": "»", "‹": "›", "'": "'’", "‚": "‘’",
               "《": "》", "「": "」", "『": "』", "`": "'’"}
 
 
-def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[str, str]:
+def split_title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[str, str]:
     """(title, what follows it). A quoted or starred title ends at its closing mark; otherwise at
     its first full stop (`subtitles`: at the first sentence, or after "Name (1999), ..." comma,
     that reads as container or publisher)."""
@@ -64,7 +64,7 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
     if rest.startswith("``") and "''" in rest[2:]:
         end = rest.index("''", 2)  # TeX quotes: ``Title,''
         return _tidy_title(rest[2:end]), rest[end + 2:].lstrip(" ,.;:")
-    if rest[0] in _OPEN_QUOTES:
+    if rest[0] in OPEN_QUOTES:
         close = _closing_quote(rest)
         if close is not None and not _quote_opens_title(rest[1:close], rest[close + 1:]):
             return _tidy_title(rest[1:close]), rest[close + 1:].lstrip(" ,.;:")
@@ -88,7 +88,7 @@ def _title(rest: str, *, comma_style: bool, subtitles: bool = False) -> tuple[st
         # "..., Information and Computation, 84": a journal's name, then its volume (a year's
         # span after the list, "..., and Identity, 1820-1885", is still the title's)
         volume_next = k + 1 < len(segments) and segments[k + 1][2] == "," and bool(
-            _NEXT_LOCATOR.match(nxt)) and not _STARTS_WITH_YEAR.match(nxt)
+            _NEXT_LOCATOR.match(nxt)) and not STARTS_WITH_YEAR.match(nxt)
         if kind == "," and _closes_enumeration(text) and not volume_next and not _container_starts(
                 text, rest[start:], "", comma=True, last=False, strong_only=True):
             title, used = rest[:end], end
@@ -144,7 +144,7 @@ def _sentence_ends_title(title: str, following: str) -> bool:
         return False
     words = head.split()
     if re.match(r"^(?:and|und|&|the)\s", head) or (
-            _looks_like_authors(head.rstrip(".")) and re.search(r"\b[A-Z]\.|,", head)) or re.search(
+            looks_like_authors(head.rstrip(".")) and re.search(r"\b[A-Z]\.|,", head)) or re.search(
             r"\b[A-Z]\.\s?(?:[A-Z]\.\s?)*[A-Z][a-z]+,", head):
         return False  # the rest of a name list the lead missed: the title is still to come
     return len(words) >= 3 and not re.search(
@@ -183,7 +183,7 @@ def _subtitle_like(segment: str, after: str) -> bool:
     the title (opened like a phrase, or in sentence case before the place and publisher or
     "In:"), not a journal's name, which is followed by its volume and pages."""
     words = segment.rstrip(".").split()
-    if len(words) < 3 or re.search(r"\d", segment) or _LOCATOR.search(segment):
+    if len(words) < 3 or re.search(r"\d", segment) or LOCATOR.search(segment):
         return False
     nxt = after.strip()
     if re.match(r"^[\s,;:]*(?:\(?\d|[Vv]ol\.|[Nn]o\.|pp?\.|S\.\s?\d)", nxt):
@@ -192,10 +192,10 @@ def _subtitle_like(segment: str, after: str) -> bool:
         # "... PAL operations. The Harbour Gazette.": capitalised words that close the entry
         # name the paper it appeared in
         return bool(nxt) or not all(w[:1].isupper() for w in words if len(w) > 3)
-    if _PUBLISHER_WORDS.search(segment) or _CUE_START.match(segment):
+    if PUBLISHER_WORDS.search(segment) or _CUE_START.match(segment):
         return False
     # a journal is never followed by "In:" nor by a place and publisher
-    return bool(re.match(r"^(?:In:?\s|in:\s?|Im:\s)", nxt) or _PLACE_PUBLISHER.match(nxt))
+    return bool(re.match(r"^(?:In:?\s|in:\s?|Im:\s)", nxt) or PLACE_PUBLISHER.match(nxt))
 
 
 # What follows a title and is none of it: its translator or editor, its edition, what kind of
@@ -234,35 +234,35 @@ def _container_starts(segment: str, following: str, nxt: str, *, comma: bool, la
     and publisher, a locator, a publisher's name)."""
     s = segment.strip()
     f = following.strip()
-    if _CONTAINER_START.match(f) or _CUE_START.match(s) or _EDITORS_START.match(f):
+    if CONTAINER_START.match(f) or _CUE_START.match(s) or _EDITORS_START.match(f):
         return True
     if re.match(r"^\(?(?:[Ee]ds?|Hrsg|Hg)\b", s):
         return True
     role = re.match(r"^([^()]{3,80}?)\s?\((?:[Ee]ds?|[Tt]rans|[Tt]r|Hrsg|Hg|[Üü]bers)\.?\)", f)
-    if role and _looks_like_authors(role.group(1)):
+    if role and looks_like_authors(role.group(1)):
         return True  # "Peter Collier (trans.)", "Ada Quill and Lena Hoff (eds.)": its editors
-    if s.startswith("(") and re.search(rf"(?:{_Y})|:", s):
+    if s.startswith("(") and re.search(rf"(?:{YEAR_TEXT})|:", s):
         return True  # "(London: SCM, 1990)", "(Cornell University Press, 2006)"
     if comma and _years_spanned(s):
         return False  # "..., Medicine at Leeds, 1880-1940": the period a title covers
-    if _place_publisher(f) or _page_range(s) or _LOCATOR.search(s):
+    if _place_publisher(f) or _page_range(s) or LOCATOR.search(s):
         return True
     if strong_only:
-        return bool(_PUBLISHER_WORDS.search(s))
-    if re.match(rf"^[A-ZÀ-Þ][\w'’\-]+(?:[\s/][A-ZÀ-Þ][\w'’\-]+)?\s(?:{_Y})[a-z]?\b", s):
+        return bool(PUBLISHER_WORDS.search(s))
+    if re.match(rf"^[A-ZÀ-Þ][\w'’\-]+(?:[\s/][A-ZÀ-Þ][\w'’\-]+)?\s(?:{YEAR_TEXT})[a-z]?\b", s):
         return True  # "New York 1985", "Oxford 1971 (Rpt. 1987)": place and date
     words = s.rstrip(".,").split()
-    if _PUBLISHER_WORDS.search(s) and (len(words) <= 8 or "," in s):
+    if PUBLISHER_WORDS.search(s) and (len(words) <= 8 or "," in s):
         return True
     if re.search(r"[^\W\d_]\s\d{1,4}(?:\s\d{1,4})?[,.]?$", s) and _NEXT_LOCATOR.match(nxt or "0"):
         return True  # "SIAM J. of Comput 18, 625-638": a journal and its volume
     ordinal = bool(re.fullmatch(r"\d{1,2}\.", nxt)) and not nxt_comma  # "3." cut from "3. Aufl."
     if _NEXT_LOCATOR.match(nxt) and not ordinal and not re.search(r"\d", s) and len(words) <= 8:
         return True  # "Journal of Consumer Culture, 5(2)": a name followed by its volume
-    publisher_next = nxt_comma and bool(_PUBLISHER_WORDS.search(nxt)) and len(nxt.split()) <= 6
+    publisher_next = nxt_comma and bool(PUBLISHER_WORDS.search(nxt)) and len(nxt.split()) <= 6
     publisher_last = nxt_comma and nxt_is_last and (publisher_next or _place_like(nxt))
     if _place_like(s) and (last or publisher_last or publisher_next or (
-            nxt and (_place_like(nxt) or _PLACE_PUBLISHER.match(nxt)) and len(f) - len(s) <= 45)) and not (
+            nxt and (_place_like(nxt) or PLACE_PUBLISHER.match(nxt)) and len(f) - len(s) <= 45)) and not (
             (stop or (comma and s.endswith("."))) and not last and len(s.split()) >= 2
             and not publisher_last) and not (
             comma and not last and _place_like(nxt) and not nxt_is_last) and not (
@@ -290,14 +290,14 @@ _CUT = re.compile(
 
 def _years_spanned(segment: str) -> bool:
     """"1820-1885", "1880- 1940": years too far apart to be one edition's date or a volume's."""
-    m = _SPAN_OF_YEARS.fullmatch(segment.strip())
+    m = SPAN_OF_YEARS.fullmatch(segment.strip())
     return bool(m) and int(m.group(2)) - int(m.group(1)) > 10 if m else False
 
 
 def _place_publisher(text: str) -> bool:
     """"Cambridge, MA: Harvard", "Frankfurt a. M.: Campus", never across a sentence's end
     ("Eine Bestandsaufnahme. Bonn: Dietz" starts a subtitle)."""
-    m = _PLACE_PUBLISHER.match(text)
+    m = PLACE_PUBLISHER.match(text)
     return bool(m) and not re.search(r"[a-zà-ÿ]{3}\.\s", text[: m.end()]) if m else False
 
 
@@ -315,7 +315,7 @@ def _segments(text: str, *, comma_style: bool) -> list[tuple[str, int, str]]:
                     text[: m.start(1) + 1]):
                 continue  # an ordinal: "im 20. Jahrhundert", "zum 7. Kongress"
             if ((len(bare) <= 1 and not bare.isdigit()) or bare in _ABBREV or re.fullmatch(
-                    r"(?:[a-z]\.)+[a-z]", w)) and not _PLACE_PUBLISHER.match(text[m.end():]):
+                    r"(?:[a-z]\.)+[a-z]", w)) and not PLACE_PUBLISHER.match(text[m.end():]):
                 continue  # an initial or abbreviation, unless a place and publisher follow
         cuts[m.end()] = "."
     for m in re.finditer(r",\s+(?=\S)", text):
@@ -346,7 +346,7 @@ def _page_range(text: str) -> bool:
     """"pp. 12-34" or ", 427-460", but not a span of years ("1993-1994", "2003 - 2004")."""
     for m in _RANGE.finditer(text):
         a, b = m.group(1), m.group(2)
-        if len(a) == 4 and re.fullmatch(_Y, a) and (len(b) == 2 or re.fullmatch(_Y, b)):
+        if len(a) == 4 and re.fullmatch(YEAR_TEXT, a) and (len(b) == 2 or re.fullmatch(YEAR_TEXT, b)):
             continue
         return True
     return False
@@ -368,12 +368,12 @@ def _tidy_title(title: str) -> str:
                    r"report|rev\.|trans|übers|in german|in english|auf deutsch|mimeo|manuscript|hrsg|"
                    r"eds?|brief|paper|series|\w*reihe|no\.|nr\.|vol|working|discussion|abstract)\b[^()\[\]]*)[\])]\s*$", "", title, flags=re.I)
     bare = title.strip(" ,.;:*\"“”„'‘’«»")
-    if title and title[0] in _OPEN_QUOTES and any(c in bare for c in _CLOSE_FOR[title[0]]):
+    if title and title[0] in OPEN_QUOTES and any(c in bare for c in _CLOSE_FOR[title[0]]):
         return title[0] + bare  # "‘Floating’ Harbours": the quotation opens the title, keep it whole
     return bare
 
 
-def _container(after: str) -> str | None:
+def find_container(after: str) -> str | None:
     text = after.strip()
     # "S. 359-376 in: Handbook": the pages in it, printed before the book
     text = re.sub(r"^(?:S|pp?)\.\s?\d+\s?[-–]\s?\d+\s+(?=[Ii]n:?\s)", "", text)
@@ -387,7 +387,7 @@ def _container(after: str) -> str | None:
     text = text.strip()
     if not text:
         return None
-    if text[0] in _OPEN_QUOTES:
+    if text[0] in OPEN_QUOTES:
         closers = _CLOSE_FOR[text[0]]
         end = next((i for i in range(1, len(text)) if text[i] in closers), None)
         if end:
@@ -401,7 +401,7 @@ def _container(after: str) -> str | None:
     return head or None
 
 
-def _first_sentence(text: str) -> str | None:
+def first_sentence(text: str) -> str | None:
     for m in re.finditer(r"(?<=[^\s.]{2})\.\s+(?=\S)", text):
         word = re.search(r"(\S+)$", text[: m.start()])
         if word and word.group(1).lower().rstrip(".") in _ABBREV:
